@@ -1,0 +1,311 @@
+"""The tenant file model (`tenants/<tenant>.yaml`): frozen, strict, checked against AWS's limits.
+
+Field-level rules live on the fields; rules that relate several fields are collected by
+`TenantConfig._cross_field_rules` and reported each with its own location, so a user learns
+every mistake of a file in one run.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StrictBool,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
+
+from embedder.entry_points import allow_list_pattern_problem, entry_point_problem, is_allowed
+from embedder.limits import StringLimit, service_limits
+
+TENANT_PATTERN = r"^[a-z][a-z0-9-]{1,38}$"
+PROFILE_KEY_PATTERN = r"^[a-z][a-z0-9_-]{0,30}$"
+REGION_PATTERN = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$"
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# Exact principals only: a role, a user, an assumed-role session or (with an ExternalId) a root.
+PRINCIPAL_PATTERN = (
+    r"^arn:(aws|aws-cn|aws-us-gov):(iam::[0-9]{12}:(root|role/[\w+=,.@/-]+|user/[\w+=,.@/-]+)"
+    r"|sts::[0-9]{12}:assumed-role/[\w+=,.@-]+/[\w+=,.@-]+)$"
+)
+ROLE_NAME_PREFIX = "qs-embed-"
+IAM_WILDCARDS = re.compile(r"[*?/]")
+
+
+def console_user_roles() -> tuple[str, ...]:
+    """The QuickSight user roles that may use the embedded console (AUTHOR/ADMIN and _PRO)."""
+    return tuple(r for r in service_limits().user_roles if r.startswith(("AUTHOR", "ADMIN")))
+
+
+def embed_role_name(tenant: str) -> str:
+    """The deterministic embed role name, so apps find it without stack outputs."""
+    return f"{ROLE_NAME_PREFIX}{tenant}"
+
+
+def profile_physical_name(tenant: str, profile: str) -> str:
+    """The CustomPermissionsName in QuickSight of a tenant's profile."""
+    return f"{tenant}-{profile}"
+
+
+def _check_limit(limit: StringLimit, value: str) -> str:
+    problem = limit.check(value)
+    if problem is not None:
+        raise ValueError(f"{problem} (AWS {limit.shape})")
+    return value
+
+
+def _check_lifetime(minutes: int) -> int:
+    limits = service_limits()
+    if not limits.session_lifetime_min <= minutes <= limits.session_lifetime_max:
+        raise ValueError(
+            f"must be {limits.session_lifetime_min}..{limits.session_lifetime_max} minutes"
+        )
+    return minutes
+
+
+def _check_entry_point(path: str) -> str:
+    problem = entry_point_problem(path)
+    if problem is not None:
+        raise ValueError(problem)
+    return path
+
+
+def _check_account_id(value: str) -> str:
+    return _check_limit(service_limits().account_id, value)
+
+
+def _check_role(role: str) -> str:
+    allowed = console_user_roles()
+    if role in allowed:
+        return role
+    if role in service_limits().user_roles:
+        raise ValueError(
+            f"{role} users cannot open the embedded console (it needs an author or admin); "
+            f"allowed: {', '.join(allowed)}"
+        )
+    raise ValueError(f"allowed: {', '.join(allowed)}")
+
+
+def _check_capability(name: str) -> str:
+    names = service_limits().capability_names
+    if name not in names:
+        import difflib
+
+        close = difflib.get_close_matches(name, names, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise ValueError(
+            f"is not a QuickSight capability (botocore's Capabilities shape has {len(names)})"
+            f"{hint}"
+        )
+    return name
+
+
+def _check_principal(arn: str) -> str:
+    if "*" in arn:
+        raise ValueError("wildcards are not allowed: list the exact IAM principal ARNs")
+    if not re.fullmatch(PRINCIPAL_PATTERN, arn):
+        raise ValueError(
+            "is not an IAM principal ARN (arn:aws:iam::<12 digits>:role/<name>, "
+            ":user/<name>, :root, or arn:aws:sts::<12 digits>:assumed-role/<role>/<session>)"
+        )
+    return arn
+
+
+def _check_allow_list_entry(pattern: str) -> str:
+    problem = allow_list_pattern_problem(pattern)
+    if problem is not None:
+        raise ValueError(problem)
+    return pattern
+
+
+def _check_domain(origin: str) -> str:
+    if not re.fullmatch(r"^https://[a-z0-9*]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$", origin):
+        raise ValueError("must be an https origin such as https://portal.example.com")
+    return origin
+
+
+Lifetime = Annotated[StrictInt, AfterValidator(_check_lifetime)]
+EntryPoint = Annotated[str, AfterValidator(_check_entry_point)]
+AllowListEntry = Annotated[str, AfterValidator(_check_allow_list_entry)]
+Capability = Annotated[str, AfterValidator(_check_capability)]
+Principal = Annotated[str, AfterValidator(_check_principal)]
+Origin = Annotated[str, AfterValidator(_check_domain)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PermissionProfile(_Frozen):
+    """A CustomPermissions profile: QuickSight capabilities can only be denied."""
+
+    deny: tuple[Capability, ...] = Field(
+        min_length=1, description="Capability names (botocore's QuickSight Capabilities shape)."
+    )
+
+    @field_validator("deny")
+    @classmethod
+    def _no_duplicates(cls, deny: tuple[str, ...]) -> tuple[str, ...]:
+        seen = {c for c in deny if deny.count(c) > 1}
+        if seen:
+            raise ValueError(f"lists {', '.join(sorted(seen))} more than once")
+        return deny
+
+
+class TenantUser(_Frozen):
+    """A QuickSight user of the tenant (iam identity: the embed role's session name)."""
+
+    name: str = Field(description="QuickSight user name; iam identity: the role session name.")
+    email: Annotated[str, Field(pattern=EMAIL_PATTERN)]
+    role: Annotated[str, AfterValidator(_check_role)] = Field(
+        description="AUTHOR or ADMIN (or their _PRO forms): console embedding needs them."
+    )
+    profile: str | None = Field(default=None, description="A key of permission_profiles.")
+
+
+class Embedding(_Frozen):
+    """How the tenant's app embeds the console."""
+
+    identity: Literal["quicksight", "iam"] = Field(
+        description="quicksight: QuickSight users, UserArn sent; iam: role sessions."
+    )
+    app_principals: tuple[Principal, ...] = Field(
+        min_length=1, description="Exact IAM principal ARNs allowed to assume the embed role."
+    )
+    external_id: SecretStr | None = Field(
+        default=None, description="Optional sts:ExternalId the app principals must present."
+    )
+    default_entry_point: EntryPoint = "/start"
+    allowed_entry_points: tuple[AllowListEntry, ...] | None = Field(
+        default=None, min_length=1, description="Allow-list; /dashboards/* style globs allowed."
+    )
+    allowed_domains: tuple[Origin, ...] = Field(
+        default=(), description="https origins that may frame the console (successor API)."
+    )
+    session_lifetime_minutes: Lifetime = 600
+
+    @field_validator("external_id")
+    @classmethod
+    def _external_id_limits(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            # The message never repeats the secret itself.
+            problem = service_limits().external_id.check(value.get_secret_value())
+            if problem is not None:
+                raise ValueError(f"{problem} (AWS sts ExternalId)")
+        return value
+
+
+class TenantConfig(_Frozen):
+    """One tenant file. `namespace` defaults to the tenant's name (one namespace per tenant)."""
+
+    tenant: Annotated[str, Field(pattern=TENANT_PATTERN)]
+    account_id: Annotated[str, AfterValidator(_check_account_id)] | None = None
+    region: Annotated[str, Field(pattern=REGION_PATTERN)] = "us-east-1"
+    namespace: str = Field(
+        default="", description="QuickSight namespace; default: the tenant name."
+    )
+    retain_users_on_delete: StrictBool = Field(
+        default=True,
+        description="Keep QuickSight users (and the assets they own) when removed from the file.",
+    )
+    embedding: Embedding
+    permission_profiles: dict[
+        Annotated[str, Field(pattern=PROFILE_KEY_PATTERN)], PermissionProfile
+    ] = Field(default_factory=dict)
+    users: tuple[TenantUser, ...] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _namespace_defaults_to_tenant(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "namespace" not in data and isinstance(data.get("tenant"), str):
+            return {**data, "namespace": data["tenant"]}
+        return data
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace_limits(cls, namespace: str) -> str:
+        if not namespace:
+            raise ValueError("must not be empty")
+        return _check_limit(service_limits().namespace, namespace)
+
+    @model_validator(mode="after")
+    def _cross_field(self) -> Self:
+        problems = self._cross_field_rules()
+        if problems:
+            raise CrossFieldError(problems)
+        return self
+
+    def _cross_field_rules(self) -> list[tuple[str, str]]:
+        limits = service_limits()
+        problems: list[tuple[str, str]] = []
+        emb = self.embedding
+        if not is_allowed(emb.default_entry_point, emb.allowed_entry_points):
+            problems.append(
+                ("embedding.default_entry_point", "is not in embedding.allowed_entry_points")
+            )
+        for i, arn in enumerate(emb.app_principals):
+            if arn.endswith(":root") and emb.external_id is None:
+                problems.append(
+                    (
+                        f"embedding.app_principals[{i}]",
+                        "trusting a whole account needs embedding.external_id; "
+                        "prefer the app's exact role ARN",
+                    )
+                )
+        for key in self.permission_profiles:
+            physical = profile_physical_name(self.tenant, key)
+            problem = limits.custom_permissions_name.check(physical)
+            if problem is not None:
+                problems.append((f"permission_profiles.{key}", f"name {physical!r} {problem}"))
+        seen: dict[str, int] = {}
+        for i, user in enumerate(self.users):
+            where = f"users[{i}]"
+            if user.name in seen:
+                problems.append(
+                    (f"{where}.name", f"duplicate user {user.name!r} (also users[{seen[user.name]}])")
+                )
+            seen.setdefault(user.name, i)
+            name_problem = self._user_name_problem(user.name)
+            if name_problem is not None:
+                problems.append((f"{where}.name", name_problem))
+            if user.profile is not None and user.profile not in self.permission_profiles:
+                known = ", ".join(sorted(self.permission_profiles)) or "none defined"
+                problems.append(
+                    (f"{where}.profile", f"unknown profile {user.profile!r}; known: {known}")
+                )
+        return problems
+
+    def _user_name_problem(self, name: str) -> str | None:
+        limits = service_limits()
+        if self.embedding.identity == "iam":
+            problem = limits.role_session_name.check(name)
+            return None if problem is None else f"{problem} (iam identity: an STS RoleSessionName)"
+        problem = limits.quicksight_user_name.check(name)
+        if problem is None and (IAM_WILDCARDS.search(name) or name != name.strip()):
+            problem = "must not contain *, ?, / or surrounding spaces (they break IAM user ARNs)"
+        return problem
+
+    # Derived names: one place that says how each AWS name is built.
+    @property
+    def role_name(self) -> str:
+        return embed_role_name(self.tenant)
+
+    def profile_name(self, profile: str) -> str:
+        return profile_physical_name(self.tenant, profile)
+
+    def user(self, name: str) -> TenantUser | None:
+        return next((u for u in self.users if u.name == name), None)
+
+
+class CrossFieldError(ValueError):
+    """Rules that relate several fields; each item is (dotted location, message)."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{loc}: {msg}" for loc, msg in problems))

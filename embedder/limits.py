@@ -1,0 +1,90 @@
+"""Limits, patterns and names read from botocore's service models, never hand-copied.
+
+botocore ships the same JSON models AWS publishes for its SDKs, so the capability names,
+lifetime range and name patterns here follow AWS as botocore is upgraded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import botocore.session
+
+
+@dataclass(frozen=True)
+class StringLimit:
+    """Length bounds and regex of one string shape of a service model."""
+
+    shape: str
+    min_length: int | None
+    max_length: int | None
+    pattern: str | None
+
+    def check(self, value: str) -> str | None:
+        """Say what is wrong with `value`, or None when it fits the shape."""
+        if self.min_length is not None and len(value) < self.min_length:
+            return f"is shorter than {self.min_length} characters"
+        if self.max_length is not None and len(value) > self.max_length:
+            return f"is longer than {self.max_length} characters"
+        if self.pattern is not None and not re.fullmatch(self.pattern, value):
+            return f"does not match the pattern {self.pattern}"
+        return None
+
+
+@dataclass(frozen=True)
+class ServiceLimits:
+    """What the tenant file is checked against, from the QuickSight, IAM and STS models."""
+
+    capability_names: frozenset[str]
+    session_lifetime_min: int
+    session_lifetime_max: int
+    entry_point: StringLimit
+    custom_permissions_name: StringLimit
+    namespace: StringLimit
+    account_id: StringLimit
+    quicksight_user_name: StringLimit
+    role_session_name: StringLimit
+    role_name: StringLimit
+    external_id: StringLimit
+    resource_id: StringLimit
+    user_roles: tuple[str, ...]
+
+
+def _string_limit(shape: Any) -> StringLimit:
+    meta = shape.metadata
+    return StringLimit(
+        shape=shape.name,
+        min_length=meta.get("min"),
+        max_length=meta.get("max"),
+        pattern=meta.get("pattern"),
+    )
+
+
+@cache
+def service_limits() -> ServiceLimits:
+    """Load the limits once per process (the QuickSight model is large)."""
+    session = botocore.session.get_session()
+    quicksight = session.get_service_model("quicksight")
+    iam = session.get_service_model("iam")
+    sts = session.get_service_model("sts")
+    lifetime = quicksight.shape_for("SessionLifetimeInMinutes").metadata
+    register_user = quicksight.operation_model("RegisterUser").input_shape.members
+    assume_role = sts.operation_model("AssumeRole").input_shape.members
+    return ServiceLimits(
+        capability_names=frozenset(quicksight.shape_for("Capabilities").members),
+        session_lifetime_min=int(lifetime["min"]),
+        session_lifetime_max=int(lifetime["max"]),
+        entry_point=_string_limit(quicksight.shape_for("EntryPoint")),
+        custom_permissions_name=_string_limit(register_user["CustomPermissionsName"]),
+        namespace=_string_limit(quicksight.shape_for("Namespace")),
+        account_id=_string_limit(quicksight.shape_for("AwsAccountId")),
+        quicksight_user_name=_string_limit(register_user["UserName"]),
+        role_session_name=_string_limit(assume_role["RoleSessionName"]),
+        role_name=_string_limit(iam.shape_for("roleNameType")),
+        external_id=_string_limit(assume_role["ExternalId"]),
+        resource_id=_string_limit(quicksight.shape_for("ShortRestrictiveResourceId")),
+        user_roles=tuple(quicksight.shape_for("UserRole").enum),
+    )
