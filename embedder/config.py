@@ -100,8 +100,7 @@ def _check_capability(name: str) -> str:
         close = difflib.get_close_matches(name, names, n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise ValueError(
-            f"is not a QuickSight capability (botocore's Capabilities shape has {len(names)})"
-            f"{hint}"
+            f"is not a QuickSight capability (botocore's Capabilities shape has {len(names)}){hint}"
         )
     return name
 
@@ -223,7 +222,11 @@ class TenantConfig(_Frozen):
     @model_validator(mode="before")
     @classmethod
     def _namespace_defaults_to_tenant(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "namespace" not in data and isinstance(data.get("tenant"), str):
+        if (
+            isinstance(data, dict)
+            and "namespace" not in data
+            and isinstance(data.get("tenant"), str)
+        ):
             return {**data, "namespace": data["tenant"]}
         return data
 
@@ -268,7 +271,10 @@ class TenantConfig(_Frozen):
             where = f"users[{i}]"
             if user.name in seen:
                 problems.append(
-                    (f"{where}.name", f"duplicate user {user.name!r} (also users[{seen[user.name]}])")
+                    (
+                        f"{where}.name",
+                        f"duplicate user {user.name!r} (also users[{seen[user.name]}])",
+                    )
                 )
             seen.setdefault(user.name, i)
             name_problem = self._user_name_problem(user.name)

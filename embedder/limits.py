@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 import botocore.session
+from botocore.model import OperationModel, StringShape, StructureShape
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,12 @@ def _string_limit(shape: Any) -> StringLimit:
     )
 
 
+def _input_members(operation: OperationModel) -> dict[str, Any]:
+    shape = operation.input_shape
+    assert shape is not None, operation.name
+    return dict(shape.members)
+
+
 @cache
 def service_limits() -> ServiceLimits:
     """Load the limits once per process (the QuickSight model is large)."""
@@ -71,10 +78,14 @@ def service_limits() -> ServiceLimits:
     iam = session.get_service_model("iam")
     sts = session.get_service_model("sts")
     lifetime = quicksight.shape_for("SessionLifetimeInMinutes").metadata
-    register_user = quicksight.operation_model("RegisterUser").input_shape.members
-    assume_role = sts.operation_model("AssumeRole").input_shape.members
+    register_user = _input_members(quicksight.operation_model("RegisterUser"))
+    assume_role = _input_members(sts.operation_model("AssumeRole"))
+    capabilities = quicksight.shape_for("Capabilities")
+    user_role = quicksight.shape_for("UserRole")
+    assert isinstance(capabilities, StructureShape)
+    assert isinstance(user_role, StringShape)
     return ServiceLimits(
-        capability_names=frozenset(quicksight.shape_for("Capabilities").members),
+        capability_names=frozenset(capabilities.members),
         session_lifetime_min=int(lifetime["min"]),
         session_lifetime_max=int(lifetime["max"]),
         entry_point=_string_limit(quicksight.shape_for("EntryPoint")),
@@ -86,5 +97,5 @@ def service_limits() -> ServiceLimits:
         role_name=_string_limit(iam.shape_for("roleNameType")),
         external_id=_string_limit(assume_role["ExternalId"]),
         resource_id=_string_limit(quicksight.shape_for("ShortRestrictiveResourceId")),
-        user_roles=tuple(quicksight.shape_for("UserRole").enum),
+        user_roles=tuple(user_role.enum),
     )

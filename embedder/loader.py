@@ -49,9 +49,7 @@ def parse_tenant(text: str, source: str = "<string>") -> TenantConfig:
         raise ConfigError([Problem(source, "", f"invalid YAML: {e}")]) from e
     if not isinstance(data, dict):
         kind = "empty" if data is None else type(data).__name__
-        raise ConfigError(
-            [Problem(source, "", f"must be a mapping of tenant fields, got {kind}")]
-        )
+        raise ConfigError([Problem(source, "", f"must be a mapping of tenant fields, got {kind}")])
     try:
         return TenantConfig.model_validate(data)
     except ValidationError as e:
@@ -118,19 +116,23 @@ def tenant_set_problems(loaded: Sequence[tuple[Path, TenantConfig]]) -> list[Pro
     problems: list[Problem] = []
     owners: dict[tuple[str, str], str] = {}
 
-    def claim(kind: str, name: str, source: Path, location: str) -> None:
+    def claim(kind: str, name: str, source: Path, location: str) -> bool:
         other = owners.setdefault((kind, name), str(source))
         if other != str(source):
             problems.append(
                 Problem(str(source), location, f"{kind} {name!r} is already used by {other}")
             )
+        return other == str(source)
 
     for path, t in loaded:
-        claim("tenant", t.tenant, path, "tenant")
+        if not claim("tenant", t.tenant, path, "tenant"):
+            continue  # its namespace, role and profiles clash for the same reason
         claim("namespace", t.namespace, path, "namespace")
         claim("embed role", t.role_name, path, "tenant")
         for key in t.permission_profiles:
-            claim("custom permissions name", t.profile_name(key), path, f"permission_profiles.{key}")
+            claim(
+                "custom permissions name", t.profile_name(key), path, f"permission_profiles.{key}"
+            )
     return problems
 
 
