@@ -1,0 +1,93 @@
+"""Mint single-use Amazon QuickSight console embed URLs for the users of a tenant.
+
+    from embedder import Embedder
+    emb = Embedder.from_yaml("tenants/acme.yaml")
+    url = emb.session_embed_url("alice", entry_point="/dashboards/abc", lifetime_minutes=60)
+    url.url, url.expires_at, url.request_id, url.status
+
+This package never imports pulumi: apps install it alone (boto3, pyyaml, pydantic).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from embedder.errors import (
+    AccessDeniedError,
+    AssumeRoleError,
+    AwsError,
+    BadInputError,
+    ConfigError,
+    CredentialsError,
+    DomainNotAllowedError,
+    EmbedderError,
+    EndpointUnreachableError,
+    EntryPointNotAllowedError,
+    ExpiredCredentialsError,
+    InternalFailureError,
+    InvalidParameterValueError,
+    MissingCredentialsError,
+    Problem,
+    QuickSightUserNotFoundError,
+    ResourceExistsError,
+    ResourceNotFoundError,
+    SessionLifetimeInMinutesInvalidError,
+    SessionLifetimeNotAllowedError,
+    ThrottlingError,
+    UnknownUserError,
+    UnsupportedUserEditionError,
+)
+
+if TYPE_CHECKING:
+    from embedder.clients import ClientPool, RoleSession
+    from embedder.embedder import Embedder
+    from embedder.result import EmbedUrl
+
+# Imported on first use, so `qs-embed validate` and `import embedder.errors` stay light.
+_LAZY = {
+    "ClientPool": "embedder.clients",
+    "EmbedUrl": "embedder.result",
+    "Embedder": "embedder.embedder",
+    "RoleSession": "embedder.clients",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'embedder' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = [
+    "AccessDeniedError",
+    "AssumeRoleError",
+    "AwsError",
+    "BadInputError",
+    "ClientPool",
+    "ConfigError",
+    "CredentialsError",
+    "DomainNotAllowedError",
+    "EmbedUrl",
+    "Embedder",
+    "EmbedderError",
+    "EndpointUnreachableError",
+    "EntryPointNotAllowedError",
+    "ExpiredCredentialsError",
+    "InternalFailureError",
+    "InvalidParameterValueError",
+    "MissingCredentialsError",
+    "Problem",
+    "QuickSightUserNotFoundError",
+    "ResourceExistsError",
+    "ResourceNotFoundError",
+    "RoleSession",
+    "SessionLifetimeInMinutesInvalidError",
+    "SessionLifetimeNotAllowedError",
+    "ThrottlingError",
+    "UnknownUserError",
+    "UnsupportedUserEditionError",
+]

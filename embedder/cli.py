@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from embedder.errors import ConfigError, EmbedderError
+from embedder.errors import BadInputError, ConfigError, EmbedderError
 
 EXIT_OK, EXIT_RUNTIME, EXIT_BAD_INPUT = 0, 1, 2
 DEFAULT_TENANTS_DIR = "tenants"
@@ -128,6 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {problem}", file=sys.stderr)
         count = len(e.problems)
         print(f"{count} problem{'s' if count != 1 else ''}; nothing was done", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BadInputError as e:
+        print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except EmbedderError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -187,7 +187,11 @@ class Embedding(_Frozen):
     allowed_domains: tuple[Origin, ...] = Field(
         default=(), description="https origins that may frame the console (successor API)."
     )
-    session_lifetime_minutes: Lifetime = 600
+    session_lifetime_minutes: Lifetime = Field(
+        default=600,
+        description="Default and ceiling of the embedded session, 15..600 minutes; "
+        "apps may ask for less, never more.",
+    )
 
     @field_validator("external_id")
     @classmethod

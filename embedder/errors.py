@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from embedder.redaction import redact
 
 
 class EmbedderError(Exception):
@@ -37,3 +40,193 @@ class ConfigError(EmbedderError):
             raise ValueError("ConfigError needs at least one problem")
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+# --- Errors with a format string and named fields (botocore's pattern) -----------------------
+
+
+class FormattedError(EmbedderError):
+    """An error whose message is `fmt` filled from named fields, each kept as an attribute.
+
+    The text is passed through `redact` as a last guard: AWS echoes request values in its
+    messages, and an embed URL or auth code must never reach a log through an exception.
+    """
+
+    fmt: ClassVar[str] = "{message}"
+
+    def __init__(self, **fields: Any) -> None:
+        self.kwargs: dict[str, Any] = fields
+        for name, value in fields.items():
+            setattr(self, name, value)
+        super().__init__(redact(self.fmt.format(**fields)))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only constructors break the default pickling of exceptions (multiprocessing).
+        return (_rebuild, (type(self), self.kwargs))
+
+
+def _rebuild(cls: type[FormattedError], fields: dict[str, Any]) -> FormattedError:
+    return cls(**fields)
+
+
+# --- Bad input: what the tenant file does not allow (the CLI exits 2) -------------------------
+
+
+class BadInputError(FormattedError):
+    """A request the tenant file does not allow; nothing was sent to AWS."""
+
+    tenant: str
+
+
+class UnknownUserError(BadInputError):
+    fmt = "tenant {tenant!r} has no user {user!r}; known users: {known}"
+    user: str
+    known: str
+
+
+class EntryPointNotAllowedError(BadInputError):
+    fmt = "entry point {entry_point!r} is not allowed for tenant {tenant!r}: it {reason}"
+    entry_point: str
+    reason: str
+
+
+class SessionLifetimeNotAllowedError(BadInputError):
+    fmt = "session lifetime {minutes!r} is not allowed for tenant {tenant!r}: {reason}"
+    minutes: object
+    reason: str
+
+
+class DomainNotAllowedError(BadInputError):
+    fmt = "domain {domain!r} is not allowed for tenant {tenant!r}: {reason}"
+    domain: str
+    reason: str
+
+
+# --- AWS API errors: one class per error of GetSessionEmbedUrl, and a generic one -------------
+
+
+class AwsError(FormattedError):
+    """An AWS API error; subclasses stand for the errors of GetSessionEmbedUrl (`aws_code`)."""
+
+    fmt = (
+        "{operation} failed for tenant {tenant!r}: {code} "
+        "(HTTP {http_status}, request id {request_id}, {attempts} attempt(s)): {message}"
+    )
+    aws_code: ClassVar[str | None] = None
+    operation: str
+    tenant: str
+    code: str
+    message: str
+    request_id: str | None
+    http_status: int | None
+    attempts: int
+
+
+class AccessDeniedError(AwsError):
+    aws_code = "AccessDeniedException"
+    fmt = AwsError.fmt + (
+        "; check the embed role's policy (quicksight identity also needs quicksight:GetAuthCode "
+        "on the tenant namespace's users) and that the QuickSight account is subscribed"
+    )
+
+
+class InvalidParameterValueError(AwsError):
+    aws_code = "InvalidParameterValueException"
+
+
+class QuickSightUserNotFoundError(AwsError):
+    aws_code = "QuickSightUserNotFoundException"
+    fmt = AwsError.fmt + (
+        "; the user is not registered in the tenant's namespace and identity region "
+        "(pulumi up registers quicksight users; iam users are registered on first use)"
+    )
+
+
+class ResourceExistsError(AwsError):
+    aws_code = "ResourceExistsException"
+
+
+class ResourceNotFoundError(AwsError):
+    aws_code = "ResourceNotFoundException"
+
+
+class SessionLifetimeInMinutesInvalidError(AwsError):
+    aws_code = "SessionLifetimeInMinutesInvalidException"
+
+
+class ThrottlingError(AwsError):
+    aws_code = "ThrottlingException"
+    fmt = AwsError.fmt + "; still throttled after retrying, try again later"
+
+
+class UnsupportedUserEditionError(AwsError):
+    aws_code = "UnsupportedUserEditionException"
+    fmt = AwsError.fmt + "; embedding the console needs QuickSight Enterprise edition"
+
+
+class InternalFailureError(AwsError):
+    aws_code = "InternalFailureException"
+
+
+AWS_ERROR_CLASSES: dict[str, type[AwsError]] = {
+    cls.aws_code: cls
+    for cls in (
+        AccessDeniedError,
+        InvalidParameterValueError,
+        QuickSightUserNotFoundError,
+        ResourceExistsError,
+        ResourceNotFoundError,
+        SessionLifetimeInMinutesInvalidError,
+        ThrottlingError,
+        UnsupportedUserEditionError,
+        InternalFailureError,
+    )
+    if cls.aws_code is not None
+}
+"""AWS error code -> the class raised for it; other codes raise `AwsError`."""
+
+
+# --- Credentials and connectivity: assuming the embed role, reaching the endpoints ------------
+
+
+class CredentialsError(FormattedError):
+    """The tenant's embed role could not be assumed; `role` is its ARN (or name)."""
+
+    tenant: str
+    role: str
+
+
+class AssumeRoleError(CredentialsError):
+    fmt = (
+        "cannot assume {role} for tenant {tenant!r}: {code} (HTTP {http_status}, "
+        "request id {request_id}): {message}; the caller must be one of the tenant's "
+        "embedding.app_principals (and pass embedding.external_id when the file sets one)"
+    )
+    code: str
+    message: str
+    request_id: str | None
+    http_status: int | None
+
+
+class ExpiredCredentialsError(CredentialsError):
+    fmt = (
+        "the AWS credentials used to assume {role} for tenant {tenant!r} have expired "
+        "({code}); renew the app's credentials (aws sso login, a fresh instance role, ...)"
+    )
+    code: str
+
+
+class MissingCredentialsError(CredentialsError):
+    fmt = (
+        "no AWS credentials to assume {role} for tenant {tenant!r} ({reason}); configure the "
+        "app's credentials (environment, profile, or an instance or task role)"
+    )
+    reason: str
+
+
+class EndpointUnreachableError(FormattedError):
+    fmt = "cannot reach {service} at {endpoint} for tenant {tenant!r}: {reason}"
+    tenant: str
+    service: str
+    endpoint: str
+    reason: str

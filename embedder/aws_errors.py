@@ -1,0 +1,82 @@
+"""Turn botocore's exceptions into the typed errors of `embedder.errors`.
+
+Callers `raise translated from original`, so the botocore error stays on `__cause__`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import (
+    ClientError,
+    ConnectionError,
+    CredentialRetrievalError,
+    HTTPClientError,
+    NoCredentialsError,
+    PartialCredentialsError,
+)
+
+from embedder.errors import (
+    AWS_ERROR_CLASSES,
+    AssumeRoleError,
+    AwsError,
+    CredentialsError,
+    EndpointUnreachableError,
+    ExpiredCredentialsError,
+    MissingCredentialsError,
+)
+from embedder.redaction import redact
+
+# Exceptions meaning "the network or endpoint failed", after botocore's own retries.
+UNREACHABLE = (ConnectionError, HTTPClientError)
+# Exceptions meaning "the caller has no usable credentials at all".
+NO_CREDENTIALS = (NoCredentialsError, PartialCredentialsError, CredentialRetrievalError)
+# STS codes that mean the caller's own credentials (not the embed role) are at fault.
+EXPIRED_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
+
+
+def _fields(error: ClientError) -> dict[str, Any]:
+    response: Any = error.response
+    meta = response.get("ResponseMetadata", {})
+    err = response.get("Error", {})
+    return {
+        "code": str(err.get("Code", "Unknown")),
+        "message": redact(str(err.get("Message", ""))) or "(no message)",
+        # QuickSight repeats the request id in the error body; STS only has it in the metadata.
+        "request_id": response.get("RequestId") or meta.get("RequestId") or None,
+        "http_status": meta.get("HTTPStatusCode"),
+        "attempts": int(meta.get("RetryAttempts", 0)) + 1,
+    }
+
+
+def quicksight_error(error: ClientError, *, tenant: str, operation: str) -> AwsError:
+    """The typed error of a QuickSight API error (`AwsError` for codes without a class)."""
+    fields = _fields(error)
+    cls = AWS_ERROR_CLASSES.get(fields["code"], AwsError)
+    return cls(operation=operation, tenant=tenant, **fields)
+
+
+def sts_error(error: ClientError, *, tenant: str, role: str) -> CredentialsError:
+    """AssumeRole / GetCallerIdentity refused."""
+    fields = _fields(error)
+    if fields["code"] in EXPIRED_CODES:
+        return ExpiredCredentialsError(tenant=tenant, role=role, code=fields["code"])
+    del fields["attempts"]
+    return AssumeRoleError(tenant=tenant, role=role, **fields)
+
+
+def missing_credentials_error(
+    error: Exception, *, tenant: str, role: str
+) -> MissingCredentialsError:
+    return MissingCredentialsError(tenant=tenant, role=role, reason=redact(str(error)))
+
+
+def unreachable_error(
+    error: Exception, *, tenant: str, service: str, endpoint: str | None
+) -> EndpointUnreachableError:
+    return EndpointUnreachableError(
+        tenant=tenant,
+        service=service,
+        endpoint=endpoint or getattr(error, "kwargs", {}).get("endpoint_url", "its endpoint"),
+        reason=redact(str(error)) or type(error).__name__,
+    )

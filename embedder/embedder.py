@@ -1,0 +1,390 @@
+"""`Embedder`: mint single-use console embed URLs for the users of one tenant.
+
+Every request is checked against the tenant file before anything is sent to AWS (known user,
+entry point allowed, lifetime in range). Calls are made as the tenant's embed role
+`qs-embed-<tenant>`, in the tenant's QuickSight identity region:
+
+- quicksight identity: one role session for the tenant (`qs-embed`); the user is named by
+  UserArn `user/<namespace>/<name>`.
+- iam identity: one role session per user, named after the user; GetSessionEmbedUrl omits
+  UserArn (the session *is* the user). A session seen for the first time is registered in
+  QuickSight just in time (RegisterUser with the user's role and permission profile).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack, cast
+
+import botocore.session
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from embedder import request_checks
+from embedder.arns import (
+    embed_role_arn,
+    partition_for_region,
+    quicksight_user_arn,
+    role_session_user_name,
+)
+from embedder.aws_errors import (
+    NO_CREDENTIALS,
+    UNREACHABLE,
+    missing_credentials_error,
+    quicksight_error,
+    sts_error,
+    unreachable_error,
+)
+from embedder.clients import (
+    SHARED_POOL,
+    ClientFactory,
+    ClientPool,
+    RoleSession,
+    client_config,
+    default_session,
+    make_quicksight_client,
+    make_sts_client,
+)
+from embedder.config import TenantConfig, TenantUser
+from embedder.credentials import Clock, assumed_role_credentials
+from embedder.errors import QuickSightUserNotFoundError, ResourceExistsError
+from embedder.loader import load_tenant
+from embedder.redaction import install_log_redaction
+from embedder.result import URL_VALIDITY, EmbedUrl
+
+if TYPE_CHECKING:
+    import boto3
+    from mypy_boto3_quicksight import QuickSightClient
+    from mypy_boto3_quicksight.literals import UserRoleType
+    from mypy_boto3_quicksight.type_defs import (
+        GenerateEmbedUrlForRegisteredUserRequestTypeDef,
+        GenerateEmbedUrlForRegisteredUserResponseTypeDef,
+        GetSessionEmbedUrlRequestTypeDef,
+        GetSessionEmbedUrlResponseTypeDef,
+        RegisterUserRequestTypeDef,
+    )
+    from mypy_boto3_sts import STSClient
+
+    EmbedResponse = (
+        GetSessionEmbedUrlResponseTypeDef | GenerateEmbedUrlForRegisteredUserResponseTypeDef
+    )
+
+logger = logging.getLogger(__name__)
+R = TypeVar("R")
+
+TENANT_SESSION_NAME = "qs-embed"
+"""RoleSessionName of the tenant's one role session (quicksight identity)."""
+
+
+class EmbedderOptions(TypedDict, total=False):
+    """The keyword arguments of `Embedder` (for `Embedder.from_yaml`)."""
+
+    session: boto3.Session | botocore.session.Session | None
+    boto_config: Config | None
+    clock: Clock | None
+    client: QuickSightClient | None
+    sts_client: STSClient | None
+    client_factory: ClientFactory | None
+    client_pool: ClientPool | None
+    endpoint_url: str | None
+    register_users: bool
+
+
+class Embedder:
+    """Mints embed URLs for the users of one tenant, as the tenant's embed role.
+
+    Thread-safe; make one per tenant and keep it (clients and role credentials are reused).
+
+    session: the app's AWS session (its credentials assume the embed role); default: the
+        process's default botocore session (environment, profile, instance role).
+    boto_config: merged over the defaults (standard retries, 5 attempts, short timeouts).
+    clock: returns the current time (tz-aware); drives credential refresh and `expires_at`.
+    client: a QuickSight client already acting as the embed role (quicksight identity only).
+    sts_client: the client that calls AssumeRole and GetCallerIdentity.
+    client_factory: makes the QuickSight client of a `RoleSession` (default: a botocore client
+        signing with the session's refreshable credentials).
+    client_pool: where clients are kept (default: one LRU pool per process, 64 clients).
+    endpoint_url: one endpoint for STS and QuickSight (the local emulator).
+    register_users: iam identity: register a user on first use (RegisterUser), then retry.
+    """
+
+    def __init__(
+        self,
+        config: TenantConfig,
+        *,
+        session: boto3.Session | botocore.session.Session | None = None,
+        boto_config: Config | None = None,
+        clock: Clock | None = None,
+        client: QuickSightClient | None = None,
+        sts_client: STSClient | None = None,
+        client_factory: ClientFactory | None = None,
+        client_pool: ClientPool | None = None,
+        endpoint_url: str | None = None,
+        register_users: bool = True,
+    ) -> None:
+        self._iam = config.embedding.identity == "iam"
+        if client is not None and self._iam:
+            raise ValueError(
+                f"tenant {config.tenant!r} uses iam identity, which needs one role session per "
+                "user: pass client_factory= instead of client="
+            )
+        self._config = config
+        self._session = session
+        self._boto_config = client_config(boto_config)
+        self._clock = _aware(clock or _utc_now)
+        self._client = client
+        self._sts_client = sts_client
+        self._client_factory = client_factory or self._make_quicksight_client
+        self._pool = client_pool if client_pool is not None else SHARED_POOL
+        self._endpoint_url = endpoint_url
+        self._register_users = register_users and self._iam
+        self._partition = partition_for_region(config.region)
+        self._account_id = config.account_id
+        self._account_lock = threading.Lock()
+        # Keys of this Embedder's clients in a pool shared with other Embedders.
+        self._pool_key = object()
+        install_log_redaction()
+
+    @classmethod
+    def from_yaml(cls, path: str | Path, **options: Unpack[EmbedderOptions]) -> Embedder:
+        """Load `tenants/<tenant>.yaml` (ConfigError when invalid) and make its Embedder."""
+        return cls(load_tenant(path), **options)
+
+    @property
+    def config(self) -> TenantConfig:
+        return self._config
+
+    @property
+    def tenant(self) -> str:
+        return self._config.tenant
+
+    def __repr__(self) -> str:
+        c = self._config
+        return (
+            f"Embedder(tenant={c.tenant!r}, identity={c.embedding.identity!r}, "
+            f"region={c.region!r}, namespace={c.namespace!r})"
+        )
+
+    # --- Minting -------------------------------------------------------------------------------
+
+    def session_embed_url(
+        self, user: str, *, entry_point: str | None = None, lifetime_minutes: int | None = None
+    ) -> EmbedUrl:
+        """A GetSessionEmbedUrl console URL for `user` (default entry point and lifetime from
+        the tenant file). Raises a `BadInputError` before any AWS call when the tenant file does
+        not allow the request, an `AwsError` subclass when AWS refuses it."""
+        member = request_checks.tenant_user(self._config, user)
+        path = request_checks.entry_point(self._config, entry_point)
+        minutes = request_checks.session_lifetime(self._config, lifetime_minutes)
+        request: GetSessionEmbedUrlRequestTypeDef = {
+            "AwsAccountId": self.account_id(),
+            "EntryPoint": path,
+            "SessionLifetimeInMinutes": minutes,
+        }
+        if not self._iam:
+            request["UserArn"] = self.user_arn(member.name)
+        return self._mint(
+            member, "GetSessionEmbedUrl", lambda qs: qs.get_session_embed_url(**request)
+        )
+
+    def generate_console_url(
+        self,
+        user: str,
+        *,
+        initial_path: str | None = None,
+        allowed_domains: Sequence[str] | None = None,
+        lifetime_minutes: int | None = None,
+    ) -> EmbedUrl:
+        """A console URL from GenerateEmbedUrlForRegisteredUser (GetSessionEmbedUrl's successor).
+
+        `initial_path` is checked like an entry point; `allowed_domains` (default: the tenant's
+        embedding.allowed_domains) must each be allowed by the tenant file.
+        """
+        member = request_checks.tenant_user(self._config, user)
+        path = request_checks.entry_point(self._config, initial_path)
+        minutes = request_checks.session_lifetime(self._config, lifetime_minutes)
+        domains = request_checks.allowed_domains(self._config, allowed_domains)
+        request: GenerateEmbedUrlForRegisteredUserRequestTypeDef = {
+            "AwsAccountId": self.account_id(),
+            "UserArn": self.user_arn(member.name),
+            "SessionLifetimeInMinutes": minutes,
+            "ExperienceConfiguration": {"QuickSightConsole": {"InitialPath": path}},
+        }
+        if domains:
+            request["AllowedDomains"] = domains
+        return self._mint(
+            member,
+            "GenerateEmbedUrlForRegisteredUser",
+            lambda qs: qs.generate_embed_url_for_registered_user(**request),
+        )
+
+    def _mint(
+        self,
+        member: TenantUser,
+        operation: str,
+        call: Callable[[QuickSightClient], EmbedResponse],
+    ) -> EmbedUrl:
+        issued_at = self._clock()
+        qs = self._quicksight(member)
+        try:
+            response = self._aws(operation, lambda: call(qs))
+        except QuickSightUserNotFoundError:
+            if not self._register_users:
+                raise
+            self._register(qs, member)
+            response = self._aws(operation, lambda: call(qs))
+        meta: Any = response.get("ResponseMetadata", {})
+        result = EmbedUrl(
+            url=response["EmbedUrl"],
+            expires_at=issued_at + URL_VALIDITY,
+            request_id=response.get("RequestId") or str(meta.get("RequestId", "")),
+            status=response.get("Status") or int(meta.get("HTTPStatusCode", 0)),
+            tenant=self.tenant,
+            user=member.name,
+        )
+        logger.debug("%s: minted for tenant %s user %s", operation, self.tenant, member.name)
+        return result
+
+    def _register(self, qs: QuickSightClient, member: TenantUser) -> None:
+        """Register the user's role session in QuickSight (iam identity, first use)."""
+        request: RegisterUserRequestTypeDef = {
+            "AwsAccountId": self.account_id(),
+            "Namespace": self._config.namespace,
+            "IdentityType": "IAM",
+            "IamArn": self.role_arn(),
+            "SessionName": member.name,
+            "Email": member.email,
+            "UserRole": cast("UserRoleType", member.role),
+        }
+        if member.profile is not None:
+            request["CustomPermissionsName"] = self._config.profile_name(member.profile)
+        # ResourceExists: another process registered the session meanwhile, as we wanted.
+        with contextlib.suppress(ResourceExistsError):
+            self._aws("RegisterUser", lambda: qs.register_user(**request))
+        logger.info(
+            "registered %s in QuickSight namespace %s of tenant %s (first use)",
+            member.name,
+            self._config.namespace,
+            self.tenant,
+        )
+
+    def _aws(self, operation: str, call: Callable[[], R]) -> R:
+        """Run a QuickSight call; botocore's failures become typed errors."""
+        try:
+            return call()
+        except ClientError as e:
+            raise quicksight_error(e, tenant=self.tenant, operation=operation) from e
+        except NO_CREDENTIALS as e:
+            raise missing_credentials_error(e, tenant=self.tenant, role=self._role_label()) from e
+        except UNREACHABLE as e:
+            raise unreachable_error(
+                e, tenant=self.tenant, service="QuickSight", endpoint=self._endpoint_url
+            ) from e
+
+    # --- Identities ------------------------------------------------------------------------------
+
+    def account_id(self) -> str:
+        """The tenant's account: from the tenant file, else the caller's (asked of STS once)."""
+        if self._account_id is None:
+            with self._account_lock:
+                if self._account_id is None:
+                    self._account_id = self._caller_account()
+        return self._account_id
+
+    def role_arn(self) -> str:
+        """The ARN of the tenant's embed role, `qs-embed-<tenant>`."""
+        return embed_role_arn(self._partition, self.account_id(), self._config.role_name)
+
+    def user_arn(self, user: str) -> str:
+        """The QuickSight user ARN of `user` (iam identity: its role-session user)."""
+        name = request_checks.tenant_user(self._config, user).name
+        if self._iam:
+            name = role_session_user_name(self._config.role_name, name)
+        c = self._config
+        return quicksight_user_arn(self._partition, c.region, self.account_id(), c.namespace, name)
+
+    def _caller_account(self) -> str:
+        try:
+            return self._sts().get_caller_identity()["Account"]
+        except ClientError as e:
+            raise sts_error(e, tenant=self.tenant, role=self._role_label()) from e
+        except NO_CREDENTIALS as e:
+            raise missing_credentials_error(e, tenant=self.tenant, role=self._role_label()) from e
+        except UNREACHABLE as e:
+            raise unreachable_error(
+                e, tenant=self.tenant, service="STS", endpoint=self._endpoint_url
+            ) from e
+
+    def _role_label(self) -> str:
+        if self._account_id is None:
+            return f"role {self._config.role_name} (in the caller's account)"
+        return self.role_arn()
+
+    # --- Clients ---------------------------------------------------------------------------------
+
+    def _quicksight(self, member: TenantUser) -> QuickSightClient:
+        if self._client is not None:
+            return self._client
+        session_name = member.name if self._iam else TENANT_SESSION_NAME
+        return self._pool.get(
+            (self._pool_key, "quicksight", session_name),
+            lambda: self._client_factory(self._role_session(session_name)),
+        )
+
+    def _role_session(self, session_name: str) -> RoleSession:
+        role_arn = self.role_arn()
+        credentials = assumed_role_credentials(
+            sts=self._sts,
+            tenant=self.tenant,
+            role_arn=role_arn,
+            session_name=session_name,
+            external_id=self._config.embedding.external_id,
+            clock=self._clock,
+            endpoint_url=self._endpoint_url,
+        )
+        return RoleSession(self.tenant, role_arn, session_name, self._config.region, credentials)
+
+    def _sts(self) -> STSClient:
+        if self._sts_client is not None:
+            return self._sts_client
+        return self._pool.get(
+            (self._pool_key, "sts"),
+            lambda: make_sts_client(
+                self._base_session(),
+                region=self._config.region,
+                config=self._boto_config,
+                endpoint_url=self._endpoint_url,
+            ),
+        )
+
+    def _make_quicksight_client(self, role: RoleSession) -> QuickSightClient:
+        return make_quicksight_client(
+            self._base_session(), role, config=self._boto_config, endpoint_url=self._endpoint_url
+        )
+
+    def _base_session(self) -> botocore.session.Session:
+        session: Any = self._session
+        if session is None:
+            return default_session()
+        if isinstance(session, botocore.session.Session):
+            return session
+        return cast(botocore.session.Session, session._session)  # a boto3.Session's own
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(clock: Clock) -> Clock:
+    """botocore compares the clock with tz-aware expiry times: read naive times as UTC."""
+
+    def now() -> datetime:
+        t = clock()
+        return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
+
+    return now

@@ -1,0 +1,110 @@
+"""Keep embed URLs, auth codes, external ids and AWS session secrets out of logs and errors.
+
+botocore's DEBUG logging prints whole response bodies (`botocore.parsers`), signed request
+headers (`botocore.endpoint`) and canonical requests (`botocore.auth`): with it on, an embed
+URL (a bearer credential for a console session) or the embed role's session token would land in
+the app's logs. `install_log_redaction()` puts a filter on those loggers; the Embedder installs it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+REDACTED = "<redacted>"
+
+# `EmbedUrl` and session secrets as they appear in JSON bodies, XML bodies (STS) and dict reprs.
+_HIDDEN_FIELDS = (
+    r"EmbedUrl|ExternalId|SecretAccessKey|SessionToken|aws_secret_access_key|aws_session_token"
+)
+_QUOTED_FIELD = re.compile(
+    rf"""(?P<key>["']?(?:{_HIDDEN_FIELDS})["']?\s*[:=]\s*b?)(?P<q>["'])(?P<value>.*?)(?P=q)""",
+    re.IGNORECASE,
+)
+# Form-encoded request bodies (STS is a query protocol): `ExternalId=...&`.
+_FORM_FIELD = re.compile(rf"""(?P<key>\b(?:{_HIDDEN_FIELDS})=)[^&\s"']+""", re.IGNORECASE)
+_XML_FIELD = re.compile(rf"(<(?P<tag>{_HIDDEN_FIELDS})>)[^<]*(</(?P=tag)>)", re.IGNORECASE)
+# The session token header: `x-amz-security-token:...` (canonical request) and
+# `'X-Amz-Security-Token': b'...'` (prepared request repr).
+_TOKEN_HEADER = re.compile(
+    r"""(?P<key>x-amz-security-token["']?\s*:\s*b?)(?:(?P<q>["']).*?(?P=q)|[^\s,}]+)""",
+    re.IGNORECASE,
+)
+# A URL (also JSON-escaped, https:\/\/...) carrying a code or auth_code is an embed URL: the
+# whole URL goes, not only the code, because its path names the session.
+_URL = re.compile(r"""https?:(?://|\\/\\/)[^\s"'<>`]+""", re.IGNORECASE)
+_AUTH_CODE = re.compile(r"(?:auth_?code|code)(?:=|%3D)", re.IGNORECASE)
+# An auth code outside a full URL: `auth_code=...`, a query's `?code=`/`&code=`, or encoded.
+_BARE_AUTH_CODE = re.compile(
+    r"""(?P<key>\bauth_?code\s*[=:]\s*|[?&]code=|\b(?:auth_?)?code%3D)[^\s&"'<>]+""",
+    re.IGNORECASE,
+)
+
+
+def _url(match: re.Match[str]) -> str:
+    return "<redacted embed URL>" if _AUTH_CODE.search(match.group(0)) else match.group(0)
+
+
+def redact(text: str) -> str:
+    """`text` with embed URLs, auth codes and AWS session secrets replaced by `<redacted>`."""
+    if not text:
+        return text
+    text = _QUOTED_FIELD.sub(lambda m: f"{m['key']}{m['q']}{REDACTED}{m['q']}", text)
+    text = _FORM_FIELD.sub(lambda m: f"{m['key']}{REDACTED}", text)
+    text = _XML_FIELD.sub(rf"\1{REDACTED}\3", text)
+    text = _TOKEN_HEADER.sub(lambda m: f"{m['key']}{REDACTED}", text)
+    text = _URL.sub(_url, text)
+    return _BARE_AUTH_CODE.sub(lambda m: f"{m['key']}{REDACTED}", text)
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrite a record's message (and traceback text) through `redact`; never drops records."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is the handler's problem, not ours
+            return True
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            # Handlers reuse exc_text, so formatting the traceback here redacts it for all.
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        return True
+
+
+# Logger filters only see records logged on that very logger (not those propagated from its
+# children), so every module logger of botocore that may print a body or header gets one.
+AWS_SDK_LOGGERS = (
+    "botocore",
+    "botocore.auth",
+    "botocore.client",
+    "botocore.credentials",
+    "botocore.endpoint",
+    "botocore.hooks",
+    "botocore.httpsession",
+    "botocore.parsers",
+    "botocore.retries.adaptive",
+    "botocore.retries.standard",
+    "botocore.retryhandler",
+    "botocore.utils",
+    "boto3",
+    "urllib3.connectionpool",
+    "embedder",
+)
+_FILTER = RedactingFilter()
+_INSTALL_LOCK = threading.Lock()
+
+
+def install_log_redaction() -> None:
+    """Add the redacting filter to the AWS SDK's loggers (idempotent, thread-safe)."""
+    prefixes = ("botocore.", "boto3.", "urllib3.", "embedder.")
+    with _INSTALL_LOCK:
+        names = set(AWS_SDK_LOGGERS)
+        names.update(n for n in logging.root.manager.loggerDict if n.startswith(prefixes))
+        for name in sorted(names):
+            logger = logging.getLogger(name)
+            if _FILTER not in logger.filters:
+                logger.addFilter(_FILTER)

@@ -1,0 +1,152 @@
+"""Embed URLs, auth codes and role secrets never reach logs (even botocore's DEBUG wire logs),
+reprs or exception text."""
+
+from __future__ import annotations
+
+import logging
+import pickle
+from datetime import UTC, datetime
+
+import pytest
+
+from embedder import (
+    AccessDeniedError,
+    ClientPool,
+    Embedder,
+    EmbedUrl,
+    QuickSightUserNotFoundError,
+    RoleSession,
+)
+from embedder.redaction import RedactingFilter, install_log_redaction, redact
+from tests.embedder.fakes import Failure, FakeAws, FakeClock, tenant
+
+SECRET_MARKERS = (
+    "AUTHCODE",  # the auth code in every fake embed URL
+    "/embed/",  # the session path of an embed URL
+    "role-secret-",  # SecretAccessKey of the assumed role
+    "token-qs-embed",  # SessionToken of the tenant role session
+    "token-dana",  # SessionToken of a user role session
+    "app-secret-key",  # the app's own secret key
+    "globex-embed-7f3c9a",  # the external id
+)
+
+
+def assert_clean(text: str) -> None:
+    for marker in SECRET_MARKERS:
+        assert marker not in text, f"{marker!r} leaked"
+
+
+def test_debug_logs_of_botocore_and_the_embedder_leak_nothing(
+    aws: FakeAws, clock: FakeClock, pool: ClientPool, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    acme = Embedder(tenant(), session=aws.session(), clock=clock, client_pool=pool)
+    globex = Embedder(tenant("iam"), session=aws.session(), clock=clock, client_pool=pool)
+    aws.check_registration = True
+    aws.registered.add("qs-embed")  # acme's tenant session stands for registered users
+    urls = [
+        acme.session_embed_url("alice").url,
+        acme.generate_console_url("bob").url,
+        globex.session_embed_url("dana").url,  # with just-in-time registration
+        globex.generate_console_url("dana").url,
+    ]
+    clock.advance(minutes=50)  # a refresh, logged by botocore.credentials
+    urls.append(acme.session_embed_url("alice").url)
+    aws.fail("GetSessionEmbedUrl", Failure("AccessDeniedException", 401, f"denied {urls[0]}"))
+    with pytest.raises(AccessDeniedError):
+        acme.session_embed_url("alice")
+
+    assert all("AUTHCODE" in url for url in urls), "the fake did hand out secrets"
+    by_logger = {r.name for r in caplog.records}
+    assert {"botocore.parsers", "botocore.endpoint", "botocore.auth"} <= by_logger
+    bodies = [r.getMessage() for r in caplog.records if r.name == "botocore.parsers"]
+    assert any("<redacted>" in body for body in bodies), "response bodies were logged, redacted"
+    assert_clean(caplog.text)
+    for record in caplog.records:
+        assert_clean(record.getMessage())
+    assert any("registered dana" in r.getMessage() for r in caplog.records)
+
+
+def test_a_traceback_logged_by_botocore_is_redacted(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("botocore.credentials")
+    install_log_redaction()  # as every Embedder does
+    assert any(isinstance(f, RedactingFilter) for f in logger.filters)
+    caplog.set_level(logging.DEBUG)
+    try:
+        raise RuntimeError("failed on https://x.example/embed/1?code=AUTHCODE-9")
+    except RuntimeError:
+        logger.warning("refresh failed", exc_info=True)
+    assert "refresh failed" in caplog.text
+    assert_clean(caplog.text)
+
+
+def test_result_repr_and_str_hide_the_url() -> None:
+    url = "https://us-east-1.quicksight.aws.amazon.com/embed/s1/sessions/x?code=AUTHCODE-1"
+    result = EmbedUrl(url, datetime(2030, 1, 1, tzinfo=UTC), "req-1", 200, "acme", "alice")
+    for text in (repr(result), str(result), f"{result}", f"{result!r}", repr([result])):
+        assert_clean(text)
+        assert "url=<redacted>" in text
+    assert result.url == url
+    assert result.to_json()["url"] == url
+
+
+def test_embedder_and_role_session_reprs_hide_secrets(
+    aws: FakeAws, clock: FakeClock, pool: ClientPool
+) -> None:
+    emb = Embedder(tenant("iam"), session=aws.session(), clock=clock, client_pool=pool)
+    assert repr(emb) == (
+        "Embedder(tenant='globex', identity='iam', region='eu-west-1', namespace='globex')"
+    )
+    assert_clean(repr(emb.config))
+    role = emb._role_session("dana")
+    role.credentials.get_frozen_credentials()  # fetched: now it holds a key and token
+    assert_clean(repr(role))
+    assert isinstance(role, RoleSession)
+
+
+def test_exception_text_is_scrubbed_of_urls_and_auth_codes() -> None:
+    url = "https://eu-west-1.quicksight.aws.amazon.com/embed/abc/sessions/x?code=AUTHCODE-7"
+    error = QuickSightUserNotFoundError(
+        operation="GetSessionEmbedUrl",
+        tenant="acme",
+        code="QuickSightUserNotFoundException",
+        message=f"user of {url} and auth_code=AUTHCODE-8 not found",
+        request_id="r",
+        http_status=404,
+        attempts=1,
+    )
+    assert_clean(str(error))
+    assert "<redacted embed URL>" in str(error)
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own object
+    assert type(copy) is QuickSightUserNotFoundError
+    assert (copy.request_id, copy.http_status) == ("r", 404)
+    assert_clean(str(copy))
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        (
+            'b\'{"EmbedUrl": "https://h/embed/1/sessions?code=AUTHCODE", "RequestId": "r1"}\'',
+            '"RequestId": "r1"',
+        ),
+        ("{'EmbedUrl': 'https://h/embed/1?code=AUTHCODE', 'Status': 200}", "'Status': 200"),
+        (
+            "<Credentials><AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>role-secret-1"
+            "</SecretAccessKey><SessionToken>token-qs-embed-1</SessionToken></Credentials>",
+            "<AccessKeyId>ASIA1</AccessKeyId>",
+        ),
+        ("x-amz-security-token:token-qs-embed-1\nhost:sts", "host:sts"),
+        ("headers={'X-Amz-Security-Token': b'token-dana-1', 'Host': b'h'}", "'Host': b'h'"),
+        ("see https:\\/\\/h\\/embed\\/x?code=AUTHCODE ok", "ok"),
+        (
+            "auth_code=AUTHCODE-2 and code%3DAUTHCODE in https://h/embed/a?x=1&code%3DAUTHCODE",
+            "and",
+        ),
+        ("https://quicksight.us-east-1.amazonaws.com/accounts/1/session-embed-url", "accounts/1"),
+    ],
+)
+def test_redact(text: str, kept: str) -> None:
+    cleaned = redact(text)
+    assert_clean(cleaned)
+    assert kept in cleaned
