@@ -96,12 +96,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_lazy("embedder.url_command:cmd_url", "core"))
 
     p = sub.add_parser("plan", help="show what the Pulumi program creates per tenant (offline)")
-    p.add_argument("--tenants", default=DEFAULT_TENANTS_DIR, metavar="DIR")
+    p.add_argument(
+        "--tenants",
+        default=DEFAULT_TENANTS_DIR,
+        metavar="DIR",
+        help="tenant files (default: tenants)",
+    )
     p.add_argument("--json", action="store_true", help="machine-readable plan")
     p.set_defaults(handler=_lazy("infra.cli:cmd_plan", "infra"))
 
     p = sub.add_parser("check", help="review tenant edits: validate, policy pack, IAM lint")
-    p.add_argument("--tenants", default=DEFAULT_TENANTS_DIR, metavar="DIR")
+    p.add_argument(
+        "--tenants",
+        default=DEFAULT_TENANTS_DIR,
+        metavar="DIR",
+        help="tenant files (default: tenants)",
+    )
     p.add_argument("--base", metavar="GIT_REF", help="summarise what changed since this ref")
     p.set_defaults(handler=_lazy("policies.check:cmd_check", "infra"))
 
@@ -112,7 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_lazy("sandbox.cli:cmd_local_serve", "local"))
 
     p = sub.add_parser("demo", help="the whole job on the local emulator")
-    p.add_argument("--tenants", default=DEFAULT_TENANTS_DIR, metavar="DIR")
+    p.add_argument(
+        "--tenants",
+        default=DEFAULT_TENANTS_DIR,
+        metavar="DIR",
+        help="tenant files (default: tenants)",
+    )
     p.add_argument("--show-urls", action="store_true", help="print embed URLs in full")
     p.set_defaults(handler=_lazy("sandbox.demo:cmd_demo", "local"))
     return parser

@@ -139,8 +139,13 @@ def tenant_set_problems(loaded: Sequence[tuple[Path, TenantConfig]]) -> list[Pro
 def validation_problems(error: ValidationError, source: str) -> list[Problem]:
     """Turn pydantic's errors into Problems with dotted locations and no secrets."""
     problems: list[Problem] = []
-    for err in error.errors(include_url=False):
+    errors = error.errors(include_url=False)
+    # A list whose items failed also "has too few items after validation": say it once.
+    failed_items = {e["loc"][:-1] for e in errors if e["loc"] and isinstance(e["loc"][-1], int)}
+    for err in errors:
         loc = err["loc"]
+        if err["type"] == "too_short" and tuple(loc) in failed_items:
+            continue
         cause = err.get("ctx", {}).get("error")
         if isinstance(cause, CrossFieldError):
             base = dotted(loc)

@@ -60,3 +60,13 @@ def test_secret_external_id_is_never_echoed(
     err = capsys.readouterr().err
     assert "embedding.external_id" in err
     assert secret not in err
+
+
+def test_a_list_with_bad_items_is_reported_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case = next(c for c in CASES if c.case == "app-principal-star")
+    path = case.install(tmp_path)
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("error: ") == 1, err
