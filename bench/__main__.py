@@ -11,7 +11,7 @@ import platform
 import sys
 import time
 
-BENCHMARKS = ("config_load",)
+BENCHMARKS = ("config_load", "emulator_lifecycle")
 
 
 def machine() -> str:

@@ -1,0 +1,44 @@
+"""``qs-embed local serve``: run the emulator in the foreground until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import signal
+import sys
+from typing import Any
+
+from sandbox.emulator import Emulator, EmulatorError
+
+
+def _interrupt(signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def cmd_local_serve(args: argparse.Namespace) -> int:
+    """``args.port``: TCP port on 127.0.0.1, or None for a free one. Returns the exit code."""
+    try:
+        emulator = Emulator(port=args.port, verbose=bool(getattr(args, "verbose", False))).start()
+    except EmulatorError as e:
+        print(f"qs-embed local serve: {e}", file=sys.stderr)
+        return 1
+    # A service manager stops with SIGTERM: stop the emulator as cleanly as after Ctrl-C.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        print(
+            f"QuickSight embedding emulator on {emulator.endpoint_url} "
+            f"(account {emulator.account_id}, region {emulator.region}), IAM enforced."
+        )
+        print("Point AWS SDKs and CLIs at it as the platform admin with:")
+        for name, value in emulator.env().items():
+            print(f"  export {name}={shlex.quote(value)}")
+        print("Press Ctrl-C to stop.", flush=True)
+        code = emulator.wait()
+        print(f"qs-embed local serve: the emulator exited unexpectedly ({code})", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        emulator.stop()
+        print("Emulator stopped.", file=sys.stderr)

@@ -1,0 +1,53 @@
+"""QuickSight errors as AWS sends them: JSON body, ``x-amzn-ErrorType``, the modelled status."""
+
+from __future__ import annotations
+
+import json
+
+from sandbox.qs_model import error_status
+
+# Errors every AWS REST-JSON service can return, which the QuickSight model does not list.
+_COMMON_STATUS = {
+    "InvalidSignatureException": 403,
+    "UnrecognizedClientException": 403,
+    "MissingAuthenticationTokenException": 403,
+    "UnknownOperationException": 404,
+}
+
+
+class QuickSightError(Exception):
+    """An error a QuickSight operation answers with; ``code`` is the botocore error code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+    @property
+    def status(self) -> int:
+        return error_status(self.code) or _COMMON_STATUS.get(self.code, 400)
+
+    def render(self, request_id: str) -> tuple[int, dict[str, str], str]:
+        body = {"__type": self.code, "Message": self.message, "RequestId": request_id}
+        headers = {
+            "Content-Type": "application/json",
+            "x-amzn-ErrorType": self.code,
+            "x-amzn-RequestId": request_id,
+        }
+        return self.status, headers, json.dumps(body)
+
+
+def invalid(message: str) -> QuickSightError:
+    return QuickSightError("InvalidParameterValueException", message)
+
+
+def not_found(message: str) -> QuickSightError:
+    return QuickSightError("ResourceNotFoundException", message)
+
+
+def exists(message: str) -> QuickSightError:
+    return QuickSightError("ResourceExistsException", message)
+
+
+def access_denied(message: str) -> QuickSightError:
+    return QuickSightError("AccessDeniedException", message)

@@ -1,0 +1,73 @@
+"""The emulator's WSGI application: reserved paths first, then moto's AWS dispatcher.
+
+- ``/_sandbox/...``: the control API (``sandbox.control_api``);
+- ``/embed/...``: redeeming embed URLs, as a browser does;
+- ``/moto-api/...``: refused, since moto's admin API can reset state and switch IAM off;
+- everything else: moto, with QuickSight served by ``SandboxQuickSightResponse``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask import Flask
+from moto.core.utils import convert_to_flask_response
+from moto.moto_server.werkzeug_app import (
+    HTTP_METHODS,
+    BackendRequest,
+    DomainDispatcherApplication,
+    create_backend_app,
+)
+from werkzeug.wrappers import Request, Response
+
+from sandbox import control_api, pages
+from sandbox.embed_sessions import EMBED_PATH_PREFIX, Redeemed
+from sandbox.qs_responses import SandboxQuickSightResponse
+from sandbox.runtime import Runtime
+
+
+def create_service_app(service: Any) -> Flask:
+    if service != "quicksight":
+        return create_backend_app(service)
+    # moto's URL table for QuickSight misses most operations and cannot route user names with
+    # '/' (role sessions); its router already picks the operation from botocore's model by
+    # method and raw path, so every path goes to the one dispatcher.
+    app = Flask("sandbox-quicksight")
+    app.request_class = BackendRequest
+    view = convert_to_flask_response(SandboxQuickSightResponse.dispatch)
+    for rule in ("/", "/<path:_path>"):
+        app.add_url_rule(rule, endpoint=f"quicksight{rule}", view_func=view, methods=HTTP_METHODS)
+    return app
+
+
+class SandboxApp:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.aws = DomainDispatcherApplication(create_service_app)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        path: str = environ.get("PATH_INFO", "")
+        if path.startswith(control_api.CONTROL_PREFIX):
+            response = control_api.handle(self.runtime, Request(environ))
+        elif path.startswith(EMBED_PATH_PREFIX):
+            response = self._redeem(Request(environ))
+        elif path.startswith("/moto-api"):
+            response = Response("moto's admin API is disabled in the emulator", status=404)
+        else:
+            served: Iterable[bytes] = self.aws(environ, start_response)
+            return served
+        return response(environ, start_response)
+
+    def _redeem(self, request: Request) -> Response:
+        if request.method != "GET":
+            return Response("Embed URLs are opened with GET", status=405)
+        outcome, grant = self.runtime.embeds.redeem(request.path, request.args.get("code", ""))
+        if outcome is Redeemed.OK and grant is not None:
+            body, status = pages.session_page(grant), 200
+        else:
+            status, body = pages.refusal_page(outcome)
+        response = Response(body, status=status, mimetype="text/html")
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response

@@ -1,0 +1,140 @@
+"""One emulator for the whole session, and the tenants the tests embed for.
+
+Tenants: ``acme`` (namespace acme) and ``globex`` (namespace globex), each with an embed role
+``qs-embed-<tenant>`` as the policy builders would make it, trusted by its app principal
+``role/<tenant>-portal``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from botocore.config import Config
+
+from sandbox import Emulator, EmulatorSession
+
+ACCOUNT = "111122223333"
+REGION = "us-east-1"
+NO_RETRIES = Config(retries={"total_max_attempts": 1})
+# botocore checks some limits itself; this lets the emulator's own validation answer.
+SERVER_VALIDATES = Config(retries={"total_max_attempts": 1}, parameter_validation=False)
+
+
+def user_arn(namespace: str, name: str) -> str:
+    return f"arn:aws:quicksight:{REGION}:{ACCOUNT}:user/{namespace}/{name}"
+
+
+def embed_policy(namespace: str) -> dict[str, Any]:
+    """GetSessionEmbedUrl on * (it has no resource type); GetAuthCode and DescribeUser on the
+    tenant's users only."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "quicksight:GetSessionEmbedUrl", "Resource": "*"},
+            {
+                "Effect": "Allow",
+                "Action": ["quicksight:GetAuthCode", "quicksight:DescribeUser"],
+                "Resource": f"arn:aws:quicksight:{REGION}:{ACCOUNT}:user/{namespace}/*",
+            },
+        ],
+    }
+
+
+def trust_policy(principal_arn: str, external_id: str | None = None) -> dict[str, Any]:
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"AWS": principal_arn},
+        "Action": "sts:AssumeRole",
+    }
+    if external_id:
+        statement["Condition"] = {"StringEquals": {"sts:ExternalId": external_id}}
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+@dataclass(frozen=True)
+class Tenant:
+    name: str
+    portal_arn: str
+    role_arn: str
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    with Emulator() as emu:
+        yield emu
+
+
+@pytest.fixture(scope="session")
+def admin(emulator: Emulator) -> EmulatorSession:
+    return emulator.admin_session()
+
+
+@pytest.fixture(scope="session")
+def qs_admin(admin: EmulatorSession) -> Any:
+    return admin.client("quicksight", config=NO_RETRIES)
+
+
+def make_embed_role(
+    admin: EmulatorSession,
+    name: str,
+    principal_arn: str,
+    policy: dict[str, Any] | None,
+    external_id: str | None = None,
+) -> str:
+    iam = admin.client("iam")
+    role = iam.create_role(
+        RoleName=name,
+        AssumeRolePolicyDocument=json.dumps(trust_policy(principal_arn, external_id)),
+    )["Role"]
+    if policy is not None:
+        iam.put_role_policy(RoleName=name, PolicyName="embed", PolicyDocument=json.dumps(policy))
+    arn: str = role["Arn"]
+    return arn
+
+
+@pytest.fixture(scope="session")
+def tenants(emulator: Emulator, admin: EmulatorSession, qs_admin: Any) -> dict[str, Tenant]:
+    made = {}
+    for name in ("acme", "globex"):
+        qs_admin.create_namespace(AwsAccountId=ACCOUNT, Namespace=name, IdentityStore="QUICKSIGHT")
+        portal = f"arn:aws:iam::{ACCOUNT}:role/{name}-portal"
+        emulator.principal_session(portal)  # creates the app principal
+        role = make_embed_role(admin, f"qs-embed-{name}", portal, embed_policy(name))
+        for user, role_name in ((f"{name}-author", "AUTHOR"), (f"{name}-reader", "READER")):
+            qs_admin.register_user(
+                AwsAccountId=ACCOUNT,
+                Namespace=name,
+                IdentityType="QUICKSIGHT",
+                UserName=user,
+                Email=f"{user}@{name}.example",
+                UserRole=role_name,
+            )
+        made[name] = Tenant(name, portal, role)
+    return made
+
+
+def assume(
+    emulator: Emulator,
+    principal: EmulatorSession,
+    role_arn: str,
+    session_name: str = "app",
+    external_id: str | None = None,
+) -> EmulatorSession:
+    extra = {"ExternalId": external_id} if external_id else {}
+    credentials = principal.client("sts").assume_role(
+        RoleArn=role_arn, RoleSessionName=session_name, **extra
+    )["Credentials"]
+    return emulator.session(
+        credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
+    )
+
+
+@pytest.fixture(scope="session")
+def acme_embed(emulator: Emulator, tenants: dict[str, Tenant]) -> EmulatorSession:
+    """The acme embed role, assumed by acme's portal the way the embedder does."""
+    acme = tenants["acme"]
+    return assume(emulator, emulator.principal_session(acme.portal_arn), acme.role_arn)

@@ -1,0 +1,165 @@
+"""Embed URLs behave like AWS's: unique, single use, valid five minutes, on the emulator's host."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from sandbox import Emulator, EmulatorSession
+
+from .conftest import ACCOUNT, NO_RETRIES, SERVER_VALIDATES, user_arn
+
+AUTHOR = user_arn("acme", "acme-author")
+
+
+def open_url(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (local emulator)
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+@pytest.fixture
+def acme_qs(acme_embed: EmulatorSession) -> Any:
+    return acme_embed.client("quicksight", config=NO_RETRIES)
+
+
+def mint(qs: Any, **kwargs: Any) -> str:
+    url: str = qs.get_session_embed_url(AwsAccountId=ACCOUNT, UserArn=AUTHOR, **kwargs)["EmbedUrl"]
+    return url
+
+
+def test_url_points_at_the_emulator_and_carries_an_auth_code(
+    emulator: Emulator, acme_qs: Any
+) -> None:
+    url = urlsplit(mint(acme_qs, EntryPoint="/dashboards/sales-2024"))
+
+    assert f"{url.scheme}://{url.netloc}" == emulator.endpoint_url
+    assert url.path.startswith("/embed/")
+    assert url.path.endswith("/dashboards/sales-2024")
+    assert len(parse_qs(url.query)["code"][0]) >= 32
+
+
+def test_urls_are_unique(acme_qs: Any) -> None:
+    urls = {mint(acme_qs) for _ in range(5)}
+
+    assert len(urls) == 5
+
+
+def test_first_open_names_the_session_then_the_url_is_spent(acme_qs: Any) -> None:
+    url = mint(acme_qs, EntryPoint="/start/analyses", SessionLifetimeInMinutes=60)
+
+    first_status, page = open_url(url)
+    second_status, second_page = open_url(url)
+
+    assert first_status == 200
+    for shown in (AUTHOR, "acme-author", "acme", "/start/analyses", "60"):
+        assert shown in page
+    assert second_status == 410
+    assert "already used" in second_page
+
+
+def test_default_entry_point_and_lifetime(acme_qs: Any) -> None:
+    status, page = open_url(mint(acme_qs))
+
+    assert status == 200
+    assert "<td>/start</td>" in page
+    assert "<td>600</td>" in page
+
+
+def test_url_expires_after_five_minutes(emulator: Emulator, acme_qs: Any) -> None:
+    fresh, stale = mint(acme_qs), mint(acme_qs)
+
+    emulator.clock.advance(299)
+    assert open_url(fresh)[0] == 200
+    emulator.clock.advance(2)
+    status, page = open_url(stale)
+
+    assert status == 410
+    assert "expired" in page
+
+
+def test_a_wrong_code_or_path_is_refused(acme_qs: Any) -> None:
+    url = mint(acme_qs, EntryPoint="/start/favorites")
+    base, _, query = url.partition("?")
+
+    assert open_url(f"{base}?code=guessed")[0] == 403
+    assert open_url(base.replace("/start/favorites", "/start") + "?" + query)[0] == 403
+    assert open_url(url)[0] == 200  # refusals do not spend the URL
+
+
+def test_clock_only_moves_forward(emulator: Emulator) -> None:
+    before = emulator.clock.now()
+
+    with pytest.raises(Exception, match="only moves forward"):
+        emulator.clock.advance(-1)
+    assert emulator.clock.advance(0) >= before
+
+
+def test_generate_embed_url_for_registered_user_console(qs_admin: Any) -> None:
+    url = qs_admin.generate_embed_url_for_registered_user(
+        AwsAccountId=ACCOUNT,
+        UserArn=AUTHOR,
+        SessionLifetimeInMinutes=30,
+        ExperienceConfiguration={"QuickSightConsole": {"InitialPath": "/start/dashboards"}},
+        AllowedDomains=["https://portal.acme.example"],
+    )["EmbedUrl"]
+
+    status, page = open_url(url)
+    assert status == 200
+    assert "/start/dashboards" in page
+    assert "https://portal.acme.example" in page
+
+
+def test_generate_embed_url_is_authorized_against_the_user_arn(acme_qs: Any) -> None:
+    """The acme role has no GenerateEmbedUrlForRegisteredUser grant at all."""
+    with pytest.raises(acme_qs.exceptions.AccessDeniedException) as denied:
+        acme_qs.generate_embed_url_for_registered_user(
+            AwsAccountId=ACCOUNT,
+            UserArn=AUTHOR,
+            ExperienceConfiguration={"QuickSightConsole": {}},
+        )
+
+    assert f"on resource: {AUTHOR}" in str(denied.value)
+
+
+def test_generate_embed_url_validates_its_experience(qs_admin: Any) -> None:
+    qs = qs_admin
+    reader = user_arn("acme", "acme-reader")
+
+    dashboard = qs.generate_embed_url_for_registered_user(
+        AwsAccountId=ACCOUNT,
+        UserArn=reader,
+        ExperienceConfiguration={"Dashboard": {"InitialDashboardId": "sales"}},
+    )
+    with pytest.raises(qs.exceptions.UnsupportedUserEditionException):
+        qs.generate_embed_url_for_registered_user(
+            AwsAccountId=ACCOUNT,
+            UserArn=reader,
+            ExperienceConfiguration={"QuickSightConsole": {"InitialPath": "/start"}},
+        )
+    with pytest.raises(qs.exceptions.InvalidParameterValueException):
+        qs.generate_embed_url_for_registered_user(
+            AwsAccountId=ACCOUNT,
+            UserArn=AUTHOR,
+            ExperienceConfiguration={"QuickSightConsole": {"InitialPath": "/admin"}},
+        )
+
+    assert "/dashboards/sales?" in dashboard["EmbedUrl"]
+
+
+def test_generate_embed_url_lifetime_is_validated_by_the_server(admin: EmulatorSession) -> None:
+    qs = admin.client("quicksight", config=SERVER_VALIDATES)
+
+    with pytest.raises(qs.exceptions.SessionLifetimeInMinutesInvalidException):
+        qs.generate_embed_url_for_registered_user(
+            AwsAccountId=ACCOUNT,
+            UserArn=AUTHOR,
+            SessionLifetimeInMinutes=0,
+            ExperienceConfiguration={"QuickSightConsole": {}},
+        )
