@@ -1,0 +1,90 @@
+"""Which QuickSight capabilities pulumi-aws can deny, and a refusal for those it cannot.
+
+botocore lists every capability QuickSight knows; pulumi-aws's `CustomPermissions` has one
+field per capability it supports, a small subset. The mapping is read from the installed
+provider SDK (its `CustomPermissionsCapabilitiesArgs` fields), so upgrading pulumi-aws widens
+it without edits here. A capability it cannot set is refused, never silently dropped: a profile
+that denies less than its file says would hand users capabilities the tenant meant to take away.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import pulumi_aws as aws
+
+from embedder.config import TenantConfig
+from embedder.errors import Problem
+from embedder.limits import service_limits
+
+DENY = "DENY"  # the only state a CustomPermissions capability can have
+
+
+def _normalise(name: str) -> str:
+    # botocore CreateSPICEDataset == provider create_spice_dataset
+    return name.replace("_", "").lower()
+
+
+def _provider_fields() -> list[str]:
+    init = aws.quicksight.CustomPermissionsCapabilitiesArgs.__init__
+    return [p for p in inspect.signature(init).parameters if not p.startswith("_")]
+
+
+@cache
+def provider_capability_fields() -> Mapping[str, str]:
+    """botocore capability name -> pulumi-aws CustomPermissionsCapabilitiesArgs field."""
+    by_normalised = {_normalise(c): c for c in service_limits().capability_names}
+    return {
+        by_normalised[_normalise(field)]: field
+        for field in _provider_fields()
+        if _normalise(field) in by_normalised
+    }
+
+
+def unknown_provider_fields() -> list[str]:
+    """Provider fields botocore has no capability for (a newer provider than botocore)."""
+    mapped = set(provider_capability_fields().values())
+    return [f for f in _provider_fields() if f not in mapped]
+
+
+def capabilities_args(deny: Sequence[str]) -> aws.quicksight.CustomPermissionsCapabilitiesArgs:
+    """The provider's capabilities block denying `deny` (botocore names, all expressible)."""
+    fields = provider_capability_fields()
+    missing = [c for c in deny if c not in fields]
+    if missing:
+        # provider_problems() refuses these before any resource is declared.
+        raise ValueError(f"pulumi-aws cannot deny {', '.join(missing)}")
+    return aws.quicksight.CustomPermissionsCapabilitiesArgs(**{fields[c]: DENY for c in deny})
+
+
+def capability_names(capabilities: Mapping[str, Any]) -> list[str]:
+    """The botocore names in a capabilities block keyed by wire name (`exportToCsv`)."""
+    by_normalised = {_normalise(c): c for c in provider_capability_fields()}
+    return sorted(by_normalised.get(_normalise(wire), wire) for wire in capabilities)
+
+
+def provider_problems(loaded: Sequence[tuple[Path, TenantConfig]]) -> list[Problem]:
+    """A Problem for every denied capability this pulumi-aws cannot express, with file+field."""
+    fields = provider_capability_fields()
+    provider = f"pulumi-aws {version('pulumi_aws')}"
+    allowed = ", ".join(sorted(fields))
+    problems: list[Problem] = []
+    for path, tenant in loaded:
+        for key, profile in tenant.permission_profiles.items():
+            for i, capability in enumerate(profile.deny):
+                if capability not in fields:
+                    problems.append(
+                        Problem(
+                            str(path),
+                            f"permission_profiles.{key}.deny[{i}]",
+                            f"{capability} is a QuickSight capability, but {provider} cannot "
+                            "deny it in CustomPermissions; remove it (a profile must not deny "
+                            f"less than it says). Allowed: {allowed}",
+                        )
+                    )
+    return problems

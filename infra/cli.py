@@ -1,0 +1,110 @@
+"""`qs-embed plan`: what the Pulumi program would create per tenant, offline.
+
+The program runs in this process under Pulumi's mocks (no Pulumi CLI, no provider plugin, no
+credentials); nothing is deployed. Bad tenant files raise `ConfigError`, which `qs-embed` turns
+into exit code 2 with every problem listed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from infra.offline import run_offline
+from infra.plan import build_plan
+from infra.plan_mocks import PlanMocks
+from infra.program import declare_tenants, load_checked_tenants
+from policies.iam import ACCOUNT_PLACEHOLDER
+
+PROGRESS_AFTER_SECONDS = 2.0
+
+# The properties worth a reviewer's eye, per type (policies are printed in full below them).
+KEY_PROPERTIES = {
+    "aws:iam/role:Role": ("name", "maxSessionDuration"),
+    "aws:iam/rolePolicy:RolePolicy": ("name", "role"),
+    "aws:quicksight/namespace:Namespace": ("namespace", "identityStore", "region"),
+    "aws:quicksight/customPermissions:CustomPermissions": ("customPermissionsName", "deny"),
+    "aws:quicksight/user:User": (
+        "identityType",
+        "userName",
+        "sessionName",
+        "iamArn",
+        "email",
+        "userRole",
+        "namespace",
+    ),
+    "aws:quicksight/userCustomPermission:UserCustomPermission": (
+        "userName",
+        "customPermissionsName",
+    ),
+}
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    loaded = load_checked_tenants(args.tenants)
+    tenants = [tenant for _, tenant in loaded]
+    with _progress(f"planning {len(tenants)} tenants offline ..."):
+        run = run_offline(lambda: declare_tenants(tenants), PlanMocks(tenants), stack="plan")
+    plan = build_plan(tenants, run)
+    print(json.dumps(plan, indent=2) if args.json else render_plan(plan))
+    return 0
+
+
+def render_plan(plan: dict[str, Any]) -> str:
+    """The plan for people: resources with their key properties, then the IAM documents."""
+    summary = plan["summary"]
+    lines = [
+        f"Plan (offline, nothing deployed): {summary['tenants']} tenants, "
+        f"{summary['resources']} resources to create."
+    ]
+    if any(t["account"] == ACCOUNT_PLACEHOLDER for t in plan["tenants"]):
+        lines.append(
+            f"{ACCOUNT_PLACEHOLDER} = the account of the deploying credentials "
+            "(the tenant file names none)."
+        )
+    for tenant in plan["tenants"]:
+        lines += ["", *_render_tenant(tenant)]
+    return "\n".join(lines)
+
+
+def _render_tenant(tenant: dict[str, Any]) -> list[str]:
+    lines = [
+        f"tenant {tenant['tenant']}: {tenant['identity']} identity, namespace "
+        f"{tenant['namespace']}, account {tenant['account']}, region {tenant['region']}",
+        f"  + {tenant['component']['type']}  {tenant['component']['name']}",
+    ]
+    for resource in tenant["resources"]:
+        retain = "  [retain on delete]" if resource["retainOnDelete"] else ""
+        lines.append(f"    + {resource['type']}  {resource['name']}{retain}")
+        props = resource["properties"]
+        shown = [k for k in KEY_PROPERTIES.get(resource["type"], ()) if props.get(k) is not None]
+        for key in shown:
+            value = props[key]
+            text = ", ".join(value) if isinstance(value, list) else value
+            lines.append(f"        {key}: {text}")
+        for key in resource.get("secretInState", ()):
+            lines.append(f"        {key}: stored as a secret in the Pulumi state")
+    for title, key in (("trust policy", "trust"), ("permissions policy", "permissions")):
+        lines.append(f"  {title} of {tenant['embedRole']}:")
+        document = json.dumps(tenant["policies"][key], indent=2)
+        lines += [f"    {line}" for line in document.splitlines()]
+    lines.append("  outputs:")
+    lines += [f"    {line}" for line in json.dumps(tenant["outputs"], indent=2).splitlines()]
+    return lines
+
+
+@contextmanager
+def _progress(message: str) -> Iterator[None]:
+    """Say what is happening only if it takes long enough for someone to wonder."""
+    timer = threading.Timer(PROGRESS_AFTER_SECONDS, lambda: print(message, file=sys.stderr))
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()

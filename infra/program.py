@@ -1,0 +1,66 @@
+"""The Pulumi program's steps, shared by `__main__.py`, `qs-embed plan` and the tests.
+
+Tenant files are read and checked once, as a whole, before any resource is declared: one bad
+file refuses the whole program, so a deployment never half-applies a directory of tenants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pulumi
+
+from embedder.config import TenantConfig
+from embedder.errors import ConfigError
+from embedder.loader import load_tenants, tenant_files
+from infra.capabilities import provider_problems
+from infra.tenant_stack import TenantStack, TenantStackArgs
+from policies.iam_limits import policy_size_problems
+
+CONFIG_TENANTS_DIR = "tenantsDir"
+DEFAULT_TENANTS_DIR = "tenants"
+
+
+class TenantsRefused(pulumi.RunError):
+    """The tenant files are not deployable; Pulumi prints this without a traceback."""
+
+    def __init__(self, error: ConfigError) -> None:
+        self.error = error
+        count = len(error.problems)
+        lines = "\n".join(f"  {p}" for p in error.problems)
+        super().__init__(
+            f"{count} problem{'s' if count != 1 else ''} in the tenant files; "
+            f"no resource was declared:\n{lines}"
+        )
+
+
+def load_checked_tenants(tenants_dir: str | Path) -> list[tuple[Path, TenantConfig]]:
+    """Every tenant file with its path, valid and deployable by this provider; or ConfigError."""
+    tenants = load_tenants([tenants_dir])
+    # load_tenants guarantees file stem == tenant name, so the stem finds each file again.
+    paths = {f.stem: f for f in tenant_files([tenants_dir])}
+    loaded = [(paths[t.tenant], t) for t in tenants]
+    problems = provider_problems(loaded) + policy_size_problems(loaded)
+    if problems:
+        raise ConfigError(problems)
+    return loaded
+
+
+def declare_tenants(tenants: Sequence[TenantConfig]) -> dict[str, TenantStack]:
+    """One TenantStack per tenant; its outputs exported under the tenant's name."""
+    stacks: dict[str, TenantStack] = {}
+    for tenant in tenants:
+        stack = TenantStack(tenant.tenant, TenantStackArgs(tenant))
+        pulumi.export(tenant.tenant, stack.exports())
+        stacks[tenant.tenant] = stack
+    return stacks
+
+
+def run_program(tenants_dir: str | Path) -> dict[str, TenantStack]:
+    """The whole program: check all tenant files, then declare every tenant."""
+    try:
+        loaded = load_checked_tenants(tenants_dir)
+    except ConfigError as e:
+        raise TenantsRefused(e) from e
+    return declare_tenants([tenant for _, tenant in loaded])

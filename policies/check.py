@@ -1,0 +1,67 @@
+"""`qs-embed check [--tenants DIR] [--base GIT_REF]`: the CI review of tenant edits.
+
+1. Validate the tenant files as the program does (a bad file: exit 2 via ConfigError).
+2. Run the program offline under mocks and the policy pack over what it declares.
+3. Lint every IAM document it declares with parliament.
+4. With --base, list what the edit changes versus that ref.
+
+One line per finding on stdout, a summary last. Exit 2 on a mandatory violation or a lint
+finding above LOW, 0 otherwise (advisories, LOW lint and changes are for the reviewer).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from infra.program import load_checked_tenants
+from policies.lint import lint_declared
+from policies.pack import build_policies, run_pack
+from policies.program import declare_program
+from policies.tenant_diff import REMOVED, Change, base_tenants, tenant_changes
+from policies.tenant_index import index_of
+
+EXIT_OK, EXIT_REFUSED = 0, 2
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    return run_check(Path(args.tenants), args.base, sys.stdout)
+
+
+def run_check(
+    tenants_dir: Path,
+    base: str | None,
+    out: TextIO,
+    extra: Callable[[], object] | None = None,
+) -> int:
+    """The whole check; `extra` declares more resources next to the program's (tests)."""
+    tenants = [t for _, t in load_checked_tenants(tenants_dir)]
+    declared = declare_program(tenants, extra)
+    violations = sorted(
+        run_pack(build_policies(index_of(tenants)), declared),
+        key=lambda v: (not v.mandatory, v.policy, v.message),
+    )
+    lint = lint_declared(declared)
+    changes: list[Change] = []
+    if base is not None:
+        before, notes = base_tenants(tenants_dir, base)
+        changes = notes + tenant_changes(before, tenants)
+
+    for line in [*violations, *(f"lint {f}" for f in lint), *changes]:
+        print(line, file=out)
+
+    mandatory = sum(v.mandatory for v in violations)
+    failing_lint = sum(f.failing for f in lint)
+    removed = sum(c.tag == REMOVED for c in changes)
+    summary = (
+        f"{len(tenants)} tenants, {len(declared)} resources: {mandatory} mandatory, "
+        f"{len(violations) - mandatory} advisory, {len(lint)} lint ({failing_lint} above LOW)"
+    )
+    if base is not None:
+        summary += f", {len(changes)} changes since {base} ({removed} removals)"
+    refused = mandatory or failing_lint
+    print(f"{'REFUSED' if refused else 'ok'}: {summary}", file=out)
+    return EXIT_REFUSED if refused else EXIT_OK

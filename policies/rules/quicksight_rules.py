@@ -1,0 +1,349 @@
+"""QuickSight rules: console-capable users, in their tenant's namespace, restricted as the
+tenant file says, and never deleted (with their assets) without the tenant's opt-in.
+
+Users are matched to their tenant by namespace (unique per tenant, refused otherwise by the
+loader) and to the tenant file's user by QuickSight user name or, for IAM identity, by the
+role session name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from embedder.config import TenantConfig, TenantUser, console_user_roles
+from policies.iam import quicksight_user_name
+from policies.resources import (
+    DEFAULT_NAMESPACE,
+    QS_CUSTOM_PERMISSIONS,
+    QS_NAMESPACE,
+    QS_USER,
+    QS_USER_CUSTOM_PERMISSION,
+    known_text,
+    role_name_of_arn,
+    tenant_stack_of,
+    text,
+)
+from policies.tenant_index import TenantIndex
+
+MANDATORY, ADVISORY = EnforcementLevel.MANDATORY, EnforcementLevel.ADVISORY
+DENY = "DENY"
+RETAIN_OUTPUT = "retainUsersOnDelete"
+"""The TenantStack output that says its users are kept when removed from the tenant file.
+
+Pulumi does not show `retain_on_delete` to policies (neither `Analyze` nor `AnalyzeStack`
+carries it; only `protect` is visible), so the component declares it as an output and the
+stack policy checks the declaration against the tenant file.
+"""
+
+
+def user_namespace(props: Mapping[str, Any]) -> str:
+    return text(props, "namespace") or DEFAULT_NAMESPACE
+
+
+def user_login(props: Mapping[str, Any]) -> str | None:
+    """The tenant file's user name: the session name for IAM identity, else the user name."""
+    key = "sessionName" if text(props, "identityType") == "IAM" else "userName"
+    return text(props, key)
+
+
+def user_label(props: Mapping[str, Any], resource_name: str) -> str:
+    return f"user {user_login(props) or resource_name} in namespace {user_namespace(props)}"
+
+
+def _tenant_user(
+    index: TenantIndex, props: Mapping[str, Any]
+) -> tuple[TenantConfig, TenantUser] | None:
+    tenant = index.by_namespace(user_namespace(props))
+    login = user_login(props)
+    user = tenant.user(login) if tenant and login else None
+    return (tenant, user) if tenant and user else None
+
+
+# -- resource rules ------------------------------------------------------------------------
+
+
+def _console_role(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != QS_USER:
+        return
+    role = text(args.props, "userRole")
+    allowed = console_user_roles()
+    if role not in allowed:
+        report(
+            f"{user_label(args.props, args.name)} is {role}: the embedded console needs "
+            f"{', '.join(allowed)}",
+            None,
+        )
+
+
+user_console_role = ResourceValidationPolicy(
+    name="quicksight-user-console-role",
+    description="Users embedded in the console are AUTHOR or ADMIN (or their _PRO forms).",
+    enforcement_level=MANDATORY,
+    validate=_console_role,
+)
+
+
+def _normalised(name: str) -> str:
+    # botocore's CreateSPICEDataset is the provider's createSpiceDataset (infra.capabilities).
+    return name.replace("_", "").lower()
+
+
+def profile_denies_configured(index: TenantIndex) -> ResourceValidationPolicy:
+    """A CustomPermissions denies at least every capability its tenant profile lists."""
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        if args.resource_type != QS_CUSTOM_PERMISSIONS:
+            return
+        name = text(args.props, "customPermissionsName") or args.name
+        owner = index.by_profile_name(name)
+        if owner is None:
+            report(
+                f"custom permissions {name}: no tenant file defines this profile "
+                "(expected <tenant>-<profile> of a permission_profiles entry)",
+                None,
+            )
+            return
+        tenant, key = owner
+        raw = args.props.get("capabilities")
+        capabilities = raw if isinstance(raw, Mapping) else {}
+        denied = {_normalised(k) for k, v in capabilities.items() if v == DENY}
+        missing = [c for c in tenant.permission_profiles[key].deny if _normalised(c) not in denied]
+        if missing:
+            report(
+                f"custom permissions {name}: does not deny {', '.join(missing)}, which tenant "
+                f"{tenant.tenant} denies in permission_profiles.{key}; its users would keep them",
+                None,
+            )
+
+    return ResourceValidationPolicy(
+        name="quicksight-profile-denies-configured",
+        description="Permission profiles deny at least what the tenant file's profile denies.",
+        enforcement_level=MANDATORY,
+        validate=validate,
+    )
+
+
+def user_in_tenant_namespace(index: TenantIndex) -> ResourceValidationPolicy:
+    """A user lives in its tenant's namespace; `default` only where a tenant chose it."""
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        if args.resource_type != QS_USER:
+            return
+        label = user_label(args.props, args.name)
+        namespace = user_namespace(args.props)
+        tenant = index.by_namespace(namespace)
+        if tenant is None:
+            if namespace == DEFAULT_NAMESPACE:
+                report(
+                    f"{label}: no tenant chose the shared default namespace; give the "
+                    "tenant its own namespace, or set `namespace: default` in its file",
+                    None,
+                )
+            else:
+                report(f"{label}: no tenant file uses namespace {namespace}", None)
+            return
+        # iamArn is the role's ARN, known only once the role exists: checked when known.
+        role = role_name_of_arn(known_text(args.props, "iamArn") or "")
+        if role is not None and role != tenant.role_name:
+            report(
+                f"{label}: is a session of role {role}, but namespace {namespace} belongs to "
+                f"tenant {tenant.tenant}, whose embed role is {tenant.role_name}",
+                None,
+            )
+        login = user_login(args.props)
+        if login is None or tenant.user(login) is None:
+            report(f"{label}: tenant {tenant.tenant}'s file has no user {login!r}", None)
+
+    return ResourceValidationPolicy(
+        name="quicksight-user-in-tenant-namespace",
+        description="Each user is a user of the tenant file owning its namespace; the default "
+        "namespace only where a tenant chose it.",
+        enforcement_level=MANDATORY,
+        validate=validate,
+    )
+
+
+# -- stack rules ---------------------------------------------------------------------------
+
+
+def _of_type(args: StackValidationArgs, type_token: str) -> list[PolicyResource]:
+    return [r for r in args.resources if r.resource_type == type_token]
+
+
+def user_profile_attached(index: TenantIndex) -> StackValidationPolicy:
+    """Every user the file gives a profile has a UserCustomPermission attaching exactly it."""
+
+    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        attached: dict[tuple[str, str], set[str]] = {}
+        for a in _of_type(args, QS_USER_CUSTOM_PERMISSION):
+            key = (user_namespace(a.props), text(a.props, "userName") or "")
+            attached.setdefault(key, set()).add(text(a.props, "customPermissionsName") or "")
+        for r in _of_type(args, QS_USER):
+            found = _tenant_user(index, r.props)
+            if found is None or found[1].profile is None:
+                continue
+            tenant, user = found
+            expected = tenant.profile_name(str(user.profile))
+            names = attached.get((tenant.namespace, quicksight_user_name(tenant, user.name)))
+            label = f"user {user.name} of tenant {tenant.tenant}"
+            if not names:
+                report(
+                    f"{label}: no UserCustomPermission attaches profile {user.profile} "
+                    f"({expected}); the user keeps every capability the profile denies",
+                    r.urn,
+                )
+            elif names != {expected}:
+                report(
+                    f"{label}: attached {', '.join(sorted(names))}, but the tenant file says "
+                    f"profile {user.profile} ({expected})",
+                    r.urn,
+                )
+
+    return StackValidationPolicy(
+        name="quicksight-user-profile-attached",
+        description="Users with a profile in the tenant file have exactly that profile attached.",
+        enforcement_level=MANDATORY,
+        validate=validate,
+    )
+
+
+def user_without_profile(index: TenantIndex) -> StackValidationPolicy:
+    """In a tenant that defines profiles, a user without one keeps every capability."""
+
+    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        for r in _of_type(args, QS_USER):
+            found = _tenant_user(index, r.props)
+            if found is None:
+                continue
+            tenant, user = found
+            if tenant.permission_profiles and user.profile is None:
+                report(
+                    f"user {user.name} of tenant {tenant.tenant} has no permission profile: "
+                    f"they keep every capability of {user.role} (the tenant defines "
+                    f"{', '.join(sorted(tenant.permission_profiles))})",
+                    r.urn,
+                )
+
+    return StackValidationPolicy(
+        name="quicksight-user-without-profile",
+        description="Users of a tenant with profiles should have one attached.",
+        enforcement_level=ADVISORY,
+        validate=validate,
+    )
+
+
+def _retain_problem(
+    component: PolicyResource | None, users: list[PolicyResource], index: TenantIndex
+) -> str | None:
+    declared = component.props.get(RETAIN_OUTPUT) if component else None
+    if declared is True:
+        return None
+    tenant = index.by_namespace(user_namespace(users[0].props))
+    if declared is False and tenant is not None and not tenant.retain_users_on_delete:
+        return None  # the tenant's own opt-in; quicksight-users-deletion-opted-in says so
+    if declared is False:
+        return (
+            "deleted when removed from the tenant file (with every analysis and dashboard "
+            "they own), but the tenant file keeps them (retain_users_on_delete: true)"
+        )
+    return (
+        "nothing shows they are kept when removed from the tenant file: Pulumi does not show "
+        f"retain_on_delete to policies, so their TenantStack must output {RETAIN_OUTPUT}: "
+        "true (or the users be protected)"
+    )
+
+
+def users_retained(index: TenantIndex) -> StackValidationPolicy:
+    """Users are kept (with their assets) when removed, unless their tenant opted out."""
+
+    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        groups: dict[str, tuple[PolicyResource | None, list[PolicyResource]]] = {}
+        for r in _of_type(args, QS_USER):
+            if r.opts.protect:
+                continue
+            component = tenant_stack_of(r)
+            key = component.urn if component else ""
+            groups.setdefault(key, (component, []))[1].append(r)
+        for component, users in groups.values():
+            problem = _retain_problem(component, users, index)
+            if problem is None:
+                continue
+            owner = f"TenantStack {component.name}" if component else "outside any TenantStack"
+            names = ", ".join(sorted(user_login(u.props) or u.name for u in users))
+            report(f"users {names} ({owner}): {problem}", component.urn if component else None)
+
+    return StackValidationPolicy(
+        name="quicksight-users-retained",
+        description="QuickSight users are retained on delete (their assets go with them).",
+        enforcement_level=MANDATORY,
+        validate=validate,
+    )
+
+
+def users_deletion_opted_in(index: TenantIndex) -> StackValidationPolicy:
+    """Say loudly which tenants chose to delete users (and assets) removed from their file."""
+
+    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        seen: set[str] = set()
+        for r in _of_type(args, QS_USER):
+            tenant = index.by_namespace(user_namespace(r.props))
+            if tenant is None or tenant.retain_users_on_delete or tenant.tenant in seen:
+                continue
+            seen.add(tenant.tenant)
+            report(
+                f"tenant {tenant.tenant} sets retain_users_on_delete: false: removing a user "
+                "from its file deletes the QuickSight user and every analysis and dashboard "
+                "they own",
+                None,
+            )
+
+    return StackValidationPolicy(
+        name="quicksight-users-deletion-opted-in",
+        description="Tenants that opted out of keeping removed users are called out.",
+        enforcement_level=ADVISORY,
+        validate=validate,
+    )
+
+
+def _namespace_declared(args: StackValidationArgs, report: ReportViolation) -> None:
+    declared = {text(r.props, "namespace") for r in _of_type(args, QS_NAMESPACE)}
+    for r in _of_type(args, QS_USER):
+        namespace = user_namespace(r.props)
+        if namespace != DEFAULT_NAMESPACE and namespace not in declared:
+            report(
+                f"{user_label(r.props, r.name)}: the stack declares no QuickSight namespace "
+                f"{namespace}; each tenant's namespace is created by its TenantStack",
+                r.urn,
+            )
+
+
+tenant_namespace_declared = StackValidationPolicy(
+    name="quicksight-tenant-namespace-declared",
+    description="Every namespace other than default that users live in is declared.",
+    enforcement_level=MANDATORY,
+    validate=_namespace_declared,
+)
+
+
+def rules(index: TenantIndex) -> list[ResourceValidationPolicy | StackValidationPolicy]:
+    return [
+        user_console_role,
+        profile_denies_configured(index),
+        user_in_tenant_namespace(index),
+        user_profile_attached(index),
+        user_without_profile(index),
+        users_retained(index),
+        users_deletion_opted_in(index),
+        tenant_namespace_declared,
+    ]

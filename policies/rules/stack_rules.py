@@ -1,0 +1,132 @@
+"""Stack rules: tenants stay apart — one embed role each, no namespace or role shared.
+
+A resource belongs to the TenantStack component above it. Two components claiming the same
+namespace or role would let one tenant's app mint URLs for another tenant's users.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyResource,
+    ReportViolation,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from policies.resources import (
+    QS_NAMESPACE,
+    QS_USER,
+    QS_USER_CUSTOM_PERMISSION,
+    ROLE,
+    known_text,
+    role_name_of_arn,
+    tenant_stack_of,
+    text,
+)
+from policies.tenant_index import TenantIndex, is_embed_role_name
+
+MANDATORY = EnforcementLevel.MANDATORY
+OUTSIDE = "<outside any TenantStack>"
+
+
+def _owner(resource: PolicyResource) -> str:
+    component = tenant_stack_of(resource)
+    return f"TenantStack {component.name}" if component else OUTSIDE
+
+
+def one_embed_role_per_tenant(index: TenantIndex) -> StackValidationPolicy:
+    """Each tenant file has exactly one embed role; no embed role lacks a tenant file."""
+
+    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        names = Counter(
+            text(r.props, "name") or "" for r in args.resources if r.resource_type == ROLE
+        )
+        for tenant in index.tenants:
+            count = names.get(tenant.role_name, 0)
+            if count != 1:
+                report(
+                    f"tenant {tenant.tenant}: the stack declares {count} roles named "
+                    f"{tenant.role_name}; each tenant has exactly one embed role",
+                    None,
+                )
+        for name in sorted(n for n in names if is_embed_role_name(n)):
+            if index.tenants and index.by_role(name) is None:
+                report(f"role {name}: an embed role no tenant file declares", None)
+
+    return StackValidationPolicy(
+        name="stack-one-embed-role-per-tenant",
+        description="One embed role (qs-embed-<tenant>) per tenant file, and none without one.",
+        enforcement_level=MANDATORY,
+        validate=validate,
+    )
+
+
+def _namespace_claims(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
+    for r in args.resources:
+        if r.resource_type in {QS_NAMESPACE, QS_USER, QS_USER_CUSTOM_PERMISSION}:
+            namespace = text(r.props, "namespace")
+            if namespace:
+                yield namespace, _owner(r)
+
+
+def _role_claims(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
+    for r in args.resources:
+        if r.resource_type == ROLE and text(r.props, "name"):
+            yield str(text(r.props, "name")), _owner(r)
+        elif r.resource_type == QS_USER:
+            role = role_name_of_arn(known_text(r.props, "iamArn") or "")
+            if role:
+                yield role, _owner(r)
+
+
+def _report_shared(kind: str, claims: Iterator[tuple[str, str]], report: ReportViolation) -> None:
+    owners: dict[str, set[str]] = {}
+    for name, owner in claims:
+        owners.setdefault(name, set()).add(owner)
+    for name, who in sorted(owners.items()):
+        if len(who) > 1:
+            report(
+                f"{kind} {name} is used by {' and '.join(sorted(who))}; tenants never share "
+                f"a {kind}",
+                None,
+            )
+
+
+def _no_sharing(args: StackValidationArgs, report: ReportViolation) -> None:
+    _report_shared("namespace", _namespace_claims(args), report)
+    _report_shared("role", _role_claims(args), report)
+
+
+no_shared_namespace_or_role = StackValidationPolicy(
+    name="stack-no-shared-namespace-or-role",
+    description="No two tenants share a QuickSight namespace or an IAM role.",
+    enforcement_level=MANDATORY,
+    validate=_no_sharing,
+)
+
+
+def tenant_files_valid(index: TenantIndex) -> StackValidationPolicy:
+    """The pack checks the stack against the tenant files; broken files refuse the stack."""
+
+    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        for problem in index.problems:
+            report(f"tenant files: {problem}", None)
+
+    return StackValidationPolicy(
+        name="stack-tenant-files-valid",
+        description="The tenant files the stack is checked against are valid.",
+        enforcement_level=MANDATORY,
+        validate=validate,
+    )
+
+
+def rules(index: TenantIndex) -> list[StackValidationPolicy]:
+    return [
+        tenant_files_valid(index),
+        one_embed_role_per_tenant(index),
+        no_shared_namespace_or_role,
+    ]

@@ -1,0 +1,37 @@
+"""Tenants for the IAM builder tests: the example files and a factory for variations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from embedder.config import TenantConfig
+from embedder.loader import load_tenant
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "tenants"
+ACCOUNT = "111122223333"
+
+
+def example(name: str) -> TenantConfig:
+    return load_tenant(EXAMPLES / f"{name}.yaml")
+
+
+def tenant(**overrides: Any) -> TenantConfig:
+    """A valid tenant; `embedding` overrides are merged into the default embedding."""
+    data: dict[str, Any] = {
+        "tenant": "initech",
+        "account_id": ACCOUNT,
+        "embedding": {
+            "identity": "quicksight",
+            "app_principals": ["arn:aws:iam::111122223333:role/initech-app"],
+        },
+        "users": [
+            {"name": "peter", "email": "peter@initech.example", "role": "AUTHOR"},
+            {"name": "milton", "email": "milton@initech.example", "role": "ADMIN"},
+        ],
+    }
+    embedding = overrides.pop("embedding", {})
+    data.update(overrides)
+    data["embedding"] = {**data["embedding"], **embedding}
+    return TenantConfig.model_validate(data)

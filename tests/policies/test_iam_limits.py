@@ -1,0 +1,35 @@
+"""IAM size quotas: a tenant too large for its embed role is refused before deploy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from policies.iam import embed_role_trust_policy, policy_size
+from policies.iam_limits import TRUST_POLICY_MAX_CHARS, policy_size_problems
+
+from .iam_fixtures import example, tenant
+
+
+def _users(count: int) -> list[dict[str, str]]:
+    return [
+        {"name": f"user{i:04d}", "email": f"u{i}@x.example", "role": "AUTHOR"} for i in range(count)
+    ]
+
+
+def test_example_tenants_fit() -> None:
+    loaded = [(Path(f"tenants/{n}.yaml"), example(n)) for n in ("acme", "globex")]
+    assert policy_size_problems(loaded) == []
+
+
+def test_too_many_iam_users_for_the_trust_policy_is_refused_with_file_and_field() -> None:
+    big = tenant(users=_users(120), embedding={"identity": "iam"})
+    assert policy_size(embed_role_trust_policy(big)) > TRUST_POLICY_MAX_CHARS
+    problems = policy_size_problems([(Path("tenants/initech.yaml"), big)])
+    assert [(p.source, p.location) for p in problems] == [("tenants/initech.yaml", "users")]
+    assert "trust policy" in problems[0].message
+    assert str(TRUST_POLICY_MAX_CHARS) in problems[0].message
+
+
+def test_a_large_tenant_within_quota_passes() -> None:
+    ok = tenant(users=_users(40), embedding={"identity": "iam"})
+    assert policy_size_problems([(Path("tenants/initech.yaml"), ok)]) == []

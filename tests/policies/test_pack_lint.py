@@ -1,0 +1,67 @@
+"""parliament over every IAM document rendered for the example tenants: nothing above LOW."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from policies.actions import EMBEDDING_ACTIONS, TRUST_ACTIONS
+from policies.iam import embed_role_trust_policy
+from policies.lint import lint_declared, lint_document, lint_tenant
+from policies.program import declare_program
+from tests.policies.pack_helpers import example, example_tenants, policy_json
+
+
+@pytest.mark.parametrize("tenant", ["acme", "globex"])
+def test_rendered_documents_have_no_finding_above_low(tenant: str) -> None:
+    findings = lint_tenant(example(tenant))
+    assert [str(f) for f in findings if f.failing] == []
+    # What remains is parliament's LOW note that quicksight:IamArn (a String condition key)
+    # is compared with an ARN-looking value, which is exactly what the key holds.
+    assert {f.issue for f in findings} <= {"MISMATCHED_TYPE_BUT_USABLE"}
+
+
+def test_documents_the_program_declares_lint_the_same() -> None:
+    findings = lint_declared(declare_program(example_tenants()))
+    assert [str(f) for f in findings if f.failing] == []
+
+
+def test_parliament_knows_every_action_the_embed_role_uses() -> None:
+    # If AWS adds an action parliament's snapshot lacks, UNKNOWN_ACTION shows up here first.
+    for action in sorted(EMBEDDING_ACTIONS | TRUST_ACTIONS):
+        document = {"Version": "2012-10-17", "Statement": [_statement(action)]}
+        issues = {f.issue for f in lint_document(document, action, "permissions")}
+        assert "UNKNOWN_ACTION" not in issues, action
+
+
+def _statement(action: str) -> dict[str, str]:
+    return {"Effect": "Allow", "Action": action, "Resource": "*"}
+
+
+def test_trust_policies_are_linted_against_their_role() -> None:
+    trust = embed_role_trust_policy(example("acme"))
+    # Without the role as Resource, parliament would call every trust statement malformed.
+    role_arn = "arn:aws:iam::111122223333:role/qs-embed-acme"
+    assert lint_document(trust, "trust", "trust", role_arn) == []
+
+
+def test_only_assume_role_credentials_exposure_is_accepted_in_trust_policies() -> None:
+    exposing = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
+    }
+    issues = {f.issue for f in lint_document(exposing, "identity policy", "permissions")}
+    assert "CREDENTIALS_EXPOSURE" in issues
+    token = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sts:GetSessionToken", "Resource": "*"}],
+    }
+    assert "CREDENTIALS_EXPOSURE" in {f.issue for f in lint_document(token, "t", "trust", "*")}
+
+
+def test_an_over_grant_is_found_and_rated() -> None:
+    document = json.loads(policy_json(_statement("iam:PutRolePolicy"), _statement("iam:*")))
+    findings = lint_document(document, "bad", "permissions")
+    assert any(f.failing for f in findings), [str(f) for f in findings]
+    assert all(len(str(f)) < 250 for f in findings)

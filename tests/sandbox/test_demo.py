@@ -1,0 +1,52 @@
+"""`qs-embed demo`: the whole job on the emulator passes, and refuses bad tenants up front."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from embedder.cli import main
+from sandbox.emulator import Emulator
+from tests.corpus import bad_tenant_cases
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_demo_grants_and_denies_as_expected(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--tenants", str(ROOT / "tenants")]) == 0
+    out, err = capsys.readouterr()
+    rows = [line for line in out.splitlines() if line.startswith(("acme ", "globex "))]
+    assert rows, out
+    assert all(line.rstrip().endswith("ok") for line in rows), out
+    assert "as globex's role (qs-embed-globex)" in out
+    assert "as acme's role (qs-embed-acme)" in out
+    assert "an untrusted app principal" in out
+    assert "reuse refused [200, 410]" in out
+    assert "ok: 7 grants and 11 denials as expected" in out
+    # URLs are shortened: no auth code on the screen unless asked for.
+    assert "code=" not in out + err
+    assert "stopping the emulator" in err
+
+
+def test_demo_shows_full_urls_only_when_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--tenants", str(ROOT / "tenants"), "--show-urls"]) == 0
+    assert "code=" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("case", bad_tenant_cases()[::7], ids=lambda c: c.case)
+def test_demo_refuses_bad_tenants_before_starting_anything(
+    case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(ROOT / "tenants" / "globex.yaml", tmp_path)
+    case.install(tmp_path)
+
+    def refuse_to_start(self: Emulator) -> Emulator:
+        raise AssertionError("the emulator must not start for bad tenant files")
+
+    monkeypatch.setattr(Emulator, "start", refuse_to_start)
+    assert main(["demo", "--tenants", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert case.expect in err
