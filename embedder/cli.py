@@ -22,11 +22,19 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from embedder.loader import load_tenants
+    from embedder.loader import load_tenant_files
 
     paths = args.paths or [DEFAULT_TENANTS_DIR]
-    tenants = load_tenants(paths)
-    for t in tenants:
+    loaded = load_tenant_files(paths)
+    try:
+        from infra.program import deployability_problems
+    except ModuleNotFoundError as e:
+        print(f"note: deployability checks skipped ({e.name} is not installed)", file=sys.stderr)
+    else:
+        problems = deployability_problems(loaded)
+        if problems:
+            raise ConfigError(problems)
+    for _, t in loaded:
         emb = t.embedding
         print(
             f"ok  {t.tenant}: {emb.identity} identity, namespace {t.namespace}, "

@@ -95,6 +95,12 @@ def tenant_files(paths: Iterable[str | Path]) -> list[Path]:
 
 def load_tenants(paths: Iterable[str | Path]) -> list[TenantConfig]:
     """Load files and directories of tenants and check them as a set; all problems at once."""
+    return [tenant for _, tenant in load_tenant_files(paths)]
+
+
+def load_tenant_files(paths: Iterable[str | Path]) -> list[tuple[Path, TenantConfig]]:
+    """`load_tenants`, keeping the file each tenant came from (for messages naming it)."""
+    paths = list(paths)
     files = tenant_files(paths)
     problems: list[Problem] = []
     loaded: list[tuple[Path, TenantConfig]] = []
@@ -108,7 +114,7 @@ def load_tenants(paths: Iterable[str | Path]) -> list[TenantConfig]:
     problems.extend(tenant_set_problems(loaded))
     if problems:
         raise ConfigError(problems)
-    return [t for _, t in loaded]
+    return loaded
 
 
 def tenant_set_problems(loaded: Sequence[tuple[Path, TenantConfig]]) -> list[Problem]:

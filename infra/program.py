@@ -12,8 +12,8 @@ from pathlib import Path
 import pulumi
 
 from embedder.config import TenantConfig
-from embedder.errors import ConfigError
-from embedder.loader import load_tenants, tenant_files
+from embedder.errors import ConfigError, Problem
+from embedder.loader import load_tenant_files
 from infra.capabilities import provider_problems
 from infra.tenant_stack import TenantStack, TenantStackArgs
 from policies.iam_limits import policy_size_problems
@@ -37,14 +37,16 @@ class TenantsRefused(pulumi.RunError):
 
 def load_checked_tenants(tenants_dir: str | Path) -> list[tuple[Path, TenantConfig]]:
     """Every tenant file with its path, valid and deployable by this provider; or ConfigError."""
-    tenants = load_tenants([tenants_dir])
-    # load_tenants guarantees file stem == tenant name, so the stem finds each file again.
-    paths = {f.stem: f for f in tenant_files([tenants_dir])}
-    loaded = [(paths[t.tenant], t) for t in tenants]
-    problems = provider_problems(loaded) + policy_size_problems(loaded)
+    loaded = load_tenant_files([tenants_dir])
+    problems = deployability_problems(loaded)
     if problems:
         raise ConfigError(problems)
     return loaded
+
+
+def deployability_problems(loaded: Sequence[tuple[Path, TenantConfig]]) -> list[Problem]:
+    """What valid tenant files still cannot deploy: provider capabilities, IAM size quotas."""
+    return provider_problems(loaded) + policy_size_problems(loaded)
 
 
 def declare_tenants(tenants: Sequence[TenantConfig]) -> dict[str, TenantStack]:
