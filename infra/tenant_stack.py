@@ -103,7 +103,8 @@ class TenantStack(pulumi.ComponentResource):
         if args.tenant.account_id is not None:
             return pulumi.Output.from_input(args.tenant.account_id)
         caller = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
-        return caller.account_id
+        account: pulumi.Output[str] = caller.account_id
+        return account
 
     def _embed_role(self) -> aws.iam.Role:
         tenant = self._tenant
@@ -151,7 +152,8 @@ class TenantStack(pulumi.ComponentResource):
             region=tenant.region,
             opts=self._opts(retain=True),
         )
-        return namespace.namespace
+        name: pulumi.Output[str] = namespace.namespace
+        return name
 
     def _profile(self, key: str) -> aws.quicksight.CustomPermissions:
         tenant = self._tenant
