@@ -1,0 +1,1 @@
+"""Example apps that use `embedder` the way a real app would."""

@@ -1,0 +1,174 @@
+"""Set up the local emulator for the portal (`--local-setup`): for `qs-embed local serve` only.
+
+With the emulator's admin credentials in the environment (as `qs-embed local serve` prints
+them), this applies the tenant files to the emulator (the Pulumi program, through
+`infra.local_apply`) and gives the portal, per tenant, a session acting as the tenant's first
+app principal, the way the tenant's real app would run. It refuses any endpoint but loopback,
+so it can never touch a real AWS account.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import boto3
+import botocore.session
+from botocore.credentials import (
+    CredentialProvider,
+    CredentialResolver,
+    Credentials,
+    DeferredRefreshableCredentials,
+)
+from botocore.exceptions import ClientError
+
+from embedder.config import TenantConfig
+
+if TYPE_CHECKING:
+    from mypy_boto3_iam import IAMClient
+    from mypy_boto3_sts import STSClient
+
+PRINCIPAL_POLICY = "portal-app-principal"
+SESSION_NAME = "example-portal"
+_ROLE_ARN = re.compile(
+    r"arn:aws:iam::(?P<account>\d{12}):role(?P<path>/(?:[^/]+/)*)(?P<name>[^/]+)"
+)
+
+
+class LocalSetupError(Exception):
+    """The local set-up cannot be done; says why."""
+
+
+def require_loopback(endpoint_url: str | None) -> str:
+    """`endpoint_url` if it is the local emulator's (http on a loopback address)."""
+    host = urlsplit(endpoint_url or "").hostname
+    if host is not None and host != "localhost":
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+    else:
+        loopback = host == "localhost"
+    if endpoint_url is None or not loopback:
+        raise LocalSetupError(
+            "--local-setup works only against the local emulator: give --endpoint-url "
+            "http://127.0.0.1:<port> (the address `qs-embed local serve` prints)"
+        )
+    return endpoint_url
+
+
+def prepare(
+    tenants: Sequence[TenantConfig], admin: boto3.Session, endpoint_url: str
+) -> Mapping[str, boto3.Session]:
+    """Apply the tenants to the emulator as `admin`; each tenant's app-principal session."""
+    endpoint_url = require_loopback(endpoint_url)
+    sessions = {
+        t.tenant: app_principal_session(admin, t.embedding.app_principals[0], endpoint_url)
+        for t in tenants
+    }
+    try:
+        from infra.local_apply import LocalApplyError, apply_locally
+    except ModuleNotFoundError as e:
+        raise LocalSetupError(
+            f"--local-setup applies the Pulumi program: install the 'infra' extra ({e.name} "
+            "is missing)"
+        ) from e
+    try:
+        apply_locally(tenants, _with_endpoint(admin, endpoint_url))
+    except LocalApplyError as e:
+        raise LocalSetupError(f"the emulator refused the tenants: {e}") from e
+    return sessions
+
+
+def app_principal_session(
+    admin: boto3.Session, principal_arn: str, endpoint_url: str
+) -> boto3.Session:
+    """A session acting as the IAM role `principal_arn`, made in the emulator if missing.
+
+    The role trusts the admin and may assume the embed roles (`qs-embed-*`); its credentials
+    are assumed again before they expire, as a long-running app's would be.
+    """
+    match = _ROLE_ARN.fullmatch(principal_arn)
+    if match is None:
+        raise LocalSetupError(
+            f"--local-setup acts as an app principal that is an IAM role; {principal_arn} is not"
+        )
+    iam: IAMClient = admin.client("iam", endpoint_url=endpoint_url)
+    sts: STSClient = admin.client("sts", endpoint_url=endpoint_url)
+    try:
+        _ensure_role(iam, sts, match)
+    except ClientError as e:
+        raise LocalSetupError(f"cannot make {principal_arn} in the emulator: {e}") from e
+
+    def assume() -> dict[str, str]:
+        c = sts.assume_role(RoleArn=principal_arn, RoleSessionName=SESSION_NAME)["Credentials"]
+        return {
+            "access_key": c["AccessKeyId"],
+            "secret_key": c["SecretAccessKey"],
+            "token": c["SessionToken"],
+            "expiry_time": c["Expiration"].isoformat(),
+        }
+
+    core = botocore.session.get_session()
+    core.register_component(
+        "credential_provider",
+        CredentialResolver([_Provides(DeferredRefreshableCredentials(assume, "assume-role"))]),
+    )
+    return boto3.Session(botocore_session=core, region_name=admin.region_name)
+
+
+def _ensure_role(iam: IAMClient, sts: STSClient, match: re.Match[str]) -> None:
+    admin_arn = sts.get_caller_identity()["Arn"]
+    trust = _document({"Principal": {"AWS": admin_arn}, "Action": "sts:AssumeRole"})
+    embed_roles = f"arn:aws:iam::{match['account']}:role/qs-embed-*"
+    may_embed = _document({"Action": "sts:AssumeRole", "Resource": embed_roles})
+    name = match["name"]
+    try:
+        iam.create_role(RoleName=name, Path=match["path"], AssumeRolePolicyDocument=trust)
+    except ClientError as e:
+        if e.response.get("Error", {}).get("Code") != "EntityAlreadyExists":
+            raise
+        iam.update_assume_role_policy(RoleName=name, PolicyDocument=trust)
+    iam.put_role_policy(RoleName=name, PolicyName=PRINCIPAL_POLICY, PolicyDocument=may_embed)
+
+
+def _document(statement: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", **statement}]})
+
+
+def _with_endpoint(admin: boto3.Session, endpoint_url: str) -> boto3.Session:
+    """`admin` whose clients all talk to the emulator (local_apply makes its own clients)."""
+    from sandbox.sessions import EmulatorSession
+
+    if isinstance(admin, EmulatorSession):
+        return admin
+    credentials = admin.get_credentials()
+    if credentials is None:
+        raise LocalSetupError(
+            "no AWS credentials: export the ones `qs-embed local serve` prints (the admin's)"
+        )
+    frozen = credentials.get_frozen_credentials()
+    return EmulatorSession(
+        endpoint_url,
+        aws_access_key_id=frozen.access_key,
+        aws_secret_access_key=frozen.secret_key,
+        aws_session_token=frozen.token,
+        region_name=admin.region_name,
+    )
+
+
+class _Provides(CredentialProvider):
+    """A credential provider that always gives the same (refreshing) credentials."""
+
+    METHOD = "example-portal-app-principal"
+
+    def __init__(self, credentials: Credentials) -> None:
+        super().__init__()
+        self._credentials = credentials
+
+    def load(self) -> Credentials:
+        return self._credentials

@@ -1,0 +1,103 @@
+"""Fixtures for the portal's tests: the example tenants, fake embedders, signing in."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from embedder.config import TenantConfig
+from embedder.loader import load_tenants
+from embedder.result import EmbedUrl
+from examples.portal import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+TENANTS_DIR = ROOT / "tenants"
+CONSOLE = "https://us-east-1.quicksight.aws.amazon.com"
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+IFRAME_SRC = re.compile(r'<iframe id="console"[^>]*\ssrc="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Call:
+    user: str
+    entry_point: str | None
+    lifetime_minutes: int | None
+    thread: int
+
+
+@dataclass
+class FakeEmbedder:
+    """Mints `CONSOLE` URLs numbered in order, or raises `error` (set by a test)."""
+
+    config: TenantConfig
+    error: Exception | None = None
+    origin: str = CONSOLE
+    calls: list[Call] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def session_embed_url(
+        self, user: str, *, entry_point: str | None = None, lifetime_minutes: int | None = None
+    ) -> EmbedUrl:
+        with self._lock:
+            self.calls.append(Call(user, entry_point, lifetime_minutes, threading.get_ident()))
+            n = len(self.calls)
+        if self.error is not None:
+            raise self.error
+        return EmbedUrl(
+            url=f"{self.origin}/embedding/s{n}/start?code=secret-code-{n}&isauthcode=true",
+            expires_at=datetime.now(UTC) + timedelta(minutes=5),
+            request_id=f"req-{n}",
+            status=200,
+            tenant=self.config.tenant,
+            user=user,
+        )
+
+
+@pytest.fixture(scope="session")
+def example_tenants() -> dict[str, TenantConfig]:
+    return {t.tenant: t for t in load_tenants([TENANTS_DIR])}
+
+
+@pytest.fixture
+def fakes(example_tenants: dict[str, TenantConfig]) -> dict[str, FakeEmbedder]:
+    return {name: FakeEmbedder(config) for name, config in example_tenants.items()}
+
+
+@pytest.fixture
+def app(fakes: dict[str, FakeEmbedder]) -> Flask:
+    return create_app(list(fakes.values()), secure_cookies=False)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF.search(html)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+def sign_in(client: FlaskClient, tenant: str, user: str) -> None:
+    token = csrf_of(client.get("/signin").get_data(as_text=True))
+    response = client.post("/signin", data={"csrf": token, "tenant": tenant, "user": user})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert response.headers["Location"] == "/console"
+
+
+@pytest.fixture
+def signed_in(client: FlaskClient) -> Callable[[str, str], FlaskClient]:
+    def as_user(tenant: str, user: str) -> FlaskClient:
+        sign_in(client, tenant, user)
+        return client
+
+    return as_user
