@@ -21,7 +21,6 @@ from policies.iam import (
     GET_AUTH_CODE,
     GET_SESSION_EMBED_URL,
     REGISTER_USER,
-    SET_SOURCE_IDENTITY,
 )
 from policies.iam_actions import action_resource_types
 
@@ -29,7 +28,7 @@ EMBEDDING_ACTIONS = frozenset(
     {GET_SESSION_EMBED_URL, GET_AUTH_CODE, DESCRIBE_USER, GENERATE_EMBED_URL, REGISTER_USER}
 )
 """What an embed role's permissions may allow: minting console URLs for its tenant's users."""
-TRUST_ACTIONS = frozenset({ASSUME_ROLE, SET_SOURCE_IDENTITY})
+TRUST_ACTIONS = frozenset({ASSUME_ROLE})
 """What an embed role's trust policy may allow its app principals."""
 
 

@@ -34,7 +34,6 @@ DESCRIBE_USER = "quicksight:DescribeUser"
 GENERATE_EMBED_URL = "quicksight:GenerateEmbedUrlForRegisteredUser"
 REGISTER_USER = "quicksight:RegisterUser"
 ASSUME_ROLE = "sts:AssumeRole"
-SET_SOURCE_IDENTITY = "sts:SetSourceIdentity"
 
 
 @cache
@@ -66,12 +65,9 @@ def quicksight_user_arn(
 def embed_role_trust_policy(tenant: TenantConfig) -> PolicyDocument:
     """Who may assume the embed role: exactly the tenant's app principals, nobody else.
 
-    A second statement lets those principals stamp the end user on the session with
-    `sts:SetSourceIdentity` (write-once, kept through role chaining, logged by CloudTrail),
-    pinned to the tenant's user names; it grants nothing by itself. It is a statement of its
-    own because `sts:SourceIdentity` is the only condition key AWS documents for that action.
-    `sts:TagSession` is left out: session tags would let a caller set principal tags, and
-    nothing here needs them.
+    Only `sts:AssumeRole`: the embedder sets no source identity and no session tags, so
+    `sts:SetSourceIdentity` and `sts:TagSession` would be grants nothing uses (and session tags
+    would let a caller set principal tags).
     """
     assume: dict[str, str | list[str]] = {}
     if tenant.embedding.external_id is not None:
@@ -87,14 +83,7 @@ def embed_role_trust_policy(tenant: TenantConfig) -> PolicyDocument:
     }
     if assume:
         assume_statement["Condition"] = {"StringEquals": assume}
-    source_identity_statement: dict[str, Any] = {
-        "Sid": "TenantAppsNameTheEndUser",
-        "Effect": "Allow",
-        "Principal": _app_principals(tenant),
-        "Action": SET_SOURCE_IDENTITY,
-        "Condition": {"StringEquals": {"sts:SourceIdentity": _user_names(tenant)}},
-    }
-    return {"Version": POLICY_VERSION, "Statement": [assume_statement, source_identity_statement]}
+    return {"Version": POLICY_VERSION, "Statement": [assume_statement]}
 
 
 def embed_role_permissions_policy(

@@ -1,7 +1,7 @@
 """IAM size quotas the embed role's documents must fit, checked before anything deploys.
 
-The trust policy lists every user name of an IAM-identity tenant (as session names) and of
-every tenant (as source identities), so a large tenant can outgrow IAM's quota; IAM would only
+The trust policy of an IAM-identity tenant lists every user name (as allowed session names), so
+a large tenant (about 150 users of 8-character names) can outgrow IAM's quota; IAM would only
 say so halfway through `pulumi up`.
 """
 

@@ -22,12 +22,17 @@ def test_example_tenants_fit() -> None:
 
 
 def test_too_many_iam_users_for_the_trust_policy_is_refused_with_file_and_field() -> None:
-    big = tenant(users=_users(120), embedding={"identity": "iam"})
+    big = tenant(users=_users(200), embedding={"identity": "iam"})
     assert policy_size(embed_role_trust_policy(big)) > TRUST_POLICY_MAX_CHARS
     problems = policy_size_problems([(Path("tenants/initech.yaml"), big)])
     assert [(p.source, p.location) for p in problems] == [("tenants/initech.yaml", "users")]
     assert "trust policy" in problems[0].message
     assert str(TRUST_POLICY_MAX_CHARS) in problems[0].message
+
+
+def test_quicksight_identity_trust_does_not_grow_with_users() -> None:
+    big = tenant(users=_users(1000))
+    assert policy_size_problems([(Path("tenants/initech.yaml"), big)]) == []
 
 
 def test_a_large_tenant_within_quota_passes() -> None:

@@ -101,7 +101,7 @@ def test_trust_wildcards_are_judged_against_the_trust_actions() -> None:
     broad = doc({"Effect": "Allow", "Principal": {"AWS": ACME_PORTAL}, "Action": "sts:Assume*"})
     [message] = check(iam_rules.no_wildcard_actions, ROLE, role(assumeRolePolicy=broad))
     assert "sts:AssumeRoleWithSAML" in message
-    assert message.endswith("(embedding needs sts:AssumeRole, sts:SetSourceIdentity)")
+    assert message.endswith("(embedding needs sts:AssumeRole)")
 
 
 def test_wildcards_in_inline_policies_and_trust_policies() -> None:
@@ -149,7 +149,7 @@ def test_embed_role_trust_allows_only_assume_and_source_identity() -> None:
     )
     [message] = check(iam_rules.embed_role_embedding_actions_only, ROLE, props)
     assert "trust policy statement 0: sts:TagSession is not needed" in message
-    assert "may allow only sts:AssumeRole, sts:SetSourceIdentity" in message
+    assert "may allow only sts:AssumeRole" in message
 
 
 # -- iam-resource-star-only-where-required -------------------------------------------------
