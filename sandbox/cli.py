@@ -22,8 +22,10 @@ def cmd_local_serve(args: argparse.Namespace) -> int:
     except EmulatorError as e:
         print(f"qs-embed local serve: {e}", file=sys.stderr)
         return 1
-    # A service manager stops with SIGTERM: stop the emulator as cleanly as after Ctrl-C.
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # A service manager stops with SIGTERM: stop the emulator as cleanly as after Ctrl-C. SIGINT
+    # is set too: a shell starting us in the background without job control ignores it, and
+    # Python then never turns Ctrl-C into KeyboardInterrupt.
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         print(
             f"QuickSight embedding emulator on {emulator.endpoint_url} "
@@ -39,6 +41,7 @@ def cmd_local_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         emulator.stop()
         print("Emulator stopped.", file=sys.stderr)
