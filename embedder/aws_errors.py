@@ -20,10 +20,12 @@ from embedder.errors import (
     AWS_ERROR_CLASSES,
     AssumeRoleError,
     AwsError,
-    CredentialsError,
+    EmbedderError,
     EndpointUnreachableError,
     ExpiredCredentialsError,
+    InternalFailureError,
     MissingCredentialsError,
+    ThrottlingError,
 )
 from embedder.redaction import redact
 
@@ -33,6 +35,8 @@ UNREACHABLE = (ConnectionError, HTTPClientError)
 NO_CREDENTIALS = (NoCredentialsError, PartialCredentialsError, CredentialRetrievalError)
 # STS codes that mean the caller's own credentials (not the embed role) are at fault.
 EXPIRED_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
+# STS's throttling codes (botocore's retry handler lists the same family).
+STS_THROTTLING_CODES = frozenset({"Throttling", "ThrottlingException", "RequestLimitExceeded"})
 
 
 def _fields(error: ClientError) -> dict[str, Any]:
@@ -56,11 +60,19 @@ def quicksight_error(error: ClientError, *, tenant: str, operation: str) -> AwsE
     return cls(operation=operation, tenant=tenant, **fields)
 
 
-def sts_error(error: ClientError, *, tenant: str, role: str) -> CredentialsError:
-    """AssumeRole / GetCallerIdentity refused."""
+def sts_error(
+    error: ClientError, *, tenant: str, role: str, operation: str = "AssumeRole"
+) -> EmbedderError:
+    """AssumeRole / GetCallerIdentity failed: refused (trust), expired, or STS unavailable."""
     fields = _fields(error)
     if fields["code"] in EXPIRED_CODES:
         return ExpiredCredentialsError(tenant=tenant, role=role, code=fields["code"])
+    # Still throttled or failing after botocore's retries is STS's state, not the trust policy:
+    # raise what an app backs off on, the same classes as QuickSight's.
+    if fields["code"] in STS_THROTTLING_CODES:
+        return ThrottlingError(operation=operation, tenant=tenant, **fields)
+    if (fields["http_status"] or 0) >= 500:
+        return InternalFailureError(operation=operation, tenant=tenant, **fields)
     del fields["attempts"]
     return AssumeRoleError(tenant=tenant, role=role, **fields)
 

@@ -312,7 +312,9 @@ class Embedder:
         try:
             return self._sts().get_caller_identity()["Account"]
         except ClientError as e:
-            raise sts_error(e, tenant=self.tenant, role=self._role_label()) from e
+            raise sts_error(
+                e, tenant=self.tenant, role=self._role_label(), operation="GetCallerIdentity"
+            ) from e
         except NO_CREDENTIALS as e:
             raise missing_credentials_error(e, tenant=self.tenant, role=self._role_label()) from e
         except UNREACHABLE as e:

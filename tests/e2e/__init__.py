@@ -1,0 +1,1 @@
+"""End-to-end tests: tenant files -> the program applied to the emulator -> the embedder."""

@@ -1,0 +1,87 @@
+"""One emulator for the e2e session, the suite's four tenant files applied to it once.
+
+The emulator is the only thing these tests cannot do without: when it cannot start (moto not
+installed, no sockets), the tests that need it are skipped with the reason; the offline ones
+(validate, plan, demo refusals) still run.
+"""
+
+from __future__ import annotations
+
+import time
+import types
+from collections.abc import Iterator
+from pathlib import Path
+
+import botocore.endpoint
+import pytest
+
+from embedder.config import TenantConfig
+from infra.offline import OfflineRun
+from infra.tenant_stack import TenantStack
+from sandbox import Emulator
+from tests.e2e.support import (
+    SUITE_TENANTS,
+    Apps,
+    start_emulator,
+    tenant_document,
+    write_tenant,
+)
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    emulator = start_emulator()
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
+
+
+@pytest.fixture(autouse=True)
+def retry_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """botocore sleeps between retries: record the delays instead of waiting them out."""
+    slept: list[float] = []
+    fake_time = types.SimpleNamespace(**{**vars(time), "sleep": slept.append})
+    monkeypatch.setattr(botocore.endpoint, "time", fake_time)
+    return slept
+
+
+@pytest.fixture(scope="session")
+def tenants_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("tenants")
+    for spec in SUITE_TENANTS:
+        write_tenant(directory, tenant_document(spec))
+    return directory
+
+
+@pytest.fixture(scope="session")
+def tenants(tenants_dir: Path) -> dict[str, TenantConfig]:
+    from infra.program import load_checked_tenants
+
+    return {config.tenant: config for _, config in load_checked_tenants(tenants_dir)}
+
+
+@pytest.fixture(scope="session")
+def applied(
+    emulator: Emulator, tenants: dict[str, TenantConfig]
+) -> OfflineRun[dict[str, TenantStack]]:
+    """The Pulumi program for the four tenants, applied to the emulator once."""
+    from infra.local_apply import apply_locally
+
+    return apply_locally(list(tenants.values()), emulator.admin_session())
+
+
+@pytest.fixture(scope="session")
+def apps(emulator: Emulator, applied: OfflineRun[dict[str, TenantStack]]) -> Apps:
+    """The tenants' apps (and strangers) acting on the applied emulator."""
+    return Apps(emulator)
+
+
+@pytest.fixture
+def faults(emulator: Emulator) -> Iterator[Emulator]:
+    """The emulator, with every fault cleared after the test (passed or not)."""
+    emulator.faults.clear()
+    try:
+        yield emulator
+    finally:
+        emulator.faults.clear()

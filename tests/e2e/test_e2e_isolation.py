@@ -1,0 +1,192 @@
+"""Tenant isolation, end to end: tenant files -> the program applied -> each tenant's app.
+
+Every tenant's app mints for each of its own users; for every ordered pair of tenants (A, B),
+A's app never gets a URL for any of B's users, whichever identity mode either uses:
+
+- forged: A's app, as A's role, with A's file edited to name B's namespace and users. For
+  quicksight identity the role's GetAuthCode is scoped to `user/<A's namespace>/*`
+  (AccessDeniedError); for iam identity A's trust policy pins session names to A's users, so
+  the role cannot even be assumed as B's user (AssumeRoleError).
+- B's role: A's app with B's whole file (ExternalId included, as if it leaked): B's trust
+  policy names only B's app (AssumeRoleError).
+"""
+
+from __future__ import annotations
+
+from itertools import permutations
+from typing import Any
+
+import pytest
+
+from embedder import EmbedderError
+from embedder.config import TenantConfig
+from embedder.errors import AccessDeniedError, AssumeRoleError
+from infra.local_apply import apply_locally
+from infra.program import load_checked_tenants
+from sandbox import Emulator
+from tests.e2e.support import (
+    SUITE_TENANTS,
+    TENANT_NAMES,
+    Apps,
+    TenantSpec,
+    forged_for,
+    quicksight_user_name,
+    redeem,
+    tenant_document,
+    write_tenant,
+)
+
+pytestmark = pytest.mark.emulator
+
+OWN_USERS = [(spec.name, user) for spec in SUITE_TENANTS for user in spec.users]
+PAIRS = list(permutations(TENANT_NAMES, 2))
+
+
+def pair_id(pair: tuple[str, str]) -> str:
+    return f"{pair[0]}->{pair[1]}"
+
+
+def test_the_matrix_covers_both_identity_modes_in_every_direction(
+    tenants: dict[str, TenantConfig],
+) -> None:
+    modes = {(tenants[a].embedding.identity, tenants[b].embedding.identity) for a, b in PAIRS}
+    assert modes == {
+        ("quicksight", "quicksight"),
+        ("quicksight", "iam"),
+        ("iam", "quicksight"),
+        ("iam", "iam"),
+    }
+    names = [user.name for config in tenants.values() for user in config.users]
+    assert len(names) == len(set(names)), "user names must not repeat across tenants"
+
+
+@pytest.mark.parametrize(("tenant", "user"), OWN_USERS, ids=[f"{t}:{u}" for t, u in OWN_USERS])
+def test_each_app_mints_for_its_own_users(
+    tenant: str, user: str, apps: Apps, emulator: Emulator, tenants: dict[str, TenantConfig]
+) -> None:
+    config = tenants[tenant]
+    url = apps.embedder(config).session_embed_url(user)
+
+    assert url.status == 200
+    assert (url.tenant, url.user) == (tenant, user)
+    assert url.url.startswith(f"{emulator.endpoint_url}/embed/")
+    assert url.request_id
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=pair_id)
+def test_an_app_cannot_mint_for_another_tenants_users_with_its_own_role(
+    pair: tuple[str, str], apps: Apps, emulator: Emulator, tenants: dict[str, TenantConfig]
+) -> None:
+    asker, victim = tenants[pair[0]], tenants[pair[1]]
+    qs = emulator.admin_session().client("quicksight")
+    before = _users(qs, victim)
+    forged = apps.embedder(forged_for(asker, victim), asker.embedding.app_principals[0])
+    iam_asker = asker.embedding.identity == "iam"
+    expected: type[EmbedderError] = AssumeRoleError if iam_asker else AccessDeniedError
+
+    for user in victim.users:
+        with pytest.raises((AccessDeniedError, AssumeRoleError)) as denied:
+            forged.session_embed_url(user.name)
+
+        error = denied.value
+        assert type(error) is expected, f"{user.name}: {type(error).__name__}: {error}"
+        if iam_asker:
+            # A's own role, refused because the session name is not one of A's users.
+            assert isinstance(error, AssumeRoleError)
+            assert f"role/{asker.role_name}" in error.role
+            assert (error.code, error.http_status) == ("AccessDenied", 403)
+        else:
+            # The role was assumed; QuickSight refused GetAuthCode on B's user.
+            assert isinstance(error, AccessDeniedError)
+            assert error.http_status == 401
+            target = f"user/{victim.namespace}/{user.name}"
+            assert "quicksight:GetAuthCode" in str(error)
+            assert target in str(error)
+    # iam identity registers users just in time: no refused attempt may have registered one.
+    assert _users(qs, victim) == before
+    assert {name for name, _ in before} == {
+        quicksight_user_name(victim, user.name) for user in victim.users
+    }
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=pair_id)
+def test_an_app_cannot_assume_another_tenants_role(
+    pair: tuple[str, str], apps: Apps, tenants: dict[str, TenantConfig]
+) -> None:
+    asker, victim = tenants[pair[0]], tenants[pair[1]]
+    # B's file as it is, ExternalId included: only the caller (A's app) is wrong.
+    intruder = apps.embedder(victim, asker.embedding.app_principals[0])
+
+    for user in victim.users:
+        with pytest.raises((AccessDeniedError, AssumeRoleError)) as denied:
+            intruder.session_embed_url(user.name)
+
+        error = denied.value
+        assert isinstance(error, AssumeRoleError), f"{type(error).__name__}: {error}"
+        assert error.role.endswith(f":role/{victim.role_name}")
+        assert (error.code, error.http_status) == ("AccessDenied", 403)
+
+
+def _users(qs: Any, config: TenantConfig) -> set[tuple[str, str]]:
+    listed = qs.list_users(AwsAccountId=config.account_id, Namespace=config.namespace)
+    return {(u["UserName"], u["Arn"]) for u in listed["UserList"]}
+
+
+# -- a user name two tenants share -----------------------------------------------------------
+
+SHARING = (
+    TenantSpec("t-theta", "iam", {"sam": "analyst", "kim": "viewer"}),
+    TenantSpec("t-iota", "quicksight", {"sam": "analyst", "kim": "viewer"}),
+)
+
+
+@pytest.fixture(scope="module")
+def sharing(
+    emulator: Emulator, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, TenantConfig]:
+    """Two more tenants whose users have the same names (`sam`, `kim`), applied."""
+    directory = tmp_path_factory.mktemp("sharing")
+    for spec in SHARING:
+        write_tenant(directory, tenant_document(spec))
+    configs = {config.tenant: config for _, config in load_checked_tenants(directory)}
+    apply_locally(list(configs.values()), emulator.admin_session())
+    return configs
+
+
+def test_a_shared_user_name_only_ever_opens_the_askers_own_user(
+    sharing: dict[str, TenantConfig], apps: Apps
+) -> None:
+    """iam identity: t-theta's trust policy admits the session `sam` (its own user), so the
+    forged request is served; but the session IS t-theta's sam, so the URL opens t-theta's
+    user, never t-iota's `sam`."""
+    theta, iota = sharing["t-theta"], sharing["t-iota"]
+    url = apps.embedder(forged_for(theta, iota)).session_embed_url("sam")
+
+    status, page = redeem(url.url)
+    assert status == 200
+    assert f":user/{theta.namespace}/{theta.role_name}/sam<" in page
+    assert f"user/{iota.namespace}/" not in page
+
+
+def test_just_in_time_registration_cannot_land_in_another_tenants_namespace(
+    sharing: dict[str, TenantConfig], apps: Apps, emulator: Emulator
+) -> None:
+    """t-theta's `kim` is not registered yet (deleted here): the forged request registers her
+    just in time in t-iota's namespace, which t-theta's role may not do; her own tenant's
+    embedder registers her in t-theta's namespace and mints."""
+    theta, iota = sharing["t-theta"], sharing["t-iota"]
+    qs = emulator.admin_session().client("quicksight")
+    kim = quicksight_user_name(theta, "kim")
+    qs.delete_user(AwsAccountId=theta.account_id, Namespace=theta.namespace, UserName=kim)
+    iota_before = _users(qs, iota)
+
+    with pytest.raises(AccessDeniedError) as denied:
+        apps.embedder(forged_for(theta, iota)).session_embed_url("kim")
+
+    assert f"user/{iota.namespace}/{kim}" in str(denied.value)
+    assert _users(qs, iota) == iota_before
+    assert apps.embedder(theta).session_embed_url("kim").status == 200
+    described = qs.describe_user(
+        AwsAccountId=theta.account_id, Namespace=theta.namespace, UserName=kim
+    )
+    assert described["User"]["CustomPermissionsName"] == "t-theta-viewer"
