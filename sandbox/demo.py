@@ -21,17 +21,20 @@ from functools import partial
 from urllib.parse import urlsplit
 
 from embedder import Embedder, EmbedderError
-from embedder.config import TenantConfig
+from embedder.arns import role_session_user_name
+from embedder.config import TenantConfig, TenantUser
 from embedder.errors import (
     AccessDeniedError,
     AssumeRoleError,
     EntryPointNotAllowedError,
     SessionLifetimeNotAllowedError,
 )
+from embedder.redaction import install_log_redaction
 from infra.program import load_checked_tenants
 from sandbox.emulator import Emulator
 
 UNTRUSTED_APP = "arn:aws:iam::{account}:role/untrusted-app"
+ACCOUNT_ADMIN = "account-admin"
 
 Attempt = Callable[[], str]
 
@@ -58,6 +61,7 @@ class Check:
 def cmd_demo(args: argparse.Namespace) -> int:
     # Bad tenant files stop here (ConfigError, exit 2): before anything starts or is created.
     tenants = [t for _, t in load_checked_tenants(args.tenants)]
+    install_log_redaction()  # before the first AWS call, not only once an Embedder exists
     started = time.monotonic()
     with _step("starting the local AWS emulator (moto, IAM enforced)"):
         emu = Emulator().start()
@@ -151,22 +155,23 @@ def _cross_tenant(
             if a is b:
                 continue
             # A's file, forged to name B's namespace and users: only IAM stops it now.
-            forged = a.model_copy(update={"namespace": b.namespace, "users": b.users})
+            forged = a.model_copy(update={"namespace": b.namespace, "users": _targets(a, b)})
             emb = _embedder(emu, forged, a.embedding.app_principals[0])
             # iam identity: A's trust policy pins session names to A's users, so AssumeRole
             # fails; quicksight identity: GetAuthCode is scoped to A's namespace.
             expected = (
                 AssumeRoleError if a.embedding.identity == "iam" else AccessDeniedError
             ).__name__
-            for user in b.users:
+            for user, target in zip(b.users, forged.users, strict=True):
                 yield _row(
                     b,
                     user.name,
                     "",
                     f"as {a.tenant}'s role (qs-embed-{a.tenant})",
                     expected,
-                    _attempt(partial(_mint, emb, user.name), show_urls),
+                    _attempt(partial(_mint, emb, target.name), show_urls),
                 )
+    yield from _account_admin(emu, tenants, show_urls)
     if any(t.embedding.external_id for t in tenants):
         t = next(t for t in tenants if t.embedding.external_id)
         no_id = t.model_copy(
@@ -182,6 +187,49 @@ def _cross_tenant(
             AssumeRoleError.__name__,
             _attempt(lambda: emb.session_embed_url(first).url, show_urls),
         )
+
+
+def _account_admin(
+    emu: Emulator, tenants: Sequence[TenantConfig], show_urls: bool
+) -> Iterator[Check]:
+    """An admin of the account, in the default namespace and no tenant file: nobody's to mint."""
+    admin = TenantUser(name=ACCOUNT_ADMIN, email="admin@example.com", role="ADMIN")
+    emu.admin_session().client("quicksight").register_user(
+        AwsAccountId=emu.account_id,
+        Namespace="default",
+        IdentityType="QUICKSIGHT",
+        UserName=admin.name,
+        Email=admin.email,
+        UserRole=admin.role,
+    )
+    for a in tenants:
+        if a.embedding.identity != "quicksight":
+            continue  # iam identity sends no UserArn: it can only be its own sessions
+        forged = a.model_copy(update={"namespace": "default", "users": (admin,)})
+        emb = _embedder(emu, forged, a.embedding.app_principals[0])
+        yield Check(
+            "(account)",
+            admin.name,
+            "quicksight",
+            "",
+            f"as {a.tenant}'s role (qs-embed-{a.tenant})",
+            AccessDeniedError.__name__,
+            _attempt(partial(_mint, emb, admin.name), show_urls),
+        )
+
+
+def _targets(a: TenantConfig, b: TenantConfig) -> tuple[TenantUser, ...]:
+    """B's users as A's embedder would address them, so each attempt names a real user.
+
+    A quicksight-identity A sends a UserArn: B's real QuickSight user names (an iam-identity
+    B's users are `<B's role>/<session>`). An iam-identity A sends no UserArn: it can only try
+    to become B's users by session name.
+    """
+    if a.embedding.identity == "iam" or b.embedding.identity == "quicksight":
+        return b.users
+    return tuple(
+        u.model_copy(update={"name": role_session_user_name(b.role_name, u.name)}) for u in b.users
+    )
 
 
 def _embedder(emu: Emulator, tenant: TenantConfig, principal: str) -> Embedder:

@@ -23,8 +23,9 @@ def test_demo_grants_and_denies_as_expected(capsys: pytest.CaptureFixture[str]) 
     assert "as globex's role (qs-embed-globex)" in out
     assert "as acme's role (qs-embed-acme)" in out
     assert "an untrusted app principal" in out
+    assert "(account)  account-admin" in out
     assert "reuse refused [200, 410]" in out
-    assert "ok: 7 grants and 11 denials as expected" in out
+    assert "ok: 7 grants and 12 denials as expected" in out
     # URLs are shortened: no auth code on the screen unless asked for.
     assert "code=" not in out + err
     assert "stopping the emulator" in err
