@@ -12,32 +12,22 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import select
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from sandbox.control import ControlClient, EmulatorClock, EmulatorError, Faults
+from sandbox.principals import PrincipalError, ensure_app_principal, parse_principal, role_session
 from sandbox.sessions import EmulatorSession
 
 __all__ = ["ACCOUNT_ID", "REGION", "Emulator", "EmulatorError", "EmulatorSession"]
 
 ACCOUNT_ID = "111122223333"
 REGION = "us-east-1"
-# App principals may assume the per-tenant embed roles, which are named qs-embed-<tenant>.
-EMBED_ROLE_NAME_PATTERN = "qs-embed-*"
-_PRINCIPAL_ARN = re.compile(
-    r"arn:aws:iam::(?P<account>\d{12}):(?P<kind>role|user)(?P<path>/(?:[^/]+/)*)(?P<name>[\w+=,.@-]+)"
-)
-_APP_POLICY_NAME = "sandbox-app-principal"
 
 
 class Emulator:
@@ -221,64 +211,20 @@ class Emulator:
         Creates it if needed, with a policy allowing ``sts:AssumeRole`` on the embed roles
         (``role/qs-embed-*``); a role is created trusting the admin, who assumes it.
         """
-        match = _PRINCIPAL_ARN.fullmatch(arn)
-        if match is None or match["account"] != self.account_id:
-            raise EmulatorError(
-                f"{arn} is not an IAM role or user ARN of account {self.account_id}"
+        admin = self.admin_session()
+        try:
+            kind = ensure_app_principal(
+                admin.client("iam"), arn, account_id=self.account_id, admin_arn=self.admin_arn
             )
-        iam = self.admin_session().client("iam")
-        embed_roles = f"arn:aws:iam::{self.account_id}:role/{EMBED_ROLE_NAME_PATTERN}"
-        statement = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": embed_roles}
-        policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
-        name, path = match["name"], match["path"]
-        if match["kind"] == "role":
-            return self._role_session(iam, arn, name, path, policy)
-        with _exists_ok():
-            iam.create_user(UserName=name, Path=path)
-        iam.put_user_policy(UserName=name, PolicyName=_APP_POLICY_NAME, PolicyDocument=policy)
+        except PrincipalError as e:
+            raise EmulatorError(str(e)) from e
+        if kind == "role":
+            return role_session(admin, arn, endpoint_url=self.endpoint_url, region=self.region)
         if arn not in self._user_keys:
-            key = iam.create_access_key(UserName=name)["AccessKey"]
+            name = parse_principal(arn, self.account_id)["name"]
+            key = admin.client("iam").create_access_key(UserName=name)["AccessKey"]
             self._user_keys[arn] = (key["AccessKeyId"], key["SecretAccessKey"])
         return self.session(*self._user_keys[arn])
-
-    def _role_session(
-        self, iam: Any, arn: str, name: str, path: str, policy: str
-    ) -> EmulatorSession:
-        trust = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"AWS": self.admin_arn},
-                    "Action": "sts:AssumeRole",
-                }
-            ],
-        }
-        with _exists_ok():
-            iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=json.dumps(trust))
-        iam.put_role_policy(RoleName=name, PolicyName=_APP_POLICY_NAME, PolicyDocument=policy)
-        try:
-            credentials = (
-                self.admin_session()
-                .client("sts")
-                .assume_role(RoleArn=arn, RoleSessionName="sandbox-app")
-            )
-        except ClientError as e:
-            raise EmulatorError(
-                f"cannot act as {arn}: its trust policy does not let the emulator admin assume it"
-            ) from e
-        c = credentials["Credentials"]
-        return self.session(c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
-
-
-@contextmanager
-def _exists_ok() -> Iterator[None]:
-    """Creating principals is idempotent: an IAM EntityAlreadyExists is fine."""
-    try:
-        yield
-    except ClientError as e:
-        if e.response["Error"]["Code"] != "EntityAlreadyExists":
-            raise
 
 
 def _child_environment() -> dict[str, str]:

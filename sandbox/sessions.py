@@ -11,7 +11,7 @@ from botocore.loaders import Loader
 
 
 @cache
-def _shared_loader() -> Loader:
+def shared_loader() -> Loader:
     loader: Loader = botocore.session.get_session().get_component("data_loader")
     return loader
 
@@ -24,7 +24,7 @@ class EmulatorSession(boto3.Session):
             # Share one model loader: each session would otherwise parse botocore's JSON
             # models anew, about 0.3 s for QuickSight alone.
             kwargs["botocore_session"] = botocore.session.get_session()
-            kwargs["botocore_session"].register_component("data_loader", _shared_loader())
+            kwargs["botocore_session"].register_component("data_loader", shared_loader())
         super().__init__(**kwargs)
         self.endpoint_url = endpoint_url
 

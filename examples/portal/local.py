@@ -10,33 +10,17 @@ so it can never touch a real AWS account.
 from __future__ import annotations
 
 import ipaddress
-import json
-import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import boto3
-import botocore.session
-from botocore.credentials import (
-    CredentialProvider,
-    CredentialResolver,
-    Credentials,
-    DeferredRefreshableCredentials,
-)
 from botocore.exceptions import ClientError
 
 from embedder.config import TenantConfig
 
 if TYPE_CHECKING:
-    from mypy_boto3_iam import IAMClient
     from mypy_boto3_sts import STSClient
-
-PRINCIPAL_POLICY = "portal-app-principal"
-SESSION_NAME = "example-portal"
-_ROLE_ARN = re.compile(
-    r"arn:aws:iam::(?P<account>\d{12}):role(?P<path>/(?:[^/]+/)*)(?P<name>[^/]+)"
-)
 
 
 class LocalSetupError(Exception):
@@ -92,52 +76,31 @@ def app_principal_session(
     The role trusts the admin and may assume the embed roles (`qs-embed-*`); its credentials
     are assumed again before they expire, as a long-running app's would be.
     """
-    match = _ROLE_ARN.fullmatch(principal_arn)
-    if match is None:
-        raise LocalSetupError(
-            f"--local-setup acts as an app principal that is an IAM role; {principal_arn} is not"
-        )
-    iam: IAMClient = admin.client("iam", endpoint_url=endpoint_url)
+    from sandbox.principals import (
+        PrincipalError,
+        ensure_app_principal,
+        parse_principal,
+        role_session,
+    )
+
     sts: STSClient = admin.client("sts", endpoint_url=endpoint_url)
     try:
-        _ensure_role(iam, sts, match)
-    except ClientError as e:
+        identity = sts.get_caller_identity()
+        if parse_principal(principal_arn, identity["Account"])["kind"] != "role":
+            raise LocalSetupError(
+                f"--local-setup acts as an app principal that is an IAM role; {principal_arn} "
+                "is not"
+            )
+        ensure_app_principal(
+            admin.client("iam", endpoint_url=endpoint_url),
+            principal_arn,
+            account_id=identity["Account"],
+            admin_arn=identity["Arn"],
+        )
+    except (PrincipalError, ClientError) as e:
         raise LocalSetupError(f"cannot make {principal_arn} in the emulator: {e}") from e
-
-    def assume() -> dict[str, str]:
-        c = sts.assume_role(RoleArn=principal_arn, RoleSessionName=SESSION_NAME)["Credentials"]
-        return {
-            "access_key": c["AccessKeyId"],
-            "secret_key": c["SecretAccessKey"],
-            "token": c["SessionToken"],
-            "expiry_time": c["Expiration"].isoformat(),
-        }
-
-    core = botocore.session.get_session()
-    core.register_component(
-        "credential_provider",
-        CredentialResolver([_Provides(DeferredRefreshableCredentials(assume, "assume-role"))]),
-    )
-    return boto3.Session(botocore_session=core, region_name=admin.region_name)
-
-
-def _ensure_role(iam: IAMClient, sts: STSClient, match: re.Match[str]) -> None:
-    admin_arn = sts.get_caller_identity()["Arn"]
-    trust = _document({"Principal": {"AWS": admin_arn}, "Action": "sts:AssumeRole"})
-    embed_roles = f"arn:aws:iam::{match['account']}:role/qs-embed-*"
-    may_embed = _document({"Action": "sts:AssumeRole", "Resource": embed_roles})
-    name = match["name"]
-    try:
-        iam.create_role(RoleName=name, Path=match["path"], AssumeRolePolicyDocument=trust)
-    except ClientError as e:
-        if e.response.get("Error", {}).get("Code") != "EntityAlreadyExists":
-            raise
-        iam.update_assume_role_policy(RoleName=name, PolicyDocument=trust)
-    iam.put_role_policy(RoleName=name, PolicyName=PRINCIPAL_POLICY, PolicyDocument=may_embed)
-
-
-def _document(statement: dict[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", **statement}]})
+    region = admin.region_name or "us-east-1"
+    return role_session(admin, principal_arn, endpoint_url=endpoint_url, region=region)
 
 
 def _with_endpoint(admin: boto3.Session, endpoint_url: str) -> boto3.Session:
@@ -159,16 +122,3 @@ def _with_endpoint(admin: boto3.Session, endpoint_url: str) -> boto3.Session:
         aws_session_token=frozen.token,
         region_name=admin.region_name,
     )
-
-
-class _Provides(CredentialProvider):
-    """A credential provider that always gives the same (refreshing) credentials."""
-
-    METHOD = "example-portal-app-principal"
-
-    def __init__(self, credentials: Credentials) -> None:
-        super().__init__()
-        self._credentials = credentials
-
-    def load(self) -> Credentials:
-        return self._credentials
