@@ -46,12 +46,6 @@ def provider_capability_fields() -> Mapping[str, str]:
     }
 
 
-def unknown_provider_fields() -> list[str]:
-    """Provider fields botocore has no capability for (a newer provider than botocore)."""
-    mapped = set(provider_capability_fields().values())
-    return [f for f in _provider_fields() if f not in mapped]
-
-
 def capabilities_args(deny: Sequence[str]) -> aws.quicksight.CustomPermissionsCapabilitiesArgs:
     """The provider's capabilities block denying `deny` (botocore names, all expressible)."""
     fields = provider_capability_fields()

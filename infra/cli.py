@@ -16,20 +16,28 @@ from contextlib import contextmanager
 from typing import Any
 
 from infra.offline import run_offline
-from infra.plan import build_plan
+from infra.plan import build_plan, resource_count
 from infra.plan_mocks import PlanMocks
 from infra.program import declare_tenants, load_checked_tenants
 from policies.iam import ACCOUNT_PLACEHOLDER
+from policies.resources import (
+    QS_CUSTOM_PERMISSIONS,
+    QS_NAMESPACE,
+    QS_USER,
+    QS_USER_CUSTOM_PERMISSION,
+    ROLE,
+    ROLE_POLICY,
+)
 
 PROGRESS_AFTER_SECONDS = 2.0
 
 # The properties worth a reviewer's eye, per type (policies are printed in full below them).
 KEY_PROPERTIES = {
-    "aws:iam/role:Role": ("name", "maxSessionDuration"),
-    "aws:iam/rolePolicy:RolePolicy": ("name", "role"),
-    "aws:quicksight/namespace:Namespace": ("namespace", "identityStore", "region"),
-    "aws:quicksight/customPermissions:CustomPermissions": ("customPermissionsName", "deny"),
-    "aws:quicksight/user:User": (
+    ROLE: ("name", "maxSessionDuration"),
+    ROLE_POLICY: ("name", "role"),
+    QS_NAMESPACE: ("namespace", "identityStore", "region"),
+    QS_CUSTOM_PERMISSIONS: ("customPermissionsName", "deny"),
+    QS_USER: (
         "identityType",
         "userName",
         "sessionName",
@@ -38,10 +46,7 @@ KEY_PROPERTIES = {
         "userRole",
         "namespace",
     ),
-    "aws:quicksight/userCustomPermission:UserCustomPermission": (
-        "userName",
-        "customPermissionsName",
-    ),
+    QS_USER_CUSTOM_PERMISSION: ("userName", "customPermissionsName"),
 }
 
 
@@ -58,9 +63,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def render_plan(plan: dict[str, Any]) -> str:
     """The plan for people: resources with their key properties, then the IAM documents."""
     summary = plan["summary"]
+    counted = resource_count(summary["resources"], summary["components"])
     lines = [
-        f"Plan (offline, nothing deployed): {summary['tenants']} tenants, "
-        f"{summary['resources']} resources to create."
+        f"Plan (offline, nothing deployed): {summary['tenants']} tenants, {counted} to create."
     ]
     if any(t["account"] == ACCOUNT_PLACEHOLDER for t in plan["tenants"]):
         lines.append(

@@ -24,9 +24,19 @@ from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 from embedder.config import TenantConfig
 from infra.capabilities import DENY, capability_names
 from infra.offline import OfflineRun, plain_properties, run_offline
-from infra.plan_mocks import CALLER_IDENTITY, UnsupportedResourceError
+from infra.plan_mocks import UnsupportedResourceError, declared_user_name
 from infra.program import declare_tenants
 from infra.tenant_stack import TenantStack
+from policies.resources import (
+    CALLER_IDENTITY,
+    QS_CUSTOM_PERMISSIONS,
+    QS_NAMESPACE,
+    QS_USER,
+    QS_USER_CUSTOM_PERMISSION,
+    ROLE,
+    ROLE_POLICY,
+    namespace_of,
+)
 
 Outputs = dict[str, Any]
 
@@ -59,12 +69,12 @@ class LocalApplyMocks(Mocks):
         self._lock = threading.Lock()  # clients are thread-safe, creating them is not
         self._clients: dict[tuple[str, str | None], Any] = {}
         self._creators: dict[str, Callable[[Outputs], tuple[str, Outputs]]] = {
-            "aws:iam/role:Role": self._role,
-            "aws:iam/rolePolicy:RolePolicy": self._role_policy,
-            "aws:quicksight/namespace:Namespace": self._namespace,
-            "aws:quicksight/customPermissions:CustomPermissions": self._custom_permissions,
-            "aws:quicksight/user:User": self._user,
-            "aws:quicksight/userCustomPermission:UserCustomPermission": self._user_permission,
+            ROLE: self._role,
+            ROLE_POLICY: self._role_policy,
+            QS_NAMESPACE: self._namespace,
+            QS_CUSTOM_PERMISSIONS: self._custom_permissions,
+            QS_USER: self._user,
+            QS_USER_CUSTOM_PERMISSION: self._user_permission,
         }
 
     def call(self, args: MockCallArgs) -> tuple[Outputs, list[tuple[str, str]]]:
@@ -164,13 +174,12 @@ class LocalApplyMocks(Mocks):
 
     def _user(self, inputs: Outputs) -> tuple[str, Outputs]:
         qs, account = self._quicksight(inputs), inputs["awsAccountId"]
-        namespace = inputs.get("namespace") or "default"
+        namespace, user_name = namespace_of(inputs), declared_user_name(inputs)
         identity: dict[str, str] = {"IdentityType": inputs["identityType"]}
         if inputs["identityType"] == "IAM":
             identity |= {"IamArn": inputs["iamArn"], "SessionName": inputs["sessionName"]}
-            user_name = f"{inputs['iamArn'].rsplit('/', 1)[-1]}/{inputs['sessionName']}"
         else:
-            identity["UserName"] = user_name = inputs["userName"]
+            identity["UserName"] = user_name
         try:
             user = qs.register_user(
                 AwsAccountId=account,
@@ -195,7 +204,7 @@ class LocalApplyMocks(Mocks):
         }
 
     def _user_permission(self, inputs: Outputs) -> tuple[str, Outputs]:
-        account, namespace = inputs["awsAccountId"], inputs.get("namespace") or "default"
+        account, namespace = inputs["awsAccountId"], namespace_of(inputs)
         self._quicksight(inputs).update_user_custom_permission(
             AwsAccountId=account,
             Namespace=namespace,

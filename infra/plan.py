@@ -14,29 +14,49 @@ from typing import Any
 from embedder.config import TenantConfig
 from infra.capabilities import capability_names
 from infra.offline import DeclaredResource, OfflineRun
-from infra.tenant_stack import TYPE_TOKEN
 from policies.iam import ACCOUNT_PLACEHOLDER
+from policies.resources import (
+    QS_CUSTOM_PERMISSIONS,
+    QS_NAMESPACE,
+    QS_USER,
+    QS_USER_CUSTOM_PERMISSION,
+    ROLE,
+    ROLE_POLICY,
+    TENANT_STACK,
+)
 
 REDACTED_EXTERNAL_ID = "<secret: embedding.external_id>"
-ROLE = "aws:iam/role:Role"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-CUSTOM_PERMISSIONS = "aws:quicksight/customPermissions:CustomPermissions"
 
 # Display order within a tenant: the order a reviewer reads the dependencies in.
 TYPE_ORDER = (
     ROLE,
     ROLE_POLICY,
-    "aws:quicksight/namespace:Namespace",
-    CUSTOM_PERMISSIONS,
-    "aws:quicksight/user:User",
-    "aws:quicksight/userCustomPermission:UserCustomPermission",
+    QS_NAMESPACE,
+    QS_CUSTOM_PERMISSIONS,
+    QS_USER,
+    QS_USER_CUSTOM_PERMISSION,
 )
 POLICY_PROPERTIES = {ROLE: "assumeRolePolicy", ROLE_POLICY: "policy"}
 
 
+def resource_count(resources: int, components: int, outside: int = 0) -> str:
+    """How `qs-embed plan` and `qs-embed check` count what the program declares: the AWS
+    resources, and the TenantStack components (one per tenant) that hold them."""
+    counted = f"{resources} resources in {components} tenant components"
+    return counted + (f" and {outside} outside them" if outside else "")
+
+
+def run_resource_count(run: OfflineRun[Any]) -> str:
+    """`resource_count` of an offline run (a plan, a local apply)."""
+    components = {r.urn for r in run.of_type(TENANT_STACK)}
+    custom = [r for r in run.resources if r.custom]
+    inside = sum(r.parent_urn in components for r in custom)
+    return resource_count(inside, len(components), len(custom) - inside)
+
+
 def build_plan(tenants: Sequence[TenantConfig], run: OfflineRun[Any]) -> dict[str, Any]:
     """The machine-readable plan (`qs-embed plan --json`)."""
-    components = {r.name: r for r in run.of_type(TYPE_TOKEN)}
+    components = {r.name: r for r in run.of_type(TENANT_STACK)}
     planned = [_tenant_plan(t, components[t.tenant], run) for t in tenants]
     return {
         "offline": True,
@@ -44,6 +64,7 @@ def build_plan(tenants: Sequence[TenantConfig], run: OfflineRun[Any]) -> dict[st
         "summary": {
             "tenants": len(planned),
             "resources": sum(len(p["resources"]) for p in planned),
+            "components": len(planned),
         },
         "tenants": planned,
     }
@@ -77,7 +98,7 @@ def _resource_plan(resource: DeclaredResource, secrets: frozenset[str]) -> dict[
     policy_key = POLICY_PROPERTIES.get(resource.type)
     if policy_key in properties:
         properties[policy_key] = json.loads(properties[policy_key])
-    if resource.type == CUSTOM_PERMISSIONS:
+    if resource.type == QS_CUSTOM_PERMISSIONS:
         properties["deny"] = capability_names(properties.get("capabilities", {}))
     plan: dict[str, Any] = {
         "type": resource.type,

@@ -8,18 +8,45 @@ plan never shows a resource with made-up outputs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
+from embedder.arns import (
+    embed_role_arn,
+    partition_for_region,
+    quicksight_user_arn,
+    role_session_user_name,
+)
 from embedder.config import TenantConfig
-from policies.iam import ACCOUNT_PLACEHOLDER, partition_for_region
+from policies.iam import ACCOUNT_PLACEHOLDER
+from policies.resources import (
+    CALLER_IDENTITY,
+    QS_CUSTOM_PERMISSIONS,
+    QS_NAMESPACE,
+    QS_USER,
+    QS_USER_CUSTOM_PERMISSION,
+    ROLE,
+    ROLE_POLICY,
+    namespace_of,
+    role_name_of_arn,
+)
 
-CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
 DEFAULT_REGION = "us-east-1"
 
 Outputs = dict[str, Any]
+
+
+def declared_user_name(inputs: Mapping[str, Any]) -> str:
+    """The QuickSight user name a `User` declares: `userName`, or for IAM identity the name
+    QuickSight gives a session of the role, `<role name>/<session name>`."""
+    if inputs["identityType"] != "IAM":
+        return str(inputs["userName"])
+    role = role_name_of_arn(str(inputs["iamArn"]))
+    if role is None:
+        raise ValueError(f"iamArn {inputs['iamArn']!r} is not an IAM role ARN")
+    return role_session_user_name(role, str(inputs["sessionName"]))
 
 
 class UnsupportedResourceError(Exception):
@@ -40,12 +67,12 @@ class PlanMocks(Mocks):
         self._tenants_by_role = {t.role_name: t for t in tenants}
         self._caller_account = account_id or ACCOUNT_PLACEHOLDER
         self._builders: dict[str, Callable[[str, Outputs], tuple[str, Outputs]]] = {
-            "aws:iam/role:Role": self._role,
-            "aws:iam/rolePolicy:RolePolicy": self._role_policy,
-            "aws:quicksight/namespace:Namespace": self._namespace,
-            "aws:quicksight/customPermissions:CustomPermissions": self._custom_permissions,
-            "aws:quicksight/user:User": self._user,
-            "aws:quicksight/userCustomPermission:UserCustomPermission": self._user_permission,
+            ROLE: self._role,
+            ROLE_POLICY: self._role_policy,
+            QS_NAMESPACE: self._namespace,
+            QS_CUSTOM_PERMISSIONS: self._custom_permissions,
+            QS_USER: self._user,
+            QS_USER_CUSTOM_PERMISSION: self._user_permission,
         }
 
     def call(self, args: MockCallArgs) -> tuple[Outputs, list[tuple[str, str]]]:
@@ -73,8 +100,11 @@ class PlanMocks(Mocks):
     def _account(self, inputs: Outputs) -> str:
         return str(inputs.get("awsAccountId") or self._caller_account)
 
+    def _region(self, inputs: Outputs) -> str:
+        return str(inputs.get("region") or DEFAULT_REGION)
+
     def _quicksight_arn(self, inputs: Outputs, resource: str) -> str:
-        region = str(inputs.get("region") or DEFAULT_REGION)
+        region = self._region(inputs)
         partition = partition_for_region(region)
         return f"arn:{partition}:quicksight:{region}:{self._account(inputs)}:{resource}"
 
@@ -84,7 +114,7 @@ class PlanMocks(Mocks):
         account = (tenant.account_id if tenant else None) or self._caller_account
         partition = partition_for_region(tenant.region if tenant else DEFAULT_REGION)
         return name, {
-            "arn": f"arn:{partition}:iam::{account}:role/{name}",
+            "arn": embed_role_arn(partition, account, name),
             "uniqueId": f"AROA{name.upper()[:17]}",
             "path": "/",
         }
@@ -107,17 +137,12 @@ class PlanMocks(Mocks):
         }
 
     def _user(self, _: str, inputs: Outputs) -> tuple[str, Outputs]:
-        if inputs["identityType"] == "IAM":
-            role_name = str(inputs["iamArn"]).rsplit("/", 1)[-1]
-            user_name = f"{role_name}/{inputs['sessionName']}"
-        else:
-            user_name = str(inputs["userName"])
-        namespace = str(inputs.get("namespace") or "default")
-        return f"{self._account(inputs)}/{namespace}/{user_name}", {
-            "userName": user_name,
-            "arn": self._quicksight_arn(inputs, f"user/{namespace}/{user_name}"),
-        }
+        user_name, namespace = declared_user_name(inputs), namespace_of(inputs)
+        account, region = self._account(inputs), self._region(inputs)
+        arn = quicksight_user_arn(
+            partition_for_region(region), region, account, namespace, user_name
+        )
+        return f"{account}/{namespace}/{user_name}", {"userName": user_name, "arn": arn}
 
     def _user_permission(self, _: str, inputs: Outputs) -> tuple[str, Outputs]:
-        namespace = inputs.get("namespace") or "default"
-        return f"{self._account(inputs)},{namespace},{inputs['userName']}", {}
+        return f"{self._account(inputs)},{namespace_of(inputs)},{inputs['userName']}", {}

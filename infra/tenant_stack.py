@@ -21,21 +21,20 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from embedder.arns import partition_for_region
 from embedder.config import TenantConfig, TenantUser
 from infra.capabilities import capabilities_args
 from policies.iam import (
     embed_role_permissions_policy,
     embed_role_trust_policy,
-    partition_for_region,
     policy_json,
     quicksight_user_name,
 )
+from policies.resources import DEFAULT_NAMESPACE, TENANT_STACK
 
-TYPE_TOKEN = "quicksight-embedding:index:TenantStack"  # noqa: S105 - a type, not a secret
 EMBED_POLICY_NAME = "quicksight-embedding"
 ROLE_MAX_SESSION_SECONDS = 3600
 """IAM's minimum: the app only needs the session to mint a URL; the embedder refreshes it."""
-DEFAULT_NAMESPACE = "default"
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ class TenantStack(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: TenantStackArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__(TYPE_TOKEN, name, None, opts)
+        super().__init__(TENANT_STACK, name, None, opts)
         tenant = args.tenant
         self._name = name
         self._tenant = tenant

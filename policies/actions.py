@@ -16,7 +16,6 @@ from botocore.exceptions import UnknownServiceError
 
 from policies.iam import (
     ASSUME_ROLE,
-    DESCRIBE_USER,
     GENERATE_EMBED_URL,
     GET_AUTH_CODE,
     GET_SESSION_EMBED_URL,
@@ -25,7 +24,7 @@ from policies.iam import (
 from policies.iam_actions import action_resource_types
 
 EMBEDDING_ACTIONS = frozenset(
-    {GET_SESSION_EMBED_URL, GET_AUTH_CODE, DESCRIBE_USER, GENERATE_EMBED_URL, REGISTER_USER}
+    {GET_SESSION_EMBED_URL, GET_AUTH_CODE, GENERATE_EMBED_URL, REGISTER_USER}
 )
 """What an embed role's permissions may allow: minting console URLs for its tenant's users."""
 TRUST_ACTIONS = frozenset({ASSUME_ROLE})

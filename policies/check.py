@@ -17,10 +17,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from infra.plan import resource_count
 from infra.program import load_checked_tenants
 from policies.lint import lint_declared
-from policies.pack import build_policies, run_pack
+from policies.pack import Declared, build_policies, run_pack
 from policies.program import declare_program
+from policies.resources import TENANT_STACK
+from policies.rules.props import tenant_stack_of
 from policies.tenant_diff import REMOVED, Change, base_tenants, tenant_changes
 from policies.tenant_index import index_of
 
@@ -57,7 +60,7 @@ def run_check(
     failing_lint = sum(f.failing for f in lint)
     removed = sum(c.tag == REMOVED for c in changes)
     summary = (
-        f"{len(tenants)} tenants, {len(declared)} resources: {mandatory} mandatory, "
+        f"{len(tenants)} tenants, {_counted(declared)}: {mandatory} mandatory, "
         f"{len(violations) - mandatory} advisory, {len(lint)} lint ({failing_lint} above LOW)"
     )
     if base is not None:
@@ -65,3 +68,11 @@ def run_check(
     refused = mandatory or failing_lint
     print(f"{'REFUSED' if refused else 'ok'}: {summary}", file=out)
     return EXIT_REFUSED if refused else EXIT_OK
+
+
+def _counted(declared: list[Declared]) -> str:
+    """Counted as `qs-embed plan` counts: AWS resources, in their TenantStack components."""
+    resources = [d.resource for d in declared if d.resource.resource_type != TENANT_STACK]
+    outside = sum(tenant_stack_of(r) is None for r in resources)
+    components = len(declared) - len(resources)
+    return resource_count(len(resources) - outside, components, outside)

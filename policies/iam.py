@@ -3,23 +3,23 @@
 Pure functions: the Pulumi program, `qs-embed plan`, the policy pack and the tests all render
 the documents here, so no policy JSON is written by hand twice. No pulumi import: the account
 id and partition are plain parameters (the component resolves its Outputs before calling).
+ARNs and QuickSight user names come from `embedder.arns`, the ones the embedder sends.
 
 Isolation between tenants comes from one embed role per tenant and its trust policy:
 `quicksight:GetSessionEmbedUrl` has no resource type, so it cannot be scoped to a tenant. What
-can be scoped is: QUICKSIGHT identity, `GetAuthCode` on the tenant namespace's users (without it
-no URL for another tenant's user can be minted); IAM identity, just-in-time `RegisterUser`
-pinned to this role and the tenant's session names.
+can be scoped is every action on QuickSight users (`tenant_user_resources`): without it no URL
+for another tenant's user can be minted, and with IAM identity just-in-time `RegisterUser` is
+also pinned to this role and the tenant's session names.
 """
 
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Any
 
-import botocore.session
-
+from embedder.arns import embed_role_arn, quicksight_user_arn, role_session_user_name
 from embedder.config import TenantConfig
+from policies.resources import DEFAULT_NAMESPACE
 
 PolicyDocument = dict[str, Any]
 
@@ -30,36 +30,37 @@ ACCOUNT_PLACEHOLDER = "<account>"
 # Actions, named once. Listed sorted inside each statement so documents are deterministic.
 GET_SESSION_EMBED_URL = "quicksight:GetSessionEmbedUrl"
 GET_AUTH_CODE = "quicksight:GetAuthCode"
-DESCRIBE_USER = "quicksight:DescribeUser"
 GENERATE_EMBED_URL = "quicksight:GenerateEmbedUrlForRegisteredUser"
 REGISTER_USER = "quicksight:RegisterUser"
 ASSUME_ROLE = "sts:AssumeRole"
 
 
-@cache
-def partition_for_region(region: str) -> str:
-    """The ARN partition (aws, aws-cn, aws-us-gov, ...) of a region, from botocore's data."""
-    return str(botocore.session.get_session().get_partition_for_region(region))
-
-
-def embed_role_arn(tenant: TenantConfig, *, partition: str, account_id: str) -> str:
-    """The ARN of `qs-embed-<tenant>` (path `/`), which the stack creates."""
-    return f"arn:{partition}:iam::{account_id}:role/{tenant.role_name}"
-
-
 def quicksight_user_name(tenant: TenantConfig, user: str) -> str:
     """The QuickSight user name of a tenant user: IAM identity users are `<role>/<session>`."""
-    return f"{tenant.role_name}/{user}" if tenant.embedding.identity == "iam" else user
+    if tenant.embedding.identity == "iam":
+        return role_session_user_name(tenant.role_name, user)
+    return user
 
 
-def quicksight_user_arn(
-    tenant: TenantConfig, user_path: str, *, partition: str, account_id: str
-) -> str:
-    """`user/<namespace>/<user_path>` in the tenant's QuickSight identity region."""
-    return (
-        f"arn:{partition}:quicksight:{tenant.region}:{account_id}"
-        f":user/{tenant.namespace}/{user_path}"
-    )
+def tenant_user_resources(tenant: TenantConfig, *, partition: str, account_id: str) -> list[str]:
+    """What the embed role's actions on QuickSight users are scoped to.
+
+    In the tenant's own namespace (the stack creates it for this tenant alone, and the loader
+    refuses a namespace two tenants share) every user is the tenant's: `user/<ns>/*`, or for
+    IAM identity `user/<ns>/<embed role>/*` (the sessions of this role). The `default` namespace
+    is shared with every other user of the account, administrators included, so there a
+    wildcard would let the tenant's app open their consoles: only the exact ARNs of the file's
+    users are named (the list grows with the users; `policies.iam_limits` checks its size).
+    """
+
+    def arn(user_name: str) -> str:
+        return quicksight_user_arn(
+            partition, tenant.region, account_id, tenant.namespace, user_name
+        )
+
+    if tenant.namespace == DEFAULT_NAMESPACE:
+        return [arn(quicksight_user_name(tenant, name)) for name in _user_names(tenant)]
+    return [arn(quicksight_user_name(tenant, "*"))]
 
 
 def embed_role_trust_policy(tenant: TenantConfig) -> PolicyDocument:
@@ -90,6 +91,10 @@ def embed_role_permissions_policy(
     tenant: TenantConfig, *, partition: str, account_id: str
 ) -> PolicyDocument:
     """What the embed role may do: mint console URLs for the tenant's users, nothing more."""
+    scoped = tenant_user_resources(tenant, partition=partition, account_id=account_id)
+    # The default namespace's exact ARNs are a list (even of one); a namespace's one pattern
+    # stays a string, as IAM shows it.
+    users: str | list[str] = scoped if tenant.namespace == DEFAULT_NAMESPACE else scoped[0]
     statements: list[dict[str, Any]] = [
         {
             # The Service Authorization Reference lists no resource type and no condition key
@@ -103,39 +108,32 @@ def embed_role_permissions_policy(
     if tenant.embedding.identity == "quicksight":
         statements.append(
             {
-                "Sid": "TenantNamespaceUsersOnly",
+                "Sid": "TenantUsersOnly",
                 "Effect": "Allow",
-                "Action": sorted([GET_AUTH_CODE, DESCRIBE_USER, GENERATE_EMBED_URL]),
-                "Resource": quicksight_user_arn(
-                    tenant, "*", partition=partition, account_id=account_id
-                ),
+                "Action": sorted([GET_AUTH_CODE, GENERATE_EMBED_URL]),
+                "Resource": users,
             }
         )
     else:
-        role_arn = embed_role_arn(tenant, partition=partition, account_id=account_id)
+        role_arn = embed_role_arn(partition, account_id, tenant.role_name)
         statements += [
             {
                 "Sid": "RegisterTenantSessionsJustInTime",
                 "Effect": "Allow",
                 "Action": REGISTER_USER,
-                "Resource": quicksight_user_arn(
-                    tenant, "*", partition=partition, account_id=account_id
-                ),
+                "Resource": users,
                 "Condition": {
-                    "StringEquals": {
-                        "quicksight:IamArn": role_arn,
-                        "quicksight:SessionName": _user_names(tenant),
-                    }
+                    # quicksight:IamArn holds an ARN: compared as one (parliament's type check).
+                    "ArnEquals": {"quicksight:IamArn": role_arn},
+                    "StringEquals": {"quicksight:SessionName": _user_names(tenant)},
                 },
             },
             {
                 # IAM-identity users are named <role name>/<session name>.
                 "Sid": "TenantRoleSessionUsersOnly",
                 "Effect": "Allow",
-                "Action": sorted([DESCRIBE_USER, GENERATE_EMBED_URL]),
-                "Resource": quicksight_user_arn(
-                    tenant, f"{tenant.role_name}/*", partition=partition, account_id=account_id
-                ),
+                "Action": GENERATE_EMBED_URL,
+                "Resource": users,
             },
         ]
     return {"Version": POLICY_VERSION, "Statement": statements}

@@ -28,22 +28,3 @@ def action_resource_types(service: str) -> dict[str, frozenset[str]]:
         }
         out[f"{service}:{privilege['privilege']}"] = frozenset(types)
     return out
-
-
-def actions_without_resource_type(service: str = "quicksight") -> frozenset[str]:
-    """Actions whose statements must use `Resource: "*"` (e.g. quicksight:GetSessionEmbedUrl).
-
-    A policy rule can allow `*` for exactly these and refuse it for every other action.
-    """
-    return frozenset(a for a, types in action_resource_types(service).items() if not types)
-
-
-def canonical_action(action: str) -> str | None:
-    """The documented spelling of an action (IAM matches names case-insensitively), or None."""
-    service = action.split(":", 1)[0].lower()
-    try:
-        known = action_resource_types(service)
-    except KeyError:
-        return None
-    by_lower = {a.lower(): a for a in known}
-    return by_lower.get(action.lower())

@@ -17,18 +17,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from embedder.config import TenantConfig
-from policies.iam import (
-    ASSUME_ROLE,
-    embed_role_arn,
-    embed_role_permissions_policy,
-    embed_role_trust_policy,
-    partition_for_region,
-)
+from embedder.arns import embed_role_arn
+from policies.iam import ASSUME_ROLE
 from policies.pack import Declared
 from policies.resources import DocumentKind, iam_documents, text
 
-SEVERITIES = ("MUTE", "INFO", "LOW", "MEDIUM", "HIGH", "CRITICAL")
 FAILING = frozenset({"MEDIUM", "HIGH", "CRITICAL"})
 """Findings above LOW refuse a tenant edit."""
 DETAIL_MAX = 160
@@ -98,20 +91,6 @@ def _accepted(issue: str, kind: DocumentKind, location: Mapping[str, Any]) -> bo
     return allowed is not None and bool(actions) and actions <= allowed
 
 
-def lint_tenant(tenant: TenantConfig) -> list[LintFinding]:
-    """Lint the documents `policies.iam` renders for a tenant's embed role."""
-    partition = partition_for_region(tenant.region)
-    account = tenant.account_id or ANY_ACCOUNT
-    role_arn = embed_role_arn(tenant, partition=partition, account_id=account)
-    permissions = embed_role_permissions_policy(tenant, partition=partition, account_id=account)
-    return [
-        *lint_document(
-            embed_role_trust_policy(tenant), f"{tenant.role_name} trust policy", "trust", role_arn
-        ),
-        *lint_document(permissions, f"{tenant.role_name} permissions policy", "permissions"),
-    ]
-
-
 def lint_declared(declared: Sequence[Declared]) -> list[LintFinding]:
     """Lint every IAM document the program declares (what would really be deployed)."""
     found: list[LintFinding] = []
@@ -120,6 +99,8 @@ def lint_declared(declared: Sequence[Declared]) -> list[LintFinding]:
         for doc in iam_documents(r.resource_type, d.inputs, r.name):
             if doc.document is None:
                 continue  # iam-no-wildcard-actions refuses unreadable documents
-            role_arn = text(r.props, "arn") or f"arn:aws:iam::{ANY_ACCOUNT}:role/{doc.role_name}"
+            role_arn = text(r.props, "arn") or embed_role_arn(
+                "aws", ANY_ACCOUNT, str(doc.role_name)
+            )
             found += lint_document(doc.document, doc.where, doc.kind, role_arn)
     return found

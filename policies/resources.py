@@ -1,7 +1,10 @@
-"""Resource types and properties the rules read, by the names Pulumi gives policies.
+"""Resource types and properties, named once for the program, its mocks, the plan and the pack.
 
-Policies see a resource's input properties by their wire (camelCase) names, as declared in
-pulumi-aws's Python SDK (`@pulumi.getter(name="assumeRolePolicy")` and so on).
+Pulumi-free (no pulumi, pulumi-aws or pulumi-policy import), so anything may import it: the
+type tokens below are the ones `infra.tenant_stack` declares, `infra.plan_mocks` and
+`infra.local_apply` answer, `qs-embed plan` shows and the rules read. Properties are read by
+their wire (camelCase) names, as declared in pulumi-aws's Python SDK
+(`@pulumi.getter(name="assumeRolePolicy")` and so on).
 """
 
 from __future__ import annotations
@@ -9,9 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
-
-from pulumi_policy import PolicyResource
-from pulumi_policy.proxy import UnknownValueError
 
 from policies.documents import DocumentError, parse_document
 
@@ -26,9 +26,10 @@ QS_USER = "aws:quicksight/user:User"
 QS_CUSTOM_PERMISSIONS = "aws:quicksight/customPermissions:CustomPermissions"
 QS_USER_CUSTOM_PERMISSION = "aws:quicksight/userCustomPermission:UserCustomPermission"
 QS_NAMESPACE = "aws:quicksight/namespace:Namespace"
-TENANT_STACK_SUFFIX = ":TenantStack"
-"""The component's type token ends so (infra.tenant_stack.TYPE_TOKEN); matched by suffix so the
-pack does not import the program."""
+TENANT_STACK = "quicksight-embedding:index:TenantStack"
+"""The type token of `infra.tenant_stack.TenantStack`, the component holding one tenant."""
+CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
+"""The invoke TenantStack makes when a tenant file names no account."""
 
 DEFAULT_NAMESPACE = "default"
 """What QuickSight (and pulumi-aws) use when a user's namespace is not given."""
@@ -56,12 +57,9 @@ def text(props: Mapping[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def known_text(props: Mapping[str, Any], key: str) -> str | None:
-    """A string property, or None when it is absent or not known until deploy (preview)."""
-    try:
-        return text(props, key)
-    except UnknownValueError:
-        return None
+def namespace_of(props: Mapping[str, Any]) -> str:
+    """The QuickSight namespace a user (or profile attachment) is in; absent means `default`."""
+    return text(props, "namespace") or DEFAULT_NAMESPACE
 
 
 def strings(props: Mapping[str, Any], key: str) -> list[str]:
@@ -116,13 +114,3 @@ def _read(where: str, kind: DocumentKind, role: str | None, value: Any) -> IamDo
         return IamDocument(where, kind, role, parse_document(value))
     except DocumentError as e:
         return IamDocument(where, kind, role, None, str(e))
-
-
-def tenant_stack_of(resource: PolicyResource) -> PolicyResource | None:
-    """The nearest TenantStack component above a resource (stack policies see parents)."""
-    parent = resource.parent
-    while parent is not None:
-        if parent.resource_type.endswith(TENANT_STACK_SUFFIX):
-            return parent
-        parent = parent.parent
-    return None

@@ -2,8 +2,9 @@
 
 Each change is one line with a tag: `REMOVED` for users who leave (their QuickSight user, and
 with `retain_users_on_delete: false` everything they own, goes with them), `review` for edits
-that widen access or replace users, `change` for the rest. External ids are secrets: a change
-is reported, never the value.
+that widen access, replace users or do in AWS something other than the YAML suggests (a
+removed profile line leaves the profile applied), `change` for the rest. External ids are
+secrets: a change is reported, never the value.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from embedder.config import TenantConfig
 from embedder.errors import ConfigError, Problem
 from embedder.loader import parse_tenant
+from policies.iam import ACCOUNT_PLACEHOLDER, quicksight_user_name
 
 CHANGE, REVIEW, REMOVED = "change", "review", "REMOVED"
 
@@ -131,6 +133,31 @@ def _user_fate(t: TenantConfig) -> str:
     )
 
 
+def _unattached(old: TenantConfig, user: str) -> str:
+    """What removing a user's profile line does in AWS, which is not what it does in YAML.
+
+    The profile attachment (UserCustomPermission) is retained on delete with the users
+    (infra.tenant_stack), and a deleted resource's options come from the last deployment's
+    state, that is from the base file.
+    """
+    if not old.retain_users_on_delete:
+        return (
+            "its UserCustomPermission is deleted (retain_users_on_delete: false), so the "
+            "profile's restrictions are lifted"
+        )
+    command = (
+        f"aws quicksight delete-user-custom-permission --aws-account-id "
+        f"{old.account_id or ACCOUNT_PLACEHOLDER} --region {old.region} --namespace "
+        f"{old.namespace} --user-name {quicksight_user_name(old, user)}"
+    )
+    return (
+        "the profile STAYS APPLIED in QuickSight: its UserCustomPermission is retained on delete "
+        "(retain_users_on_delete: true), so the user keeps every restriction of the profile "
+        f"until someone runs `{command}` (or the tenant deploys retain_users_on_delete: false "
+        "before removing the profile line)"
+    )
+
+
 def _compare(old: TenantConfig, new: TenantConfig) -> Iterator[tuple[str, str]]:
     yield from _identity_changes(old, new)
     yield from _user_changes(old, new)
@@ -180,10 +207,10 @@ def _user_changes(old: TenantConfig, new: TenantConfig) -> Iterator[tuple[str, s
         a, b = before[name], after[name]
         if a.role != b.role:
             yield REVIEW, f"user {name} role {a.role} -> {b.role}"
-        if a.profile != b.profile:
-            tag = REVIEW if b.profile is None else CHANGE
-            lifted = " (the profile's restrictions are lifted)" if b.profile is None else ""
-            yield tag, f"user {name} profile {a.profile or 'none'} -> {b.profile or 'none'}{lifted}"
+        if a.profile is not None and b.profile is None:
+            yield REVIEW, f"user {name} profile {a.profile} -> none: {_unattached(old, name)}"
+        elif a.profile != b.profile:
+            yield CHANGE, f"user {name} profile {a.profile or 'none'} -> {b.profile}"
         if a.email != b.email:
             yield CHANGE, f"user {name} email changed"
 

@@ -68,9 +68,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     try:
         with _step(f"applying the Pulumi program for {len(tenants)} tenants (local apply)"):
             from infra.local_apply import apply_locally
+            from infra.plan import run_resource_count
 
             run = apply_locally(tenants, emu.admin_session())
-        _note(f"{len(run.resources)} resources created in {emu.endpoint_url}")
+        _note(f"{run_resource_count(run)} created in {emu.endpoint_url}")
         with _step("minting embed URLs as each tenant's app, and trying what must fail"):
             checks = list(_checks(emu, tenants, show_urls=args.show_urls))
     finally:

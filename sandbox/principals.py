@@ -77,6 +77,9 @@ def role_session(
         clock=lambda: datetime.now(UTC),
         endpoint_url=endpoint_url,
     )
+    # Assume now: a principal that cannot be assumed fails here, not in the app's first call
+    # (and tests that inject STS faults see only the app's own AssumeRole calls).
+    credentials.get_frozen_credentials()
     base = botocore.session.get_session()
     base.register_component("data_loader", shared_loader())
     # The signing session shares `base`'s config store: the region must be set on `base`.

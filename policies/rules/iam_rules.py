@@ -18,6 +18,8 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
+from embedder.arns import partition_for_region
+from embedder.config import TenantConfig
 from policies.actions import (
     EMBEDDING_ACTIONS,
     TRUST_ACTIONS,
@@ -27,7 +29,9 @@ from policies.actions import (
     service_of,
 )
 from policies.documents import DocumentError, Statement, statements
+from policies.iam import ACCOUNT_PLACEHOLDER, tenant_user_resources
 from policies.resources import (
+    DEFAULT_NAMESPACE,
     IAM_DEFAULT_MAX_SESSION_SECONDS,
     ROLE,
     ROLE_POLICY_ATTACHMENT,
@@ -49,6 +53,9 @@ EMBEDDING_SESSION_SECONDS = 3_600
 ADMIN_POLICY_NAMES = frozenset({"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"})
 ROOT_PRINCIPAL = re.compile(r"^(arn:aws[a-z-]*:iam::)?[0-9]{12}(:root)?$")
 EXTERNAL_ID_KEY = "sts:externalid"
+SESSION_NAME_KEY = "sts:rolesessionname"
+USER_RESOURCE_TYPE = "user"
+ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 
 Checked = tuple[IamDocument, Statement]
 
@@ -65,6 +72,13 @@ def _checked_statements(args: ResourceValidationArgs, kind: str | None = None) -
         for stmt in parsed:
             if stmt.allows:
                 yield doc, stmt
+
+
+def _tenant_of(index: TenantIndex, doc: IamDocument) -> TenantConfig | None:
+    """The tenant whose embed role the document belongs to (a RolePolicy may name the ARN)."""
+    if doc.role_name is None:
+        return None
+    return index.by_role(role_name_of_arn(doc.role_name) or doc.role_name)
 
 
 def _where(doc: IamDocument, stmt: Statement) -> str:
@@ -210,6 +224,91 @@ resource_star_only_where_required = ResourceValidationPolicy(
 )
 
 
+# -- iam-embed-role-tenant-users-only ------------------------------------------------------
+
+
+def _user_actions(action: str) -> set[str]:
+    """The QuickSight actions on users that an action or action pattern allows."""
+    if action in {"*", "*:*"}:
+        action = "quicksight:*"
+    if service_of(action) != "quicksight":
+        return set()  # other services' `user` resource types are not QuickSight users
+    names = expand(action) if is_wildcard(action) else {action}
+    return {name for name in names if USER_RESOURCE_TYPE in (resource_types(name) or ())}
+
+
+def _allowed_user_resources(tenant: TenantConfig, resource: str) -> list[str]:
+    """What `policies.iam` scopes the tenant's user actions to, in the tenant file's account.
+
+    A file without `account_id` leaves the account to the deploying caller: then the account
+    the resource names is taken if it is one (12 digits, or the offline plan's placeholder),
+    never a wildcard.
+    """
+    parts = resource.split(":", 5)
+    account = tenant.account_id or (parts[4] if len(parts) == 6 else "")
+    if not (ACCOUNT_ID.fullmatch(account) or account == ACCOUNT_PLACEHOLDER):
+        account = ACCOUNT_PLACEHOLDER
+    partition = partition_for_region(tenant.region)
+    return tenant_user_resources(tenant, partition=partition, account_id=account)
+
+
+def _within(resource: str, allowed: str) -> bool:
+    """Whether `resource` names nothing beyond `allowed`. The builder's only wildcard is a
+    trailing `*` (every user under a prefix); without one the resource must be that exact ARN."""
+    if allowed.endswith("*"):
+        return resource.startswith(allowed[:-1])
+    return resource == allowed
+
+
+def _users_scope(tenant: TenantConfig, allowed: list[str]) -> str:
+    if tenant.namespace == DEFAULT_NAMESPACE:
+        return (
+            "the default namespace holds every user of the account (administrators too), so "
+            f"only the exact ARNs of tenant {tenant.tenant}'s users may be named "
+            f"({_listed(set(allowed), 2)})"
+        )
+    whose = "sessions of its embed role" if tenant.embedding.identity == "iam" else "users"
+    return f"tenant {tenant.tenant}'s {whose} are {allowed[0]}"
+
+
+def embed_role_tenant_users_only(index: TenantIndex) -> ResourceValidationPolicy:
+    """An embed role's actions on QuickSight users reach only its tenant's users."""
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        for doc, stmt in _checked_statements(args, "permissions"):
+            tenant = _tenant_of(index, doc)
+            if tenant is None:
+                continue  # stack-one-embed-role-per-tenant reports embed roles without a file
+            actions = {u for a in stmt.actions for u in _user_actions(a)}
+            if not actions:
+                continue
+            listed = _listed(actions)
+            if stmt.not_resources:
+                report(
+                    f"{_where(doc, stmt)}: {listed} with NotResource reaches every user not "
+                    f"listed, in every namespace; "
+                    f"{_users_scope(tenant, _allowed_user_resources(tenant, ''))}",
+                    None,
+                )
+            for resource in stmt.resources:
+                allowed = _allowed_user_resources(tenant, resource)
+                if not any(_within(resource, a) for a in allowed):
+                    report(
+                        f"{_where(doc, stmt)}: {listed} on {resource!r} reaches beyond tenant "
+                        f"{tenant.tenant}'s users; {_users_scope(tenant, allowed)}",
+                        None,
+                    )
+
+    return ResourceValidationPolicy(
+        name="iam-embed-role-tenant-users-only",
+        description="An embed role's actions on QuickSight users name only its tenant's users: "
+        "its namespace (for IAM identity, its role's sessions), or in the default namespace "
+        "the exact user ARNs of the tenant file.",
+        enforcement_level=MANDATORY,
+        validate=validate,
+    )
+
+
 # -- trust policies ------------------------------------------------------------------------
 
 
@@ -350,6 +449,53 @@ def trust_requires_external_id(index: TenantIndex) -> ResourceValidationPolicy:
     )
 
 
+def _pinned_session_names(stmt: Statement) -> set[str] | None:
+    """The session names a StringEquals condition allows; None when nothing pins them."""
+    found: set[str] | None = None
+    for key, values in stmt.conditions.get("StringEquals", {}).items():
+        if key.lower() == SESSION_NAME_KEY:
+            found = (found or set()) | set(values)
+    return found
+
+
+def trust_session_names_pinned(index: TenantIndex) -> ResourceValidationPolicy:
+    """IAM identity: the role session name is the QuickSight user, so the trust policy allows
+    only the tenant file's user names as session names."""
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        for doc, stmt in _checked_statements(args, "trust"):
+            tenant = _tenant_of(index, doc)
+            if tenant is None or tenant.embedding.identity != "iam":
+                continue
+            if not _allows_assume_role(stmt):
+                continue
+            users = {u.name for u in tenant.users}
+            pinned = _pinned_session_names(stmt)
+            if pinned is None:
+                report(
+                    f"{_where(doc, stmt)}: allows sts:AssumeRole with any session name, and with "
+                    f"IAM identity the session name is the QuickSight user: pin "
+                    f"sts:RoleSessionName with StringEquals to tenant {tenant.tenant}'s users "
+                    f"({_listed(users)})",
+                    None,
+                )
+            elif pinned - users:
+                report(
+                    f"{_where(doc, stmt)}: sts:RoleSessionName allows {_listed(pinned - users)}, "
+                    f"which tenant {tenant.tenant}'s file has no user for; with IAM identity "
+                    "each session name is a QuickSight user",
+                    None,
+                )
+
+    return ResourceValidationPolicy(
+        name="iam-trust-session-names-pinned",
+        description="IAM-identity embed roles may be assumed only with a session name that is "
+        "a user of the tenant file (StringEquals on sts:RoleSessionName).",
+        enforcement_level=MANDATORY,
+        validate=validate,
+    )
+
+
 # -- managed policies ----------------------------------------------------------------------
 
 
@@ -458,6 +604,8 @@ STATIC_RULES = [
 def rules(index: TenantIndex) -> list[ResourceValidationPolicy]:
     return [
         *STATIC_RULES,
+        embed_role_tenant_users_only(index),
         trust_tenant_principals_only(index),
         trust_requires_external_id(index),
+        trust_session_names_pinned(index),
     ]

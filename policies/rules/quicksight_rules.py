@@ -29,11 +29,11 @@ from policies.resources import (
     QS_NAMESPACE,
     QS_USER,
     QS_USER_CUSTOM_PERMISSION,
-    known_text,
+    namespace_of,
     role_name_of_arn,
-    tenant_stack_of,
     text,
 )
+from policies.rules.props import known_text, tenant_stack_of
 from policies.tenant_index import TenantIndex
 
 MANDATORY, ADVISORY = EnforcementLevel.MANDATORY, EnforcementLevel.ADVISORY
@@ -47,10 +47,6 @@ stack policy checks the declaration against the tenant file.
 """
 
 
-def user_namespace(props: Mapping[str, Any]) -> str:
-    return text(props, "namespace") or DEFAULT_NAMESPACE
-
-
 def user_login(props: Mapping[str, Any]) -> str | None:
     """The tenant file's user name: the session name for IAM identity, else the user name."""
     key = "sessionName" if text(props, "identityType") == "IAM" else "userName"
@@ -58,13 +54,13 @@ def user_login(props: Mapping[str, Any]) -> str | None:
 
 
 def user_label(props: Mapping[str, Any], resource_name: str) -> str:
-    return f"user {user_login(props) or resource_name} in namespace {user_namespace(props)}"
+    return f"user {user_login(props) or resource_name} in namespace {namespace_of(props)}"
 
 
 def _tenant_user(
     index: TenantIndex, props: Mapping[str, Any]
 ) -> tuple[TenantConfig, TenantUser] | None:
-    tenant = index.by_namespace(user_namespace(props))
+    tenant = index.by_namespace(namespace_of(props))
     login = user_login(props)
     user = tenant.user(login) if tenant and login else None
     return (tenant, user) if tenant and user else None
@@ -141,7 +137,7 @@ def user_in_tenant_namespace(index: TenantIndex) -> ResourceValidationPolicy:
         if args.resource_type != QS_USER:
             return
         label = user_label(args.props, args.name)
-        namespace = user_namespace(args.props)
+        namespace = namespace_of(args.props)
         tenant = index.by_namespace(namespace)
         if tenant is None:
             if namespace == DEFAULT_NAMESPACE:
@@ -187,7 +183,7 @@ def user_profile_attached(index: TenantIndex) -> StackValidationPolicy:
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         attached: dict[tuple[str, str], set[str]] = {}
         for a in _of_type(args, QS_USER_CUSTOM_PERMISSION):
-            key = (user_namespace(a.props), text(a.props, "userName") or "")
+            key = (namespace_of(a.props), text(a.props, "userName") or "")
             attached.setdefault(key, set()).add(text(a.props, "customPermissionsName") or "")
         for r in _of_type(args, QS_USER):
             found = _tenant_user(index, r.props)
@@ -249,7 +245,7 @@ def _retain_problem(
     declared = component.props.get(RETAIN_OUTPUT) if component else None
     if declared is True:
         return None
-    tenant = index.by_namespace(user_namespace(users[0].props))
+    tenant = index.by_namespace(namespace_of(users[0].props))
     if declared is False and tenant is not None and not tenant.retain_users_on_delete:
         return None  # the tenant's own opt-in; quicksight-users-deletion-opted-in says so
     if declared is False:
@@ -297,7 +293,7 @@ def users_deletion_opted_in(index: TenantIndex) -> StackValidationPolicy:
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         seen: set[str] = set()
         for r in _of_type(args, QS_USER):
-            tenant = index.by_namespace(user_namespace(r.props))
+            tenant = index.by_namespace(namespace_of(r.props))
             if tenant is None or tenant.retain_users_on_delete or tenant.tenant in seen:
                 continue
             seen.add(tenant.tenant)
@@ -319,7 +315,7 @@ def users_deletion_opted_in(index: TenantIndex) -> StackValidationPolicy:
 def _namespace_declared(args: StackValidationArgs, report: ReportViolation) -> None:
     declared = {text(r.props, "namespace") for r in _of_type(args, QS_NAMESPACE)}
     for r in _of_type(args, QS_USER):
-        namespace = user_namespace(r.props)
+        namespace = namespace_of(r.props)
         if namespace != DEFAULT_NAMESPACE and namespace not in declared:
             report(
                 f"{user_label(r.props, r.name)}: the stack declares no QuickSight namespace "

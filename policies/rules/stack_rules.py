@@ -22,11 +22,10 @@ from policies.resources import (
     QS_USER,
     QS_USER_CUSTOM_PERMISSION,
     ROLE,
-    known_text,
     role_name_of_arn,
-    tenant_stack_of,
     text,
 )
+from policies.rules.props import known_text, tenant_stack_of
 from policies.tenant_index import TenantIndex, is_embed_role_name
 
 MANDATORY = EnforcementLevel.MANDATORY

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pulumi_aws as aws
@@ -15,6 +16,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from embedder.config import TenantConfig
+from embedder.loader import load_tenant
 from infra.local_apply import LocalApplyError, LocalApplyMocks, apply_locally
 from infra.offline import OfflineRun, run_offline
 from infra.plan_mocks import UnsupportedResourceError
@@ -24,6 +26,7 @@ pytestmark = pytest.mark.emulator
 
 sandbox = pytest.importorskip("sandbox")
 ACCOUNT = "111122223333"
+ROOT = Path(__file__).resolve().parents[2]
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
 
 
@@ -95,6 +98,40 @@ def test_the_rendered_policies_let_the_app_embed_its_own_users_only(
     dana = applied.outputs["globex"]["userArns"]["dana"]
     with pytest.raises(ClientError) as denied:
         qs.get_session_embed_url(AwsAccountId=ACCOUNT, UserArn=dana)
+    assert denied.value.response["Error"]["Code"] == "AccessDeniedException"
+
+
+def test_a_default_namespace_tenant_cannot_mint_for_other_users_of_the_namespace(
+    emulator: Any, applied: OfflineRun[dict[str, TenantStack]]
+) -> None:
+    """The reviewer's finding: with `user/default/*` the tenant's app could open the console of
+    any user of the default namespace, the account's administrators included."""
+    umbrella = load_tenant(ROOT / "tests" / "policies" / "fixtures" / "umbrella.yaml")
+    outputs = apply_locally([umbrella], emulator.admin_session()).outputs["umbrella"]
+    admin = _qs(emulator).register_user(
+        AwsAccountId=ACCOUNT,
+        Namespace="default",
+        IdentityType="QUICKSIGHT",
+        UserName="account-admin",
+        Email="admin@example.com",
+        UserRole="ADMIN",
+    )["User"]["Arn"]
+    portal = f"arn:aws:iam::{ACCOUNT}:role/umbrella-portal"
+    qs = _embed_session(emulator, portal, outputs["embedRoleArn"], "portal")
+    console = {"QuickSightConsole": {"InitialPath": "/start"}}
+    for user in outputs["userArns"].values():
+        assert qs.get_session_embed_url(AwsAccountId=ACCOUNT, UserArn=user)["Status"] == 200
+        minted = qs.generate_embed_url_for_registered_user(
+            AwsAccountId=ACCOUNT, UserArn=user, ExperienceConfiguration=console
+        )
+        assert minted["Status"] == 200
+    with pytest.raises(ClientError) as denied:
+        qs.get_session_embed_url(AwsAccountId=ACCOUNT, UserArn=admin)
+    assert denied.value.response["Error"]["Code"] == "AccessDeniedException"
+    with pytest.raises(ClientError) as denied:
+        qs.generate_embed_url_for_registered_user(
+            AwsAccountId=ACCOUNT, UserArn=admin, ExperienceConfiguration=console
+        )
     assert denied.value.response["Error"]["Code"] == "AccessDeniedException"
 
 

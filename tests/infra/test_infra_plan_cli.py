@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 
 from embedder.cli import main
+from infra.offline import OfflineRun
+from infra.plan import run_resource_count
+from infra.tenant_stack import TenantStack
 from policies.iam import embed_role_permissions_policy
 
 from .conftest import EXAMPLES, tenant_data, write_tenant
@@ -25,7 +28,7 @@ def test_text_plan_shows_resources_policies_and_outputs(
 ) -> None:
     assert main(["plan", "--tenants", str(EXAMPLES)]) == 0
     out = capsys.readouterr().out
-    assert "2 tenants, 19 resources" in out
+    assert "2 tenants, 19 resources in 2 tenant components to create." in out
     assert "+ aws:iam/role:Role  acme.role" in out
     assert "name: qs-embed-acme" in out
     assert "deny: ExportToCsv, ExportToExcel, ShareDashboards" in out
@@ -37,7 +40,7 @@ def test_text_plan_shows_resources_policies_and_outputs(
 
 def test_json_plan_is_machine_readable(capsys: pytest.CaptureFixture[str]) -> None:
     plan = _plan_json(capsys, "--tenants", str(EXAMPLES))
-    assert plan["summary"] == {"tenants": 2, "resources": 19}
+    assert plan["summary"] == {"tenants": 2, "resources": 19, "components": 2}
     acme, globex = plan["tenants"]
     assert (acme["tenant"], acme["identity"], globex["identity"]) == ("acme", "quicksight", "iam")
     types = [r["type"] for r in acme["resources"]]
@@ -106,3 +109,40 @@ def test_progress_only_when_it_takes_long(
     monkeypatch.setattr("infra.cli.PROGRESS_AFTER_SECONDS", 0.0)
     assert main(["plan", "--tenants", str(EXAMPLES)]) == 0
     assert "planning 2 tenants offline" in capsys.readouterr().err
+
+
+def test_default_namespace_tenant_too_large_for_its_policy_exits_2_naming_the_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exact user ARNs grow with the users: IAM's 10,240 inline quota, checked before deploy."""
+    users = [
+        {"name": f"user{i:04d}", "email": f"u{i}@x.example", "role": "AUTHOR"} for i in range(200)
+    ]
+    write_tenant(tmp_path, tenant_data("initech", namespace="default", users=users))
+    assert main(["plan", "--tenants", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert (
+        f"{tmp_path / 'initech.yaml'}: users: the embed role's permissions policy" in captured.err
+    )
+    assert "IAM allows 10240 of inline policy per role" in captured.err
+
+
+def test_plan_shows_exact_user_arns_in_the_default_namespace(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tenant(tmp_path, tenant_data("initech", namespace="default"))
+    plan = _plan_json(capsys, "--tenants", str(tmp_path))
+    (tenant,) = plan["tenants"]
+    statement = tenant["policies"]["permissions"]["Statement"][1]
+    assert statement["Resource"] == ["arn:aws:quicksight:us-east-1:111122223333:user/default/ann"]
+
+
+def test_a_run_is_counted_as_plan_counts_it(
+    example_run: OfflineRun[dict[str, TenantStack]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What `qs-embed demo` can print after a local apply: the components are not resources.
+    assert run_resource_count(example_run) == "19 resources in 2 tenant components"
+    assert len(example_run.resources) == 21
+    assert main(["plan", "--tenants", str(EXAMPLES)]) == 0
+    assert run_resource_count(example_run) in capsys.readouterr().out

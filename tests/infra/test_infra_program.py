@@ -14,23 +14,21 @@ from embedder.config import TenantConfig
 from infra.offline import DeclaredResource, OfflineRun, run_offline
 from infra.plan_mocks import PlanMocks
 from infra.program import TenantsRefused, run_program
-from infra.tenant_stack import TYPE_TOKEN, TenantStack
+from infra.tenant_stack import TenantStack
 from policies.iam import embed_role_permissions_policy, embed_role_trust_policy
+from policies.resources import QS_CUSTOM_PERMISSIONS as PROFILE
+from policies.resources import QS_NAMESPACE as NAMESPACE
+from policies.resources import QS_USER as USER
+from policies.resources import QS_USER_CUSTOM_PERMISSION as USER_PROFILE
+from policies.resources import ROLE, ROLE_POLICY, TENANT_STACK
 
 from .conftest import ROOT, tenant_data, write_tenant
 
 Run = OfflineRun[dict[str, TenantStack]]
 
-ROLE = "aws:iam/role:Role"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-NAMESPACE = "aws:quicksight/namespace:Namespace"
-PROFILE = "aws:quicksight/customPermissions:CustomPermissions"
-USER = "aws:quicksight/user:User"
-USER_PROFILE = "aws:quicksight/userCustomPermission:UserCustomPermission"
-
 
 def _children(run: OfflineRun[Any], tenant: str) -> list[DeclaredResource]:
-    component = next(r for r in run.of_type(TYPE_TOKEN) if r.name == tenant)
+    component = next(r for r in run.of_type(TENANT_STACK) if r.name == tenant)
     return run.children(component)
 
 
@@ -44,7 +42,7 @@ def _by_name(run: OfflineRun[Any], tenant: str) -> dict[str, DeclaredResource]:
 
 
 def test_one_component_per_tenant_owning_every_resource(example_run: Run) -> None:
-    components = example_run.of_type(TYPE_TOKEN)
+    components = example_run.of_type(TENANT_STACK)
     assert [c.name for c in components] == ["acme", "globex"]
     assert all(not c.custom for c in components)
     owned = sum(len(example_run.children(c)) for c in components)
@@ -183,6 +181,23 @@ def test_default_namespace_is_used_not_created(tmp_path: Path) -> None:
     assert run.outputs["initech"]["namespace"] == "default"
 
 
+@pytest.mark.parametrize("identity", ["quicksight", "iam"])
+def test_in_the_default_namespace_the_policy_names_exactly_the_users_the_stack_creates(
+    tmp_path: Path, identity: str
+) -> None:
+    """The user ARNs the mocks answer (built with embedder.arns) are the policy's resources."""
+    data = tenant_data("initech", namespace="default")
+    data["embedding"]["identity"] = identity
+    data["users"].append({"name": "bob", "email": "bob@x.example", "role": "ADMIN"})
+    write_tenant(tmp_path, data)
+    run = _run_dir(tmp_path)
+    user_arns = sorted(run.outputs["initech"]["userArns"].values())
+    scoped = json.loads(run.of_type(ROLE_POLICY)[0].inputs["policy"])["Statement"][1:]
+    assert user_arns[0].startswith("arn:aws:quicksight:us-east-1:111122223333:user/default/")
+    for statement in scoped:
+        assert statement["Resource"] == user_arns
+
+
 def test_unknown_account_comes_from_the_caller_identity(tmp_path: Path) -> None:
     data = tenant_data("initech")
     del data["account_id"]
@@ -227,7 +242,7 @@ def test_main_reads_tenants_dir_from_project_config(tmp_path: Path) -> None:
         PlanMocks([]),
         config={"quicksight-embedding:tenantsDir": str(tmp_path / "elsewhere")},
     )
-    assert [c.name for c in run.of_type(TYPE_TOKEN)] == ["initech"]
+    assert [c.name for c in run.of_type(TENANT_STACK)] == ["initech"]
     assert set(run.outputs) == {"initech"}
 
 
@@ -242,7 +257,7 @@ def test_two_hundred_generated_tenants(tmp_path: Path) -> None:
         write_tenant(tmp_path, data)
     mocks = PlanMocks([], account_id="111122223333")
     run = run_offline(lambda: run_program(tmp_path), mocks)
-    assert len(run.of_type(TYPE_TOKEN)) == 200
+    assert len(run.of_type(TENANT_STACK)) == 200
     assert len(run.resources) == 200 * 5  # component, role, policy, namespace, user
     assert len({r.urn for r in run.resources}) == len(run.resources)
     for i in range(200):

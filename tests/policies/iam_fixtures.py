@@ -1,4 +1,4 @@
-"""Tenants for the IAM builder tests: the example files and a factory for variations."""
+"""Tenants for the IAM builder tests: the example files, fixture files and a factory."""
 
 from __future__ import annotations
 
@@ -10,11 +10,15 @@ from embedder.loader import load_tenant
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "tenants"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+"""Tenant files for cases the examples do not show (umbrella: the default namespace)."""
 ACCOUNT = "111122223333"
 
 
 def example(name: str) -> TenantConfig:
-    return load_tenant(EXAMPLES / f"{name}.yaml")
+    """tenants/<name>.yaml, or tests/policies/fixtures/<name>.yaml."""
+    path = EXAMPLES / f"{name}.yaml"
+    return load_tenant(path if path.exists() else FIXTURES / f"{name}.yaml")
 
 
 def tenant(**overrides: Any) -> TenantConfig:

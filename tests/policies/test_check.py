@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -16,7 +17,8 @@ from embedder.cli import main
 from embedder.config import TenantConfig
 from policies.check import run_check
 from policies.tenant_diff import tenant_changes
-from tests.policies.pack_helpers import EXAMPLES, allow, example, variant
+from tests.policies.iam_fixtures import FIXTURES
+from tests.policies.pack_helpers import EXAMPLES, allow, example, trust, variant
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "ci",
@@ -54,12 +56,34 @@ def test_example_tenants_pass(capsys: pytest.CaptureFixture[str]) -> None:
     findings, summary = out[:-1], out[-1]
     assert [f for f in findings if f.startswith("mandatory")] == []
     assert sum(f.startswith("advisory quicksight-user-without-profile") for f in findings) == 2
-    assert [f for f in findings if f.startswith("lint")] == [
-        "lint LOW MISMATCHED_TYPE_BUT_USABLE role qs-embed-globex policy 'quicksight-embedding': "
-        "Type mismatch: StringEquals requires a value of type String but given Arn"
-    ]
+    # quicksight:IamArn is compared with ArnEquals: parliament has nothing to say, not even LOW.
+    assert [f for f in findings if f.startswith("lint")] == []
     assert code == 0
-    assert summary == "ok: 2 tenants, 21 resources: 0 mandatory, 2 advisory, 1 lint (0 above LOW)"
+    assert summary == (
+        "ok: 2 tenants, 19 resources in 2 tenant components: 0 mandatory, 2 advisory, "
+        "0 lint (0 above LOW)"
+    )
+
+
+def test_check_counts_resources_as_plan_does(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "--json", "--tenants", str(EXAMPLES)]) == 0
+    summary = json.loads(capsys.readouterr().out)["summary"]
+    counted = f"{summary['resources']} resources in {summary['components']} tenant components"
+    assert main(["plan", "--tenants", str(EXAMPLES)]) == 0
+    assert f"2 tenants, {counted} to create." in capsys.readouterr().out
+    assert main(["check", "--tenants", str(EXAMPLES)]) == 0
+    assert f"2 tenants, {counted}: " in capsys.readouterr().out.splitlines()[-1]
+
+
+def test_a_default_namespace_tenant_passes_clean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(EXAMPLES, tmp_path / "tenants")
+    shutil.copy(FIXTURES / "umbrella.yaml", tmp_path / "tenants")
+    assert main(["check", "--tenants", str(tmp_path / "tenants")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [f for f in out if f.startswith(("mandatory", "lint"))] == []
+    assert out[-1].startswith("ok: 3 tenants, 25 resources in 3 tenant components: 0 mandatory")
 
 
 def test_trusting_star_is_refused_before_anything_runs(
@@ -94,7 +118,52 @@ def test_granting_quicksight_star_is_refused(repo: Path) -> None:
         "mandatory iam-no-wildcard-actions: role qs-embed-acme policy 'extra' statement 0: "
         "'quicksight:*' allows every quicksight action; list the exact actions"
     ) in "\n".join(lines)
-    assert lines[-1].startswith("REFUSED: 2 tenants, 22 resources: ")
+    assert lines[-1].startswith(
+        "REFUSED: 2 tenants, 19 resources in 2 tenant components and 1 outside them: "
+    )
+
+
+def test_get_auth_code_on_every_user_is_refused(repo: Path) -> None:
+    """The reviewer's RolePolicy passed check with 0 mandatory violations."""
+
+    def extra() -> None:
+        aws.iam.RolePolicy(
+            "acme-any-user",
+            role="qs-embed-acme",
+            name="any-user",
+            policy=allow("quicksight:GetAuthCode", "arn:aws:quicksight:*:*:user/*"),
+        )
+
+    out = io.StringIO()
+    assert run_check(repo / "tenants", None, out, extra) == 2
+    assert (
+        "mandatory iam-embed-role-tenant-users-only: role qs-embed-acme policy 'any-user' "
+        "statement 0: quicksight:GetAuthCode on 'arn:aws:quicksight:*:*:user/*' reaches beyond "
+        "tenant acme's users"
+    ) in out.getvalue()
+    assert out.getvalue().splitlines()[-1].startswith("REFUSED: ")
+
+
+def test_an_iam_identity_role_assumable_by_any_session_name_is_refused(repo: Path) -> None:
+    globex = example("globex")
+
+    def extra() -> None:
+        # A second trust on the globex role's name, without the session-name pin.
+        aws.iam.Role(
+            "globex-loose",
+            name="qs-embed-globex",
+            assume_role_policy=trust(
+                {"AWS": list(globex.embedding.app_principals)},
+                {"StringEquals": {"sts:ExternalId": "globex-embed-7f3c9a"}},
+            ),
+        )
+
+    out = io.StringIO()
+    assert run_check(repo / "tenants", None, out, extra) == 2
+    assert (
+        "mandatory iam-trust-session-names-pinned: role qs-embed-globex trust policy statement 0: "
+        "allows sts:AssumeRole with any session name"
+    ) in out.getvalue()
 
 
 def test_removing_a_user_is_called_out(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -187,7 +256,13 @@ def test_edits_that_replace_users_or_lift_restrictions_ask_for_review() -> None:
         "review acme: retain_users_on_delete turned off: users removed from this file from now "
         "on are deleted with every analysis and dashboard they own",
         "review acme: user alice role AUTHOR -> ADMIN",
-        "review acme: user alice profile analyst -> none (the profile's restrictions are lifted)",
+        # The base file retains users: alice's attachment is kept, so is the profile in AWS.
+        "review acme: user alice profile analyst -> none: the profile STAYS APPLIED in QuickSight: "
+        "its UserCustomPermission is retained on delete (retain_users_on_delete: true), so the "
+        "user keeps every restriction of the profile until someone runs `aws quicksight "
+        "delete-user-custom-permission --aws-account-id 111122223333 --region us-east-1 "
+        "--namespace acme --user-name alice` (or the tenant deploys retain_users_on_delete: "
+        "false before removing the profile line)",
         "change acme: user bob profile viewer-author -> analyst",
         "change acme: user carol email changed",
     ]
@@ -217,3 +292,39 @@ def test_identity_change_replaces_every_user() -> None:
     iam = variant("acme", embedding={**_embedding(acme), "identity": "iam"})
     [line] = changes([acme], [iam])
     assert line.startswith("review acme: identity quicksight -> iam: every user is replaced")
+
+
+def test_a_removed_profile_line_is_lifted_only_where_attachments_are_deleted() -> None:
+    users = [u.model_dump() for u in example("globex").users]
+    users[0]["profile"] = None  # dana
+
+    def edit(retain: bool) -> tuple[TenantConfig, TenantConfig]:
+        return (
+            variant("globex", retain_users_on_delete=retain),
+            variant("globex", retain_users_on_delete=retain, users=users),
+        )
+
+    before, after = edit(retain=True)
+    [kept] = changes([before], [after])
+    assert kept.startswith("review globex: user dana profile restricted -> none: the profile ")
+    assert "STAYS APPLIED" in kept
+    assert "--namespace globex --user-name qs-embed-globex/dana`" in kept
+    before, after = edit(retain=False)
+    [lifted] = changes([before], [after])
+    assert lifted == (
+        "review globex: user dana profile restricted -> none: its UserCustomPermission is "
+        "deleted (retain_users_on_delete: false), so the profile's restrictions are lifted"
+    )
+
+
+def test_a_removed_profile_line_is_called_out_by_check(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    acme = repo / "tenants" / "acme.yaml"
+    data = yaml.safe_load(acme.read_text())
+    del data["users"][0]["profile"]
+    acme.write_text(yaml.safe_dump(data, sort_keys=False))
+    assert main(["check", "--tenants", str(repo / "tenants"), "--base", "main"]) == 0
+    out = capsys.readouterr().out
+    assert "review acme: user alice profile analyst -> none: the profile STAYS APPLIED" in out
+    assert "aws quicksight delete-user-custom-permission --aws-account-id 111122223333" in out

@@ -1,4 +1,4 @@
-"""The embed role's IAM documents: least privilege, exact principals, StringEquals only."""
+"""The embed role's IAM documents: least privilege, exact principals, only the tenant's users."""
 
 from __future__ import annotations
 
@@ -8,26 +8,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from embedder.arns import partition_for_region
 from embedder.config import TenantConfig
+from policies.actions import EMBEDDING_ACTIONS, resource_types
 from policies.iam import (
     GET_SESSION_EMBED_URL,
-    embed_role_arn,
     embed_role_permissions_policy,
     embed_role_trust_policy,
-    partition_for_region,
     policy_json,
-    quicksight_user_arn,
     quicksight_user_name,
+    tenant_user_resources,
 )
-from policies.iam_actions import (
-    action_resource_types,
-    actions_without_resource_type,
-    canonical_action,
-)
+from policies.iam_actions import action_resource_types
 
 from .iam_fixtures import ACCOUNT, example, tenant
 
-ALL_EXAMPLES = ["acme", "globex"]
+ALL_EXAMPLES = ["acme", "globex", "umbrella"]
+USER_ARN = "arn:aws:quicksight:us-east-1:111122223333:user"
 
 
 def _statements(document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -70,30 +67,69 @@ def test_resource_star_only_on_get_session_embed_url(name: str) -> None:
         if statement["Resource"] == "*":
             assert statement["Action"] == GET_SESSION_EMBED_URL
         else:
-            assert "*" not in statement["Resource"].rsplit("/", 1)[0], "only the user is open"
-    assert GET_SESSION_EMBED_URL in actions_without_resource_type("quicksight")
+            for resource in _as_list(statement["Resource"]):
+                assert "*" not in resource.rsplit("/", 1)[0], "only the user name is open"
+    assert resource_types(GET_SESSION_EMBED_URL) == frozenset()
 
 
 @pytest.mark.parametrize("name", ALL_EXAMPLES)
 def test_every_action_is_documented_and_scoped_to_its_resource_type(name: str) -> None:
+    documented = action_resource_types("quicksight")
     for statement in _statements(_permissions(example(name))):
         for action in _as_list(statement["Action"]):
-            assert canonical_action(action) == action, f"{action} is not an IAM action"
-            types = action_resource_types("quicksight")[action]
+            assert action in documented, f"{action} is not spelt as AWS documents it"
             if statement["Resource"] != "*":
-                assert "user" in types, f"{action} cannot be scoped to users"
+                assert "user" in documented[action], f"{action} cannot be scoped to users"
+
+
+@pytest.mark.parametrize("name", ALL_EXAMPLES)
+def test_describe_user_is_not_granted(name: str) -> None:
+    # The embedder never calls it (only the demo does, as the admin): least privilege.
+    assert "quicksight:DescribeUser" not in _actions(_permissions(example(name)))
+    assert "quicksight:DescribeUser" not in EMBEDDING_ACTIONS
 
 
 def test_quicksight_identity_scopes_users_to_the_tenant_namespace() -> None:
     acme = example("acme")
     scoped = _statements(_permissions(acme))[1]
-    assert scoped["Resource"] == "arn:aws:quicksight:us-east-1:111122223333:user/acme/*"
+    assert scoped["Resource"] == f"{USER_ARN}/acme/*"
+    assert scoped["Action"] == [
+        "quicksight:GenerateEmbedUrlForRegisteredUser",
+        "quicksight:GetAuthCode",
+    ]
+    assert "quicksight:RegisterUser" not in _actions(_permissions(acme))
+
+
+def test_default_namespace_names_only_the_exact_users_of_the_file() -> None:
+    """The default namespace holds every user of the account, admins included: `user/default/*`
+    would let the tenant's app open any of their consoles (the reviewer's finding)."""
+    umbrella = example("umbrella")
+    scoped = _statements(_permissions(umbrella))[1]
+    assert scoped["Resource"] == [f"{USER_ARN}/default/ada", f"{USER_ARN}/default/wesker"]
     assert set(scoped["Action"]) == {
         "quicksight:GetAuthCode",
-        "quicksight:DescribeUser",
         "quicksight:GenerateEmbedUrlForRegisteredUser",
     }
-    assert "quicksight:RegisterUser" not in _actions(_permissions(acme))
+    assert "/default/*" not in policy_json(_permissions(umbrella))
+
+
+def test_default_namespace_with_one_user_is_still_a_list_of_exact_arns() -> None:
+    one = tenant(
+        namespace="default",
+        users=[{"name": "peter", "email": "peter@initech.example", "role": "AUTHOR"}],
+    )
+    assert _statements(_permissions(one))[1]["Resource"] == [f"{USER_ARN}/default/peter"]
+
+
+def test_iam_identity_in_the_default_namespace_names_each_session_user() -> None:
+    t = tenant(namespace="default", embedding={"identity": "iam"})
+    statements = {s["Sid"]: s for s in _statements(_permissions(t))}
+    exact = [
+        f"{USER_ARN}/default/qs-embed-initech/milton",
+        f"{USER_ARN}/default/qs-embed-initech/peter",
+    ]
+    assert statements["RegisterTenantSessionsJustInTime"]["Resource"] == exact
+    assert statements["TenantRoleSessionUsersOnly"]["Resource"] == exact
 
 
 def test_iam_identity_registers_only_its_own_sessions_just_in_time() -> None:
@@ -101,17 +137,14 @@ def test_iam_identity_registers_only_its_own_sessions_just_in_time() -> None:
     statements = {s["Sid"]: s for s in _statements(_permissions(globex))}
     register = statements["RegisterTenantSessionsJustInTime"]
     assert register["Action"] == "quicksight:RegisterUser"
-    assert register["Resource"] == "arn:aws:quicksight:us-east-1:111122223333:user/globex/*"
+    assert register["Resource"] == f"{USER_ARN}/globex/qs-embed-globex/*"
     assert register["Condition"] == {
-        "StringEquals": {
-            "quicksight:IamArn": "arn:aws:iam::111122223333:role/qs-embed-globex",
-            "quicksight:SessionName": ["dana", "eli", "fatima"],
-        }
+        "ArnEquals": {"quicksight:IamArn": "arn:aws:iam::111122223333:role/qs-embed-globex"},
+        "StringEquals": {"quicksight:SessionName": ["dana", "eli", "fatima"]},
     }
     sessions = statements["TenantRoleSessionUsersOnly"]
-    assert sessions["Resource"] == (
-        "arn:aws:quicksight:us-east-1:111122223333:user/globex/qs-embed-globex/*"
-    )
+    assert sessions["Action"] == "quicksight:GenerateEmbedUrlForRegisteredUser"
+    assert sessions["Resource"] == f"{USER_ARN}/globex/qs-embed-globex/*"
     assert "quicksight:GetAuthCode" not in _actions(_permissions(globex))
 
 
@@ -124,10 +157,16 @@ def test_trust_names_exactly_the_app_principals(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ALL_EXAMPLES)
-def test_conditions_use_string_equals_only(name: str) -> None:
+def test_conditions_compare_exactly_and_by_type(name: str) -> None:
+    """StringEquals for strings; the one ARN-typed key, quicksight:IamArn, with ArnEquals."""
     for document in _documents(example(name)):
         for statement in _statements(document):
-            assert set(statement.get("Condition", {"StringEquals": {}})) == {"StringEquals"}
+            for operator, block in statement.get("Condition", {}).items():
+                if operator == "ArnEquals":
+                    assert set(block) == {"quicksight:IamArn"}
+                else:
+                    assert operator == "StringEquals"
+                    assert "quicksight:IamArn" not in block
 
 
 def test_external_id_and_session_names_pin_the_assume_role() -> None:
@@ -162,14 +201,21 @@ def test_arns_follow_region_partition_and_identity() -> None:
     china = tenant(region="cn-north-1")
     partition = partition_for_region("cn-north-1")
     assert partition == "aws-cn"
-    assert embed_role_arn(china, partition=partition, account_id=ACCOUNT) == (
-        "arn:aws-cn:iam::111122223333:role/qs-embed-initech"
+    document = embed_role_permissions_policy(china, partition=partition, account_id=ACCOUNT)
+    assert _statements(document)[1]["Resource"] == (
+        "arn:aws-cn:quicksight:cn-north-1:111122223333:user/initech/*"
     )
-    assert quicksight_user_arn(china, "peter", partition=partition, account_id=ACCOUNT) == (
-        "arn:aws-cn:quicksight:cn-north-1:111122223333:user/initech/peter"
-    )
+    iam_china = tenant(region="cn-north-1", embedding={"identity": "iam"})
+    document = embed_role_permissions_policy(iam_china, partition=partition, account_id=ACCOUNT)
+    register = _statements(document)[1]
+    assert register["Condition"]["ArnEquals"] == {
+        "quicksight:IamArn": "arn:aws-cn:iam::111122223333:role/qs-embed-initech"
+    }
     assert quicksight_user_name(china, "peter") == "peter"
     assert quicksight_user_name(example("globex"), "dana") == "qs-embed-globex/dana"
+    assert tenant_user_resources(iam_china, partition=partition, account_id=ACCOUNT) == [
+        "arn:aws-cn:quicksight:cn-north-1:111122223333:user/initech/qs-embed-initech/*"
+    ]
 
 
 def test_documents_are_deterministic_and_compact() -> None:
@@ -181,10 +227,10 @@ def test_documents_are_deterministic_and_compact() -> None:
 def test_resource_type_facts_match_the_reference() -> None:
     types = action_resource_types("quicksight")
     assert types["quicksight:GetSessionEmbedUrl"] == frozenset()
-    for action in ("GetAuthCode", "DescribeUser", "RegisterUser"):
+    for action in ("GetAuthCode", "GenerateEmbedUrlForRegisteredUser", "RegisterUser"):
         assert types[f"quicksight:{action}"] == {"user"}
-    assert canonical_action("QUICKSIGHT:getsessionembedurl") == GET_SESSION_EMBED_URL
-    assert canonical_action("quicksight:NoSuchAction") is None
+    assert resource_types("QUICKSIGHT:getauthcode") == frozenset({"user"})
+    assert resource_types("quicksight:NoSuchAction") is None
     with pytest.raises(KeyError):
         action_resource_types("no-such-service")
 
@@ -199,13 +245,18 @@ _roles = st.lists(
 
 @settings(max_examples=40, deadline=None)
 @given(
-    identity=st.sampled_from(["quicksight", "iam"]), users=_names, roles=_roles, ext=st.booleans()
+    identity=st.sampled_from(["quicksight", "iam"]),
+    namespace=st.sampled_from(["initech", "default"]),
+    users=_names,
+    roles=_roles,
+    ext=st.booleans(),
 )
 def test_any_tenant_gets_least_privilege(
-    identity: str, users: list[str], roles: list[str], ext: bool
+    identity: str, namespace: str, users: list[str], roles: list[str], ext: bool
 ) -> None:
     principals = [f"arn:aws:iam::444455556666:role/{r}" for r in roles]
     t = tenant(
+        namespace=namespace,
         users=[{"name": u, "email": f"{u}@x.example", "role": "AUTHOR"} for u in users],
         embedding={
             "identity": identity,
@@ -218,23 +269,38 @@ def test_any_tenant_gets_least_privilege(
     permissions = _permissions(t)
     stars = [s for s in _statements(permissions) if s["Resource"] == "*"]
     assert [s["Action"] for s in stars] == [GET_SESSION_EMBED_URL]
+    prefix = f"{USER_ARN}/{namespace}/" + ("qs-embed-initech/" if identity == "iam" else "")
     for statement in _statements(permissions)[1:]:
-        assert statement["Resource"].startswith(
-            f"arn:aws:quicksight:us-east-1:{ACCOUNT}:user/initech/"
-        )
+        resources = _as_list(statement["Resource"])
+        if namespace == "default":
+            assert resources == [prefix + u for u in sorted(users)]
+        else:
+            assert resources == [prefix + "*"]
     assume = _statements(trust)[0].get("Condition", {}).get("StringEquals", {})
     assert ("sts:ExternalId" in assume) == ext
     assert ("sts:RoleSessionName" in assume) == (identity == "iam")
 
 
 @pytest.mark.parametrize("name", ALL_EXAMPLES)
-def test_parliament_finds_nothing_but_the_deliberate_string_equals(name: str) -> None:
+def test_parliament_finds_nothing(name: str) -> None:
     from parliament import analyze_policy_string
 
     analysed = analyze_policy_string(
         policy_json(_permissions(example(name))), ignore_private_auditors=True
     )
-    # quicksight:IamArn is typed ARN; StringEquals on it is exact and usable, and the local
-    # emulator matches StringEquals only, so ArnEquals is not used.
-    issues = {f.issue for f in analysed.findings}
-    assert issues <= {"MISMATCHED_TYPE_BUT_USABLE"}
+    # quicksight:IamArn is ARN-typed: StringEquals on it was a MISMATCHED_TYPE_BUT_USABLE.
+    assert [f.issue for f in analysed.findings] == []
+
+
+def test_the_builders_and_the_shared_constants_import_without_pulumi() -> None:
+    """policies.resources is the one home of type tokens and `default`: anything may import it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, policies.iam, policies.iam_limits, policies.resources; "
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0].startswith('pulumi')); "
+        "assert not loaded, loaded"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from policies.iam import embed_role_trust_policy, policy_size
-from policies.iam_limits import TRUST_POLICY_MAX_CHARS, policy_size_problems
+from policies.iam import embed_role_permissions_policy, embed_role_trust_policy, policy_size
+from policies.iam_limits import (
+    INLINE_POLICIES_MAX_CHARS,
+    TRUST_POLICY_MAX_CHARS,
+    policy_size_problems,
+)
 
 from .iam_fixtures import example, tenant
 
@@ -17,7 +21,7 @@ def _users(count: int) -> list[dict[str, str]]:
 
 
 def test_example_tenants_fit() -> None:
-    loaded = [(Path(f"tenants/{n}.yaml"), example(n)) for n in ("acme", "globex")]
+    loaded = [(Path(f"tenants/{n}.yaml"), example(n)) for n in ("acme", "globex", "umbrella")]
     assert policy_size_problems(loaded) == []
 
 
@@ -37,4 +41,27 @@ def test_quicksight_identity_trust_does_not_grow_with_users() -> None:
 
 def test_a_large_tenant_within_quota_passes() -> None:
     ok = tenant(users=_users(40), embedding={"identity": "iam"})
+    assert policy_size_problems([(Path("tenants/initech.yaml"), ok)]) == []
+
+
+def test_default_namespace_permissions_grow_with_users_and_are_refused_over_the_quota() -> None:
+    """In the default namespace every user's exact ARN is listed: 200 users do not fit."""
+    big = tenant(namespace="default", users=_users(200))
+    size = policy_size(embed_role_permissions_policy(big, partition="aws", account_id="1" * 12))
+    assert size > INLINE_POLICIES_MAX_CHARS
+    problems = policy_size_problems([(Path("tenants/initech.yaml"), big)])
+    assert [(p.source, p.location) for p in problems] == [("tenants/initech.yaml", "users")]
+    message = problems[0].message
+    assert f"permissions policy would be {size} characters" in message
+    assert str(INLINE_POLICIES_MAX_CHARS) in message
+    assert "give the tenant its own namespace" in message
+
+
+def test_the_same_users_fit_in_their_own_namespace() -> None:
+    own = tenant(users=_users(200))
+    assert policy_size_problems([(Path("tenants/initech.yaml"), own)]) == []
+
+
+def test_default_namespace_within_quota_passes() -> None:
+    ok = tenant(namespace="default", users=_users(100))
     assert policy_size_problems([(Path("tenants/initech.yaml"), ok)]) == []

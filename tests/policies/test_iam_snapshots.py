@@ -1,5 +1,8 @@
 """The rendered IAM documents of the example tenants, compared with reviewed snapshots.
 
+acme (QuickSight identity, own namespace), globex (IAM identity, own namespace) and the fixture
+umbrella (QuickSight identity in the shared default namespace: exact user ARNs).
+
 The snapshots under snapshots/ are what a reviewer approves. After an intended change:
 `QS_UPDATE_SNAPSHOTS=1 pytest tests/policies/test_iam_snapshots.py`, then review the diff.
 """
@@ -30,12 +33,15 @@ def _check(name: str, document: dict[str, Any]) -> None:
     assert json.loads(path.read_text()) == document, f"{path.name} differs from the builder"
 
 
-@pytest.mark.parametrize("name", ["acme", "globex"])
+SNAPSHOTTED = ["acme", "globex", "umbrella"]
+
+
+@pytest.mark.parametrize("name", SNAPSHOTTED)
 def test_trust_policy_matches_snapshot(name: str) -> None:
     _check(f"{name}.trust", embed_role_trust_policy(example(name)))
 
 
-@pytest.mark.parametrize("name", ["acme", "globex"])
+@pytest.mark.parametrize("name", SNAPSHOTTED)
 def test_permissions_policy_matches_snapshot(name: str) -> None:
     document = embed_role_permissions_policy(example(name), partition="aws", account_id=ACCOUNT)
     _check(f"{name}.permissions", document)

@@ -20,7 +20,7 @@ from infra.plan_mocks import PlanMocks
 from infra.program import declare_tenants
 from policies.pack import Declared, Violation, build_policies, run_pack
 from policies.program import declare_program
-from policies.resources import QS_USER, TENANT_STACK_SUFFIX
+from policies.resources import QS_USER, TENANT_STACK
 from policies.rules.quicksight_rules import RETAIN_OUTPUT
 from policies.tenant_index import TenantIndex, index_of
 from tests.policies.pack_helpers import ACME_PORTAL, allow, example, example_tenants, variant
@@ -47,7 +47,7 @@ def test_the_program_declares_what_the_rules_read() -> None:
     } <= types
     users = [d for d in example_declared() if d.resource.resource_type == QS_USER]
     assert all(d.resource.parent is not None for d in users)
-    assert all(d.resource.parent.resource_type.endswith(TENANT_STACK_SUFFIX) for d in users)  # type: ignore[union-attr]
+    assert all(d.resource.parent.resource_type == TENANT_STACK for d in users)  # type: ignore[union-attr]
 
 
 def test_example_tenants_pass_with_advice_only() -> None:
@@ -64,7 +64,7 @@ def test_the_retain_declaration_matches_the_real_resource_option() -> None:
     tenants = [example("acme"), variant("globex", retain_users_on_delete=False)]
     run = run_offline(lambda: declare_tenants(tenants), PlanMocks(tenants))
     by_name = {t.tenant: t for t in tenants}
-    components = {r.urn: r.name for r in run.resources if r.type.endswith(TENANT_STACK_SUFFIX)}
+    components = {r.urn: r.name for r in run.resources if r.type == TENANT_STACK}
     for user in (r for r in run.resources if r.type == QS_USER):
         tenant = by_name[components[user.parent_urn]]
         assert user.retain_on_delete is tenant.retain_users_on_delete, user.name
@@ -100,7 +100,14 @@ def unsafe_resources() -> None:
         name="extra",
         policy=allow(["quicksight:*", "quicksight:GetAuthCode", "s3:GetObject"]),
     )
-    # A second globex role: no ExternalId, long sessions.
+    # The reviewer's policy: GetAuthCode on every user of every namespace, region and account.
+    aws.iam.RolePolicy(
+        "acme-any-user",
+        role="qs-embed-acme",
+        name="any-user",
+        policy=allow("quicksight:GetAuthCode", "arn:aws:quicksight:*:*:user/*"),
+    )
+    # A second globex role: no ExternalId, any session name, long sessions.
     globex = example("globex")
     aws.iam.Role(
         "globex-twin",
@@ -181,6 +188,12 @@ EXPECTED_LINES = [
     "mandatory quicksight-user-console-role: user reader in namespace default is READER",
     "mandatory stack-no-shared-namespace-or-role: namespace acme is used by "
     "<outside any TenantStack> and TenantStack acme",
+    "mandatory iam-embed-role-tenant-users-only: role qs-embed-acme policy 'any-user' "
+    "statement 0: quicksight:GetAuthCode on 'arn:aws:quicksight:*:*:user/*' reaches beyond "
+    "tenant acme's users; tenant acme's users are "
+    "arn:aws:quicksight:us-east-1:111122223333:user/acme/*",
+    "mandatory iam-trust-session-names-pinned: role qs-embed-globex trust policy statement 0: "
+    "allows sts:AssumeRole with any session name",
 ]
 
 

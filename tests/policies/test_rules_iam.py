@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
+from embedder.config import TenantConfig
 from policies.iam import embed_role_permissions_policy, embed_role_trust_policy, policy_json
 from policies.resources import (
     MANAGED_POLICY,
@@ -15,23 +17,36 @@ from policies.resources import (
     ROLE_POLICY_ATTACHMENTS_EXCLUSIVE,
 )
 from policies.rules import iam_rules
+from policies.tenant_index import TenantIndex, index_of
+from tests.policies import iam_fixtures
 from tests.policies.pack_helpers import (
     ACME_PORTAL,
     allow,
     check,
     example,
     example_index,
+    example_tenants,
     role,
     trust,
 )
 from tests.policies.pack_helpers import policy_json as doc
 
 ACCOUNT = "111122223333"
+USER_ARN = f"arn:aws:quicksight:us-east-1:{ACCOUNT}:user"
+
+
+def umbrella() -> TenantConfig:
+    """The fixture tenant in the shared default namespace."""
+    return iam_fixtures.example("umbrella")
+
+
+def index_with_umbrella() -> TenantIndex:
+    return index_of([*example_tenants(), umbrella()])
 
 
 def rendered_role(tenant_name: str) -> dict[str, object]:
     """The embed role and its inline policy as the program renders them (policies.iam)."""
-    t = example(tenant_name)
+    t = umbrella() if tenant_name == "umbrella" else example(tenant_name)
     permissions = embed_role_permissions_policy(t, partition="aws", account_id=ACCOUNT)
     return role(
         t.role_name,
@@ -41,9 +56,9 @@ def rendered_role(tenant_name: str) -> dict[str, object]:
     )
 
 
-@pytest.mark.parametrize("tenant", ["acme", "globex"])
+@pytest.mark.parametrize("tenant", ["acme", "globex", "umbrella"])
 def test_every_iam_rule_accepts_the_rendered_embed_roles(tenant: str) -> None:
-    for rule in iam_rules.rules(example_index()):
+    for rule in iam_rules.rules(index_with_umbrella()):
         assert check(rule, ROLE, rendered_role(tenant)) == [], rule.name
 
 
@@ -57,7 +72,8 @@ def test_every_iam_rule_accepts_the_rendered_embed_roles(tenant: str) -> None:
         ("quicksight:*", "'quicksight:*' allows every quicksight action"),
         ("quicksight:Get*", "'quicksight:Get*' also allows"),
         ("QuickSight:get*", "'QuickSight:get*' also allows"),
-        ("quicksight:Describe?ser", None),  # only DescribeUser: an embedding action
+        ("quicksight:GetAuthCod?", None),  # only GetAuthCode: an embedding action
+        ("quicksight:Describe?ser", "also allows 1 actions embedding does not need"),
         ("quicksight:GetSessionEmbed*", None),
         ("quicksight:NoSuch*", "matches no action AWS documents today"),
     ],
@@ -81,7 +97,10 @@ def test_wildcard_message_names_what_get_star_adds() -> None:
         {"role": "x", "policy": allow("quicksight:Get*")},
     )
     assert "quicksight:GetDashboardEmbedUrl" in message
-    assert "list the exact actions (embedding needs quicksight:DescribeUser" in message
+    assert (
+        "list the exact actions (embedding needs quicksight:GenerateEmbedUrlForRegisteredUser, "
+        "quicksight:GetAuthCode, quicksight:GetSessionEmbedUrl, quicksight:RegisterUser)"
+    ) in message
 
 
 def test_not_action_in_allow_is_a_wildcard() -> None:
@@ -186,6 +205,114 @@ def test_not_resource_in_allow_is_refused() -> None:
     assert "NotResource in an Allow statement" in message
 
 
+# -- iam-embed-role-tenant-users-only ------------------------------------------------------
+
+
+def users_only(role_name: str, action: object, resource: object) -> list[str]:
+    rule = iam_rules.embed_role_tenant_users_only(index_with_umbrella())
+    return check(rule, ROLE_POLICY, {"role": role_name, "policy": allow(action, resource)})
+
+
+def test_get_auth_code_on_every_user_of_every_account_is_refused() -> None:
+    """The reviewer's policy: it passed `qs-embed check` with 0 mandatory violations."""
+    [message] = users_only(
+        "qs-embed-acme", "quicksight:GetAuthCode", "arn:aws:quicksight:*:*:user/*"
+    )
+    assert message == (
+        "role qs-embed-acme policy 'r' statement 0: quicksight:GetAuthCode on "
+        "'arn:aws:quicksight:*:*:user/*' reaches beyond tenant acme's users; tenant acme's "
+        f"users are {USER_ARN}/acme/*"
+    )
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        "*",
+        f"{USER_ARN}/*",
+        f"{USER_ARN}/globex/*",
+        f"{USER_ARN}/acme*",
+        f"{USER_ARN}/acm?/*",
+        f"{USER_ARN}/default/alice",
+        "arn:aws:quicksight:us-west-2:111122223333:user/acme/*",
+        "arn:aws:quicksight:*:111122223333:user/acme/*",
+        "arn:aws:quicksight:us-east-1:444455556666:user/acme/*",
+        "arn:aws:quicksight:us-east-1:*:user/acme/*",
+        "arn:aws-cn:quicksight:us-east-1:111122223333:user/acme/*",
+        "arn:*:quicksight:us-east-1:111122223333:user/acme/*",
+    ],
+)
+def test_user_actions_outside_the_tenant_namespace_are_refused(resource: str) -> None:
+    [message] = users_only(
+        "qs-embed-acme", ["quicksight:GenerateEmbedUrlForRegisteredUser"], resource
+    )
+    assert f"on {resource!r} reaches beyond tenant acme's users" in message
+
+
+@pytest.mark.parametrize("resource", [f"{USER_ARN}/acme/*", f"{USER_ARN}/acme/alice"])
+def test_user_actions_in_the_tenant_namespace_pass(resource: str) -> None:
+    actions = ["quicksight:GetAuthCode", "quicksight:GenerateEmbedUrlForRegisteredUser"]
+    assert users_only("qs-embed-acme", actions, resource) == []
+
+
+def test_actions_without_the_user_resource_type_are_not_this_rules_business() -> None:
+    assert users_only("qs-embed-acme", "quicksight:GetSessionEmbedUrl", "*") == []
+    assert users_only("qs-embed-acme", "iam:GetUser", "*") == []
+
+
+def test_wildcard_actions_are_judged_by_the_user_actions_they_reach() -> None:
+    [message] = users_only("qs-embed-acme", "quicksight:GetAuth*", f"{USER_ARN}/*")
+    assert message.startswith("role qs-embed-acme policy 'r' statement 0: quicksight:GetAuthCode ")
+    [everything] = users_only("qs-embed-acme", "*", "*")
+    assert "quicksight:" in everything
+    assert "reaches beyond tenant acme's users" in everything
+
+
+def test_iam_identity_user_actions_reach_only_the_role_sessions() -> None:
+    sessions = f"{USER_ARN}/globex/qs-embed-globex/*"
+    assert users_only("qs-embed-globex", "quicksight:RegisterUser", sessions) == []
+    [message] = users_only("qs-embed-globex", "quicksight:RegisterUser", f"{USER_ARN}/globex/*")
+    assert message.endswith(f"tenant globex's sessions of its embed role are {sessions}")
+
+
+def test_default_namespace_allows_only_the_exact_users_of_the_file() -> None:
+    exact = [f"{USER_ARN}/default/ada", f"{USER_ARN}/default/wesker"]
+    assert users_only("qs-embed-umbrella", "quicksight:GetAuthCode", exact) == []
+    for resource in (f"{USER_ARN}/default/*", f"{USER_ARN}/default/admin", f"{USER_ARN}/*"):
+        [message] = users_only("qs-embed-umbrella", "quicksight:GetAuthCode", resource)
+        assert f"on {resource!r} reaches beyond tenant umbrella's users" in message
+        assert "the default namespace holds every user of the account (administrators too)" in (
+            message
+        )
+
+
+def test_not_resource_with_user_actions_is_refused() -> None:
+    rule = iam_rules.embed_role_tenant_users_only(example_index())
+    policy = doc({"Effect": "Allow", "Action": "quicksight:GetAuthCode", "NotResource": "x"})
+    [message] = check(rule, ROLE_POLICY, {"role": "qs-embed-acme", "policy": policy})
+    assert "quicksight:GetAuthCode with NotResource reaches every user not listed" in message
+
+
+def test_an_account_left_to_the_caller_must_still_be_one_account() -> None:
+    t = example("acme")
+    no_account = TenantConfig.model_validate({**t.model_dump(mode="python"), "account_id": None})
+    rule = iam_rules.embed_role_tenant_users_only(index_of([no_account]))
+
+    def found(resource: str) -> list[str]:
+        props = {"role": "qs-embed-acme", "policy": allow("quicksight:GetAuthCode", resource)}
+        return check(rule, ROLE_POLICY, props)
+
+    assert found("arn:aws:quicksight:us-east-1:444455556666:user/acme/*") == []
+    assert found("arn:aws:quicksight:us-east-1:<account>:user/acme/*") == []  # offline plan
+    [message] = found("arn:aws:quicksight:us-east-1:*:user/acme/*")
+    assert "tenant acme's users are arn:aws:quicksight:us-east-1:<account>:user/acme/*" in message
+
+
+def test_roles_without_a_tenant_file_are_left_to_the_stack_rule() -> None:
+    assert users_only("qs-embed-initech", "quicksight:GetAuthCode", "*") == []
+    assert users_only("ci-deployer", "quicksight:GetAuthCode", "*") == []
+
+
 # -- trust ---------------------------------------------------------------------------------
 
 
@@ -254,6 +381,43 @@ def test_external_id_is_required_and_never_shown() -> None:
     assert "guessed" not in wrong
     right = trust(principals, {"StringEquals": {"sts:ExternalId": secret}})
     assert check(rule, ROLE, role("qs-embed-globex", assumeRolePolicy=right)) == []
+
+
+def _globex_trust(condition: dict[str, Any] | None) -> dict[str, object]:
+    principals = {"AWS": list(example("globex").embedding.app_principals)}
+    return role("qs-embed-globex", assumeRolePolicy=trust(principals, condition))
+
+
+def test_iam_identity_trust_must_pin_session_names() -> None:
+    rule = iam_rules.trust_session_names_pinned(example_index())
+    [message] = check(rule, ROLE, _globex_trust(None))
+    assert message == (
+        "role qs-embed-globex trust policy statement 0: allows sts:AssumeRole with any session "
+        "name, and with IAM identity the session name is the QuickSight user: pin "
+        "sts:RoleSessionName with StringEquals to tenant globex's users (dana, eli, fatima)"
+    )
+    like = _globex_trust({"StringLike": {"sts:RoleSessionName": "*"}})
+    [loose] = check(rule, ROLE, like)
+    assert "allows sts:AssumeRole with any session name" in loose
+
+
+def test_iam_identity_trust_may_not_allow_session_names_of_no_user() -> None:
+    rule = iam_rules.trust_session_names_pinned(example_index())
+    extra = _globex_trust({"StringEquals": {"sts:RoleSessionName": ["dana", "mallory", "*"]}})
+    [message] = check(rule, ROLE, extra)
+    assert (
+        "sts:RoleSessionName allows *, mallory, which tenant globex's file has no user" in message
+    )
+
+
+def test_pinned_session_names_pass() -> None:
+    rule = iam_rules.trust_session_names_pinned(example_index())
+    exact = {"StringEquals": {"STS:RoleSessionName": ["dana", "eli", "fatima"]}}
+    assert check(rule, ROLE, _globex_trust(exact)) == []
+    fewer = {"StringEquals": {"sts:RoleSessionName": "dana"}}
+    assert check(rule, ROLE, _globex_trust(fewer)) == []
+    # QuickSight identity: the session name is not a user, nothing to pin.
+    assert check(rule, ROLE, role(assumeRolePolicy=trust({"AWS": [ACME_PORTAL]}))) == []
 
 
 # -- managed policies ----------------------------------------------------------------------

@@ -13,6 +13,7 @@ from policies.resources import (
     QS_NAMESPACE,
     QS_USER,
     QS_USER_CUSTOM_PERMISSION,
+    TENANT_STACK,
 )
 from policies.rules import quicksight_rules as qs
 from policies.tenant_index import index_of
@@ -25,7 +26,6 @@ from tests.policies.pack_helpers import (
 )
 
 GLOBEX_ROLE_ARN = "arn:aws:iam::111122223333:role/qs-embed-globex"
-TENANT_STACK = "quicksight-embedding:index:TenantStack"
 
 
 def qs_user(name: str = "alice", namespace: str | None = "acme", **props: Any) -> dict[str, Any]:

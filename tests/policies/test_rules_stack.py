@@ -5,7 +5,7 @@ from __future__ import annotations
 from pulumi_policy import PolicyResource
 
 from embedder.errors import Problem
-from policies.resources import QS_NAMESPACE, QS_USER, ROLE
+from policies.resources import QS_NAMESPACE, QS_USER, ROLE, TENANT_STACK
 from policies.rules import stack_rules
 from policies.tenant_index import TenantIndex
 from tests.policies.pack_helpers import (
@@ -14,8 +14,6 @@ from tests.policies.pack_helpers import (
     stack_resource,
     stack_violations,
 )
-
-TENANT_STACK = "quicksight-embedding:index:TenantStack"
 
 
 def component(name: str) -> PolicyResource:
