@@ -5,6 +5,9 @@
     url = emb.session_embed_url("alice", entry_point="/dashboards/abc", lifetime_minutes=60)
     url.url, url.expires_at, url.request_id, url.status
 
+Embed URLs and role credentials are secrets: every Embedder puts a redacting filter on botocore's
+loggers; scripts that call AWS before making one call `install_log_redaction()` first.
+
 This package never imports pulumi: apps install it alone (boto3, pyyaml, pydantic).
 """
 
@@ -16,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 from embedder.errors import (
     AccessDeniedError,
     AssumeRoleError,
+    AwsConfigurationError,
     AwsError,
+    AwsSdkError,
     BadInputError,
     ConfigError,
     CredentialsError,
@@ -38,6 +43,7 @@ from embedder.errors import (
     UnknownUserError,
     UnsupportedUserEditionError,
 )
+from embedder.redaction import install_log_redaction, redact
 
 if TYPE_CHECKING:
     from embedder.clients import ClientPool, RoleSession
@@ -65,7 +71,9 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "AccessDeniedError",
     "AssumeRoleError",
+    "AwsConfigurationError",
     "AwsError",
+    "AwsSdkError",
     "BadInputError",
     "ClientPool",
     "ConfigError",
@@ -90,4 +98,6 @@ __all__ = [
     "ThrottlingError",
     "UnknownUserError",
     "UnsupportedUserEditionError",
+    "install_log_redaction",
+    "redact",
 ]

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from functools import cache
 
-import botocore.session
+from botocore.regions import EndpointResolver
+
+from embedder.limits import model_loader
 
 
 @cache
 def partition_for_region(region: str) -> str:
-    """`aws`, `aws-cn`, `aws-us-gov`, ... as botocore's endpoint data knows them."""
-    return str(botocore.session.get_session().get_partition_for_region(region))
+    """`aws`, `aws-cn`, `aws-us-gov`, ... as botocore's endpoint data knows them (read without
+    a session, so an unusable AWS profile does not matter here)."""
+    return str(_endpoint_resolver().get_partition_for_region(region))
+
+
+@cache
+def _endpoint_resolver() -> EndpointResolver:
+    return EndpointResolver(model_loader().load_data("endpoints"), uses_builtin_data=True)
 
 
 def embed_role_arn(partition: str, account_id: str, role_name: str) -> str:

@@ -8,18 +8,25 @@ from __future__ import annotations
 from typing import Any
 
 from botocore.exceptions import (
+    BotoCoreError,
     ClientError,
+    ConfigNotFound,
+    ConfigParseError,
     ConnectionError,
     CredentialRetrievalError,
     HTTPClientError,
+    InvalidConfigError,
     NoCredentialsError,
     PartialCredentialsError,
+    ProfileNotFound,
 )
 
 from embedder.errors import (
     AWS_ERROR_CLASSES,
     AssumeRoleError,
+    AwsConfigurationError,
     AwsError,
+    AwsSdkError,
     EmbedderError,
     EndpointUnreachableError,
     ExpiredCredentialsError,
@@ -33,6 +40,10 @@ from embedder.redaction import redact
 UNREACHABLE = (ConnectionError, HTTPClientError)
 # Exceptions meaning "the caller has no usable credentials at all".
 NO_CREDENTIALS = (NoCredentialsError, PartialCredentialsError, CredentialRetrievalError)
+# Anything else botocore raises before AWS answers (profiles, config files, parameters, ...).
+SDK_FAILURE = BotoCoreError
+# What making a client raises besides: botocore refuses a malformed endpoint URL with ValueError.
+CLIENT_SETUP_FAILURE = (BotoCoreError, ValueError)
 # STS codes that mean the caller's own credentials (not the embed role) are at fault.
 EXPIRED_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
 # STS's throttling codes (botocore's retry handler lists the same family).
@@ -92,3 +103,26 @@ def unreachable_error(
         endpoint=endpoint or getattr(error, "kwargs", {}).get("endpoint_url", "its endpoint"),
         reason=redact(str(error)) or type(error).__name__,
     )
+
+
+def sdk_error(error: Exception, *, tenant: str, service: str, endpoint: str | None) -> AwsSdkError:
+    """botocore failed before AWS answered: say which setting (profile, config file, endpoint)
+    is at fault when it is one; otherwise the SDK's own words."""
+    if isinstance(error, ProfileNotFound):
+        profile = getattr(error, "kwargs", {}).get("profile", "?")
+        reason = (
+            f"the AWS profile {profile!r} does not exist (named by AWS_PROFILE or the app's "
+            "session); add it to ~/.aws/config or name another one"
+        )
+        return AwsConfigurationError(tenant=tenant, service=service, reason=reason)
+    if isinstance(error, ConfigParseError | ConfigNotFound | InvalidConfigError):
+        reason = f"the AWS configuration cannot be used: {redact(str(error))}"
+        return AwsConfigurationError(tenant=tenant, service=service, reason=reason)
+    if isinstance(error, ValueError) and not isinstance(error, BotoCoreError) and endpoint:
+        reason = (
+            f"the endpoint URL {endpoint!r} is not valid ({redact(str(error))}); give a URL "
+            "such as http://127.0.0.1:5000, or none for AWS's own endpoints"
+        )
+        return AwsConfigurationError(tenant=tenant, service=service, reason=reason)
+    reason = f"{type(error).__name__}: {redact(str(error)) or 'no details'}"
+    return AwsSdkError(tenant=tenant, service=service, reason=reason)

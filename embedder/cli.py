@@ -1,7 +1,8 @@
 """`qs-embed`: the command line (same as `python -m embedder`).
 
-Exit codes: 0 ok, 1 AWS or runtime error, 2 bad input. Commands that need an extra
-(`infra`, `local`) import it only when run, so the core package stays small.
+Exit codes: 0 ok, 1 AWS or runtime error (also a missing extra, or a bug: one line, and the
+traceback with QS_EMBED_DEBUG=1), 2 bad input. Commands that need an extra (`infra`, `local`)
+import it only when run, so the core package stays small.
 """
 
 from __future__ import annotations
@@ -9,14 +10,21 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from embedder.errors import BadInputError, ConfigError, EmbedderError
+from embedder.extras import missing_extra
+from embedder.redaction import redact
 
 EXIT_OK, EXIT_RUNTIME, EXIT_BAD_INPUT = 0, 1, 2
 DEFAULT_TENANTS_DIR = "tenants"
+DEBUG_VARIABLE = "QS_EMBED_DEBUG"
+"""Set (to anything but 0) to get the traceback of an unexpected error instead of one line."""
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -38,7 +46,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         emb = t.embedding
         print(
             f"ok  {t.tenant}: {emb.identity} identity, namespace {t.namespace}, "
-            f"{len(t.users)} users, {len(t.permission_profiles)} profiles, role {t.role_name}"
+            f"{_plural(len(t.users), 'user')}, {_plural(len(t.permission_profiles), 'profile')}, "
+            f"role {t.role_name}"
         )
     return EXIT_OK
 
@@ -58,14 +67,15 @@ def _lazy(target: str, extra: str) -> Handler:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as e:
-            if e.name and e.name.split(".")[0] in {"pulumi", "pulumi_aws", "pulumi_policy", "moto"}:
-                print(
-                    f"qs-embed {args.command}: needs the '{extra}' extra: "
-                    f"pip install 'quicksight-embedding[{extra}]' ({e.name} is missing)",
-                    file=sys.stderr,
-                )
-                return EXIT_BAD_INPUT
-            raise
+            needed = missing_extra(e.name, extra)
+            if needed is None:
+                raise
+            print(
+                f"qs-embed {args.command}: needs the '{needed}' extra: "
+                f"pip install 'quicksight-embedding[{needed}]' ({e.name} is missing)",
+                file=sys.stderr,
+            )
+            return EXIT_RUNTIME  # the environment lacks a package: not the user's input
         handler: Handler = getattr(module, func_name)
         return handler(args)
 
@@ -79,66 +89,211 @@ def _lifetime(value: str) -> int:
         raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of minutes") from None
 
 
+def _endpoint_url(value: str) -> str:
+    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
+
+    if is_valid_endpoint_url(value) or is_valid_ipv6_endpoint_url(value):
+        return value
+    raise argparse.ArgumentTypeError(
+        f"{value!r} is not a URL; give one such as http://127.0.0.1:5000"
+    )
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+ExitCodes = dict[int, str]
+UNEXPECTED = "an unexpected error (a bug: one line; the traceback with QS_EMBED_DEBUG=1)"
+
+
+BAD_USAGE = "bad usage (an unknown option or a missing argument)"
+
+
+def _epilog(codes: ExitCodes) -> str:
+    lines = ["exit codes:"]
+    for code, meaning in sorted(codes.items()):
+        lines.append(
+            textwrap.fill(meaning, 78, initial_indent=f"  {code}  ", subsequent_indent=" " * 5)
+        )
+    return "\n".join(lines)
+
+
+def _command(
+    sub: Any, name: str, summary: str, description: str, exit_codes: ExitCodes
+) -> argparse.ArgumentParser:
+    """A subcommand whose own --help says what it does and what its exit codes mean."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=_epilog(exit_codes),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="qs-embed",
         description="Embed the Amazon QuickSight console into multi-tenant apps, safely.",
-        epilog="Exit codes: 0 ok, 1 AWS or runtime error, 2 bad input.",
+        epilog=_epilog({0: "ok", 1: "AWS or runtime error", 2: "bad input"})
+        + "\n\nRun 'qs-embed COMMAND --help' for what a command does and its exit codes.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("validate", help="check tenant files (default: tenants/)")
-    p.add_argument("paths", nargs="*", metavar="PATH", help="tenant files or directories")
+    p = _command(
+        sub,
+        "validate",
+        "check tenant files (default: tenants/)",
+        "Check tenant files, one by one and as a set: every field against AWS's limits, then\n"
+        "names that must be unique across tenants (tenants, namespaces, roles, profiles) and,\n"
+        "with the 'infra' extra installed, what the Pulumi provider can deploy.\n"
+        "Prints one line per valid tenant, or one line per problem naming file and field.",
+        {
+            0: "every tenant is valid",
+            1: UNEXPECTED,
+            2: "a problem was found (each printed with its file and field)",
+        },
+    )
+    p.add_argument(
+        "paths", nargs="*", metavar="PATH", help="tenant files or directories (default: tenants)"
+    )
     p.set_defaults(handler=cmd_validate)
 
-    p = sub.add_parser("schema", help="print the JSON Schema of a tenant file")
+    p = _command(
+        sub,
+        "schema",
+        "print the JSON Schema of a tenant file",
+        "Print the JSON Schema (draft 2020-12) of tenants/<tenant>.yaml, for editors and CI.\n"
+        "Its limits come from botocore's service models, like the loader's.",
+        {0: "the schema was printed", 1: UNEXPECTED, 2: BAD_USAGE},
+    )
     p.set_defaults(handler=cmd_schema)
 
-    p = sub.add_parser("url", help="mint a single-use embed URL for a tenant's user")
-    p.add_argument("--tenant-file", required=True, type=Path, metavar="F")
+    p = _command(
+        sub,
+        "url",
+        "mint a single-use embed URL for a tenant's user",
+        "Mint a single-use console embed URL (GetSessionEmbedUrl) for a user of a tenant,\n"
+        "as the tenant's embed role qs-embed-<tenant>, assumed with the AWS credentials of\n"
+        "the environment. The request is checked against the tenant file first. The URL is\n"
+        "a secret: it is printed on stdout only.",
+        {
+            0: "the URL was printed",
+            1: "AWS refused or could not be reached, or the AWS configuration (credentials, "
+            "profile, endpoint) is unusable",
+            2: "the tenant file is invalid, or does not allow the request (unknown user, "
+            "entry point, lifetime); nothing was sent to AWS",
+        },
+    )
+    p.add_argument(
+        "--tenant-file",
+        required=True,
+        type=Path,
+        metavar="F",
+        help="the tenant's file, tenants/<tenant>.yaml",
+    )
     p.add_argument("--user", required=True, metavar="U", help="user name from the tenant file")
     p.add_argument("--entry-point", metavar="P", help="console path, e.g. /dashboards/<id>")
     p.add_argument("--lifetime", type=_lifetime, metavar="M", help="session minutes, 15..600")
     p.add_argument("--json", action="store_true", help="print JSON with expiry and request id")
-    p.add_argument("--endpoint-url", metavar="URL", help="AWS endpoint (the local emulator)")
+    p.add_argument(
+        "--endpoint-url",
+        type=_endpoint_url,
+        metavar="URL",
+        help="AWS endpoint for STS and QuickSight (the local emulator)",
+    )
     p.set_defaults(handler=_lazy("embedder.url_command:cmd_url", "core"))
 
-    p = sub.add_parser("plan", help="show what the Pulumi program creates per tenant (offline)")
-    p.add_argument(
-        "--tenants",
-        default=DEFAULT_TENANTS_DIR,
-        metavar="DIR",
-        help="tenant files (default: tenants)",
+    p = _command(
+        sub,
+        "plan",
+        "show what the Pulumi program creates per tenant (offline)",
+        "Show what the Pulumi program would create per tenant, with the rendered IAM\n"
+        "policies, without AWS or a Pulumi backend (the program runs under mocks).\n"
+        "Needs the 'infra' extra.",
+        {
+            0: "the plan was printed",
+            1: "the 'infra' extra is missing, or the program failed under mocks",
+            2: "a tenant file is invalid",
+        },
     )
+    _tenants_option(p)
     p.add_argument("--json", action="store_true", help="machine-readable plan")
     p.set_defaults(handler=_lazy("infra.cli:cmd_plan", "infra"))
 
-    p = sub.add_parser("check", help="review tenant edits: validate, policy pack, IAM lint")
-    p.add_argument(
-        "--tenants",
-        default=DEFAULT_TENANTS_DIR,
-        metavar="DIR",
-        help="tenant files (default: tenants)",
+    p = _command(
+        sub,
+        "check",
+        "review tenant edits: validate, policy pack, IAM lint",
+        "Review tenant edits before they deploy: validate the files, run the CrossGuard\n"
+        "policy pack and the IAM lint on what the program declares, and with --base\n"
+        "summarise what changed since a git ref. Needs the 'infra' extra.",
+        {
+            0: "nothing was refused",
+            1: "the 'infra' extra is missing, or the check failed to run",
+            2: "a tenant file is invalid, or a mandatory policy or an IAM lint finding "
+            "above LOW refused the edit",
+        },
     )
+    _tenants_option(p)
     p.add_argument("--base", metavar="GIT_REF", help="summarise what changed since this ref")
     p.set_defaults(handler=_lazy("policies.check:cmd_check", "infra"))
 
-    p = sub.add_parser("local", help="the local AWS emulator")
+    p = _command(
+        sub,
+        "local",
+        "the local AWS emulator",
+        "The local AWS emulator (moto, with IAM enforced) that the demo and the end-to-end\n"
+        "tests use. Needs the 'local' extra.",
+        {0: "ok (see 'qs-embed local COMMAND --help')", 1: "the emulator failed", 2: BAD_USAGE},
+    )
     local = p.add_subparsers(dest="local_command", required=True, metavar="COMMAND")
-    serve = local.add_parser("serve", help="run the emulator on 127.0.0.1 until Ctrl-C")
-    serve.add_argument("--port", type=int, default=None, help="default: a free port")
+    serve = _command(
+        local,
+        "serve",
+        "run the emulator on 127.0.0.1 until Ctrl-C",
+        "Run the emulator on 127.0.0.1 until Ctrl-C (or SIGTERM), and print the environment\n"
+        "variables that point AWS SDKs and CLIs at it as the platform admin.",
+        {
+            0: "stopped with Ctrl-C or SIGTERM",
+            1: "the 'local' extra is missing, or the emulator failed to start or exited by itself",
+            2: BAD_USAGE,
+        },
+    )
+    serve.add_argument(
+        "--port", type=int, default=None, help="TCP port on 127.0.0.1 (default: a free port)"
+    )
     serve.set_defaults(handler=_lazy("sandbox.cli:cmd_local_serve", "local"))
 
-    p = sub.add_parser("demo", help="the whole job on the local emulator")
-    p.add_argument(
-        "--tenants",
-        default=DEFAULT_TENANTS_DIR,
-        metavar="DIR",
-        help="tenant files (default: tenants)",
+    p = _command(
+        sub,
+        "demo",
+        "the whole job on the local emulator",
+        "The whole job on a local emulator started for the run: apply the Pulumi program\n"
+        "for the tenants, mint embed URLs as each tenant's app, and try what must be denied\n"
+        "(other tenants' users and roles). Needs the 'infra' and 'local' extras.",
+        {
+            0: "every grant and denial was as expected",
+            1: "a check failed, an extra is missing, or the emulator failed",
+            2: "a tenant file is invalid (nothing was started)",
+        },
     )
+    _tenants_option(p)
     p.add_argument("--show-urls", action="store_true", help="print embed URLs in full")
     p.set_defaults(handler=_lazy("sandbox.demo:cmd_demo", "local"))
     return parser
+
+
+def _tenants_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--tenants",
+        default=DEFAULT_TENANTS_DIR,
+        metavar="DIR",
+        help="directory of tenant files (default: tenants)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -150,7 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in e.problems:
             print(f"error: {problem}", file=sys.stderr)
         count = len(e.problems)
-        print(f"{count} problem{'s' if count != 1 else ''}; nothing was done", file=sys.stderr)
+        print(f"{_plural(count, 'problem')}; nothing was done", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BadInputError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -161,6 +316,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as e:
+        # Last resort: one line, redacted (an exception may quote a URL), and how to see more.
+        if os.environ.get(DEBUG_VARIABLE, "") not in ("", "0"):
+            raise
+        kind = type(e).__qualname__
+        if type(e).__module__ not in ("builtins", "__main__"):
+            kind = f"{type(e).__module__}.{kind}"
+        print(f"error: {kind}: {redact(str(e))}", file=sys.stderr)
+        print(f"(this is a bug; run with {DEBUG_VARIABLE}=1 for the traceback)", file=sys.stderr)
+        return EXIT_RUNTIME
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """AWS clients for the embedder: their botocore Config, how they are made, and a bounded pool.
 
-A QuickSight client costs about 35 ms and half a megabyte to make. Clients (and with them the
-role credentials they sign with) are reused across calls, and kept in an LRU pool shared by all
-Embedders of a process, so memory stays bounded however many tenants and users it serves.
+A QuickSight client costs about 35 ms and half a megabyte to make. Clients are reused across
+calls and kept in an LRU pool shared by all Embedders of a process, so memory stays bounded
+however many tenants and users it serves. The role credentials a client signs with are not the
+pool's: each Embedder keeps them per role session, so an evicted client is rebuilt without
+assuming the role again. Size the pool with `ClientPool(max_size)` (see `Embedder`).
 """
 
 from __future__ import annotations
@@ -137,6 +139,9 @@ class _Slot:
 
 class ClientPool:
     """A bounded, thread-safe LRU of clients keyed by who they act as.
+
+    `max_size`: how many clients to keep (about half a megabyte each); make it at least the
+    number of role sessions in use at once (iam identity: the active users) to avoid rebuilds.
 
     The pool lock only guards the bookkeeping; a client is made under its own slot's lock, so
     a slow miss for one user never blocks calls for another, and concurrent first calls for the

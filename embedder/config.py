@@ -24,6 +24,7 @@ from pydantic import (
 
 from embedder.entry_points import allow_list_pattern_problem, entry_point_problem, is_allowed
 from embedder.limits import StringLimit, service_limits
+from embedder.origins import allowed_origin_problem
 
 TENANT_PATTERN = r"^[a-z][a-z0-9-]{1,38}$"
 PROFILE_KEY_PATTERN = r"^[a-z][a-z0-9_-]{0,30}$"
@@ -124,8 +125,9 @@ def _check_allow_list_entry(pattern: str) -> str:
 
 
 def _check_domain(origin: str) -> str:
-    if not re.fullmatch(r"^https://[a-z0-9*]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$", origin):
-        raise ValueError("must be an https origin such as https://portal.example.com")
+    problem = allowed_origin_problem(origin)
+    if problem is not None:
+        raise ValueError(problem)
     return origin
 
 
@@ -185,7 +187,9 @@ class Embedding(_Frozen):
         default=None, min_length=1, description="Allow-list; /dashboards/* style globs allowed."
     )
     allowed_domains: tuple[Origin, ...] = Field(
-        default=(), description="https origins that may frame the console (successor API)."
+        default=(),
+        description="https origins that may frame the console (successor API); "
+        "https://*.acme.example admits the subdomains of acme.example.",
     )
     session_lifetime_minutes: Lifetime = Field(
         default=600,

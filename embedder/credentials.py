@@ -26,8 +26,10 @@ from pydantic import SecretStr
 
 from embedder.aws_errors import (
     NO_CREDENTIALS,
+    SDK_FAILURE,
     UNREACHABLE,
     missing_credentials_error,
+    sdk_error,
     sts_error,
     unreachable_error,
 )
@@ -69,6 +71,8 @@ def assumed_role_credentials(
             raise missing_credentials_error(e, tenant=tenant, role=role_arn) from e
         except UNREACHABLE as e:
             raise unreachable_error(e, tenant=tenant, service="STS", endpoint=endpoint_url) from e
+        except SDK_FAILURE as e:
+            raise sdk_error(e, tenant=tenant, service="STS", endpoint=endpoint_url) from e
         creds = response["Credentials"]
         expiration = creds["Expiration"]
         expiry = expiration.isoformat() if isinstance(expiration, datetime) else str(expiration)

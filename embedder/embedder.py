@@ -13,7 +13,6 @@ entry point allowed, lifetime in range). Calls are made as the tenant's embed ro
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack, cast
 
 import botocore.session
 from botocore.config import Config
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from embedder import request_checks
@@ -33,10 +33,13 @@ from embedder.arns import (
     role_session_user_name,
 )
 from embedder.aws_errors import (
+    CLIENT_SETUP_FAILURE,
     NO_CREDENTIALS,
+    SDK_FAILURE,
     UNREACHABLE,
     missing_credentials_error,
     quicksight_error,
+    sdk_error,
     sts_error,
     unreachable_error,
 )
@@ -70,6 +73,8 @@ if TYPE_CHECKING:
     )
     from mypy_boto3_sts import STSClient
 
+    from embedder.errors import AwsSdkError
+
     EmbedResponse = (
         GetSessionEmbedUrlResponseTypeDef | GenerateEmbedUrlForRegisteredUserResponseTypeDef
     )
@@ -100,6 +105,17 @@ class Embedder:
 
     Thread-safe; make one per tenant and keep it (clients and role credentials are reused).
 
+    Role credentials are kept per role session for the Embedder's life (a few hundred bytes
+    each, at most one per user of the tenant file): each is assumed once and refreshed before
+    it expires, whether or not its client is still pooled. Clients are the memory (about half
+    a megabyte each) and live in a bounded LRU `ClientPool`; a client evicted and needed again
+    is rebuilt (~35 ms) with the same credentials, without another AssumeRole.
+
+    Size the pool to the role sessions in use at once across the Embedders sharing it:
+    quicksight identity needs one client per tenant, iam identity one per active user. The
+    default shared pool holds 64; a process serving, say, 500 active iam users
+    passes its own, `client_pool=ClientPool(512)`, to each of its Embedders.
+
     session: the app's AWS session (its credentials assume the embed role); default: the
         process's default botocore session (environment, profile, instance role).
     boto_config: merged over the defaults (standard retries, 5 attempts, short timeouts).
@@ -108,7 +124,8 @@ class Embedder:
     sts_client: the client that calls AssumeRole and GetCallerIdentity.
     client_factory: makes the QuickSight client of a `RoleSession` (default: a botocore client
         signing with the session's refreshable credentials).
-    client_pool: where clients are kept (default: one LRU pool per process, 64 clients).
+    client_pool: where clients are kept (default: `embedder.clients.SHARED_POOL`, one LRU pool
+        per process of 64 clients; see above for how to size one).
     endpoint_url: one endpoint for STS and QuickSight (the local emulator).
     register_users: iam identity: register a user on first use (RegisterUser), then retry.
     """
@@ -148,6 +165,12 @@ class Embedder:
         self._account_lock = threading.Lock()
         # Keys of this Embedder's clients in a pool shared with other Embedders.
         self._pool_key = object()
+        # The warm path looks users up by name and reuses their ARNs (tenants may list
+        # thousands of users): one dict per Embedder, ARNs filled in once the account is known.
+        self._members: dict[str, TenantUser] = {u.name: u for u in config.users}
+        self._user_arns: dict[str, str] = {}
+        self._credentials: dict[str, Credentials] = {}
+        self._credentials_lock = threading.Lock()
         install_log_redaction()
 
     @classmethod
@@ -178,7 +201,7 @@ class Embedder:
         """A GetSessionEmbedUrl console URL for `user` (default entry point and lifetime from
         the tenant file). Raises a `BadInputError` before any AWS call when the tenant file does
         not allow the request, an `AwsError` subclass when AWS refuses it."""
-        member = request_checks.tenant_user(self._config, user)
+        member = request_checks.tenant_user(self._config, user, self._members)
         path = request_checks.entry_point(self._config, entry_point)
         minutes = request_checks.session_lifetime(self._config, lifetime_minutes)
         request: GetSessionEmbedUrlRequestTypeDef = {
@@ -187,7 +210,7 @@ class Embedder:
             "SessionLifetimeInMinutes": minutes,
         }
         if not self._iam:
-            request["UserArn"] = self.user_arn(member.name)
+            request["UserArn"] = self._user_arn(member)
         return self._mint(
             member, "GetSessionEmbedUrl", lambda qs: qs.get_session_embed_url(**request)
         )
@@ -205,13 +228,13 @@ class Embedder:
         `initial_path` is checked like an entry point; `allowed_domains` (default: the tenant's
         embedding.allowed_domains) must each be allowed by the tenant file.
         """
-        member = request_checks.tenant_user(self._config, user)
+        member = request_checks.tenant_user(self._config, user, self._members)
         path = request_checks.entry_point(self._config, initial_path)
         minutes = request_checks.session_lifetime(self._config, lifetime_minutes)
         domains = request_checks.allowed_domains(self._config, allowed_domains)
         request: GenerateEmbedUrlForRegisteredUserRequestTypeDef = {
             "AwsAccountId": self.account_id(),
-            "UserArn": self.user_arn(member.name),
+            "UserArn": self._user_arn(member),
             "SessionLifetimeInMinutes": minutes,
             "ExperienceConfiguration": {"QuickSightConsole": {"InitialPath": path}},
         }
@@ -263,9 +286,19 @@ class Embedder:
         }
         if member.profile is not None:
             request["CustomPermissionsName"] = self._config.profile_name(member.profile)
-        # ResourceExists: another process registered the session meanwhile, as we wanted.
-        with contextlib.suppress(ResourceExistsError):
+        try:
             self._aws("RegisterUser", lambda: qs.register_user(**request))
+        except ResourceExistsError as e:
+            # Another process (or thread) registered the session meanwhile, as we wanted.
+            logger.info(
+                "%s was already registered in QuickSight namespace %s of tenant %s "
+                "(registered meanwhile by another caller; request id %s); retrying",
+                member.name,
+                self._config.namespace,
+                self.tenant,
+                e.request_id,
+            )
+            return
         logger.info(
             "registered %s in QuickSight namespace %s of tenant %s (first use)",
             member.name,
@@ -285,6 +318,8 @@ class Embedder:
             raise unreachable_error(
                 e, tenant=self.tenant, service="QuickSight", endpoint=self._endpoint_url
             ) from e
+        except SDK_FAILURE as e:
+            raise self._sdk_error(e, "QuickSight") from e
 
     # --- Identities ------------------------------------------------------------------------------
 
@@ -302,11 +337,20 @@ class Embedder:
 
     def user_arn(self, user: str) -> str:
         """The QuickSight user ARN of `user` (iam identity: its role-session user)."""
-        name = request_checks.tenant_user(self._config, user).name
-        if self._iam:
-            name = role_session_user_name(self._config.role_name, name)
-        c = self._config
-        return quicksight_user_arn(self._partition, c.region, self.account_id(), c.namespace, name)
+        return self._user_arn(request_checks.tenant_user(self._config, user, self._members))
+
+    def _user_arn(self, member: TenantUser) -> str:
+        arn = self._user_arns.get(member.name)
+        if arn is None:
+            name = member.name
+            if self._iam:
+                name = role_session_user_name(self._config.role_name, name)
+            c = self._config
+            arn = quicksight_user_arn(
+                self._partition, c.region, self.account_id(), c.namespace, name
+            )
+            self._user_arns[member.name] = arn  # racing threads store the same string
+        return arn
 
     def _caller_account(self) -> str:
         try:
@@ -321,6 +365,11 @@ class Embedder:
             raise unreachable_error(
                 e, tenant=self.tenant, service="STS", endpoint=self._endpoint_url
             ) from e
+        except SDK_FAILURE as e:
+            raise self._sdk_error(e, "STS") from e
+
+    def _sdk_error(self, error: Exception, service: str) -> AwsSdkError:
+        return sdk_error(error, tenant=self.tenant, service=service, endpoint=self._endpoint_url)
 
     def _role_label(self) -> str:
         if self._account_id is None:
@@ -340,34 +389,48 @@ class Embedder:
 
     def _role_session(self, session_name: str) -> RoleSession:
         role_arn = self.role_arn()
-        credentials = assumed_role_credentials(
-            sts=self._sts,
-            tenant=self.tenant,
-            role_arn=role_arn,
-            session_name=session_name,
-            external_id=self._config.embedding.external_id,
-            clock=self._clock,
-            endpoint_url=self._endpoint_url,
-        )
+        with self._credentials_lock:
+            # One credentials object per role session for the Embedder's life, so a client
+            # rebuilt after its eviction from the pool does not assume the role again.
+            credentials = self._credentials.get(session_name)
+            if credentials is None:
+                credentials = self._credentials[session_name] = assumed_role_credentials(
+                    sts=self._sts,
+                    tenant=self.tenant,
+                    role_arn=role_arn,
+                    session_name=session_name,
+                    external_id=self._config.embedding.external_id,
+                    clock=self._clock,
+                    endpoint_url=self._endpoint_url,
+                )
         return RoleSession(self.tenant, role_arn, session_name, self._config.region, credentials)
 
     def _sts(self) -> STSClient:
         if self._sts_client is not None:
             return self._sts_client
-        return self._pool.get(
-            (self._pool_key, "sts"),
-            lambda: make_sts_client(
+        return self._pool.get((self._pool_key, "sts"), self._make_sts_client)
+
+    def _make_sts_client(self) -> STSClient:
+        try:
+            return make_sts_client(
                 self._base_session(),
                 region=self._config.region,
                 config=self._boto_config,
                 endpoint_url=self._endpoint_url,
-            ),
-        )
+            )
+        except CLIENT_SETUP_FAILURE as e:
+            raise self._sdk_error(e, "STS") from e
 
     def _make_quicksight_client(self, role: RoleSession) -> QuickSightClient:
-        return make_quicksight_client(
-            self._base_session(), role, config=self._boto_config, endpoint_url=self._endpoint_url
-        )
+        try:
+            return make_quicksight_client(
+                self._base_session(),
+                role,
+                config=self._boto_config,
+                endpoint_url=self._endpoint_url,
+            )
+        except CLIENT_SETUP_FAILURE as e:
+            raise self._sdk_error(e, "QuickSight") from e
 
     def _base_session(self) -> botocore.session.Session:
         session: Any = self._session

@@ -230,3 +230,17 @@ class EndpointUnreachableError(FormattedError):
     service: str
     endpoint: str
     reason: str
+
+
+class AwsSdkError(FormattedError):
+    """botocore could not make or send a call (before any answer from AWS)."""
+
+    fmt = "cannot call {service} for tenant {tenant!r}: {reason}"
+    tenant: str
+    service: str
+    reason: str
+
+
+class AwsConfigurationError(AwsSdkError):
+    """The app's AWS configuration cannot be used: a profile that does not exist, a config
+    file that does not parse, an endpoint URL that is not a URL."""

@@ -2,6 +2,10 @@
 
 botocore ships the same JSON models AWS publishes for its SDKs, so the capability names,
 lifetime range and name patterns here follow AWS as botocore is upgraded.
+
+The models are read with botocore's loader directly, not through a botocore session: a session
+reads the app's AWS profile first, and a missing profile (`AWS_PROFILE=nope`) must not stop a
+tenant file from being checked.
 """
 
 from __future__ import annotations
@@ -11,8 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import botocore.session
-from botocore.model import OperationModel, StringShape, StructureShape
+from botocore.loaders import Loader, create_loader
+from botocore.model import OperationModel, ServiceModel, StringShape, StructureShape
 
 
 @dataclass(frozen=True)
@@ -71,12 +75,22 @@ def _input_members(operation: OperationModel) -> dict[str, Any]:
 
 
 @cache
+def model_loader() -> Loader:
+    """botocore's loader of its bundled data (service models, endpoints), with no profile."""
+    return create_loader()
+
+
+def service_model(name: str) -> ServiceModel:
+    """The latest bundled model of AWS service `name`."""
+    return ServiceModel(model_loader().load_service_model(name, "service-2"), service_name=name)
+
+
+@cache
 def service_limits() -> ServiceLimits:
     """Load the limits once per process (the QuickSight model is large)."""
-    session = botocore.session.get_session()
-    quicksight = session.get_service_model("quicksight")
-    iam = session.get_service_model("iam")
-    sts = session.get_service_model("sts")
+    quicksight = service_model("quicksight")
+    iam = service_model("iam")
+    sts = service_model("sts")
     lifetime = quicksight.shape_for("SessionLifetimeInMinutes").metadata
     register_user = _input_members(quicksight.operation_model("RegisterUser"))
     assume_role = _input_members(sts.operation_model("AssumeRole"))

@@ -3,7 +3,12 @@
 botocore's DEBUG logging prints whole response bodies (`botocore.parsers`), signed request
 headers (`botocore.endpoint`) and canonical requests (`botocore.auth`): with it on, an embed
 URL (a bearer credential for a console session) or the embed role's session token would land in
-the app's logs. `install_log_redaction()` puts a filter on those loggers; the Embedder installs it.
+the app's logs. `install_log_redaction()` puts a filter on those loggers. Every Embedder installs
+it; call it yourself (`embedder.install_log_redaction()`) before anything else logs AWS traffic,
+e.g. in a deployment script that calls IAM with botocore DEBUG logging on.
+
+Secrets are also found percent-encoded: IAM returns policy documents URL-encoded, so a trust
+policy's `sts:ExternalId` condition appears as `%22sts%3AExternalId%22%3A%22...` in its logs.
 """
 
 from __future__ import annotations
@@ -11,16 +16,22 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from urllib.parse import unquote
 
 REDACTED = "<redacted>"
 
 # `EmbedUrl` and session secrets as they appear in JSON bodies, XML bodies (STS) and dict reprs.
 _HIDDEN_FIELDS = (
     r"EmbedUrl|ExternalId|SecretAccessKey|SessionToken|aws_secret_access_key|aws_session_token"
+    r"|X-Amz-Security-Token"
 )
 _QUOTED_FIELD = re.compile(
     rf"""(?P<key>["']?(?:{_HIDDEN_FIELDS})["']?\s*[:=]\s*b?)(?P<q>["'])(?P<value>.*?)(?P=q)""",
     re.IGNORECASE,
+)
+# A JSON list of values (an IAM condition may list several external ids): `"ExternalId": [...]`.
+_LISTED_FIELD = re.compile(
+    rf"""(?P<key>["']?(?:{_HIDDEN_FIELDS})["']?\s*:\s*)\[[^\]]*\]""", re.IGNORECASE
 )
 # Form-encoded request bodies (STS is a query protocol): `ExternalId=...&`.
 _FORM_FIELD = re.compile(rf"""(?P<key>\b(?:{_HIDDEN_FIELDS})=)[^&\s"']+""", re.IGNORECASE)
@@ -42,20 +53,44 @@ _BARE_AUTH_CODE = re.compile(
 )
 
 
+# A run of text holding percent-escapes (`%22`, `%3A`, ...), starting where a token starts, so
+# each run is scanned once. Quotes and spaces are escaped inside an encoded document, so a run
+# is a whole encoded value; `&` separates form fields.
+_ENCODED_RUN = re.compile(r"""(?<![^\s<>"'&])[^\s<>"'&]*%[0-9A-Fa-f]{2}[^\s<>"'&]*""")
+# Percent-encoding nested deeper than this is left as it is (a document encoded twice is seen).
+_MAX_DECODES = 3
+
+
 def _url(match: re.Match[str]) -> str:
     return "<redacted embed URL>" if _AUTH_CODE.search(match.group(0)) else match.group(0)
 
 
 def redact(text: str) -> str:
-    """`text` with embed URLs, auth codes and AWS session secrets replaced by `<redacted>`."""
+    """`text` with embed URLs, auth codes and AWS session secrets replaced by `<redacted>`,
+    whether written plainly or percent-encoded."""
+    return _redact(text, _MAX_DECODES)
+
+
+def _redact(text: str, decodes: int) -> str:
     if not text:
         return text
+    if decodes and "%" in text:
+        text = _ENCODED_RUN.sub(lambda m: _decoded_if_secret(m.group(0), decodes - 1), text)
     text = _QUOTED_FIELD.sub(lambda m: f"{m['key']}{m['q']}{REDACTED}{m['q']}", text)
+    text = _LISTED_FIELD.sub(lambda m: f"{m['key']}[{REDACTED}]", text)
     text = _FORM_FIELD.sub(lambda m: f"{m['key']}{REDACTED}", text)
     text = _XML_FIELD.sub(rf"\1{REDACTED}\3", text)
     text = _TOKEN_HEADER.sub(lambda m: f"{m['key']}{REDACTED}", text)
     text = _URL.sub(_url, text)
     return _BARE_AUTH_CODE.sub(lambda m: f"{m['key']}{REDACTED}", text)
+
+
+def _decoded_if_secret(run: str, decodes: int) -> str:
+    """An encoded run as it was when it hides no secret; else decoded, with them redacted
+    (a reader of the log then sees the document, minus its secrets)."""
+    decoded = unquote(run)
+    cleaned = _redact(decoded, decodes)
+    return run if cleaned == decoded else cleaned
 
 
 class RedactingFilter(logging.Filter):

@@ -6,8 +6,7 @@ was asked and what the file allows.
 
 from __future__ import annotations
 
-import fnmatch
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from embedder.config import TenantConfig, TenantUser
 from embedder.entry_points import entry_point_problem, is_allowed
@@ -18,14 +17,23 @@ from embedder.errors import (
     UnknownUserError,
 )
 from embedder.limits import service_limits
+from embedder.origins import is_admitted, plain_origin_problem
 
 SHOWN_USERS = 20
 SHOWN_CHARS = 80
 
 
-def tenant_user(config: TenantConfig, name: str) -> TenantUser:
-    """The user called `name` in the tenant file."""
-    member = config.user(name) if isinstance(name, str) else None
+def tenant_user(
+    config: TenantConfig, name: str, members: Mapping[str, TenantUser] | None = None
+) -> TenantUser:
+    """The user called `name` in the tenant file; `members` (the file's users by name) makes
+    the lookup a dict lookup instead of a scan of the list."""
+    if not isinstance(name, str):
+        member = None
+    elif members is not None:
+        member = members.get(name)
+    else:
+        member = config.user(name)
     if member is None:
         names = [u.name for u in config.users]
         known = ", ".join(names[:SHOWN_USERS])
@@ -72,7 +80,8 @@ def session_lifetime(config: TenantConfig, minutes: int | None) -> int:
 
 
 def allowed_domains(config: TenantConfig, domains: Sequence[str] | None) -> list[str]:
-    """Origins that may frame the console: each must match embedding.allowed_domains."""
+    """Origins that may frame the console: each a plain https origin that one entry of
+    embedding.allowed_domains admits (an exact origin, or a subdomain under a `*.` entry)."""
     configured = config.embedding.allowed_domains
     if domains is None:
         return list(configured)
@@ -81,11 +90,12 @@ def allowed_domains(config: TenantConfig, domains: Sequence[str] | None) -> list
             tenant=config.tenant, domain=domains, reason="pass a list of origins, not a string"
         )
     for domain in domains:
-        if not any(fnmatch.fnmatchcase(domain, allowed) for allowed in configured):
-            listed = ", ".join(configured) or "none"
-            raise DomainNotAllowedError(
-                tenant=config.tenant,
-                domain=domain,
-                reason=f"embedding.allowed_domains lists {listed}",
-            )
+        problem = plain_origin_problem(domain)
+        if problem is None and not is_admitted(domain, configured):
+            problem = f"embedding.allowed_domains lists {', '.join(configured) or 'none'}"
+        if problem is not None:
+            shown: object = domain
+            if isinstance(domain, str) and len(domain) > SHOWN_CHARS:
+                shown = domain[: SHOWN_CHARS - 3] + "..."
+            raise DomainNotAllowedError(tenant=config.tenant, domain=shown, reason=problem)
     return list(domains)

@@ -11,6 +11,7 @@ from typing import Any
 from embedder.config import TenantConfig, console_user_roles
 from embedder.entry_points import ALLOWED_DESCRIPTION
 from embedder.limits import service_limits
+from embedder.origins import ALLOWED_ORIGIN_PATTERN
 
 SCHEMA_ID = "https://github.com/quicksight-embedding/quicksight-embedding/tenant.schema.json"
 
@@ -38,6 +39,7 @@ def tenant_json_schema() -> dict[str, Any]:
     embedding["default_entry_point"].update(
         maxLength=limits.entry_point.max_length, description=f"Entry point: {ALLOWED_DESCRIPTION}."
     )
+    embedding["allowed_domains"]["items"].update(pattern=ALLOWED_ORIGIN_PATTERN)
     embedding["external_id"]["anyOf"][0].update(
         minLength=limits.external_id.min_length,
         maxLength=limits.external_id.max_length,

@@ -11,16 +11,24 @@ from itertools import cycle
 import botocore.session
 import pytest
 from botocore.credentials import CredentialResolver
-from botocore.exceptions import ClientError, EndpointConnectionError
+from botocore.exceptions import (
+    ClientError,
+    EndpointConnectionError,
+    ProfileNotFound,
+    UnknownSignatureVersionError,
+)
 
 from embedder import (
     AssumeRoleError,
+    AwsConfigurationError,
+    AwsSdkError,
     ClientPool,
     Embedder,
     EndpointUnreachableError,
     ExpiredCredentialsError,
     MissingCredentialsError,
 )
+from embedder.clients import DEFAULT_MAX_CLIENTS, SHARED_POOL
 from tests.embedder.fakes import ACCOUNT, Failure, FakeAws, FakeClock, tenant
 
 THREADS, CALLS = 8, 200
@@ -94,12 +102,12 @@ def test_a_failed_early_refresh_keeps_the_valid_credentials(
     assert signing_tokens(aws)[-1] == "token-qs-embed-2"
 
 
-def burst(emb: Embedder, users: list[str]) -> None:
-    """THREADS threads, CALLS URLs each, users taken in turn."""
+def burst(emb: Embedder, users: list[str], calls: int = CALLS) -> None:
+    """THREADS threads, `calls` URLs each, users taken in turn."""
 
     def work(offset: int) -> None:
         names = cycle(users[offset % len(users) :] + users[: offset % len(users)])
-        for _ in range(CALLS):
+        for _ in range(calls):
             emb.session_embed_url(next(names))
 
     with ThreadPoolExecutor(THREADS) as pool:
@@ -136,15 +144,42 @@ def test_one_assume_role_per_user_session_under_concurrency(
         assert "UserArn" not in call.params
 
 
-def test_client_pool_bounds_memory_and_reassumes_after_eviction(
+def test_client_pool_bounds_memory_and_an_evicted_client_keeps_its_credentials(
     aws: FakeAws, clock: FakeClock
 ) -> None:
     pool = ClientPool(2)
+    made: list[str] = []
     emb = Embedder(tenant("iam"), session=aws.session(), clock=clock, client_pool=pool)
+    factory = emb._client_factory
+    emb._client_factory = lambda role: made.append(role.session_name) or factory(role)
     for user in ["dana", "eli", "fatima", "dana"]:
         emb.session_embed_url(user)
         assert len(pool) <= 2
-    assert aws.assume_role_count["dana"] == 2, "dana's session was evicted, then made again"
+    assert made == ["dana", "eli", "fatima", "dana"], "dana's client was evicted, then rebuilt"
+    assert dict(aws.assume_role_count) == {"dana": 1, "eli": 1, "fatima": 1}, (
+        "the rebuilt client signs with the credentials dana already had: no second AssumeRole"
+    )
+    assert signing_tokens(aws)[-1] == "token-dana-1"
+
+
+def test_the_documented_default_pool_size_is_the_real_one() -> None:
+    assert SHARED_POOL.max_size == DEFAULT_MAX_CLIENTS
+    assert f"default shared pool holds {DEFAULT_MAX_CLIENTS};" in (Embedder.__doc__ or "")
+    assert f"per process of {DEFAULT_MAX_CLIENTS} clients" in (Embedder.__doc__ or "")
+
+
+def test_more_active_users_than_pooled_clients_assume_once_per_lifetime(
+    aws: FakeAws, clock: FakeClock
+) -> None:
+    """The thrash case: every call misses a pool smaller than the active users, yet each role
+    session is assumed once per credential lifetime, under concurrency too."""
+    users = ["dana", "eli", "fatima", "gus"]
+    emb = Embedder(tenant("iam"), session=aws.session(), clock=clock, client_pool=ClientPool(1))
+    burst(emb, users, calls=8)  # a miss makes a client (~35 ms): few calls show the point
+    assert dict(aws.assume_role_count) == dict.fromkeys(users, 1)
+    clock.advance(minutes=52)  # inside the mandatory refresh window
+    burst(emb, users, calls=8)
+    assert dict(aws.assume_role_count) == dict.fromkeys(users, 2)
 
 
 def test_tenants_share_a_pool_without_sharing_sessions(
@@ -233,3 +268,73 @@ def test_quicksight_unreachable(aws: FakeAws, clock: FakeClock, pool: ClientPool
     emb = Embedder(tenant(), session=aws.session(), clock=clock, client_pool=pool)
     with pytest.raises(EndpointUnreachableError, match="cannot reach QuickSight"):
         emb.session_embed_url("alice")
+
+
+# --- The app's AWS setup: profile, endpoint, SDK failures (typed, never a traceback) ----------
+
+
+@pytest.mark.parametrize(
+    ("identity", "account_id", "service"),
+    [
+        ("quicksight", ACCOUNT, "QuickSight"),  # the QuickSight client is made first
+        ("iam", ACCOUNT, "QuickSight"),
+        ("quicksight", None, "STS"),  # the account is asked of STS first
+    ],
+)
+def test_a_missing_aws_profile_is_a_typed_error_naming_it(
+    identity: str,
+    account_id: str | None,
+    service: str,
+    clock: FakeClock,
+    pool: ClientPool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "nope")
+    config = tenant(identity, account_id=account_id)
+    emb = Embedder(config, session=botocore.session.Session(), clock=clock, client_pool=pool)
+    user = config.users[0].name
+    with pytest.raises(AwsConfigurationError) as caught:
+        emb.session_embed_url(user)
+    assert isinstance(caught.value.__cause__, ProfileNotFound)
+    assert caught.value.service == service
+    assert str(caught.value).startswith(f"cannot call {service} for tenant {config.tenant!r}: ")
+    assert "the AWS profile 'nope' does not exist" in str(caught.value)
+
+
+@pytest.mark.parametrize(("account_id", "service"), [(ACCOUNT, "QuickSight"), (None, "STS")])
+def test_an_endpoint_that_is_not_a_url_is_a_typed_error_naming_it(
+    account_id: str | None,
+    service: str,
+    aws: FakeAws,
+    clock: FakeClock,
+    pool: ClientPool,
+) -> None:
+    emb = Embedder(
+        tenant(account_id=account_id),
+        session=aws.session(),
+        clock=clock,
+        client_pool=pool,
+        endpoint_url="notaurl",
+    )
+    with pytest.raises(AwsConfigurationError) as caught:
+        emb.session_embed_url("alice")
+    assert isinstance(caught.value.__cause__, ValueError)
+    assert str(caught.value).startswith(f"cannot call {service} for tenant 'acme': ")
+    assert "the endpoint URL 'notaurl' is not valid" in str(caught.value)
+    assert aws.calls == []
+
+
+@pytest.mark.parametrize("operation", ["AssumeRole", "GetSessionEmbedUrl", "GetCallerIdentity"])
+def test_other_sdk_failures_are_typed_too(
+    operation: str, aws: FakeAws, clock: FakeClock, pool: ClientPool
+) -> None:
+    aws.fail(operation, UnknownSignatureVersionError(signature_version="v9"))
+    emb = Embedder(tenant(account_id=None), session=aws.session(), clock=clock, client_pool=pool)
+    with pytest.raises(AwsSdkError) as caught:
+        emb.session_embed_url("alice")
+    assert isinstance(caught.value.__cause__, UnknownSignatureVersionError)
+    service = "QuickSight" if operation == "GetSessionEmbedUrl" else "STS"
+    assert str(caught.value).startswith(
+        f"cannot call {service} for tenant 'acme': UnknownSignatureVersionError: "
+    )
+    emb.session_embed_url("alice")  # nothing broken is cached

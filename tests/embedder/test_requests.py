@@ -7,6 +7,8 @@ registration, and the checks that refuse a request before anything reaches AWS.
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +17,7 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import ANY, Stubber
 
+import embedder.embedder
 from embedder import (
     AccessDeniedError,
     AwsError,
@@ -29,6 +32,7 @@ from embedder import (
     SessionLifetimeNotAllowedError,
     UnknownUserError,
 )
+from embedder.config import TenantConfig
 from embedder.errors import AWS_ERROR_CLASSES
 from tests.embedder.fakes import ACCOUNT, FakeClock, tenant
 
@@ -405,13 +409,36 @@ def test_registration_without_a_profile_sends_no_custom_permissions(
     stubs.assert_done()
 
 
-def test_a_user_registered_meanwhile_is_retried(stubs: StubbedClients, clock: FakeClock) -> None:
+def test_a_user_registered_meanwhile_is_retried(
+    stubs: StubbedClients, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
     stub = stubs.stub("dana", "eu-west-1")
     not_found(stub, "generate_embed_url_for_registered_user")
     stub.add_client_error("register_user", "ResourceExistsException", "exists", 409)
     stub.add_response("generate_embed_url_for_registered_user", embed_response(), None)
-    make("iam", stubs, clock).generate_console_url("dana")
+    with caplog.at_level(logging.INFO, logger="embedder"):
+        make("iam", stubs, clock).generate_console_url("dana")
     stubs.assert_done()
+    (record,) = [r for r in caplog.records if r.name == "embedder.embedder"]
+    message = record.getMessage()
+    assert message.startswith("dana was already registered in QuickSight namespace globex")
+    assert "registered meanwhile by another caller" in message
+    assert "(first use)" not in message
+
+
+def test_a_registration_logs_it(
+    stubs: StubbedClients, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    stub = stubs.stub("dana", "eu-west-1")
+    not_found(stub)
+    stub.add_response("register_user", {"RequestId": "r", "Status": 201}, None)
+    stub.add_response("get_session_embed_url", embed_response(), None)
+    with caplog.at_level(logging.INFO, logger="embedder"):
+        make("iam", stubs, clock).session_embed_url("dana")
+    messages = [r.getMessage() for r in caplog.records if r.name == "embedder.embedder"]
+    assert messages == [
+        "registered dana in QuickSight namespace globex of tenant globex (first use)"
+    ]
 
 
 def test_registration_is_retried_once_only(stubs: StubbedClients, clock: FakeClock) -> None:
@@ -445,3 +472,62 @@ def test_no_registration_when_off_or_for_quicksight_identity(
     with pytest.raises(QuickSightUserNotFoundError, match="not registered"):
         emb.session_embed_url("dana" if identity == "iam" else "alice")
     stubs.assert_done()
+
+
+# --- The warm path: users by name, ARNs once ---------------------------------------------------
+
+
+class CountingUsers(tuple):  # type: ignore[type-arg]
+    """The tenant's users, counting every scan of the list."""
+
+    scans = 0
+
+    def __iter__(self) -> Any:
+        CountingUsers.scans += 1
+        return super().__iter__()
+
+
+class FixedClient:
+    """A QuickSight client that answers every call at once (quicksight identity)."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+
+    def get_session_embed_url(self, **request: Any) -> dict[str, Any]:
+        self.requests.append(request)
+        return embed_response(f"req-{len(self.requests)}")
+
+
+def test_the_warm_path_finds_users_by_name_not_by_scanning(
+    clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    users = [
+        {"name": f"user{i:04d}", "email": f"u{i}@acme.example", "role": "AUTHOR"}
+        for i in range(2000)
+    ]
+    config = tenant(users=users)
+    config = config.model_copy(update={"users": CountingUsers(config.users)})
+    arns: Counter[str] = Counter()
+    real_arn = embedder.embedder.quicksight_user_arn
+
+    def counted_arn(*args: str) -> str:
+        arns[args[-1]] += 1
+        return real_arn(*args)
+
+    monkeypatch.setattr(embedder.embedder, "quicksight_user_arn", counted_arn)
+    monkeypatch.setattr(TenantConfig, "user", lambda *_: pytest.fail("TenantConfig.user scans"))
+    client = FixedClient()
+    emb = Embedder(config, client=client, clock=clock)  # type: ignore[arg-type]
+    CountingUsers.scans = 0
+    for _ in range(3):
+        for name in ("user1999", "user0000", "user1000"):
+            emb.session_embed_url(name)
+    assert CountingUsers.scans == 0, "no request scans the list of users"
+    assert arns == {"user1999": 1, "user0000": 1, "user1000": 1}, "each ARN is built once"
+    assert client.requests[0]["UserArn"] == (
+        f"arn:aws:quicksight:us-east-1:{ACCOUNT}:user/acme/user1999"
+    )
+    assert emb.user_arn("user1999") == client.requests[0]["UserArn"]
+    assert CountingUsers.scans == 0
+    with pytest.raises(UnknownUserError, match=r"\(1980 more\)"):
+        emb.session_embed_url("user2000")

@@ -3,12 +3,19 @@ reprs or exception text."""
 
 from __future__ import annotations
 
+import json
 import logging
 import pickle
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
 
+import botocore.session
 import pytest
+from botocore.awsrequest import AWSResponse
 
+import embedder
 from embedder import (
     AccessDeniedError,
     ClientPool,
@@ -17,7 +24,7 @@ from embedder import (
     QuickSightUserNotFoundError,
     RoleSession,
 )
-from embedder.redaction import RedactingFilter, install_log_redaction, redact
+from embedder.redaction import AWS_SDK_LOGGERS, RedactingFilter, install_log_redaction, redact
 from tests.embedder.fakes import Failure, FakeAws, FakeClock, tenant
 
 SECRET_MARKERS = (
@@ -150,3 +157,118 @@ def test_redact(text: str, kept: str) -> None:
     cleaned = redact(text)
     assert_clean(cleaned)
     assert kept in cleaned
+
+
+# --- Percent-encoded secrets -------------------------------------------------------------------
+
+EXTERNAL_ID = "globex-embed-7f3c9a"
+TRUST_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:role/globex-web"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"sts:ExternalId": EXTERNAL_ID}},
+        }
+    ],
+}
+EMBED_URL = "https://eu-west-1.quicksight.aws.amazon.com/embed/abc/sessions/x?code=AUTHCODE-3"
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        # IAM returns policy documents URL-encoded (GetRole, as botocore.parsers logs it).
+        (
+            "<AssumeRolePolicyDocument>"
+            + quote(json.dumps(TRUST_POLICY), safe="")
+            + "</AssumeRolePolicyDocument>",
+            "sts:AssumeRole",
+        ),
+        ("b'<Doc>" + quote(json.dumps(TRUST_POLICY)) + "</Doc>'", "2012-10-17"),
+        # Encoded twice (a document inside an encoded form field).
+        ("PolicyDocument=" + quote(quote(json.dumps(TRUST_POLICY), safe=""), safe=""), "Policy"),
+        # A form-encoded request body carrying a policy document.
+        ("Action=UpdateAssumeRolePolicy&PolicyDocument=" + quote(json.dumps(TRUST_POLICY)), "&"),
+        (
+            quote(json.dumps({"SecretAccessKey": "role-secret-1", "SessionToken": "token-dana-1"})),
+            "SecretAccessKey",
+        ),
+        (quote("<SessionToken>token-qs-embed-1</SessionToken>", safe=""), "SessionToken"),
+        ("redirect=" + quote(EMBED_URL, safe="") + " done", "done"),
+        ("next=" + quote(quote(EMBED_URL, safe=""), safe="") + " done", "done"),
+        # Several external ids in one condition, plain and encoded.
+        (json.dumps({"sts:ExternalId": [EXTERNAL_ID, "globex-embed-7f3c9a-old"]}), "ExternalId"),
+        (quote(json.dumps({"sts:ExternalId": [EXTERNAL_ID]})), "ExternalId"),
+    ],
+)
+def test_redact_finds_percent_encoded_secrets(text: str, kept: str) -> None:
+    cleaned = redact(text)
+    assert_clean(cleaned)
+    assert kept in cleaned
+    assert "<redacted" in cleaned
+
+
+def test_encoded_text_without_secrets_is_left_as_it_was() -> None:
+    text = "path=%2Fdashboards%2Fabc q=%7B%22a%22%3A1%7D 100% done %zz"
+    assert redact(text) == text
+
+
+@pytest.fixture
+def no_redaction_installed() -> Iterator[None]:
+    """The loggers as in a process that has made no Embedder yet (restored afterwards)."""
+    loggers = [logging.getLogger(n) for n in {*AWS_SDK_LOGGERS, *logging.root.manager.loggerDict}]
+    removed = {lg: [f for f in lg.filters if isinstance(f, RedactingFilter)] for lg in loggers}
+    for lg, filters in removed.items():
+        for f in filters:
+            lg.removeFilter(f)
+    yield
+    for lg, filters in removed.items():
+        for f in filters:
+            if f not in lg.filters:
+                lg.addFilter(f)
+
+
+class _Raw:
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self._body
+
+
+@pytest.mark.usefixtures("no_redaction_installed")
+def test_install_log_redaction_is_public_idempotent_and_covers_iam_without_an_embedder(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A deployment script calling IAM with DEBUG logs on, before any Embedder exists: the
+    external id of the trust policy arrives percent-encoded and must not be logged."""
+    embedder.install_log_redaction()
+    embedder.install_log_redaction()
+    for name in AWS_SDK_LOGGERS:
+        filters = logging.getLogger(name).filters
+        assert sum(isinstance(f, RedactingFilter) for f in filters) == 1, name
+
+    body = (
+        '<GetRoleResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetRoleResult><Role>'
+        "<Path>/</Path><RoleName>qs-embed-globex</RoleName><RoleId>AROAEXAMPLEEXAMPLE1</RoleId>"
+        "<Arn>arn:aws:iam::111122223333:role/qs-embed-globex</Arn>"
+        "<CreateDate>2030-01-01T00:00:00Z</CreateDate>"
+        f"<AssumeRolePolicyDocument>{quote(json.dumps(TRUST_POLICY), safe='')}"
+        "</AssumeRolePolicyDocument></Role></GetRoleResult>"
+        "<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></GetRoleResponse>"
+    ).encode()
+    session = botocore.session.Session()
+    session.set_credentials("AKIDAPPEXAMPLE", "app-secret-key")
+    session.register(
+        "before-send", lambda request, **_: AWSResponse(request.url, 200, {}, _Raw(body))
+    )
+    iam = session.create_client("iam", region_name="us-east-1")
+    caplog.set_level(logging.DEBUG)
+    role = iam.get_role(RoleName="qs-embed-globex")["Role"]
+    condition = role["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]
+    assert condition["StringEquals"]["sts:ExternalId"] == EXTERNAL_ID, "the caller gets it"
+    bodies = [r.getMessage() for r in caplog.records if r.name == "botocore.parsers"]
+    assert any('"sts:ExternalId": "<redacted>"' in b for b in bodies), bodies
+    assert_clean(caplog.text)

@@ -1,0 +1,270 @@
+"""`qs-embed` as a whole: every command's --help, exit codes for a missing extra, and no
+traceback for a bad AWS setup or an unexpected error (one redacted line, unless debugging)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import types
+from collections.abc import Iterator
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import embedder.cli
+from embedder import extras
+from embedder.cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def commands(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], argparse.ArgumentParser]]:
+    """Every command and subcommand of the parser, with the words that run it."""
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from commands(sub, (*path, name))
+
+
+ALL_COMMANDS = list(commands(build_parser()))
+
+
+def test_the_commands_of_the_contract_exist() -> None:
+    names = {" ".join(path) for path, _ in ALL_COMMANDS}
+    assert {"validate", "schema", "url", "plan", "check", "local", "local serve", "demo"} <= names
+
+
+@pytest.mark.parametrize(
+    ("path", "parser"), ALL_COMMANDS, ids=[" ".join(path) or "qs-embed" for path, _ in ALL_COMMANDS]
+)
+def test_every_help_says_what_the_command_does_and_its_exit_codes(
+    path: tuple[str, ...], parser: argparse.ArgumentParser, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main([*path, "--help"])
+    assert caught.value.code == 0
+    text = capsys.readouterr().out
+    assert parser.description, f"{path}: no description"
+    assert parser.description.split("\n")[0] in text
+    assert "exit codes:" in text
+    codes = text.split("exit codes:")[1]
+    assert "  0  " in codes, text
+    for action in parser._actions:
+        if action.option_strings or action.dest not in ("command", "local_command"):
+            name = f"qs-embed {' '.join(path)}: {action.option_strings or action.dest}"
+            assert action.help, f"{name} has no help"
+            assert action.help != argparse.SUPPRESS, f"{name} has no help"
+
+
+def test_url_help_explains_its_three_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["url", "--help"])
+    out = capsys.readouterr().out
+    assert "--tenant-file F     the tenant's file, tenants/<tenant>.yaml" in out
+    codes = out.split("exit codes:")[1]
+    for code, words in (("0", "URL was printed"), ("1", "AWS refused"), ("2", "tenant file")):
+        assert f"  {code}  " in codes
+        assert words in codes
+
+
+def test_validate_counts_in_words(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "solo.yaml").write_text(
+        "tenant: solo\nembedding:\n  identity: quicksight\n  app_principals: "
+        "[arn:aws:iam::111122223333:role/solo-app]\n"
+        "permission_profiles:\n  p:\n    deny: [ExportToCsv]\n"
+        "users: [{name: alice, email: a@solo.example, role: AUTHOR}]\n"
+    )
+    assert main(["validate", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "1 user, 1 profile," in out, out
+
+
+# --- Unexpected errors: one line, unless QS_EMBED_DEBUG ----------------------------------------
+
+
+@pytest.fixture
+def failing_validate(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(args: argparse.Namespace) -> int:
+        raise RuntimeError("boom at https://h/embed/s?code=AUTHCODE-1")
+
+    monkeypatch.setattr(embedder.cli, "cmd_validate", boom)
+    monkeypatch.delenv("QS_EMBED_DEBUG", raising=False)
+
+
+@pytest.mark.usefixtures("failing_validate")
+@pytest.mark.parametrize("debug", [None, "0", ""])
+def test_an_unexpected_error_is_one_redacted_line_and_exit_1(
+    debug: str | None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if debug is not None:
+        monkeypatch.setenv("QS_EMBED_DEBUG", debug)
+    assert main(["validate"]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "error: RuntimeError: boom at <redacted embed URL>",
+        "(this is a bug; run with QS_EMBED_DEBUG=1 for the traceback)",
+    ]
+
+
+@pytest.mark.usefixtures("failing_validate")
+def test_qs_embed_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QS_EMBED_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="boom"):
+        main(["validate"])
+
+
+def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "embedder", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_missing_aws_profile_is_one_clear_line() -> None:
+    """`AWS_PROFILE=nope qs-embed url ...`: a typed error naming the profile and the tenant;
+    validating tenant files does not need the profile at all."""
+    assert run_cli("validate", "tenants", AWS_PROFILE="nope").returncode == 0
+    done = run_cli(
+        "url", "--tenant-file", "tenants/acme.yaml", "--user", "alice", AWS_PROFILE="nope"
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("error: cannot call ")
+    assert "for tenant 'acme'" in done.stderr
+    assert "the AWS profile 'nope' does not exist" in done.stderr
+
+
+def test_an_endpoint_that_is_not_a_url_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(
+            ["url", "--tenant-file", "tenants/acme.yaml", "--user", "alice", "--endpoint-url", "x"]
+        )
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --endpoint-url: 'x' is not a URL" in err
+    assert "Traceback" not in err
+
+
+# --- Missing extras -------------------------------------------------------------------------
+
+
+def failing_import(missing: str) -> Any:
+    def import_module(name: str) -> Any:
+        raise ModuleNotFoundError(f"No module named {missing!r}", name=missing)
+
+    return types.SimpleNamespace(import_module=import_module)
+
+
+@pytest.mark.parametrize(
+    ("command", "missing", "extra"),
+    [
+        (["plan"], "pulumi", "infra"),
+        (["plan"], "pulumi_aws.iam", "infra"),
+        (["check"], "pulumi_policy", "infra"),
+        (["local", "serve"], "moto", "local"),
+        (["demo"], "moto.server", "local"),
+        (["local", "serve"], "flask", "local"),  # moto[server] brings it
+    ],
+)
+def test_a_missing_extra_names_it_and_exits_1(
+    command: list[str],
+    missing: str,
+    extra: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(embedder.cli, "importlib", failing_import(missing))
+    assert main(command) == 1
+    err = capsys.readouterr().err
+    assert f"needs the '{extra}' extra: pip install 'quicksight-embedding[{extra}]'" in err
+    assert f"({missing} is missing)" in err
+
+
+def test_a_missing_module_no_extra_provides_is_a_bug(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("QS_EMBED_DEBUG", raising=False)
+    monkeypatch.setattr(embedder.cli, "importlib", failing_import("infra.renamed_module"))
+    assert main(["plan"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ModuleNotFoundError: No module named 'infra.renamed_module'")
+    assert "this is a bug" in err
+
+
+def test_every_module_of_every_extra_is_recognised() -> None:
+    """What the installed metadata declares, each module mapped to its extra."""
+    found = extras.extras_by_module()
+    assert {"pulumi", "pulumi_aws", "pulumi_policy"} <= {
+        m for m, e in found.items() if "infra" in e
+    }
+    assert {"moto", "flask"} <= {m for m, e in found.items() if "local" in e}
+    for requirement in metadata.requires(extras.DISTRIBUTION) or []:
+        name, _, extra = extras._parse_requirement(requirement)
+        if extra is not None:
+            assert extras.missing_extra(name.replace("-", "_").lower(), extra) == extra
+
+
+@pytest.fixture
+def fresh_extras() -> Iterator[None]:
+    extras.extras_by_module.cache_clear()
+    yield
+    extras.extras_by_module.cache_clear()
+
+
+@pytest.mark.usefixtures("fresh_extras")
+def test_extras_are_read_from_the_metadata_not_a_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    declared = {
+        extras.DISTRIBUTION: [
+            "boto3<2,>=1.34",
+            'pulumi-aws<8,>=7.0; extra == "infra"',
+            'Parliament<2,>=1.6; python_version >= "3.11" and extra == "infra"',
+            'moto[server]<5.3,>=5.1; extra == "local"',
+            'playwright<2,>=1.45; extra == "dev"',
+        ],
+        "moto": ['flask-cors; extra == "server"', 'docker>=3; extra == "ssm"', "boto3"],
+    }
+
+    def requires(dist: str) -> list[str]:
+        if dist not in declared:
+            raise metadata.PackageNotFoundError(dist)
+        return declared[dist]
+
+    monkeypatch.setattr(metadata, "requires", requires)
+    found = extras.extras_by_module()
+    assert found["pulumi_aws"] == found["parliament"] == {"infra"}
+    assert found["moto"] == found["flask_cors"] == {"local"}
+    assert found["playwright"] == {"dev"}
+    assert "docker" not in found, "only the extras asked for (moto[server])"
+    assert "boto3" not in found, "a core dependency is not an extra's"
+
+
+@pytest.mark.usefixtures("fresh_extras")
+def test_a_source_checkout_reads_the_extras_from_pyproject(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def requires(dist: str) -> list[str]:
+        raise metadata.PackageNotFoundError(dist)
+
+    monkeypatch.setattr(metadata, "requires", requires)
+    found = extras.extras_by_module()
+    assert {"pulumi", "pulumi_aws", "pulumi_policy", "parliament"} <= {
+        m for m, e in found.items() if "infra" in e
+    }
+    assert "local" in found.get("moto", set())
