@@ -1,0 +1,53 @@
+"""The benchmarks' own machinery, checked quickly (nothing here is timed)."""
+
+from __future__ import annotations
+
+import gc
+import sys
+from pathlib import Path
+
+from bench import harness
+from bench.__main__ import BENCHMARKS, main
+from bench.stub import StubAws
+from bench.tenants import tenant
+from embedder import Embedder
+from embedder.clients import ClientPool
+
+BENCH_DIR = Path(__file__).resolve().parents[2] / "bench"
+
+
+def test_every_benchmark_module_is_run_by_make_bench() -> None:
+    modules = {p.stem for p in BENCH_DIR.glob("*.py") if "\ndef run() -> " in p.read_text()}
+    assert modules == set(BENCHMARKS)
+
+
+def test_an_unknown_benchmark_is_refused() -> None:
+    assert main(["no_such_benchmark"]) == 2
+
+
+def test_percentile_is_nearest_rank() -> None:
+    samples = [float(n) for n in range(100, 0, -1)]
+    assert harness.percentile(samples, 50) == 50.0
+    assert harness.percentile(samples, 99) == 99.0
+    assert harness.percentile(samples, 100) == 100.0
+    assert harness.percentile(samples, 0) == 1.0
+
+
+def test_side_by_side_times_each_call_and_restores_the_interpreter() -> None:
+    interval = sys.getswitchinterval()
+    times = harness.side_by_side({"a": [lambda: None, lambda: None], "b": [lambda: None]})
+    assert [len(times["a"]), len(times["b"])] == [2, 1]
+    assert sys.getswitchinterval() == interval
+    assert gc.isenabled()
+
+
+def test_the_stub_answers_the_embedders_real_client_path() -> None:
+    # If the Embedder stopped sending through the session's event hooks, the warm-path and
+    # STS benchmarks would measure something else (or the network): they must see its calls.
+    stub = StubAws()
+    embedder = Embedder(tenant("acme"), session=stub.session(), client_pool=ClientPool())
+    url = embedder.session_embed_url("u000")
+    assert url.url.endswith("?code=STUBCODE")
+    assert url.status == 200
+    assert stub.assume_role_calls == {"qs-embed": 1}
+    assert stub.embed_calls == 1
