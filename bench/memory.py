@@ -85,7 +85,7 @@ def _results(m: dict[str, Any]) -> list[Result]:
 
 
 def _measure(tenants: int) -> dict[str, Any]:
-    import psutil  # type: ignore[import-untyped]  # no types-psutil in the dev extra yet
+    import psutil
 
     from bench.stub import StubAws
     from bench.tenants import tenant

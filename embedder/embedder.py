@@ -83,6 +83,7 @@ logger = logging.getLogger(__name__)
 R = TypeVar("R")
 
 TENANT_SESSION_NAME = "qs-embed"
+ACCEPTED_ENTRY_POINTS_MAX = 4096
 """RoleSessionName of the tenant's one role session (quicksight identity)."""
 
 
@@ -169,6 +170,7 @@ class Embedder:
         # thousands of users): one dict per Embedder, ARNs filled in once the account is known.
         self._members: dict[str, TenantUser] = {u.name: u for u in config.users}
         self._user_arns: dict[str, str] = {}
+        self._accepted_entry_points: set[str] = set()
         self._credentials: dict[str, Credentials] = {}
         self._credentials_lock = threading.Lock()
         install_log_redaction()
@@ -202,7 +204,7 @@ class Embedder:
         the tenant file). Raises a `BadInputError` before any AWS call when the tenant file does
         not allow the request, an `AwsError` subclass when AWS refuses it."""
         member = request_checks.tenant_user(self._config, user, self._members)
-        path = request_checks.entry_point(self._config, entry_point)
+        path = self._entry_point(entry_point)
         minutes = request_checks.session_lifetime(self._config, lifetime_minutes)
         request: GetSessionEmbedUrlRequestTypeDef = {
             "AwsAccountId": self.account_id(),
@@ -229,7 +231,7 @@ class Embedder:
         embedding.allowed_domains) must each be allowed by the tenant file.
         """
         member = request_checks.tenant_user(self._config, user, self._members)
-        path = request_checks.entry_point(self._config, initial_path)
+        path = self._entry_point(initial_path)
         minutes = request_checks.session_lifetime(self._config, lifetime_minutes)
         domains = request_checks.allowed_domains(self._config, allowed_domains)
         request: GenerateEmbedUrlForRegisteredUserRequestTypeDef = {
@@ -245,6 +247,18 @@ class Embedder:
             "GenerateEmbedUrlForRegisteredUser",
             lambda qs: qs.generate_embed_url_for_registered_user(**request),
         )
+
+    def _entry_point(self, path: str | None) -> str:
+        """`request_checks.entry_point`, remembering the paths it accepted: they depend only on
+        the frozen tenant file, and the regex and glob checks are the warm path's largest cost.
+        Bounded: an app opening many dashboards starts the memo afresh when it is full."""
+        if path is not None and path in self._accepted_entry_points:
+            return path
+        checked = request_checks.entry_point(self._config, path)
+        if len(self._accepted_entry_points) >= ACCEPTED_ENTRY_POINTS_MAX:
+            self._accepted_entry_points.clear()
+        self._accepted_entry_points.add(checked)
+        return checked
 
     def _mint(
         self,

@@ -531,3 +531,22 @@ def test_the_warm_path_finds_users_by_name_not_by_scanning(
     assert CountingUsers.scans == 0
     with pytest.raises(UnknownUserError, match=r"\(1980 more\)"):
         emb.session_embed_url("user2000")
+
+
+def test_remembered_entry_points_never_admit_a_refused_one(
+    stubs: StubbedClients, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The warm path remembers accepted entry points; refusals are never remembered, and the
+    memo is bounded."""
+    monkeypatch.setattr("embedder.embedder.ACCEPTED_ENTRY_POINTS_MAX", 2)
+    stub = stubs.stub("qs-embed", "us-east-1")
+    emb = make("quicksight", stubs, clock)
+    for path in ("/dashboards/a", "/dashboards/a", "/dashboards/b", "/dashboards/c"):
+        stub.add_response("get_session_embed_url", embed_response("req"), None)
+        emb.session_embed_url("alice", entry_point=path)
+    for _ in range(2):
+        with pytest.raises(EntryPointNotAllowedError):
+            emb.session_embed_url("alice", entry_point="/start/favorites")
+    assert emb._accepted_entry_points <= {"/dashboards/b", "/dashboards/c"}
+    assert len(emb._accepted_entry_points) <= 2
+    stubs.assert_done()
