@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack, cast
@@ -55,7 +56,7 @@ from embedder.clients import (
 )
 from embedder.config import TenantConfig, TenantUser
 from embedder.credentials import Clock, assumed_role_credentials
-from embedder.errors import QuickSightUserNotFoundError, ResourceExistsError
+from embedder.errors import EmbedderError, QuickSightUserNotFoundError, ResourceExistsError
 from embedder.loader import load_tenant
 from embedder.redaction import install_log_redaction
 from embedder.result import URL_VALIDITY, EmbedUrl
@@ -322,18 +323,29 @@ class Embedder:
 
     def _aws(self, operation: str, call: Callable[[], R]) -> R:
         """Run a QuickSight call; botocore's failures become typed errors."""
-        try:
+        with self._typed_errors(
+            "QuickSight", lambda e: quicksight_error(e, tenant=self.tenant, operation=operation)
+        ):
             return call()
+
+    @contextmanager
+    def _typed_errors(
+        self, service: str, api_error: Callable[[ClientError], EmbedderError]
+    ) -> Iterator[None]:
+        """botocore's failures of a call to `service` as the typed errors of embedder.errors;
+        `api_error` types the service's own error responses."""
+        try:
+            yield
         except ClientError as e:
-            raise quicksight_error(e, tenant=self.tenant, operation=operation) from e
+            raise api_error(e) from e
         except NO_CREDENTIALS as e:
             raise missing_credentials_error(e, tenant=self.tenant, role=self._role_label()) from e
         except UNREACHABLE as e:
             raise unreachable_error(
-                e, tenant=self.tenant, service="QuickSight", endpoint=self._endpoint_url
+                e, tenant=self.tenant, service=service, endpoint=self._endpoint_url
             ) from e
         except SDK_FAILURE as e:
-            raise self._sdk_error(e, "QuickSight") from e
+            raise self._sdk_error(e, service) from e
 
     # --- Identities ------------------------------------------------------------------------------
 
@@ -367,20 +379,13 @@ class Embedder:
         return arn
 
     def _caller_account(self) -> str:
-        try:
-            return self._sts().get_caller_identity()["Account"]
-        except ClientError as e:
-            raise sts_error(
+        with self._typed_errors(
+            "STS",
+            lambda e: sts_error(
                 e, tenant=self.tenant, role=self._role_label(), operation="GetCallerIdentity"
-            ) from e
-        except NO_CREDENTIALS as e:
-            raise missing_credentials_error(e, tenant=self.tenant, role=self._role_label()) from e
-        except UNREACHABLE as e:
-            raise unreachable_error(
-                e, tenant=self.tenant, service="STS", endpoint=self._endpoint_url
-            ) from e
-        except SDK_FAILURE as e:
-            raise self._sdk_error(e, "STS") from e
+            ),
+        ):
+            return self._sts().get_caller_identity()["Account"]
 
     def _sdk_error(self, error: Exception, service: str) -> AwsSdkError:
         return sdk_error(error, tenant=self.tenant, service=service, endpoint=self._endpoint_url)
