@@ -19,22 +19,16 @@ from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
-from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
+from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
 from embedder.config import TenantConfig
 from infra.capabilities import DENY, capability_names
 from infra.offline import OfflineRun, plain_properties, run_offline
-from infra.plan_mocks import UnsupportedResourceError, declared_user_name
+from infra.plan_mocks import TenantResourceMocks, UnsupportedResourceError, declared_user_name
 from infra.program import declare_tenants
 from infra.tenant_stack import TenantStack
 from policies.resources import (
     CALLER_IDENTITY,
-    QS_CUSTOM_PERMISSIONS,
-    QS_NAMESPACE,
-    QS_USER,
-    QS_USER_CUSTOM_PERMISSION,
-    ROLE,
-    ROLE_POLICY,
     namespace_of,
 )
 
@@ -60,7 +54,7 @@ def _code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
 
-class LocalApplyMocks(Mocks):
+class LocalApplyMocks(TenantResourceMocks):
     """Creates (or updates) each declared resource in the emulator behind `session`."""
 
     def __init__(self, session: boto3.Session) -> None:
@@ -68,14 +62,7 @@ class LocalApplyMocks(Mocks):
         self._session: Any = session
         self._lock = threading.Lock()  # clients are thread-safe, creating them is not
         self._clients: dict[tuple[str, str | None], Any] = {}
-        self._creators: dict[str, Callable[[Outputs], tuple[str, Outputs]]] = {
-            ROLE: self._role,
-            ROLE_POLICY: self._role_policy,
-            QS_NAMESPACE: self._namespace,
-            QS_CUSTOM_PERMISSIONS: self._custom_permissions,
-            QS_USER: self._user,
-            QS_USER_CUSTOM_PERMISSION: self._user_permission,
-        }
+        super().__init__()
 
     def call(self, args: MockCallArgs) -> tuple[Outputs, list[tuple[str, str]]]:
         if args.token != CALLER_IDENTITY:
@@ -84,17 +71,13 @@ class LocalApplyMocks(Mocks):
             me = self._client("sts").get_caller_identity()
         return {"accountId": me["Account"], "arn": me["Arn"], "userId": me["UserId"]}, []
 
-    def new_resource(self, args: MockResourceArgs) -> tuple[str, Outputs]:
-        if not args.custom:
-            return f"{args.name}-id", dict(args.inputs)
-        create = self._creators.get(args.typ)
-        if create is None:
-            raise UnsupportedResourceError(args.typ, args.name, self._creators)
+    def _handle(
+        self, args: MockResourceArgs, handler: Callable[[Outputs], tuple[str, Outputs]]
+    ) -> tuple[str, Outputs]:
+        # AWS gets the plain values; the outputs keep the inputs as given (secrets wrapped).
         inputs, _ = plain_properties(args.inputs)
         with _refusal(args.typ, args.name):
-            resource_id, outputs = create(inputs)
-        # The inputs as given (secrets still wrapped) stay secret in the outputs.
-        return resource_id, {**args.inputs, **outputs, "id": resource_id}
+            return handler(inputs)
 
     def _client(self, service: str, region: str | None = None) -> Any:
         with self._lock:

@@ -8,6 +8,7 @@ plan never shows a resource with made-up outputs.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -59,14 +60,13 @@ class UnsupportedResourceError(Exception):
         )
 
 
-class PlanMocks(Mocks):
-    """Outputs for the resource types TenantStack declares, consistent with AWS's ARN formats."""
+class TenantResourceMocks(Mocks):
+    """Mocks for the resource types TenantStack declares: one handler per type, taking the
+    declared inputs and giving the id and outputs. Subclasses say how each is answered
+    (`PlanMocks`: offline; `infra.local_apply.LocalApplyMocks`: created in the emulator)."""
 
-    def __init__(self, tenants: Iterable[TenantConfig], account_id: str | None = None) -> None:
-        # The role is the only resource that carries no account or region of its own.
-        self._tenants_by_role = {t.role_name: t for t in tenants}
-        self._caller_account = account_id or ACCOUNT_PLACEHOLDER
-        self._builders: dict[str, Callable[[str, Outputs], tuple[str, Outputs]]] = {
+    def __init__(self) -> None:
+        self._handlers: dict[str, Callable[[Outputs], tuple[str, Outputs]]] = {
             ROLE: self._role,
             ROLE_POLICY: self._role_policy,
             QS_NAMESPACE: self._namespace,
@@ -74,6 +74,48 @@ class PlanMocks(Mocks):
             QS_USER: self._user,
             QS_USER_CUSTOM_PERMISSION: self._user_permission,
         }
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str, Outputs]:
+        if not args.custom:
+            return f"{args.name}-id", dict(args.inputs)
+        handler = self._handlers.get(args.typ)
+        if handler is None:
+            raise UnsupportedResourceError(args.typ, args.name, self._handlers)
+        resource_id, outputs = self._handle(args, handler)
+        return resource_id, {**args.inputs, **outputs, "id": resource_id}
+
+    def _handle(
+        self, args: MockResourceArgs, handler: Callable[[Outputs], tuple[str, Outputs]]
+    ) -> tuple[str, Outputs]:
+        return handler(dict(args.inputs))
+
+    @abstractmethod
+    def _role(self, inputs: Outputs) -> tuple[str, Outputs]: ...
+
+    @abstractmethod
+    def _role_policy(self, inputs: Outputs) -> tuple[str, Outputs]: ...
+
+    @abstractmethod
+    def _namespace(self, inputs: Outputs) -> tuple[str, Outputs]: ...
+
+    @abstractmethod
+    def _custom_permissions(self, inputs: Outputs) -> tuple[str, Outputs]: ...
+
+    @abstractmethod
+    def _user(self, inputs: Outputs) -> tuple[str, Outputs]: ...
+
+    @abstractmethod
+    def _user_permission(self, inputs: Outputs) -> tuple[str, Outputs]: ...
+
+
+class PlanMocks(TenantResourceMocks):
+    """Outputs for the resource types TenantStack declares, consistent with AWS's ARN formats."""
+
+    def __init__(self, tenants: Iterable[TenantConfig], account_id: str | None = None) -> None:
+        # The role is the only resource that carries no account or region of its own.
+        self._tenants_by_role = {t.role_name: t for t in tenants}
+        self._caller_account = account_id or ACCOUNT_PLACEHOLDER
+        super().__init__()
 
     def call(self, args: MockCallArgs) -> tuple[Outputs, list[tuple[str, str]]]:
         if args.token == CALLER_IDENTITY:
@@ -85,15 +127,6 @@ class PlanMocks(Mocks):
                 "id": account,
             }, []
         raise UnsupportedResourceError(args.token, "invoke", [CALLER_IDENTITY])
-
-    def new_resource(self, args: MockResourceArgs) -> tuple[str, Outputs]:
-        if not args.custom:
-            return f"{args.name}-id", dict(args.inputs)
-        builder = self._builders.get(args.typ)
-        if builder is None:
-            raise UnsupportedResourceError(args.typ, args.name, self._builders)
-        resource_id, outputs = builder(args.name, dict(args.inputs))
-        return resource_id, {**args.inputs, **outputs, "id": resource_id}
 
     # -- per type ------------------------------------------------------------------------
 
@@ -108,7 +141,7 @@ class PlanMocks(Mocks):
         partition = partition_for_region(region)
         return f"arn:{partition}:quicksight:{region}:{self._account(inputs)}:{resource}"
 
-    def _role(self, _: str, inputs: Outputs) -> tuple[str, Outputs]:
+    def _role(self, inputs: Outputs) -> tuple[str, Outputs]:
         name = str(inputs["name"])
         tenant = self._tenants_by_role.get(name)
         account = (tenant.account_id if tenant else None) or self._caller_account
@@ -119,10 +152,10 @@ class PlanMocks(Mocks):
             "path": "/",
         }
 
-    def _role_policy(self, _: str, inputs: Outputs) -> tuple[str, Outputs]:
+    def _role_policy(self, inputs: Outputs) -> tuple[str, Outputs]:
         return f"{inputs['role']}:{inputs['name']}", {}
 
-    def _namespace(self, _: str, inputs: Outputs) -> tuple[str, Outputs]:
+    def _namespace(self, inputs: Outputs) -> tuple[str, Outputs]:
         name = str(inputs["namespace"])
         return f"{self._account(inputs)},{name}", {
             "arn": self._quicksight_arn(inputs, f"namespace/{name}"),
@@ -130,13 +163,13 @@ class PlanMocks(Mocks):
             "creationStatus": "CREATED",
         }
 
-    def _custom_permissions(self, _: str, inputs: Outputs) -> tuple[str, Outputs]:
+    def _custom_permissions(self, inputs: Outputs) -> tuple[str, Outputs]:
         name = str(inputs["customPermissionsName"])
         return f"{self._account(inputs)},{name}", {
             "arn": self._quicksight_arn(inputs, f"custompermissions/{name}"),
         }
 
-    def _user(self, _: str, inputs: Outputs) -> tuple[str, Outputs]:
+    def _user(self, inputs: Outputs) -> tuple[str, Outputs]:
         user_name, namespace = declared_user_name(inputs), namespace_of(inputs)
         account, region = self._account(inputs), self._region(inputs)
         arn = quicksight_user_arn(
@@ -144,5 +177,5 @@ class PlanMocks(Mocks):
         )
         return f"{account}/{namespace}/{user_name}", {"userName": user_name, "arn": arn}
 
-    def _user_permission(self, _: str, inputs: Outputs) -> tuple[str, Outputs]:
+    def _user_permission(self, inputs: Outputs) -> tuple[str, Outputs]:
         return f"{self._account(inputs)},{namespace_of(inputs)},{inputs['userName']}", {}
