@@ -17,7 +17,7 @@ from collections import Counter
 from typing import Any
 
 from bench.emulated import deployed_tenant
-from bench.harness import Result, percentile
+from bench.harness import Result, percentile, run_threads
 from embedder import Embedder
 from embedder.clients import ClientPool
 
@@ -84,13 +84,7 @@ def run() -> list[Result]:
                 overheads.extend(o for o, _ in mine)
                 round_trip_times.extend(r for _, r in mine)
 
-        threads = [threading.Thread(target=mint, args=(n,)) for n in range(THREADS)]
-        began = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - began
+        elapsed = run_threads(mint, THREADS)
 
     mints = THREADS * MINTS_PER_THREAD
     failed = f"errors: {dict(errors)}" if errors else "0 errors"

@@ -160,6 +160,17 @@ def alternated(
     return times
 
 
+def run_threads(target: Callable[[int], object], count: int) -> float:
+    """Run `target(n)` for n in 0..count-1, each in its own thread; the wall time for all."""
+    threads = [threading.Thread(target=target, args=(n,)) for n in range(count)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - began
+
+
 def percentile(samples: list[float], pct: float) -> float:
     """The `pct` percentile (0..100) of `samples`, by nearest rank."""
     ordered = sorted(samples)

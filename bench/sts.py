@@ -10,11 +10,10 @@ once per lifetime, however many threads want it at the same moment.
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from bench.harness import Result
+from bench.harness import Result, run_threads
 from bench.stub import StubAws
 from bench.tenants import tenant, user_names
 from embedder import Embedder
@@ -61,13 +60,7 @@ def run() -> list[Result]:
                 with errors_lock:
                     errors[type(e).__name__] += 1
 
-    threads = [threading.Thread(target=mint, args=(n,)) for n in range(THREADS)]
-    began = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - began
+    elapsed = run_threads(mint, THREADS)
 
     calls = stub.assume_role_calls
     most = max(calls.values(), default=0)
