@@ -8,7 +8,8 @@
 Embed URLs and role credentials are secrets: every Embedder puts a redacting filter on botocore's
 loggers; scripts that call AWS before making one call `install_log_redaction()` first.
 
-This package never imports pulumi: apps install it alone (boto3, pyyaml, pydantic).
+Apps install this package alone, as the distribution `quicksight-embedder` (boto3, botocore,
+pyyaml, pydantic): it imports no other part of the repository.
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ if TYPE_CHECKING:
     from embedder.clients import ClientPool, RoleSession
     from embedder.embedder import Embedder
     from embedder.result import EmbedUrl
+
+__version__ = "0.2.0"
+"""The version of both distributions (quicksight-embedder and quicksight-embedding): the one
+place it is written; each pyproject.toml reads it from here."""
 
 # Imported on first use, so `qs-embed validate` and `import embedder.errors` stay light.
 _LAZY = {
@@ -98,6 +103,7 @@ __all__ = [
     "ThrottlingError",
     "UnknownUserError",
     "UnsupportedUserEditionError",
+    "__version__",
     "install_log_redaction",
     "redact",
 ]

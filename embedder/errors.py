@@ -58,7 +58,7 @@ class FormattedError(EmbedderError):
         self.kwargs: dict[str, Any] = fields
         for name, value in fields.items():
             setattr(self, name, value)
-        super().__init__(redact(self.fmt.format(**fields)))
+        super().__init__(redact(self.fmt.format(**fields, **_wording(fields))))
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Keyword-only constructors break the default pickling of exceptions (multiprocessing).
@@ -67,6 +67,21 @@ class FormattedError(EmbedderError):
 
 def _rebuild(cls: type[FormattedError], fields: dict[str, Any]) -> FormattedError:
     return cls(**fields)
+
+
+def _wording(fields: dict[str, Any]) -> dict[str, str]:
+    """Derived phrases for messages: `{answer}` (HTTP status and request id, each only when
+    AWS gave one) and `{tries}` ("1 attempt", "5 attempts")."""
+    parts = []
+    if fields.get("http_status") is not None:
+        parts.append(f"HTTP {fields['http_status']}")
+    if fields.get("request_id"):
+        parts.append(f"request id {fields['request_id']}")
+    attempts = fields.get("attempts")
+    return {
+        "answer": ", ".join(parts) or "no HTTP answer",
+        "tries": f"{attempts} attempt{'' if attempts == 1 else 's'}",
+    }
 
 
 # --- Bad input: what the tenant file does not allow (the CLI exits 2) -------------------------
@@ -108,10 +123,7 @@ class DomainNotAllowedError(BadInputError):
 class AwsError(FormattedError):
     """An AWS API error; subclasses stand for the errors of GetSessionEmbedUrl (`aws_code`)."""
 
-    fmt = (
-        "{operation} failed for tenant {tenant!r}: {code} "
-        "(HTTP {http_status}, request id {request_id}, {attempts} attempt(s)): {message}"
-    )
+    fmt = "{operation} failed for tenant {tenant!r}: {code} ({answer}, {tries}): {message}"
     aws_code: ClassVar[str | None] = None
     operation: str
     tenant: str
@@ -198,8 +210,8 @@ class CredentialsError(FormattedError):
 
 class AssumeRoleError(CredentialsError):
     fmt = (
-        "cannot assume {role} for tenant {tenant!r}: {code} (HTTP {http_status}, "
-        "request id {request_id}): {message}; the caller must be one of the tenant's "
+        "cannot assume {role} for tenant {tenant!r}: {code} ({answer}): {message}; "
+        "the caller must be one of the tenant's "
         "embedding.app_principals (and pass embedding.external_id when the file sets one)"
     )
     code: str

@@ -1,5 +1,5 @@
 """The bad-tenant corpus through every command that reads tenant files: `validate`, `plan`,
-`url` and `demo`, run as `qs-embed` runs them (`embedder.cli.main`).
+`url` and `demo`, run as `qs-embed` runs them (`qs_embed.cli.main`).
 
 Each bad file sits in a directory beside the suite's four good tenants: one bad file refuses
 the whole directory (exit 2, its one-line problem on stderr, no traceback, nothing on stdout).
@@ -11,6 +11,7 @@ refuse before starting an emulator of its own.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,9 @@ import botocore.session
 import pytest
 
 import embedder.embedder
-from embedder.cli import main
 from embedder.errors import ConfigError
 from embedder.loader import load_tenant
+from qs_embed.cli import main
 from sandbox import Emulator
 from tests.corpus import BadTenantCase, bad_tenant_cases, bad_tenant_sets
 from tests.e2e.support import Apps, redeem
@@ -61,10 +62,11 @@ def expected_lines(case_dir: Path) -> list[str]:
 
 
 def assert_refused(code: int, captured: tuple[str, str], *fragments: str) -> None:
-    """Exit 2, nothing on stdout, each fragment on stderr, no traceback."""
+    """Exit 2, nothing on stdout but a `--json` command's error, each fragment on stderr, no
+    traceback."""
     out, err = captured
     assert code == 2, err
-    assert out == ""
+    assert out == "" or json.loads(out)["error"]["exitCode"] == 2
     assert "Traceback" not in err
     assert err.rstrip().endswith("nothing was done"), err
     for fragment in fragments:

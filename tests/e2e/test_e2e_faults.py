@@ -101,7 +101,7 @@ def test_persistent_failures_end_in_the_typed_error_after_bounded_retries(
     error = failed.value
     assert type(error) is error_class
     assert (error.http_status, error.attempts) == (status, RETRY_BUDGET)
-    assert f"{RETRY_BUDGET} attempt(s)" in str(error)
+    assert f"{RETRY_BUDGET} attempts" in str(error)
     assert error.request_id
     assert sent[MINT_ATTEMPT] == RETRY_BUDGET
     assert len(retry_sleeps) == RETRY_BUDGET - 1

@@ -13,12 +13,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from embedder.cli import main
 from embedder.config import TenantConfig, console_user_roles
 from embedder.errors import ConfigError
 from embedder.limits import service_limits
 from embedder.loader import load_tenants, parse_tenant
 from embedder.schema import tenant_json_schema
+from qs_embed.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = {

@@ -68,7 +68,7 @@ def test_errors_format_named_fields_and_keep_them() -> None:
     )
     assert str(error) == (
         "GetSessionEmbedUrl failed for tenant 'acme': ThrottlingException (HTTP 429, "
-        "request id r-1, 5 attempt(s)): Rate exceeded; still throttled after retrying, "
+        "request id r-1, 5 attempts): Rate exceeded; still throttled after retrying, "
         "try again later"
     )
     assert (error.request_id, error.http_status, error.attempts) == ("r-1", 429, 5)
@@ -87,7 +87,7 @@ def test_formatted_errors_are_embedder_errors() -> None:
 
 def test_embedder_imports_without_pulumi() -> None:
     code = (
-        "import sys, embedder, embedder.url_command; "
+        "import sys, embedder, qs_embed.url; "
         "assert not any(m.startswith('pulumi') for m in sys.modules), "
         "sorted(m for m in sys.modules if m.startswith('pulumi'))"
     )

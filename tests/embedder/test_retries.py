@@ -45,7 +45,7 @@ def test_throttling_beyond_the_bound_raises_throttling_error(
     error = caught.value
     assert (error.http_status, error.attempts) == (429, 5)
     assert error.request_id == f"req-{len(aws.calls)}", "the request id of the last attempt"
-    assert "5 attempt(s)" in str(error)
+    assert "5 attempts" in str(error)
     assert "Rate exceeded" in str(error)
     assert len(aws.ops("GetSessionEmbedUrl")) == 5
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from embedder.cli import main
+from qs_embed.cli import main
 from tests.corpus import BadTenantCase, bad_tenant_cases, bad_tenant_sets
 
 CASES = bad_tenant_cases()

@@ -8,7 +8,6 @@ from pathlib import Path
 import pulumi_aws as aws
 import pytest
 
-from embedder.cli import main
 from embedder.errors import ConfigError
 from embedder.limits import service_limits
 from infra.capabilities import (
@@ -17,6 +16,7 @@ from infra.capabilities import (
     provider_problems,
 )
 from infra.program import load_checked_tenants
+from qs_embed.cli import main
 
 from .conftest import tenant_data, write_tenant
 

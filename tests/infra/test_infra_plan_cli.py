@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from embedder.cli import main
 from infra.offline import OfflineRun
 from infra.plan import run_resource_count
 from infra.tenant_stack import TenantStack
 from policies.iam import embed_role_permissions_policy
+from qs_embed.cli import main
 
 from .conftest import EXAMPLES, tenant_data, write_tenant
 

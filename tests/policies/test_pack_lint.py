@@ -11,7 +11,7 @@ from embedder.config import TenantConfig
 from policies.actions import EMBEDDING_ACTIONS, TRUST_ACTIONS
 from policies.iam import embed_role_permissions_policy, embed_role_trust_policy
 from policies.lint import LintFinding, lint_declared, lint_document
-from policies.program import declare_program
+from qs_embed.declared import declare_program
 from tests.policies.iam_fixtures import example as fixture_or_example
 from tests.policies.pack_helpers import example, example_tenants, policy_json
 

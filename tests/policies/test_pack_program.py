@@ -19,10 +19,10 @@ from infra.offline import run_offline
 from infra.plan_mocks import PlanMocks
 from infra.program import declare_tenants
 from policies.pack import Declared, Violation, build_policies, run_pack
-from policies.program import declare_program
 from policies.resources import QS_USER, TENANT_STACK
 from policies.rules.quicksight_rules import RETAIN_OUTPUT
 from policies.tenant_index import TenantIndex, index_of
+from qs_embed.declared import declare_program
 from tests.policies.pack_helpers import ACME_PORTAL, allow, example, example_tenants, variant
 
 

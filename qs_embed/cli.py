@@ -1,8 +1,8 @@
-"""`qs-embed`: the command line (same as `python -m embedder`).
+"""`qs-embed`: the platform toolkit's command line (same as `python -m qs_embed`).
 
 Exit codes: 0 ok, 1 AWS or runtime error (also a missing extra, or a bug: one line, and the
 traceback with QS_EMBED_DEBUG=1), 2 bad input. Commands that need an extra (`infra`, `local`)
-import it only when run, so the core package stays small.
+import it only when run, so `validate`, `schema` and `url` work with the core alone.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import embedder
 from embedder.errors import BadInputError, ConfigError, EmbedderError
-from embedder.extras import missing_extra
 from embedder.redaction import redact
 
 EXIT_OK, EXIT_RUNTIME, EXIT_BAD_INPUT = 0, 1, 2
@@ -59,7 +59,21 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _lazy(target: str, extra: str) -> Handler:
+EXTRA_OF_MODULE = {
+    # The top-level modules each extra of pyproject.toml installs (moto[server] brings flask and
+    # werkzeug). A module missing from this table is a bug of ours, not the environment's.
+    "pulumi": "infra",
+    "pulumi_aws": "infra",
+    "pulumi_policy": "infra",
+    "parliament": "infra",
+    "moto": "local",
+    "flask": "local",
+    "flask_cors": "local",
+    "werkzeug": "local",
+}
+
+
+def _lazy(target: str) -> Handler:
     """A handler living in `module:function`, imported only when its command runs."""
 
     def run(args: argparse.Namespace) -> int:
@@ -67,12 +81,12 @@ def _lazy(target: str, extra: str) -> Handler:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as e:
-            needed = missing_extra(e.name, extra)
-            if needed is None:
+            extra = EXTRA_OF_MODULE.get((e.name or "").split(".")[0])
+            if extra is None:
                 raise
             print(
-                f"qs-embed {args.command}: needs the '{needed}' extra: "
-                f"pip install 'quicksight-embedding[{needed}]' ({e.name} is missing)",
+                f"qs-embed {args.command}: needs the '{extra}' extra: "
+                f"pip install 'quicksight-embedding[{extra}]' ({e.name} is missing)",
                 file=sys.stderr,
             )
             return EXIT_RUNTIME  # the environment lacks a package: not the user's input
@@ -141,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
         + "\n\nRun 'qs-embed COMMAND --help' for what a command does and its exit codes.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"qs-embed {embedder.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = _command(
@@ -205,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="AWS endpoint for STS and QuickSight (the local emulator)",
     )
-    p.set_defaults(handler=_lazy("embedder.url_command:cmd_url", "core"))
+    p.set_defaults(handler=_lazy("qs_embed.url:cmd_url"))
 
     p = _command(
         sub,
@@ -222,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _tenants_option(p)
     p.add_argument("--json", action="store_true", help="machine-readable plan")
-    p.set_defaults(handler=_lazy("infra.cli:cmd_plan", "infra"))
+    p.set_defaults(handler=_lazy("infra.cli:cmd_plan"))
 
     p = _command(
         sub,
@@ -240,7 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _tenants_option(p)
     p.add_argument("--base", metavar="GIT_REF", help="summarise what changed since this ref")
-    p.set_defaults(handler=_lazy("policies.check:cmd_check", "infra"))
+    p.set_defaults(handler=_lazy("qs_embed.check:cmd_check"))
 
     p = _command(
         sub,
@@ -266,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--port", type=int, default=None, help="TCP port on 127.0.0.1 (default: a free port)"
     )
-    serve.set_defaults(handler=_lazy("sandbox.cli:cmd_local_serve", "local"))
+    serve.set_defaults(handler=_lazy("sandbox.cli:cmd_local_serve"))
 
     p = _command(
         sub,
@@ -283,7 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _tenants_option(p)
     p.add_argument("--show-urls", action="store_true", help="print embed URLs in full")
-    p.set_defaults(handler=_lazy("sandbox.demo:cmd_demo", "local"))
+    p.set_defaults(handler=_lazy("qs_embed.demo:cmd_demo"))
     return parser
 
 
@@ -301,17 +316,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler = args.handler
     try:
         return handler(args)
-    except ConfigError as e:
-        for problem in e.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        count = len(e.problems)
-        print(f"{_plural(count, 'problem')}; nothing was done", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except BadInputError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return EXIT_BAD_INPUT
     except EmbedderError as e:
-        print(f"error: {e}", file=sys.stderr)
+        code = EXIT_BAD_INPUT if isinstance(e, ConfigError | BadInputError) else EXIT_RUNTIME
+        if getattr(args, "json", False):  # for scripts on stdout; for people on stderr too
+            print(json.dumps({"error": _error_json(e, code)}, indent=2))
+        if isinstance(e, ConfigError):
+            for problem in e.problems:
+                print(f"error: {problem}", file=sys.stderr)
+            count = len(e.problems)
+            print(f"{_plural(count, 'problem')}; nothing was done", file=sys.stderr)
+        else:
+            print(f"error: {e}", file=sys.stderr)
+        return code
+    except BrokenPipeError:
+        # The reader went away (`qs-embed plan --json | head`): end quietly, and keep Python's
+        # own flush at exit from failing on the closed pipe again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return EXIT_RUNTIME
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -326,6 +347,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {kind}: {redact(str(e))}", file=sys.stderr)
         print(f"(this is a bug; run with {DEBUG_VARIABLE}=1 for the traceback)", file=sys.stderr)
         return EXIT_RUNTIME
+
+
+def _error_json(e: EmbedderError, code: int) -> dict[str, Any]:
+    """An error as `--json` commands print it on stdout: its type, text and exit code, the
+    problems of a tenant file, and AWS's request id and HTTP status when there are any."""
+    fields: dict[str, Any] = {"type": type(e).__name__, "message": str(e), "exitCode": code}
+    if isinstance(e, ConfigError):
+        fields["problems"] = [
+            {"file": p.source, "field": p.location, "message": p.message} for p in e.problems
+        ]
+    for name, key in (("request_id", "requestId"), ("http_status", "httpStatus")):
+        if getattr(e, name, None) is not None:
+            fields[key] = getattr(e, name)
+    return fields
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import embedder.embedder
-from embedder.cli import main
+from qs_embed.cli import main
 from tests.embedder.fakes import ACCOUNT, Failure, FakeAws
 
 ACME = f"""\

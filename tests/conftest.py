@@ -1,4 +1,4 @@
-"""Fixtures for the embedder's tests: fake time, a fake AWS, a private client pool."""
+"""Fixtures shared by the tests: fake time, a fake AWS, a private client pool."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from embedder.cli import main
+from qs_embed.cli import main
 from sandbox.emulator import Emulator
 from tests.corpus import bad_tenant_cases
 

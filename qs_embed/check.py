@@ -21,11 +21,11 @@ from infra.plan import resource_count
 from infra.program import load_checked_tenants
 from policies.lint import lint_declared
 from policies.pack import Declared, build_policies, run_pack
-from policies.program import declare_program
 from policies.resources import TENANT_STACK
 from policies.rules.props import tenant_stack_of
 from policies.tenant_diff import REMOVED, Change, base_tenants, tenant_changes
 from policies.tenant_index import index_of
+from qs_embed.declared import declare_program
 
 EXIT_OK, EXIT_REFUSED = 0, 2
 

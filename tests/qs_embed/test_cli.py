@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from packaging.requirements import Requirement
 
-import embedder.cli
-from embedder import extras
-from embedder.cli import build_parser, main
+import qs_embed.cli
+from qs_embed.cli import build_parser, main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -94,7 +94,7 @@ def failing_validate(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(args: argparse.Namespace) -> int:
         raise RuntimeError("boom at https://h/embed/s?code=AUTHCODE-1")
 
-    monkeypatch.setattr(embedder.cli, "cmd_validate", boom)
+    monkeypatch.setattr(qs_embed.cli, "cmd_validate", boom)
     monkeypatch.delenv("QS_EMBED_DEBUG", raising=False)
 
 
@@ -124,7 +124,7 @@ def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     environment.update(env)
     return subprocess.run(
-        [sys.executable, "-m", "embedder", *args],
+        [sys.executable, "-m", "qs_embed", *args],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -190,7 +190,7 @@ def test_a_missing_extra_names_it_and_exits_1(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr(embedder.cli, "importlib", failing_import(missing))
+    monkeypatch.setattr(qs_embed.cli, "importlib", failing_import(missing))
     assert main(command) == 1
     err = capsys.readouterr().err
     assert f"needs the '{extra}' extra: pip install 'quicksight-embedding[{extra}]'" in err
@@ -201,70 +201,60 @@ def test_a_missing_module_no_extra_provides_is_a_bug(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.delenv("QS_EMBED_DEBUG", raising=False)
-    monkeypatch.setattr(embedder.cli, "importlib", failing_import("infra.renamed_module"))
+    monkeypatch.setattr(qs_embed.cli, "importlib", failing_import("infra.renamed_module"))
     assert main(["plan"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ModuleNotFoundError: No module named 'infra.renamed_module'")
     assert "this is a bug" in err
 
 
-def test_every_module_of_every_extra_is_recognised() -> None:
-    """What the installed metadata declares, each module mapped to its extra."""
-    found = extras.extras_by_module()
-    assert {"pulumi", "pulumi_aws", "pulumi_policy"} <= {
-        m for m, e in found.items() if "infra" in e
-    }
-    assert {"moto", "flask"} <= {m for m, e in found.items() if "local" in e}
-    for requirement in metadata.requires(extras.DISTRIBUTION) or []:
-        name, _, extra = extras._parse_requirement(requirement)
-        if extra is not None:
-            assert extras.missing_extra(name.replace("-", "_").lower(), extra) == extra
+def test_the_extra_table_matches_what_each_extra_installs() -> None:
+    """Every module of the table is installed by the extra it names, read from the installed
+    toolkit's metadata (moto[server] brings flask, flask-cors and werkzeug)."""
+    declared = metadata.requires("quicksight-embedding") or []
+    for module, extra in qs_embed.cli.EXTRA_OF_MODULE.items():
+        dists = {_top_level_of(d) for d in _requirements_of_extra(declared, extra)}
+        assert module in dists, f"{module} is not installed by the '{extra}' extra"
 
 
-@pytest.fixture
-def fresh_extras() -> Iterator[None]:
-    extras.extras_by_module.cache_clear()
-    yield
-    extras.extras_by_module.cache_clear()
+def _requirements_of_extra(declared: list[str], extra: str) -> set[str]:
+    """The distributions an extra installs, with what they require in turn (installed ones)."""
+    found: set[str] = set()
+    todo = [
+        Requirement(line)
+        for line in declared
+        if Requirement(line).marker is not None
+        and Requirement(line).marker.evaluate({"extra": extra})  # type: ignore[union-attr]
+    ]
+    while todo:
+        requirement = todo.pop()
+        if requirement.name in found:
+            continue
+        found.add(requirement.name)
+        try:
+            below = metadata.requires(requirement.name) or []
+        except metadata.PackageNotFoundError:
+            continue
+        for line in below:
+            r = Requirement(line)
+            wanted = requirement.extras or {""}
+            if r.marker is None or any(r.marker.evaluate({"extra": e}) for e in wanted):
+                todo.append(r)
+    return found
 
 
-@pytest.mark.usefixtures("fresh_extras")
-def test_extras_are_read_from_the_metadata_not_a_list(monkeypatch: pytest.MonkeyPatch) -> None:
-    declared = {
-        extras.DISTRIBUTION: [
-            "boto3<2,>=1.34",
-            'pulumi-aws<8,>=7.0; extra == "infra"',
-            'Parliament<2,>=1.6; python_version >= "3.11" and extra == "infra"',
-            'moto[server]<5.3,>=5.1; extra == "local"',
-            'playwright<2,>=1.45; extra == "dev"',
-        ],
-        "moto": ['flask-cors; extra == "server"', 'docker>=3; extra == "ssm"', "boto3"],
-    }
-
-    def requires(dist: str) -> list[str]:
-        if dist not in declared:
-            raise metadata.PackageNotFoundError(dist)
-        return declared[dist]
-
-    monkeypatch.setattr(metadata, "requires", requires)
-    found = extras.extras_by_module()
-    assert found["pulumi_aws"] == found["parliament"] == {"infra"}
-    assert found["moto"] == found["flask_cors"] == {"local"}
-    assert found["playwright"] == {"dev"}
-    assert "docker" not in found, "only the extras asked for (moto[server])"
-    assert "boto3" not in found, "a core dependency is not an extra's"
+def _top_level_of(distribution: str) -> str:
+    return distribution.lower().replace("-", "_")
 
 
-@pytest.mark.usefixtures("fresh_extras")
-def test_a_source_checkout_reads_the_extras_from_pyproject(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    def requires(dist: str) -> list[str]:
-        raise metadata.PackageNotFoundError(dist)
-
-    monkeypatch.setattr(metadata, "requires", requires)
-    found = extras.extras_by_module()
-    assert {"pulumi", "pulumi_aws", "pulumi_policy", "parliament"} <= {
-        m for m, e in found.items() if "infra" in e
-    }
-    assert "local" in found.get("moto", set())
+def test_the_core_commands_need_no_extra() -> None:
+    """`validate`, `schema` and `url` run with the app package alone (CI also proves it in a
+    virtualenv without the extras): the CLI imports no extra at module level."""
+    code = (
+        "import sys, qs_embed.cli; "
+        "bad = {m for m in sys.modules if m.split('.')[0] in ("
+        + ", ".join(repr(m) for m in sorted(set(qs_embed.cli.EXTRA_OF_MODULE)))
+        + ")}; print(sorted(bad)); sys.exit(1 if bad else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -13,10 +13,10 @@ import pulumi_aws as aws
 import pytest
 import yaml
 
-from embedder.cli import main
 from embedder.config import TenantConfig
-from policies.check import run_check
 from policies.tenant_diff import tenant_changes
+from qs_embed.check import run_check
+from qs_embed.cli import main
 from tests.policies.iam_fixtures import FIXTURES
 from tests.policies.pack_helpers import EXAMPLES, allow, example, trust, variant
 
