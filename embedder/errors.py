@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from embedder.redaction import redact
+from embedder.wording import plural
 
 
 class EmbedderError(Exception):
@@ -80,7 +81,7 @@ def _wording(fields: dict[str, Any]) -> dict[str, str]:
     attempts = fields.get("attempts")
     return {
         "answer": ", ".join(parts) or "no HTTP answer",
-        "tries": f"{attempts} attempt{'' if attempts == 1 else 's'}",
+        "tries": plural(attempts, "attempt") if isinstance(attempts, int) else "",
     }
 
 

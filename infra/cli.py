@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from embedder.wording import plural
 from infra.offline import run_offline
 from infra.plan import build_plan, resource_count
 from infra.plan_mocks import PlanMocks
@@ -53,7 +54,7 @@ KEY_PROPERTIES = {
 def cmd_plan(args: argparse.Namespace) -> int:
     loaded = load_checked_tenants(args.tenants)
     tenants = [tenant for _, tenant in loaded]
-    with _progress(f"planning {len(tenants)} tenants offline ..."):
+    with _progress(f"planning {plural(len(tenants), 'tenant')} offline ..."):
         run = run_offline(lambda: declare_tenants(tenants), PlanMocks(tenants), stack="plan")
     plan = build_plan(tenants, run)
     print(json.dumps(plan, indent=2) if args.json else render_plan(plan))
@@ -65,7 +66,8 @@ def render_plan(plan: dict[str, Any]) -> str:
     summary = plan["summary"]
     counted = resource_count(summary["resources"], summary["components"])
     lines = [
-        f"Plan (offline, nothing deployed): {summary['tenants']} tenants, {counted} to create."
+        f"Plan (offline, nothing deployed): {plural(summary['tenants'], 'tenant')}, "
+        f"{counted} to create."
     ]
     if any(t["account"] == ACCOUNT_PLACEHOLDER for t in plan["tenants"]):
         lines.append(

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from embedder.config import TenantConfig
+from embedder.wording import plural
 from infra.capabilities import capability_names
 from infra.offline import DeclaredResource, OfflineRun
 from policies.iam import ACCOUNT_PLACEHOLDER
@@ -42,7 +43,7 @@ POLICY_PROPERTIES = {ROLE: "assumeRolePolicy", ROLE_POLICY: "policy"}
 def resource_count(resources: int, components: int, outside: int = 0) -> str:
     """How `qs-embed plan` and `qs-embed check` count what the program declares: the AWS
     resources, and the TenantStack components (one per tenant) that hold them."""
-    counted = f"{resources} resources in {components} tenant components"
+    counted = f"{plural(resources, 'resource')} in {plural(components, 'tenant component')}"
     return counted + (f" and {outside} outside them" if outside else "")
 
 

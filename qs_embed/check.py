@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from embedder.wording import plural
 from infra.plan import resource_count
 from infra.program import load_checked_tenants
 from policies.lint import lint_declared
@@ -60,11 +61,11 @@ def run_check(
     failing_lint = sum(f.failing for f in lint)
     removed = sum(c.tag == REMOVED for c in changes)
     summary = (
-        f"{len(tenants)} tenants, {_counted(declared)}: {mandatory} mandatory, "
+        f"{plural(len(tenants), 'tenant')}, {_counted(declared)}: {mandatory} mandatory, "
         f"{len(violations) - mandatory} advisory, {len(lint)} lint ({failing_lint} above LOW)"
     )
     if base is not None:
-        summary += f", {len(changes)} changes since {base} ({removed} removals)"
+        summary += f", {plural(len(changes), 'change')} since {base} ({plural(removed, 'removal')})"
     refused = mandatory or failing_lint
     print(f"{'REFUSED' if refused else 'ok'}: {summary}", file=out)
     return EXIT_REFUSED if refused else EXIT_OK

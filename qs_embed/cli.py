@@ -20,6 +20,7 @@ from typing import Any
 import embedder
 from embedder.errors import BadInputError, ConfigError, EmbedderError
 from embedder.redaction import redact
+from embedder.wording import plural
 
 EXIT_OK, EXIT_RUNTIME, EXIT_BAD_INPUT = 0, 1, 2
 DEFAULT_TENANTS_DIR = "tenants"
@@ -46,7 +47,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         emb = t.embedding
         print(
             f"ok  {t.tenant}: {emb.identity} identity, namespace {t.namespace}, "
-            f"{_plural(len(t.users), 'user')}, {_plural(len(t.permission_profiles), 'profile')}, "
+            f"{plural(len(t.users), 'user')}, {plural(len(t.permission_profiles), 'profile')}, "
             f"role {t.role_name}"
         )
     return EXIT_OK
@@ -111,10 +112,6 @@ def _endpoint_url(value: str) -> str:
     raise argparse.ArgumentTypeError(
         f"{value!r} is not a URL; give one such as http://127.0.0.1:5000"
     )
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 ExitCodes = dict[int, str]
@@ -324,7 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for problem in e.problems:
                 print(f"error: {problem}", file=sys.stderr)
             count = len(e.problems)
-            print(f"{_plural(count, 'problem')}; nothing was done", file=sys.stderr)
+            print(f"{plural(count, 'problem')}; nothing was done", file=sys.stderr)
         else:
             print(f"error: {e}", file=sys.stderr)
         return code

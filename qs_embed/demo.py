@@ -30,6 +30,7 @@ from embedder.errors import (
     SessionLifetimeNotAllowedError,
 )
 from embedder.redaction import install_log_redaction
+from embedder.wording import plural
 from infra.program import load_checked_tenants
 from sandbox.emulator import Emulator
 
@@ -66,7 +67,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with _step("starting the local AWS emulator (moto, IAM enforced)"):
         emu = Emulator().start()
     try:
-        with _step(f"applying the Pulumi program for {len(tenants)} tenants (local apply)"):
+        with _step(
+            f"applying the Pulumi program for {plural(len(tenants), 'tenant')} (local apply)"
+        ):
             from infra.local_apply import apply_locally
             from infra.plan import run_resource_count
 

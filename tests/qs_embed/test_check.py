@@ -184,7 +184,7 @@ def test_removing_a_user_is_called_out(repo: Path, capsys: pytest.CaptureFixture
         "review acme: app principal added: arn:aws:iam::111122223333:role/acme-batch may now "
         "assume qs-embed-acme"
     ) in out
-    assert out[-1].endswith(", 2 changes since HEAD~1 (1 removals)")
+    assert out[-1].endswith(", 2 changes since HEAD~1 (1 removal)")
     assert code == 0
 
 
