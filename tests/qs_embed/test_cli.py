@@ -258,3 +258,30 @@ def test_the_core_commands_need_no_extra() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("command", [["validate", "tenants"], ["schema"]])
+def test_a_closed_pipe_ends_quietly(command: list[str]) -> None:
+    """`qs-embed ... | head -c 10`: the reader goes away; no traceback, no "this is a bug"."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "qs_embed", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # before the first write: every write fails with EPIPE
+    err = process.stderr.read().decode()
+    assert process.wait() == 1
+    assert err == ""
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    import embedder
+
+    with pytest.raises(SystemExit) as caught:
+        main(["--version"])
+    assert caught.value.code == 0
+    assert capsys.readouterr().out == f"qs-embed {embedder.__version__}\n"
+    assert embedder.__version__ == metadata.version("quicksight-embedder")
+    assert embedder.__version__ == metadata.version("quicksight-embedding")

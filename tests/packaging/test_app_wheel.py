@@ -1,0 +1,130 @@
+"""The app package as an app installs it: `make dist`'s quicksight-embedder wheel alone, in a
+clean virtualenv (pulumi, moto and the toolkit's packages absent), mints against the emulator.
+
+The wheel's deps (boto3, botocore, pyyaml, pydantic) come from the package index, as for an
+app; the emulator runs in this test's environment, as a platform team's would in AWS.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from embedder.loader import load_tenant
+from sandbox import Emulator
+from tests.e2e.support import start_emulator
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+pytestmark = pytest.mark.emulator
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(out)]
+        + [str(ROOT / "packaging" / "quicksight-embedder"), str(ROOT)],
+        check=True,
+    )
+    return out
+
+
+def wheel(dist: Path, name: str) -> Path:
+    (path,) = dist.glob(f"{name}-*.whl")
+    return path
+
+
+def test_the_app_wheel_holds_embedder_only(dist: Path) -> None:
+    with zipfile.ZipFile(wheel(dist, "quicksight_embedder")) as z:
+        top = {name.split("/")[0] for name in z.namelist()}
+        metadata = z.read(next(n for n in z.namelist() if n.endswith("METADATA"))).decode()
+    version = __import__("embedder").__version__
+    assert top == {"embedder", f"quicksight_embedder-{version}.dist-info"}
+    requires = sorted(
+        line.split(":", 1)[1].strip().split("<")[0].split(">")[0]
+        for line in metadata.splitlines()
+        if line.startswith("Requires-Dist:")
+    )
+    assert requires == ["boto3", "botocore", "pydantic", "pyyaml"]
+
+
+def test_the_toolkit_wheel_requires_the_app_wheel_of_its_version(dist: Path) -> None:
+    with zipfile.ZipFile(wheel(dist, "quicksight_embedding")) as z:
+        top = {name.split("/")[0] for name in z.namelist()}
+        metadata = z.read(next(n for n in z.namelist() if n.endswith("METADATA"))).decode()
+    version = __import__("embedder").__version__
+    assert "embedder" not in top
+    assert {"qs_embed", "infra", "policies", "sandbox"} <= top
+    assert f"Requires-Dist: quicksight-embedder=={version}" in metadata.splitlines()
+    assert f"Version: {version}" in metadata.splitlines()
+
+
+@pytest.fixture(scope="module")
+def app_python(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clean virtualenv holding the app wheel and its dependencies, nothing else."""
+    home = tmp_path_factory.mktemp("app-venv")
+    venv.EnvBuilder(with_pip=True).create(home)
+    python = home / "bin" / "python"
+    # The README's install line for apps, against what `make dist` builds.
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--find-links", str(dist)]
+        + ["quicksight-embedder"],
+        check=True,
+    )
+    return python
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Emulator]:
+    emulator = start_emulator()
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
+
+
+APP = """\
+import importlib.util, sys
+absent = [m for m in ("pulumi", "moto", "infra", "policies", "sandbox", "qs_embed")
+          if importlib.util.find_spec(m) is not None]
+assert not absent, f"present in the app's environment: {absent}"
+from embedder import Embedder
+url = Embedder.from_yaml(sys.argv[1], endpoint_url=sys.argv[2]).session_embed_url("alice")
+print(url.status, url.url.split("?")[0])
+"""
+
+
+def test_the_app_wheel_alone_mints_against_the_emulator(
+    app_python: Path, emulator: Emulator
+) -> None:
+    from infra.local_apply import apply_locally
+
+    acme = load_tenant(ROOT / "tenants" / "acme.yaml")
+    apply_locally([acme], emulator.admin_session())
+    app = emulator.principal_session(acme.embedding.app_principals[0])
+    credentials = app.get_credentials().get_frozen_credentials()
+    env = {
+        "PATH": os.environ["PATH"],
+        "AWS_ACCESS_KEY_ID": credentials.access_key,
+        "AWS_SECRET_ACCESS_KEY": credentials.secret_key,
+        "AWS_SESSION_TOKEN": credentials.token or "",
+        "AWS_DEFAULT_REGION": emulator.region,
+    }
+    done = subprocess.run(
+        [str(app_python), "-c", APP, str(ROOT / "tenants" / "acme.yaml"), emulator.endpoint_url],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=app_python.parent,  # not the repository: nothing of it on sys.path
+    )
+    assert done.returncode == 0, done.stderr
+    status, url = done.stdout.split()
+    assert status == "200"
+    assert url.startswith(emulator.endpoint_url)
