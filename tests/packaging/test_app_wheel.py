@@ -22,6 +22,7 @@ from sandbox import Emulator
 from tests.e2e.support import start_emulator
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+APP_PACKAGE = "quicksight-embedder"
 pytestmark = pytest.mark.emulator
 
 
@@ -29,8 +30,10 @@ pytestmark = pytest.mark.emulator
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(out)]
-        + [str(ROOT / "packaging" / "quicksight-embedder"), str(ROOT)],
+        [
+            *(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps"),
+            *("--wheel-dir", str(out), str(ROOT / "packaging" / "quicksight-embedder"), str(ROOT)),
+        ],
         check=True,
     )
     return out
@@ -74,8 +77,7 @@ def app_python(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     python = home / "bin" / "python"
     # The README's install line for apps, against what `make dist` builds.
     subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--find-links", str(dist)]
-        + ["quicksight-embedder"],
+        [str(python), "-m", "pip", "install", "--quiet", "--find-links", str(dist), APP_PACKAGE],
         check=True,
     )
     return python

@@ -269,7 +269,8 @@ def test_a_closed_pipe_ends_quietly(command: list[str]) -> None:
         stderr=subprocess.PIPE,
         cwd=Path(__file__).resolve().parents[2],
     )
-    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout is not None
+    assert process.stderr is not None
     process.stdout.close()  # before the first write: every write fails with EPIPE
     err = process.stderr.read().decode()
     assert process.wait() == 1
