@@ -69,18 +69,62 @@ def test_the_toolkit_wheel_requires_the_app_wheel_of_its_version(dist: Path) -> 
     assert f"Version: {version}" in metadata.splitlines()
 
 
-@pytest.fixture(scope="module")
-def app_python(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A clean virtualenv holding the app wheel and its dependencies, nothing else."""
-    home = tmp_path_factory.mktemp("app-venv")
+def installed(dist: Path, home: Path, requirement: str) -> Path:
+    """A clean virtualenv in `home` holding `requirement` from `dist` (and the index)."""
     venv.EnvBuilder(with_pip=True).create(home)
     python = home / "bin" / "python"
-    # The README's install line for apps, against what `make dist` builds.
+    # The README's install lines, against what `make dist` builds.
     subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--find-links", str(dist), APP_PACKAGE],
+        [str(python), "-m", "pip", "install", "--quiet", "--find-links", str(dist), requirement],
         check=True,
     )
     return python
+
+
+@pytest.fixture(scope="module")
+def app_python(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clean virtualenv holding the app wheel and its dependencies, nothing else."""
+    return installed(dist, tmp_path_factory.mktemp("app-venv"), APP_PACKAGE)
+
+
+@pytest.mark.parametrize(
+    ("command", "extra"),
+    [
+        (["plan"], "infra"),
+        (["check"], "infra"),
+        (["local", "serve"], "local"),
+        (["demo"], "infra"),  # the demo needs both: the first one missing is named
+    ],
+)
+def test_the_toolkit_without_extras_names_the_extra_to_install(
+    toolkit_python: Path, command: list[str], extra: str
+) -> None:
+    done = subprocess.run(
+        [str(toolkit_python.with_name("qs-embed")), *command],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert done.returncode == 1, done.stderr
+    assert f"pip install 'quicksight-embedding[{extra}]'" in done.stderr
+    assert "this is a bug" not in done.stderr
+
+
+def test_the_toolkit_without_extras_validates(toolkit_python: Path) -> None:
+    done = subprocess.run(
+        [str(toolkit_python.with_name("qs-embed")), "validate", "tenants"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ok  acme")
+
+
+@pytest.fixture(scope="module")
+def toolkit_python(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The toolkit without extras: the app package and the CLI, no pulumi, no moto."""
+    return installed(dist, tmp_path_factory.mktemp("toolkit-venv"), "quicksight-embedding")
 
 
 @pytest.fixture(scope="module")
