@@ -22,6 +22,7 @@ from infra.program import declare_tenants, load_checked_tenants
 from policies.iam import ACCOUNT_PLACEHOLDER
 from policies.resources import (
     QS_CUSTOM_PERMISSIONS,
+    QS_DYNAMIC_USER,
     QS_NAMESPACE,
     QS_USER,
     QS_USER_CUSTOM_PERMISSION,
@@ -47,6 +48,17 @@ KEY_PROPERTIES = {
         "namespace",
     ),
     QS_USER_CUSTOM_PERMISSION: ("userName", "customPermissionsName"),
+    QS_DYNAMIC_USER: (
+        "identityType",
+        "userName",
+        "sessionName",
+        "iamArn",
+        "email",
+        "userRole",
+        "namespace",
+        "customPermissionsName",
+        "adopt",
+    ),
 }
 
 
