@@ -306,11 +306,11 @@ class LocalEngine:
         with self._lock:
             if self._failed is not None:
                 raise self._failed  # like Pulumi: no new step starts after one failed
+        handler = self._handler(args.typ, args.name)
         inputs, secret = plain_properties(args.inputs)
         declared = self._declared.get((args.typ, args.name))
         if declared is None:  # the second run declared something the preview did not
             raise ApplyFailed(args.name, args.typ, "not declared by the preview of this run")
-        handler = self._handler(args.typ, args.name)
         old = self.state.by_name().get((args.typ, args.name))
         try:
             resource_id, outputs = self._step(handler, declared, old, inputs, secret)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import boto3
+from botocore.config import Config as BotocoreConfig
 from botocore.exceptions import ClientError
 
 from infra.capabilities import DENY, capability_names
@@ -44,9 +45,15 @@ def error_code(error: ClientError) -> str:
 class Clients:
     """boto3 clients of one session (and endpoint), made once per service and region."""
 
-    def __init__(self, session: boto3.Session, endpoint_url: str | None = None) -> None:
+    def __init__(
+        self,
+        session: boto3.Session,
+        endpoint_url: str | None = None,
+        config: BotocoreConfig | None = None,
+    ) -> None:
         self._session: Any = session  # boto3-stubs types clients per literal service name
         self._endpoint_url = endpoint_url
+        self._config = config
         self._lock = threading.Lock()  # clients are thread-safe, creating them is not
         self._made: dict[tuple[str, str | None], Any] = {}
 
@@ -57,6 +64,8 @@ class Clients:
                 options: dict[str, Any] = {"region_name": region}
                 if self._endpoint_url is not None:
                     options["endpoint_url"] = self._endpoint_url
+                if self._config is not None:
+                    options["config"] = self._config
                 self._made[key] = self._session.client(service, **options)
             return self._made[key]
 

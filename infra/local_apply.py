@@ -20,7 +20,10 @@ from infra.offline import OfflineRun
 from infra.state import LocalState
 from infra.tenant_stack import TenantStack
 
-__all__ = ["ApplyFailed", "apply_locally", "engine_up"]
+__all__ = ["ApplyFailed", "LocalApplyError", "apply_locally", "engine_up"]
+
+LocalApplyError = ApplyFailed
+"""The name callers of the former upsert apply catch (a change the emulator refused)."""
 
 
 def engine_up(
