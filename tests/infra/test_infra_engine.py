@@ -160,7 +160,8 @@ def test_a_second_up_changes_nothing(
     result = engine.up([(Path(f"{t.tenant}.yaml"), t) for t in example_tenants])
     assert lines == []
     assert result.unchanged == 15
-    assert result.run is not None and result.run.outputs == applied.outputs
+    assert result.run is not None
+    assert result.run.outputs == applied.outputs
 
 
 def test_applying_without_the_state_is_already_exists_not_an_update(
@@ -184,7 +185,7 @@ def test_a_failure_names_the_resource_and_keeps_what_was_applied(
     acme = example_tenants[0].model_copy(update={"tenant": "failing", "namespace": "failing"})
     emulator.faults.clear()
     emulator.faults.inject("CreateNamespace", kind="internal")
-    engine, lines = _engine(emulator, tmp_path / "state.json")
+    engine, _lines = _engine(emulator, tmp_path / "state.json")
     try:
         with pytest.raises(ApplyFailed) as failed:
             engine.up([(Path("failing.yaml"), acme)])
@@ -193,9 +194,9 @@ def test_a_failure_names_the_resource_and_keeps_what_was_applied(
     assert failed.value.resource == "failing.namespace"
     assert "InternalFailure" in failed.value.reason
     saved = LocalState.load(tmp_path / "state.json")
-    assert {r.name for r in saved.resources.values()} == {
-        c.name for c in failed.value.applied
-    }, "the state holds exactly what was applied"
+    assert {r.name for r in saved.resources.values()} == {c.name for c in failed.value.applied}, (
+        "the state holds exactly what was applied"
+    )
     assert [c.op for c in failed.value.applied] == ["create"] * len(failed.value.applied)
 
 
@@ -208,8 +209,10 @@ def test_a_file_of_another_account_is_refused_before_any_change(
         engine.up([(Path("acme.yaml"), elsewhere)])
     (problem,) = refused.value.problems
     assert (problem.source, problem.location) == ("acme.yaml", "account_id")
-    assert "444455556666" in problem.message and ACCOUNT in problem.message
-    assert lines == [] and not (tmp_path / "state.json").exists()
+    assert "444455556666" in problem.message
+    assert ACCOUNT in problem.message
+    assert lines == []
+    assert not (tmp_path / "state.json").exists()
 
 
 def test_unsupported_resource_types_are_named(emulator: Any) -> None:

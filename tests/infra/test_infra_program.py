@@ -17,8 +17,8 @@ from infra.program import TenantsRefused, run_program
 from infra.tenant_stack import TenantStack
 from policies.iam import embed_role_permissions_policy, embed_role_trust_policy
 from policies.resources import QS_CUSTOM_PERMISSIONS as PROFILE
-from policies.resources import QS_NAMESPACE as NAMESPACE
 from policies.resources import QS_DYNAMIC_USER as USER
+from policies.resources import QS_NAMESPACE as NAMESPACE
 from policies.resources import ROLE, ROLE_POLICY, TENANT_STACK
 
 from .conftest import ROOT, tenant_data, write_tenant
