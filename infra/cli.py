@@ -19,7 +19,7 @@ from infra.offline import run_offline
 from infra.plan import build_plan, resource_count
 from infra.plan_mocks import PlanMocks
 from infra.program import declare_tenants, load_checked_tenants
-from policies.iam import ACCOUNT_PLACEHOLDER
+from policies.iam import ACCOUNT_PLACEHOLDER, deployer_policy
 from policies.resources import (
     QS_CUSTOM_PERMISSIONS,
     QS_DYNAMIC_USER,
@@ -65,6 +65,9 @@ KEY_PROPERTIES = {
 def cmd_plan(args: argparse.Namespace) -> int:
     loaded = load_checked_tenants(args.tenants)
     tenants = [tenant for _, tenant in loaded]
+    if getattr(args, "deployer_policy", False):
+        print(json.dumps(deployer_policy(tenants), indent=2))
+        return 0
     with _progress(f"planning {len(tenants)} tenants offline ..."):
         run = run_offline(lambda: declare_tenants(tenants), PlanMocks(tenants), stack="plan")
     plan = build_plan(tenants, run)
