@@ -421,3 +421,27 @@ def test_a_file_of_another_account_is_refused_and_creates_nothing(
     assert "t-life-other.yaml: account_id: is 444455556666" in err
     assert f"credentials are of account {ACCOUNT}" in err
     assert world.snapshot() == before
+
+
+def test_a_failed_change_exits_1_and_the_next_up_continues(world: World, capsys: Any) -> None:
+    doc = document("t-life-fail", {"uma": {"profile": "analyst"}})
+    folder = world.write("fail", doc)
+    world.emulator.faults.clear()
+    world.emulator.faults.inject("CreateNamespace", kind="internal")
+    try:
+        code, out, err = world.up(capsys, folder, "fail.json")
+    finally:
+        world.emulator.faults.clear()
+    assert code == 1
+    assert (
+        "error: t-life-fail.namespace (aws:quicksight/namespace:Namespace): InternalFailure" in err
+    )
+    applied = changes(out)
+    assert f"local up failed after {len(applied)} change" in err
+    assert ("create", "t-life-fail.role") in applied
+
+    code, out, err = world.up(capsys, folder, "fail.json")
+    assert code == 0, err
+    assert ("create", "t-life-fail.role") not in changes(out), "already in the state"
+    assert ("create", "t-life-fail.namespace") in changes(out)
+    world.assert_equals_yaml(doc)
