@@ -149,6 +149,11 @@ class PermissionProfile(_Frozen):
     deny: tuple[Capability, ...] = Field(
         min_length=1, description="Capability names (botocore's QuickSight Capabilities shape)."
     )
+    adopt: StrictBool = Field(
+        default=False,
+        description="Take over an existing CustomPermissions of this name; its capabilities "
+        "must already equal deny.",
+    )
 
     @field_validator("deny")
     @classmethod
@@ -168,6 +173,11 @@ class TenantUser(_Frozen):
         description="AUTHOR or ADMIN (or their _PRO forms): console embedding needs them."
     )
     profile: str | None = Field(default=None, description="A key of permission_profiles.")
+    adopt: StrictBool = Field(
+        default=False,
+        description="Take over an existing QuickSight user of this name (only then); "
+        "without it an existing user is refused.",
+    )
 
 
 class Embedding(_Frozen):
@@ -196,6 +206,7 @@ class Embedding(_Frozen):
         description="Default and ceiling of the embedded session, 15..600 minutes; "
         "apps may ask for less, never more.",
     )
+    register_on_first_use: StrictBool = False
 
     @field_validator("external_id")
     @classmethod
@@ -220,6 +231,10 @@ class TenantConfig(_Frozen):
     retain_users_on_delete: StrictBool = Field(
         default=True,
         description="Keep QuickSight users (and the assets they own) when removed from the file.",
+    )
+    adopt_namespace: StrictBool = Field(
+        default=False,
+        description="Take over an existing QuickSight namespace of this name (only then).",
     )
     embedding: Embedding
     permission_profiles: dict[
@@ -269,6 +284,14 @@ class TenantConfig(_Frozen):
                         "prefer the app's exact role ARN",
                     )
                 )
+        if self.adopt_namespace and self.namespace == "default":
+            problems.append(
+                (
+                    "adopt_namespace",
+                    "the default namespace is never created or owned by a tenant; "
+                    "remove adopt_namespace",
+                )
+            )
         for key in self.permission_profiles:
             physical = profile_physical_name(self.tenant, key)
             problem = limits.custom_permissions_name.check(physical)

@@ -20,9 +20,10 @@ from infra.offline import run_offline
 from infra.plan import build_plan, resource_count
 from infra.plan_mocks import PlanMocks
 from infra.program import declare_tenants, load_checked_tenants
-from policies.iam import ACCOUNT_PLACEHOLDER
+from policies.iam import ACCOUNT_PLACEHOLDER, deployer_policy
 from policies.resources import (
     QS_CUSTOM_PERMISSIONS,
+    QS_DYNAMIC_USER,
     QS_NAMESPACE,
     QS_USER,
     QS_USER_CUSTOM_PERMISSION,
@@ -48,12 +49,26 @@ KEY_PROPERTIES = {
         "namespace",
     ),
     QS_USER_CUSTOM_PERMISSION: ("userName", "customPermissionsName"),
+    QS_DYNAMIC_USER: (
+        "identityType",
+        "userName",
+        "sessionName",
+        "iamArn",
+        "email",
+        "userRole",
+        "namespace",
+        "customPermissionsName",
+        "adopt",
+    ),
 }
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
     loaded = load_checked_tenants(args.tenants)
     tenants = [tenant for _, tenant in loaded]
+    if getattr(args, "deployer_policy", False):
+        print(json.dumps(deployer_policy(tenants), indent=2))
+        return 0
     with _progress(f"planning {plural(len(tenants), 'tenant')} offline ..."):
         run = run_offline(lambda: declare_tenants(tenants), PlanMocks(tenants), stack="plan")
     plan = build_plan(tenants, run)

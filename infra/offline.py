@@ -49,6 +49,12 @@ class DeclaredResource:
     retain_on_delete: bool = False
     protect: bool = False
     delete_before_replace: bool = False
+    dependencies: tuple[str, ...] = ()
+    """URNs this resource depends on (its inputs' resources and `depends_on`)."""
+    import_id: str = ""
+    """The `import_` option: adopt the existing resource with this provider id."""
+    additional_secret_outputs: frozenset[str] = frozenset()
+    custom_timeouts: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -80,11 +86,17 @@ def unwrap_secrets(value: Any) -> tuple[Any, bool]:
     return value, False
 
 
+DYNAMIC_PROVIDER_KEY = "__provider"
+"""A dynamic resource's serialized provider: engine plumbing, not a property of the resource."""
+
+
 def plain_properties(props: Mapping[str, Any]) -> tuple[dict[str, Any], frozenset[str]]:
     """Properties with secrets unwrapped, and the names of those that held one."""
     plain: dict[str, Any] = {}
     secret: set[str] = set()
     for key, value in props.items():
+        if key == DYNAMIC_PROVIDER_KEY:
+            continue
         plain[key], is_secret = unwrap_secrets(value)
         if is_secret:
             secret.add(key)
@@ -123,9 +135,21 @@ class _RecordingMonitor(MockMonitor):
                     retain_on_delete=bool(request.retainOnDelete),
                     protect=bool(request.protect),
                     delete_before_replace=bool(request.deleteBeforeReplace),
+                    dependencies=tuple(request.dependencies),
+                    import_id=str(request.importId or ""),
+                    additional_secret_outputs=frozenset(request.additionalSecretOutputs),
+                    custom_timeouts=_timeouts(request),
                 )
             )
         return response
+
+
+def _timeouts(request: Any) -> dict[str, str]:
+    if not request.HasField("customTimeouts"):
+        return {}
+    timeouts = request.customTimeouts
+    given = {"create": timeouts.create, "update": timeouts.update, "delete": timeouts.delete}
+    return {k: v for k, v in given.items() if v}
 
 
 def run_offline(

@@ -18,6 +18,7 @@ from infra.offline import DeclaredResource, OfflineRun
 from policies.iam import ACCOUNT_PLACEHOLDER
 from policies.resources import (
     QS_CUSTOM_PERMISSIONS,
+    QS_DYNAMIC_USER,
     QS_NAMESPACE,
     QS_USER,
     QS_USER_CUSTOM_PERMISSION,
@@ -35,6 +36,7 @@ TYPE_ORDER = (
     QS_NAMESPACE,
     QS_CUSTOM_PERMISSIONS,
     QS_USER,
+    QS_DYNAMIC_USER,
     QS_USER_CUSTOM_PERMISSION,
 )
 POLICY_PROPERTIES = {ROLE: "assumeRolePolicy", ROLE_POLICY: "policy"}

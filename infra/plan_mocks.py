@@ -25,6 +25,7 @@ from policies.iam import ACCOUNT_PLACEHOLDER
 from policies.resources import (
     CALLER_IDENTITY,
     QS_CUSTOM_PERMISSIONS,
+    QS_DYNAMIC_USER,
     QS_NAMESPACE,
     QS_USER,
     QS_USER_CUSTOM_PERMISSION,
@@ -72,6 +73,7 @@ class TenantResourceMocks(Mocks):
             QS_NAMESPACE: self._namespace,
             QS_CUSTOM_PERMISSIONS: self._custom_permissions,
             QS_USER: self._user,
+            QS_DYNAMIC_USER: self._user,
             QS_USER_CUSTOM_PERMISSION: self._user_permission,
         }
 

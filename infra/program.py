@@ -15,6 +15,7 @@ from embedder.config import TenantConfig
 from embedder.errors import ConfigError, Problem
 from embedder.loader import load_tenant_files
 from infra.capabilities import provider_problems
+from infra.preflight import account_problems, region_problems
 from infra.tenant_stack import TenantStack, TenantStackArgs
 from policies.iam_limits import policy_size_problems
 
@@ -45,8 +46,9 @@ def load_checked_tenants(tenants_dir: str | Path) -> list[tuple[Path, TenantConf
 
 
 def deployability_problems(loaded: Sequence[tuple[Path, TenantConfig]]) -> list[Problem]:
-    """What valid tenant files still cannot deploy: provider capabilities, IAM size quotas."""
-    return provider_problems(loaded) + policy_size_problems(loaded)
+    """What valid tenant files still cannot deploy: provider capabilities, IAM size quotas,
+    one identity region per account."""
+    return provider_problems(loaded) + policy_size_problems(loaded) + region_problems(loaded)
 
 
 def declare_tenants(tenants: Sequence[TenantConfig]) -> dict[str, TenantStack]:
@@ -63,6 +65,20 @@ def run_program(tenants_dir: str | Path) -> dict[str, TenantStack]:
     """The whole program: check all tenant files, then declare every tenant."""
     try:
         loaded = load_checked_tenants(tenants_dir)
+        if any(tenant.account_id for _, tenant in loaded):
+            account = _deploying_account()
+            problems = account_problems(loaded, account) if account else []
+            if problems:
+                raise ConfigError(problems)
     except ConfigError as e:
         raise TenantsRefused(e) from e
     return declare_tenants([tenant for _, tenant in loaded])
+
+
+def _deploying_account() -> str:
+    """The account of the credentials `pulumi up` runs with (one invoke, before any resource)."""
+    import pulumi_aws as aws
+
+    account = str(aws.get_caller_identity().account_id)
+    # Offline (qs-embed plan, tests) the mocks answer a placeholder: nothing to compare.
+    return account if account.isdigit() else ""

@@ -1,16 +1,25 @@
 """`TenantStack`: everything one tenant file provisions, as one Pulumi component.
 
 Children: the embed role `qs-embed-<tenant>` with its trust policy and an inline permissions
-policy, the QuickSight namespace (unless `default`), one CustomPermissions per profile, the
-users and their profile attachments. Policy documents come from `policies.iam`.
+policy, the QuickSight namespace (unless `default`), one CustomPermissions per profile, and the
+users (`infra.quicksight_user`, a dynamic resource: role, email and profile change in place;
+the profile is a property of the user). Policy documents come from `policies.iam`.
+
+The permissions policy depends on the users: the role is granted nothing on a user before the
+stack has created or adopted it (a file naming an existing user it does not adopt is refused
+before the policy is written).
+
+Adoption is explicit: `users[].adopt`, `permission_profiles.<key>.adopt` and `adopt_namespace`
+take over what already exists (users through the provider; the namespace and profiles through
+Pulumi's `import` option, which fails unless the existing resource already equals the file).
 
 Deletion is fail-safe. With `retain_users_on_delete` (the default) Pulumi forgets, but never
 deletes, what would take a user's assets or restrictions with it: the namespace (deleting it
-deletes its users), the users, their profiles and profile attachments (deleting those would
-lift a retained user's restrictions). The role and its policy are deleted normally: losing them
-only stops embedding. `protect` is not used: it would block every removal, including a planned
-one, until someone unprotects state by hand, so the tenant file would stop being the one place
-a tenant change is made.
+deletes its users), the users (with their profile attachment) and the profiles (deleting those
+would lift a retained user's restrictions). The role and its policy are deleted normally: losing
+them only stops embedding. `protect` is not used: it would block every removal, including a
+planned one, until someone unprotects state by hand, so the tenant file would stop being the
+one place a tenant change is made.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ import pulumi_aws as aws
 from embedder.arns import partition_for_region
 from embedder.config import TenantConfig, TenantUser
 from infra.capabilities import capabilities_args
+from infra.quicksight_user import QuickSightUser
 from policies.iam import (
     embed_role_permissions_policy,
     embed_role_trust_policy,
@@ -35,6 +45,10 @@ from policies.resources import DEFAULT_NAMESPACE, TENANT_STACK
 EMBED_POLICY_NAME = "quicksight-embedding"
 ROLE_MAX_SESSION_SECONDS = 3600
 """IAM's minimum: the app only needs the session to mint a URL; the embedder refreshes it."""
+NAMESPACE_TIMEOUTS = pulumi.CustomTimeouts(create="20m", delete="20m")
+"""CreateNamespace answers CREATING; the provider waits for CREATED, by default for 2 minutes
+(terraform-provider-aws internal/service/quicksight/namespace.go), which a new namespace can
+take longer than; on timeout the state is not saved and the next run hits ResourceExists."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +69,7 @@ class TenantStack(pulumi.ComponentResource):
     role_policy: aws.iam.RolePolicy
     namespace: pulumi.Output[str]
     profiles: dict[str, aws.quicksight.CustomPermissions]
-    users: dict[str, aws.quicksight.User]
+    users: dict[str, QuickSightUser]
 
     def __init__(
         self, name: str, args: TenantStackArgs, opts: pulumi.ResourceOptions | None = None
@@ -66,14 +80,14 @@ class TenantStack(pulumi.ComponentResource):
         self._tenant = tenant
         self._account = self._account_id(args)
         self._partition = args.partition or partition_for_region(tenant.region)
+        self._import_account: str | None = (
+            args.account_id if isinstance(args.account_id, str) else None
+        )
         self.role = self._embed_role()
-        self.role_policy = self._embed_policy()
         self.namespace = self._namespace()
         self.profiles = {key: self._profile(key) for key in tenant.permission_profiles}
         self.users = {user.name: self._user(user) for user in tenant.users}
-        for user in tenant.users:
-            if user.profile is not None:
-                self._attach_profile(user, user.profile)
+        self.role_policy = self._embed_policy()
         self.register_outputs(self.exports())
 
     def exports(self) -> dict[str, Any]:
@@ -136,8 +150,17 @@ class TenantStack(pulumi.ComponentResource):
             name=EMBED_POLICY_NAME,
             role=self.role.name,
             policy=document,
-            opts=self._opts(),
+            # Granted only once every user it grants on is the stack's (created or adopted).
+            opts=self._opts(depends_on=list(self.users.values())),
         )
+
+    def _import_id(self, *parts: str) -> str:
+        """A pulumi-aws import id `account,<parts>` (a plain string: `import_` takes no Output)."""
+        account = self._import_account or self._tenant.account_id
+        if account is None:
+            caller = aws.get_caller_identity(opts=pulumi.InvokeOptions(parent=self))
+            account = self._import_account = str(caller.account_id)
+        return ",".join((account, *parts))
 
     def _namespace(self) -> pulumi.Output[str]:
         tenant = self._tenant
@@ -149,52 +172,51 @@ class TenantStack(pulumi.ComponentResource):
             identity_store="QUICKSIGHT",
             aws_account_id=self._account,
             region=tenant.region,
-            opts=self._opts(retain=True),
+            opts=self._opts(
+                retain=True,
+                custom_timeouts=NAMESPACE_TIMEOUTS,
+                import_=self._import_id(tenant.namespace) if tenant.adopt_namespace else None,
+            ),
         )
         name: pulumi.Output[str] = namespace.namespace
         return name
 
     def _profile(self, key: str) -> aws.quicksight.CustomPermissions:
         tenant = self._tenant
+        profile = tenant.permission_profiles[key]
+        name = tenant.profile_name(key)
         return aws.quicksight.CustomPermissions(
             f"{self._name}.profile.{key}",
-            custom_permissions_name=tenant.profile_name(key),
-            capabilities=capabilities_args(tenant.permission_profiles[key].deny),
+            custom_permissions_name=name,
+            capabilities=capabilities_args(profile.deny),
             aws_account_id=self._account,
             region=tenant.region,
-            opts=self._opts(retain=True),
+            opts=self._opts(retain=True, import_=self._import_id(name) if profile.adopt else None),
         )
 
-    def _user(self, user: TenantUser) -> aws.quicksight.User:
+    def _user(self, user: TenantUser) -> QuickSightUser:
         tenant = self._tenant
-        identity: dict[str, Any]
+        props: dict[str, pulumi.Input[Any]] = {
+            "awsAccountId": self._account,
+            "region": tenant.region,
+            "namespace": self.namespace,
+            "userName": quicksight_user_name(tenant, user.name),
+            "email": user.email,
+            "userRole": user.role,
+            "adopt": user.adopt or self._registered_on_first_use(),
+        }
         if tenant.embedding.identity == "iam":
             # The user is a session of the embed role: <role name>/<session name>.
-            identity = {"identity_type": "IAM", "iam_arn": self.role.arn, "session_name": user.name}
+            props |= {"identityType": "IAM", "iamArn": self.role.arn, "sessionName": user.name}
         else:
-            identity = {"identity_type": "QUICKSIGHT", "user_name": user.name}
-        return aws.quicksight.User(
-            f"{self._name}.user.{user.name}",
-            email=user.email,
-            user_role=user.role,
-            namespace=self.namespace,
-            aws_account_id=self._account,
-            region=tenant.region,
-            opts=self._opts(retain=True),
-            **identity,
-        )
+            props["identityType"] = "QUICKSIGHT"
+        if user.profile is not None:
+            props["customPermissionsName"] = self.profiles[user.profile].custom_permissions_name
+        return QuickSightUser(f"{self._name}.user.{user.name}", props, self._opts(retain=True))
 
-    def _attach_profile(self, user: TenantUser, profile: str) -> None:
-        tenant = self._tenant
-        aws.quicksight.UserCustomPermission(
-            f"{self._name}.user-profile.{user.name}",
-            user_name=quicksight_user_name(tenant, user.name),
-            custom_permissions_name=self.profiles[profile].custom_permissions_name,
-            namespace=self.namespace,
-            aws_account_id=self._account,
-            region=tenant.region,
-            # Replacing: unapply the old profile before applying the new one, never after.
-            opts=self._opts(
-                retain=True, depends_on=[self.users[user.name]], delete_before_replace=True
-            ),
-        )
+    def _registered_on_first_use(self) -> bool:
+        """With just-in-time registration the app may register a user before the stack does:
+        that user is the stack's to adopt (one owner), pinned to this role and session name."""
+        embedding = self._tenant.embedding
+        jit = bool(getattr(embedding, "register_on_first_use", False))
+        return jit and embedding.identity == "iam"

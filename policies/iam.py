@@ -15,10 +15,16 @@ also pinned to this role and the tenant's session names.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
-from embedder.arns import embed_role_arn, quicksight_user_arn, role_session_user_name
-from embedder.config import TenantConfig
+from embedder.arns import (
+    embed_role_arn,
+    partition_for_region,
+    quicksight_user_arn,
+    role_session_user_name,
+)
+from embedder.config import ROLE_NAME_PREFIX, TenantConfig
 from policies.resources import DEFAULT_NAMESPACE
 
 PolicyDocument = dict[str, Any]
@@ -155,3 +161,135 @@ def _app_principals(tenant: TenantConfig) -> dict[str, list[str]]:
 
 def _user_names(tenant: TenantConfig) -> list[str]:
     return sorted(u.name for u in tenant.users)
+
+
+# -- the deploying identity ------------------------------------------------------------------
+
+DEPLOY_ROLE_ACTIONS = (
+    # What pulumi-aws (terraform-provider-aws internal/service/iam/role.go, role_policy.go)
+    # calls to create, read, update and delete an embed role and its inline policy; the read
+    # lists inline and attached policies, the delete looks for instance profiles.
+    "iam:CreateRole",
+    "iam:DeleteRole",
+    "iam:DeleteRolePolicy",
+    "iam:GetRole",
+    "iam:GetRolePolicy",
+    "iam:ListAttachedRolePolicies",
+    "iam:ListInstanceProfilesForRole",
+    "iam:ListRolePolicies",
+    "iam:PutRolePolicy",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateRole",
+    "iam:UpdateRoleDescription",
+)
+NAMESPACE_DIRECTORY_ACTIONS = (
+    # CreateNamespace also needs these Directory Service actions, on "*" (AWS's own example:
+    # https://docs.aws.amazon.com/quicksight/latest/user/iam-policy-examples.html).
+    "ds:AuthorizeApplication",
+    "ds:CreateIdentityPoolDirectory",
+    "ds:DeleteDirectory",
+    "ds:DescribeDirectories",
+    "ds:UnauthorizeApplication",
+)
+
+
+def deployer_policy(
+    tenants: Sequence[TenantConfig], *, account_id: str = ACCOUNT_PLACEHOLDER
+) -> PolicyDocument:
+    """What the identity running `pulumi up` (or `qs-embed local up`) needs for `tenants`.
+
+    Scoped to what the stack owns: the embed roles (`role/qs-embed-*`, a prefix reserved for
+    them), the tenants' namespaces, profiles and users (the same user scope as the embed
+    roles'). Delete actions on QuickSight appear only when a tenant opts out of retaining
+    users (`retain_users_on_delete: false`): otherwise the stack never deletes them.
+    `account_id`: for tenant files that name none (the deploying account).
+    """
+    roles: set[str] = set()
+    namespaces: set[str] = set()
+    profiles: set[str] = set()
+    users: set[str] = set()
+    deletes = False
+    for tenant in tenants:
+        account = tenant.account_id or account_id
+        partition = partition_for_region(tenant.region)
+        prefix = f"arn:{partition}:quicksight:{tenant.region}:{account}"
+        roles.add(f"arn:{partition}:iam::{account}:role/{ROLE_NAME_PREFIX}*")
+        if tenant.namespace != DEFAULT_NAMESPACE:
+            namespaces.add(f"{prefix}:namespace/{tenant.namespace}")
+        profiles.update(
+            f"{prefix}:custompermissions/{tenant.profile_name(key)}"
+            for key in tenant.permission_profiles
+        )
+        users.update(tenant_user_resources(tenant, partition=partition, account_id=account))
+        deletes = deletes or not tenant.retain_users_on_delete
+
+    def maybe_delete(*actions: str) -> list[str]:
+        return list(actions) if deletes else []
+
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "EmbedRolesAndTheirInlinePolicy",
+            "Effect": "Allow",
+            "Action": list(DEPLOY_ROLE_ACTIONS),
+            "Resource": sorted(roles),
+        }
+    ]
+    if namespaces:
+        statements += [
+            {
+                "Sid": "TenantNamespaces",
+                "Effect": "Allow",
+                "Action": sorted(
+                    [
+                        "quicksight:CreateNamespace",
+                        "quicksight:DescribeNamespace",
+                        "quicksight:ListTagsForResource",
+                        *maybe_delete("quicksight:DeleteNamespace"),
+                    ]
+                ),
+                "Resource": sorted(namespaces),
+            },
+            {
+                "Sid": "NamespaceDirectoryHasNoResourceType",
+                "Effect": "Allow",
+                "Action": list(NAMESPACE_DIRECTORY_ACTIONS),
+                "Resource": "*",
+            },
+        ]
+    if profiles:
+        statements.append(
+            {
+                "Sid": "TenantPermissionProfiles",
+                "Effect": "Allow",
+                "Action": sorted(
+                    [
+                        "quicksight:CreateCustomPermissions",
+                        "quicksight:DescribeCustomPermissions",
+                        "quicksight:ListTagsForResource",
+                        "quicksight:UpdateCustomPermissions",
+                        *maybe_delete("quicksight:DeleteCustomPermissions"),
+                    ]
+                ),
+                "Resource": sorted(profiles),
+            }
+        )
+    statements.append(
+        {
+            # infra.quicksight_user: RegisterUser, DescribeUser (adoption, preview), UpdateUser
+            # (role, email), Update/DeleteUserCustomPermission (the profile line).
+            "Sid": "TenantUsers",
+            "Effect": "Allow",
+            "Action": sorted(
+                [
+                    "quicksight:DeleteUserCustomPermission",
+                    "quicksight:DescribeUser",
+                    "quicksight:RegisterUser",
+                    "quicksight:UpdateUser",
+                    "quicksight:UpdateUserCustomPermission",
+                    *maybe_delete("quicksight:DeleteUser"),
+                ]
+            ),
+            "Resource": sorted(users),
+        }
+    )
+    return {"Version": POLICY_VERSION, "Statement": statements}

@@ -26,6 +26,11 @@ QS_USER = "aws:quicksight/user:User"
 QS_CUSTOM_PERMISSIONS = "aws:quicksight/customPermissions:CustomPermissions"
 QS_USER_CUSTOM_PERMISSION = "aws:quicksight/userCustomPermission:UserCustomPermission"
 QS_NAMESPACE = "aws:quicksight/namespace:Namespace"
+QS_DYNAMIC_USER = "pulumi-python:dynamic/quicksight:User"
+"""`infra.quicksight_user.QuickSightUser`: the users TenantStack declares (role, email and
+profile in place; the profile is its `customPermissionsName`). Same property names as QS_USER."""
+QS_USER_TYPES = frozenset({QS_USER, QS_DYNAMIC_USER})
+"""Every type that declares a QuickSight user (rules apply to both)."""
 TENANT_STACK = "quicksight-embedding:index:TenantStack"
 """The type token of `infra.tenant_stack.TenantStack`, the component holding one tenant."""
 CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"

@@ -4,6 +4,7 @@
 2. Run the program offline under mocks and the policy pack over what it declares.
 3. Lint every IAM document it declares with parliament.
 4. With --base, list what the edit changes versus that ref.
+5. Call out every adoption (a user, namespace or profile taken over, not created).
 
 One line per finding on stdout, a summary last. Exit 2 on a mandatory violation or a lint
 finding above LOW, 0 otherwise (advisories, LOW lint and changes are for the reviewer).
@@ -23,6 +24,7 @@ from infra.program import load_checked_tenants
 from policies.lint import lint_declared
 from policies.pack import Declared, build_policies, run_pack
 from policies.resources import TENANT_STACK
+from policies.rules.adoption import adoption_lines
 from policies.rules.props import tenant_stack_of
 from policies.tenant_diff import REMOVED, Change, base_tenants, tenant_changes
 from policies.tenant_index import index_of
@@ -54,7 +56,8 @@ def run_check(
         before, notes = base_tenants(tenants_dir, base)
         changes = notes + tenant_changes(before, tenants)
 
-    for line in [*violations, *(f"lint {f}" for f in lint), *changes]:
+    adoptions = adoption_lines(tenants)
+    for line in [*violations, *(f"lint {f}" for f in lint), *changes, *adoptions]:
         print(line, file=out)
 
     mandatory = sum(v.mandatory for v in violations)
@@ -66,6 +69,8 @@ def run_check(
     )
     if base is not None:
         summary += f", {plural(len(changes), 'change')} since {base} ({plural(removed, 'removal')})"
+    if adoptions:
+        summary += f", {plural(len(adoptions), 'adoption')} to review"
     refused = mandatory or failing_lint
     print(f"{'REFUSED' if refused else 'ok'}: {summary}", file=out)
     return EXIT_REFUSED if refused else EXIT_OK

@@ -234,6 +234,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _tenants_option(p)
     p.add_argument("--json", action="store_true", help="machine-readable plan")
+    p.add_argument(
+        "--deployer-policy",
+        action="store_true",
+        help="print the least-privilege IAM policy the deploying identity needs",
+    )
     p.set_defaults(handler=_lazy("infra.cli:cmd_plan"))
 
     p = _command(
@@ -279,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=int, default=None, help="TCP port on 127.0.0.1 (default: a free port)"
     )
     serve.set_defaults(handler=_lazy("sandbox.cli:cmd_local_serve"))
+    _local_engine_commands(local)
 
     p = _command(
         sub,
@@ -297,6 +303,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-urls", action="store_true", help="print embed URLs in full")
     p.set_defaults(handler=_lazy("qs_embed.demo:cmd_demo"))
     return parser
+
+
+def _local_engine_commands(local: Any) -> None:
+    """`local up` and `local destroy`: the strict local engine (infra.local_cli)."""
+    applied = {
+        0: "applied (one line per change, then a summary)",
+        1: "a change failed (the resource and why; the state records what was applied), "
+        "AWS could not be reached, or the 'infra' extra is missing",
+        2: "a tenant file is invalid or refused before any change (nothing was touched)",
+    }
+    up = _command(
+        local,
+        "up",
+        "apply the tenant files to a running emulator (or AWS), as pulumi up would",
+        "Apply the Pulumi program for the tenant files with the AWS credentials of the\n"
+        "environment (see 'qs-embed local serve'), keeping state between runs. Each resource\n"
+        "is created, updated in place, replaced, adopted or deleted (forgotten when retained)\n"
+        "exactly as pulumi up would; what exists without being adopted is refused.",
+        applied,
+    )
+    _tenants_option(up)
+    destroy = _command(
+        local,
+        "destroy",
+        "delete what local up created (retained users, profiles, namespaces are kept)",
+        "Delete every resource in the state, dependents first; resources declared\n"
+        "retain_on_delete (users, profiles, namespaces by default) are forgotten, not deleted.",
+        {**applied, 2: "the state file is unusable or of another account (nothing touched)"},
+    )
+    for p in (up, destroy):
+        p.add_argument(
+            "--endpoint-url", type=_endpoint_url, metavar="URL", help="AWS endpoint (emulator)"
+        )
+        p.add_argument("--state", metavar="FILE", help="state file (default: .qs-embed/state.json)")
+    up.set_defaults(handler=_lazy("infra.local_cli:cmd_local_up"))
+    destroy.set_defaults(handler=_lazy("infra.local_cli:cmd_local_destroy"))
 
 
 def _tenants_option(parser: argparse.ArgumentParser) -> None:

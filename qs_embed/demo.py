@@ -1,6 +1,7 @@
 """`qs-embed demo` (`make demo`): the whole job on the local emulator, grants and denials.
 
-Starts the emulator, applies the Pulumi program for every tenant through the local apply, then
+Starts the emulator, applies the Pulumi program for every tenant through the strict local engine
+(`infra.engine`, what `qs-embed local up` runs), then
 acts as each tenant's app: mints an embed URL for every user, redeems one twice to show it is
 single use, and tries the paths that must fail (another tenant's users, an untrusted app, a
 missing ExternalId, a lifetime of 601, an entry point outside the allow-list). Prints a table
@@ -61,20 +62,20 @@ class Check:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     # Bad tenant files stop here (ConfigError, exit 2): before anything starts or is created.
-    tenants = [t for _, t in load_checked_tenants(args.tenants)]
+    loaded = load_checked_tenants(args.tenants)
+    tenants = [t for _, t in loaded]
     install_log_redaction()  # before the first AWS call, not only once an Embedder exists
     started = time.monotonic()
     with _step("starting the local AWS emulator (moto, IAM enforced)"):
         emu = Emulator().start()
     try:
         with _step(
-            f"applying the Pulumi program for {plural(len(tenants), 'tenant')} (local apply)"
+            f"applying the Pulumi program for {plural(len(tenants), 'tenant')} (local engine)"
         ):
-            from infra.local_apply import apply_locally
-            from infra.plan import run_resource_count
+            from infra.local_apply import engine_up
 
-            run = apply_locally(tenants, emu.admin_session())
-        _note(f"{run_resource_count(run)} created in {emu.endpoint_url}")
+            applied = engine_up(loaded, emu.admin_session())
+        _note(f"{applied.summary()} in {emu.endpoint_url}")
         with _step("minting embed URLs as each tenant's app, and trying what must fail"):
             checks = list(_checks(emu, tenants, show_urls=args.show_urls))
     finally:

@@ -27,8 +27,8 @@ from policies.resources import (
     DEFAULT_NAMESPACE,
     QS_CUSTOM_PERMISSIONS,
     QS_NAMESPACE,
-    QS_USER,
     QS_USER_CUSTOM_PERMISSION,
+    QS_USER_TYPES,
     namespace_of,
     role_name_of_arn,
     text,
@@ -70,7 +70,7 @@ def _tenant_user(
 
 
 def _console_role(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type != QS_USER:
+    if args.resource_type not in QS_USER_TYPES:
         return
     role = text(args.props, "userRole")
     allowed = console_user_roles()
@@ -134,7 +134,7 @@ def user_in_tenant_namespace(index: TenantIndex) -> ResourceValidationPolicy:
     """A user lives in its tenant's namespace; `default` only where a tenant chose it."""
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
-        if args.resource_type != QS_USER:
+        if args.resource_type not in QS_USER_TYPES:
             return
         label = user_label(args.props, args.name)
         namespace = namespace_of(args.props)
@@ -177,15 +177,26 @@ def _of_type(args: StackValidationArgs, type_token: str) -> list[PolicyResource]
     return [r for r in args.resources if r.resource_type == type_token]
 
 
+def _users(args: StackValidationArgs) -> list[PolicyResource]:
+    return [r for r in args.resources if r.resource_type in QS_USER_TYPES]
+
+
 def user_profile_attached(index: TenantIndex) -> StackValidationPolicy:
-    """Every user the file gives a profile has a UserCustomPermission attaching exactly it."""
+    """Every user the file gives a profile has exactly it attached (by a UserCustomPermission,
+    or as the `customPermissionsName` of a QuickSightUser)."""
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         attached: dict[tuple[str, str], set[str]] = {}
         for a in _of_type(args, QS_USER_CUSTOM_PERMISSION):
             key = (namespace_of(a.props), text(a.props, "userName") or "")
             attached.setdefault(key, set()).add(text(a.props, "customPermissionsName") or "")
-        for r in _of_type(args, QS_USER):
+        for r in _users(args):
+            # A QuickSightUser carries its profile itself.
+            own = text(r.props, "customPermissionsName")
+            if own is not None:
+                key = (namespace_of(r.props), text(r.props, "userName") or "")
+                attached.setdefault(key, set()).add(own)
+        for r in _users(args):
             found = _tenant_user(index, r.props)
             if found is None or found[1].profile is None:
                 continue
@@ -218,7 +229,7 @@ def user_without_profile(index: TenantIndex) -> StackValidationPolicy:
     """In a tenant that defines profiles, a user without one keeps every capability."""
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
-        for r in _of_type(args, QS_USER):
+        for r in _users(args):
             found = _tenant_user(index, r.props)
             if found is None:
                 continue
@@ -265,7 +276,7 @@ def users_retained(index: TenantIndex) -> StackValidationPolicy:
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         groups: dict[str, tuple[PolicyResource | None, list[PolicyResource]]] = {}
-        for r in _of_type(args, QS_USER):
+        for r in _users(args):
             if r.opts.protect:
                 continue
             component = tenant_stack_of(r)
@@ -292,7 +303,7 @@ def users_deletion_opted_in(index: TenantIndex) -> StackValidationPolicy:
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         seen: set[str] = set()
-        for r in _of_type(args, QS_USER):
+        for r in _users(args):
             tenant = index.by_namespace(namespace_of(r.props))
             if tenant is None or tenant.retain_users_on_delete or tenant.tenant in seen:
                 continue
@@ -314,7 +325,7 @@ def users_deletion_opted_in(index: TenantIndex) -> StackValidationPolicy:
 
 def _namespace_declared(args: StackValidationArgs, report: ReportViolation) -> None:
     declared = {text(r.props, "namespace") for r in _of_type(args, QS_NAMESPACE)}
-    for r in _of_type(args, QS_USER):
+    for r in _users(args):
         namespace = namespace_of(r.props)
         if namespace != DEFAULT_NAMESPACE and namespace not in declared:
             report(

@@ -19,8 +19,8 @@ from pulumi_policy import (
 
 from policies.resources import (
     QS_NAMESPACE,
-    QS_USER,
     QS_USER_CUSTOM_PERMISSION,
+    QS_USER_TYPES,
     ROLE,
     role_name_of_arn,
     text,
@@ -66,7 +66,7 @@ def one_embed_role_per_tenant(index: TenantIndex) -> StackValidationPolicy:
 
 def _namespace_claims(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     for r in args.resources:
-        if r.resource_type in {QS_NAMESPACE, QS_USER, QS_USER_CUSTOM_PERMISSION}:
+        if r.resource_type in {QS_NAMESPACE, QS_USER_CUSTOM_PERMISSION, *QS_USER_TYPES}:
             namespace = text(r.props, "namespace")
             if namespace:
                 yield namespace, _owner(r)
@@ -76,7 +76,7 @@ def _role_claims(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     for r in args.resources:
         if r.resource_type == ROLE and text(r.props, "name"):
             yield str(text(r.props, "name")), _owner(r)
-        elif r.resource_type == QS_USER:
+        elif r.resource_type in QS_USER_TYPES:
             role = role_name_of_arn(known_text(r.props, "iamArn") or "")
             if role:
                 yield role, _owner(r)

@@ -1,13 +1,10 @@
 """Permission profiles, end to end: the YAML names a profile, QuickSight has it on the user, the
-embedded session carries it; editing the YAML and applying again updates it.
+embedded session carries it; editing the YAML and applying again (`local up` over the same
+state) changes it in place.
 
-Removing a user's profile from the YAML does NOT lift it, by design: with
-`retain_users_on_delete: true` (the default) the program declares the profile attachment with
-`retain_on_delete`, so `pulumi up` forgets it without calling DeleteUserCustomPermission.
-Lifting a restriction silently, because a line went missing from a file, is the unsafe
-direction; the user keeps its last profile until someone changes it to another one (or opts
-out with `retain_users_on_delete: false`, when the attachment is deleted with the line).
-The local apply never deletes anything, so only the declared option tells those two apart.
+The profile is a property of the user (`infra.quicksight_user`): removing the `profile:` line
+of a user who stays lifts it (DeleteUserCustomPermission), so the YAML and QuickSight agree;
+a user removed from the file is retained with its restriction (see test_e2e_lifecycle).
 """
 
 from __future__ import annotations
@@ -21,6 +18,7 @@ from embedder.config import TenantConfig
 from infra.local_apply import apply_locally
 from infra.offline import OfflineRun
 from infra.program import load_checked_tenants
+from infra.state import LocalState
 from infra.tenant_stack import TenantStack
 from sandbox import Emulator
 from tests.e2e.support import (
@@ -35,7 +33,7 @@ from tests.e2e.support import (
 
 pytestmark = pytest.mark.emulator
 
-ATTACHMENT = "aws:quicksight/userCustomPermission:UserCustomPermission"
+USER = "pulumi-python:dynamic/quicksight:User"
 SUITE_USERS = [
     (spec.name, user, profile) for spec in SUITE_TENANTS for user, profile in spec.users.items()
 ]
@@ -85,18 +83,18 @@ class Edit:
     """The module's tenants applied, edited, and applied again."""
 
     def __init__(self, emulator: Emulator, root: Path) -> None:
+        self.state = LocalState.load(root / "state.json")
         self.first = self._apply(emulator, root / "before", BEFORE)
         self.second = self._apply(emulator, root / "after", AFTER)
         self.configs = {c.tenant: c for _, c in load_checked_tenants(root / "after")}
 
-    @staticmethod
     def _apply(
-        emulator: Emulator, directory: Path, specs: tuple[TenantSpec, ...]
+        self, emulator: Emulator, directory: Path, specs: tuple[TenantSpec, ...]
     ) -> OfflineRun[dict[str, TenantStack]]:
         for spec in specs:
             write_tenant(directory, tenant_document(spec))
         configs = [config for _, config in load_checked_tenants(directory)]
-        return apply_locally(configs, emulator.admin_session())
+        return apply_locally(configs, emulator.admin_session(), state=self.state)
 
 
 @pytest.fixture(scope="module")
@@ -118,35 +116,31 @@ def test_changing_a_profile_in_the_file_and_applying_again_updates_the_user(
 
 
 @pytest.mark.parametrize("tenant", ["t-epsilon", "t-zeta"])
-def test_removing_a_profile_from_the_file_keeps_it_on_the_user(
+def test_removing_a_profile_from_the_file_lifts_it_from_the_user_who_stays(
     tenant: str, edit: Edit, emulator: Emulator
 ) -> None:
+    """The review's finding: the line went, the restriction stayed, and nobody could tell."""
     config = edit.configs[tenant]
     user = config.users[1].name
     assert config.users[1].profile is None
-    # The first apply declared the attachment retained on delete: removing it is a "forget".
-    (first,) = [r for r in edit.first.of_type(ATTACHMENT) if r.name.endswith(f".{user}")]
-    assert first.retain_on_delete
+    (first,) = [r for r in edit.first.of_type(USER) if r.name.endswith(f".{user}")]
     assert first.inputs["customPermissionsName"] == f"{tenant}-analyst"
-    # The second apply no longer declares it ...
-    assert not [r for r in edit.second.of_type(ATTACHMENT) if r.name.endswith(f".{user}")]
+    (second,) = [r for r in edit.second.of_type(USER) if r.name.endswith(f".{user}")]
+    assert "customPermissionsName" not in second.inputs
 
-    # ... and the user still runs under the profile it had: restrictions are never lifted
-    # by a missing line.
-    assert describe(emulator, config, user)["CustomPermissionsName"] == f"{tenant}-analyst"
+    assert "CustomPermissionsName" not in describe(emulator, config, user)
 
 
-def test_opting_out_of_retention_declares_the_attachment_deletable(
+def test_opting_out_of_retention_declares_users_deletable(
     emulator: Emulator, tmp_path: Path
 ) -> None:
-    """With `retain_users_on_delete: false`, `pulumi up` deletes a removed attachment (and so
-    lifts the profile); the local apply cannot show that, the declaration can."""
+    """With `retain_users_on_delete: false`, removing a user deletes it (and what it owns)."""
     document = tenant_document(TenantSpec("t-eta", "quicksight", {"eta": "analyst"}))
     write_tenant(tmp_path, {**document, "retain_users_on_delete": False})
     configs = [config for _, config in load_checked_tenants(tmp_path)]
 
     run = apply_locally(configs, emulator.admin_session())
 
-    (attachment,) = run.of_type(ATTACHMENT)
-    assert not attachment.retain_on_delete
+    (user,) = run.of_type(USER)
+    assert not user.retain_on_delete
     assert run.outputs["t-eta"]["retainUsersOnDelete"] is False

@@ -143,6 +143,7 @@ def tenants(draw: st.DrawFn) -> dict[str, Any]:
             "email": f"{u}@{tenant}.example",
             "role": draw(st.sampled_from(console_user_roles())),
             **({"profile": draw(st.sampled_from(sorted(profiles)))} if profiles else {}),
+            "adopt": draw(st.booleans()),
         }
         for u in user_names
     ]

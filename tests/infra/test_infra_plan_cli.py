@@ -28,7 +28,7 @@ def test_text_plan_shows_resources_policies_and_outputs(
 ) -> None:
     assert main(["plan", "--tenants", str(EXAMPLES)]) == 0
     out = capsys.readouterr().out
-    assert "2 tenants, 19 resources in 2 tenant components to create." in out
+    assert "2 tenants, 15 resources in 2 tenant components to create." in out
     assert "+ aws:iam/role:Role  acme.role" in out
     assert "name: qs-embed-acme" in out
     assert "deny: ExportToCsv, ExportToExcel, ShareDashboards" in out
@@ -40,7 +40,7 @@ def test_text_plan_shows_resources_policies_and_outputs(
 
 def test_json_plan_is_machine_readable(capsys: pytest.CaptureFixture[str]) -> None:
     plan = _plan_json(capsys, "--tenants", str(EXAMPLES))
-    assert plan["summary"] == {"tenants": 2, "resources": 19, "components": 2}
+    assert plan["summary"] == {"tenants": 2, "resources": 15, "components": 2}
     acme, globex = plan["tenants"]
     assert (acme["tenant"], acme["identity"], globex["identity"]) == ("acme", "quicksight", "iam")
     types = [r["type"] for r in acme["resources"]]
@@ -142,7 +142,7 @@ def test_a_run_is_counted_as_plan_counts_it(
     example_run: OfflineRun[dict[str, TenantStack]], capsys: pytest.CaptureFixture[str]
 ) -> None:
     # What `qs-embed demo` can print after a local apply: the components are not resources.
-    assert run_resource_count(example_run) == "19 resources in 2 tenant components"
-    assert len(example_run.resources) == 21
+    assert run_resource_count(example_run) == "15 resources in 2 tenant components"
+    assert len(example_run.resources) == 17
     assert main(["plan", "--tenants", str(EXAMPLES)]) == 0
     assert run_resource_count(example_run) in capsys.readouterr().out

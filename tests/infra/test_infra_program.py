@@ -17,9 +17,8 @@ from infra.program import TenantsRefused, run_program
 from infra.tenant_stack import TenantStack
 from policies.iam import embed_role_permissions_policy, embed_role_trust_policy
 from policies.resources import QS_CUSTOM_PERMISSIONS as PROFILE
+from policies.resources import QS_DYNAMIC_USER as USER
 from policies.resources import QS_NAMESPACE as NAMESPACE
-from policies.resources import QS_USER as USER
-from policies.resources import QS_USER_CUSTOM_PERMISSION as USER_PROFILE
 from policies.resources import ROLE, ROLE_POLICY, TENANT_STACK
 
 from .conftest import ROOT, tenant_data, write_tenant
@@ -51,16 +50,10 @@ def test_one_component_per_tenant_owning_every_resource(example_run: Run) -> Non
 
 def test_resource_counts_per_tenant(example_run: Run) -> None:
     acme = Counter(r.type for r in _children(example_run, "acme"))
-    assert acme == {ROLE: 1, ROLE_POLICY: 1, NAMESPACE: 1, PROFILE: 2, USER: 3, USER_PROFILE: 2}
+    # A user's profile is its own property (no separate attachment resource).
+    assert acme == {ROLE: 1, ROLE_POLICY: 1, NAMESPACE: 1, PROFILE: 2, USER: 3}
     globex = Counter(r.type for r in _children(example_run, "globex"))
-    assert globex == {
-        ROLE: 1,
-        ROLE_POLICY: 1,
-        NAMESPACE: 1,
-        PROFILE: 1,
-        USER: 3,
-        USER_PROFILE: 2,
-    }
+    assert globex == {ROLE: 1, ROLE_POLICY: 1, NAMESPACE: 1, PROFILE: 1, USER: 3}
 
 
 def test_embed_role_is_named_exactly_with_the_builder_documents(
@@ -111,12 +104,11 @@ def test_quicksight_identity_users(example_run: Run) -> None:
         "namespace": "acme",
         "awsAccountId": "111122223333",
         "region": "us-east-1",
+        "customPermissionsName": "acme-analyst",
+        "adopt": False,
     }
-    attachment = _by_name(example_run, "acme")["acme.user-profile.alice"]
-    assert attachment.inputs["userName"] == "alice"
-    assert attachment.inputs["customPermissionsName"] == "acme-analyst"
-    assert attachment.inputs["namespace"] == "acme"
-    assert "acme.user-profile.carol" not in _by_name(example_run, "acme"), "carol has no profile"
+    carol = _by_name(example_run, "acme")["acme.user.carol"]
+    assert "customPermissionsName" not in carol.inputs, "carol has no profile"
 
 
 def test_iam_identity_users_are_sessions_of_the_embed_role(example_run: Run) -> None:
@@ -130,10 +122,10 @@ def test_iam_identity_users_are_sessions_of_the_embed_role(example_run: Run) -> 
         "namespace": "globex",
         "awsAccountId": "111122223333",
         "region": "us-east-1",
+        "userName": "qs-embed-globex/eli",
+        "customPermissionsName": "globex-restricted",
+        "adopt": False,
     }
-    attachment = _by_name(example_run, "globex")["globex.user-profile.eli"]
-    assert attachment.inputs["userName"] == "qs-embed-globex/eli"
-    assert attachment.inputs["customPermissionsName"] == "globex-restricted"
 
 
 def test_outputs_per_tenant(example_run: Run) -> None:
@@ -158,11 +150,9 @@ def test_outputs_per_tenant(example_run: Run) -> None:
 def test_users_and_what_would_take_them_with_it_are_retained_on_delete(example_run: Run) -> None:
     for tenant in ("acme", "globex"):
         for resource in _children(example_run, tenant):
-            kept = resource.type in {NAMESPACE, PROFILE, USER, USER_PROFILE}
+            kept = resource.type in {NAMESPACE, PROFILE, USER}
             assert resource.retain_on_delete is kept, resource.name
             assert resource.protect is False
-    attachment = _by_name(example_run, "acme")["acme.user-profile.alice"]
-    assert attachment.delete_before_replace, "never unapply a profile after applying the new one"
 
 
 def test_retain_users_on_delete_false_is_the_explicit_opt_in(tmp_path: Path) -> None:

@@ -109,10 +109,10 @@ def test_users_carry_identity_and_role(tenants: dict[str, TenantConfig]) -> pulu
         assert user_name == "qs-embed-globex/eli"
 
     return pulumi.Output.all(
-        eli.identity_type,
-        eli.iam_arn,
-        eli.session_name,
-        eli.user_role,
-        eli.namespace,
-        eli.user_name,
+        eli.identityType,  # type: ignore[attr-defined]
+        eli.iamArn,  # type: ignore[attr-defined]
+        eli.sessionName,  # type: ignore[attr-defined]
+        eli.userRole,  # type: ignore[attr-defined]
+        eli.namespace,  # type: ignore[attr-defined]
+        eli.userName,
     ).apply(check)

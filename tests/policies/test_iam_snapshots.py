@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from policies.iam import embed_role_permissions_policy, embed_role_trust_policy
+from policies.iam import deployer_policy, embed_role_permissions_policy, embed_role_trust_policy
 
 from .iam_fixtures import ACCOUNT, example
 
@@ -45,3 +45,39 @@ def test_trust_policy_matches_snapshot(name: str) -> None:
 def test_permissions_policy_matches_snapshot(name: str) -> None:
     document = embed_role_permissions_policy(example(name), partition="aws", account_id=ACCOUNT)
     _check(f"{name}.permissions", document)
+
+
+def test_deployer_policy_matches_snapshot() -> None:
+    """What the identity running pulumi up needs for the three example tenants."""
+    _check("deployer", deployer_policy([example(n) for n in SNAPSHOTTED], account_id=ACCOUNT))
+
+
+def test_deployer_policy_passes_the_lint_and_deletes_only_on_opt_out() -> None:
+    from policies.lint import lint_document
+
+    tenants = [example(n) for n in SNAPSHOTTED]
+    document = deployer_policy(tenants, account_id=ACCOUNT)
+    # The deployer writes the embed roles' policies: parliament's community auditor calls that
+    # permissions management (MEDIUM). It is the job; the README says what it implies. Any
+    # other finding would be a mistake in the builder.
+    found = [f for f in lint_document(document, "deployer", "permissions") if f.failing]
+    assert [f.issue for f in found] == ["PERMISSIONS_MANAGEMENT_ACTIONS"]
+    actions = {a for s in document["Statement"] for a in s["Action"]}
+    assert not {a for a in actions if a.startswith("quicksight:Delete") and "Custom" not in a}
+    opted_out = [tenants[0].model_copy(update={"retain_users_on_delete": False}), *tenants[1:]]
+    widened = {a for s in deployer_policy(opted_out)["Statement"] for a in s["Action"]}
+    assert widened - actions == {
+        "quicksight:DeleteUser",
+        "quicksight:DeleteNamespace",
+        "quicksight:DeleteCustomPermissions",
+    }
+
+
+def test_plan_prints_the_deployer_policy(capsys: pytest.CaptureFixture[str]) -> None:
+    from qs_embed.cli import main
+
+    from .pack_helpers import EXAMPLES
+
+    assert main(["plan", "--deployer-policy", "--tenants", str(EXAMPLES)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["Statement"][0]["Resource"] == ["arn:aws:iam::111122223333:role/qs-embed-*"]

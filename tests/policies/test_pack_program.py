@@ -19,7 +19,7 @@ from infra.offline import run_offline
 from infra.plan_mocks import PlanMocks
 from infra.program import declare_tenants
 from policies.pack import Declared, Violation, build_policies, run_pack
-from policies.resources import QS_USER, TENANT_STACK
+from policies.resources import QS_DYNAMIC_USER, TENANT_STACK
 from policies.rules.quicksight_rules import RETAIN_OUTPUT
 from policies.tenant_index import TenantIndex, index_of
 from qs_embed.declared import declare_program
@@ -42,10 +42,11 @@ def test_the_program_declares_what_the_rules_read() -> None:
         "aws:iam/rolePolicy:RolePolicy",
         "aws:quicksight/namespace:Namespace",
         "aws:quicksight/customPermissions:CustomPermissions",
-        "aws:quicksight/user:User",
-        "aws:quicksight/userCustomPermission:UserCustomPermission",
+        # Users (with their profile) are the dynamic QuickSightUser (infra.quicksight_user).
+        "pulumi-python:dynamic/quicksight:User",
     } <= types
-    users = [d for d in example_declared() if d.resource.resource_type == QS_USER]
+    users = [d for d in example_declared() if d.resource.resource_type == QS_DYNAMIC_USER]
+    assert len(users) == 6
     assert all(d.resource.parent is not None for d in users)
     assert all(d.resource.parent.resource_type == TENANT_STACK for d in users)  # type: ignore[union-attr]
 
@@ -65,7 +66,7 @@ def test_the_retain_declaration_matches_the_real_resource_option() -> None:
     run = run_offline(lambda: declare_tenants(tenants), PlanMocks(tenants))
     by_name = {t.tenant: t for t in tenants}
     components = {r.urn: r.name for r in run.resources if r.type == TENANT_STACK}
-    for user in (r for r in run.resources if r.type == QS_USER):
+    for user in (r for r in run.resources if r.type == QS_DYNAMIC_USER):
         tenant = by_name[components[user.parent_urn]]
         assert user.retain_on_delete is tenant.retain_users_on_delete, user.name
         assert run.outputs[tenant.tenant][RETAIN_OUTPUT] is tenant.retain_users_on_delete

@@ -60,7 +60,7 @@ def test_example_tenants_pass(capsys: pytest.CaptureFixture[str]) -> None:
     assert [f for f in findings if f.startswith("lint")] == []
     assert code == 0
     assert summary == (
-        "ok: 2 tenants, 19 resources in 2 tenant components: 0 mandatory, 2 advisory, "
+        "ok: 2 tenants, 15 resources in 2 tenant components: 0 mandatory, 2 advisory, "
         "0 lint (0 above LOW)"
     )
 
@@ -83,7 +83,7 @@ def test_a_default_namespace_tenant_passes_clean(
     assert main(["check", "--tenants", str(tmp_path / "tenants")]) == 0
     out = capsys.readouterr().out.splitlines()
     assert [f for f in out if f.startswith(("mandatory", "lint"))] == []
-    assert out[-1].startswith("ok: 3 tenants, 25 resources in 3 tenant components: 0 mandatory")
+    assert out[-1].startswith("ok: 3 tenants, 20 resources in 3 tenant components: 0 mandatory")
 
 
 def test_trusting_star_is_refused_before_anything_runs(
@@ -119,7 +119,7 @@ def test_granting_quicksight_star_is_refused(repo: Path) -> None:
         "'quicksight:*' allows every quicksight action; list the exact actions"
     ) in "\n".join(lines)
     assert lines[-1].startswith(
-        "REFUSED: 2 tenants, 19 resources in 2 tenant components and 1 outside them: "
+        "REFUSED: 2 tenants, 15 resources in 2 tenant components and 1 outside them: "
     )
 
 
