@@ -29,8 +29,7 @@ from policies.rules.props import tenant_stack_of
 from policies.tenant_diff import REMOVED, Change, base_tenants, tenant_changes
 from policies.tenant_index import index_of
 from qs_embed.declared import declare_program
-
-EXIT_OK, EXIT_REFUSED = 0, 2
+from qs_embed.exit_codes import ExitCode
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -73,7 +72,7 @@ def run_check(
         summary += f", {plural(len(adoptions), 'adoption')} to review"
     refused = mandatory or failing_lint
     print(f"{'REFUSED' if refused else 'ok'}: {summary}", file=out)
-    return EXIT_REFUSED if refused else EXIT_OK
+    return ExitCode.BAD_INPUT if refused else ExitCode.OK
 
 
 def _counted(declared: list[Declared]) -> str:

@@ -21,8 +21,8 @@ import embedder
 from embedder.errors import BadInputError, ConfigError, EmbedderError
 from embedder.redaction import redact
 from embedder.wording import plural
+from qs_embed.exit_codes import ExitCode
 
-EXIT_OK, EXIT_RUNTIME, EXIT_BAD_INPUT = 0, 1, 2
 DEFAULT_TENANTS_DIR = "tenants"
 DEBUG_VARIABLE = "QS_EMBED_DEBUG"
 """Set (to anything but 0) to get the traceback of an unexpected error instead of one line."""
@@ -50,14 +50,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
             f"{plural(len(t.users), 'user')}, {plural(len(t.permission_profiles), 'profile')}, "
             f"role {t.role_name}"
         )
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
     from embedder.schema import tenant_json_schema
 
     print(json.dumps(tenant_json_schema(), indent=2, sort_keys=False))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 EXTRA_OF_MODULE = {
@@ -90,7 +90,7 @@ def _lazy(target: str) -> Handler:
                 f"pip install 'quicksight-embedding[{extra}]' ({e.name} is missing)",
                 file=sys.stderr,
             )
-            return EXIT_RUNTIME  # the environment lacks a package: not the user's input
+            return ExitCode.FAILED  # the environment lacks a package: not the user's input
         handler: Handler = getattr(module, func_name)
         return handler(args)
 
@@ -239,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the least-privilege IAM policy the deploying identity needs",
     )
-    p.set_defaults(handler=_lazy("infra.cli:cmd_plan"))
+    p.set_defaults(handler=_lazy("qs_embed.plan:cmd_plan"))
 
     p = _command(
         sub,
@@ -283,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--port", type=int, default=None, help="TCP port on 127.0.0.1 (default: a free port)"
     )
-    serve.set_defaults(handler=_lazy("sandbox.cli:cmd_local_serve"))
+    serve.set_defaults(handler=_lazy("qs_embed.local:cmd_local_serve"))
     _local_engine_commands(local)
 
     p = _command(
@@ -306,7 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _local_engine_commands(local: Any) -> None:
-    """`local up` and `local destroy`: the strict local engine (infra.local_cli)."""
+    """`local up` and `local destroy`: the strict local engine (qs_embed.local)."""
     applied = {
         0: "applied (one line per change, then a summary)",
         1: "a change failed (the resource and why; the state records what was applied), "
@@ -324,6 +324,13 @@ def _local_engine_commands(local: Any) -> None:
         applied,
     )
     _tenants_option(up)
+    up.add_argument(
+        "--app-env",
+        metavar="TENANT",
+        help="emulator only: then print export lines acting as TENANT's first app principal "
+        '(made if missing), for eval "$(qs-embed local up --app-env TENANT)"; the changes go '
+        "to stderr",
+    )
     destroy = _command(
         local,
         "destroy",
@@ -337,8 +344,8 @@ def _local_engine_commands(local: Any) -> None:
             "--endpoint-url", type=_endpoint_url, metavar="URL", help="AWS endpoint (emulator)"
         )
         p.add_argument("--state", metavar="FILE", help="state file (default: .qs-embed/state.json)")
-    up.set_defaults(handler=_lazy("infra.local_cli:cmd_local_up"))
-    destroy.set_defaults(handler=_lazy("infra.local_cli:cmd_local_destroy"))
+    up.set_defaults(handler=_lazy("qs_embed.local:cmd_local_up"))
+    destroy.set_defaults(handler=_lazy("qs_embed.local:cmd_local_destroy"))
 
 
 def _tenants_option(parser: argparse.ArgumentParser) -> None:
@@ -356,7 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except EmbedderError as e:
-        code = EXIT_BAD_INPUT if isinstance(e, ConfigError | BadInputError) else EXIT_RUNTIME
+        code = ExitCode.BAD_INPUT if isinstance(e, ConfigError | BadInputError) else ExitCode.FAILED
         if getattr(args, "json", False):  # for scripts on stdout; for people on stderr too
             print(json.dumps({"error": _error_json(e, code)}, indent=2))
         if isinstance(e, ConfigError):
@@ -372,10 +379,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # own flush at exit from failing on the closed pipe again.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_RUNTIME
+        return ExitCode.FAILED
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
     except Exception as e:
         # Last resort: one line, redacted (an exception may quote a URL), and how to see more.
         if os.environ.get(DEBUG_VARIABLE, "") not in ("", "0"):
@@ -385,7 +392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             kind = f"{type(e).__module__}.{kind}"
         print(f"error: {kind}: {redact(str(e))}", file=sys.stderr)
         print(f"(this is a bug; run with {DEBUG_VARIABLE}=1 for the traceback)", file=sys.stderr)
-        return EXIT_RUNTIME
+        return ExitCode.FAILED
 
 
 def _error_json(e: EmbedderError, code: int) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from embedder.errors import (
 from embedder.redaction import install_log_redaction
 from embedder.wording import plural
 from infra.program import load_checked_tenants
+from qs_embed.exit_codes import ExitCode
 from sandbox.emulator import Emulator
 
 UNTRUSTED_APP = "arn:aws:iam::{account}:role/untrusted-app"
@@ -86,12 +87,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     elapsed = time.monotonic() - started
     if failed:
         print(f"\nFAILED: {len(failed)} of {len(checks)} checks ({elapsed:.1f} s)")
-        return 1
+        return ExitCode.FAILED
     granted = sum(c.expected == "granted" for c in checks)
     print(
         f"\nok: {granted} grants and {len(checks) - granted} denials as expected ({elapsed:.1f} s)"
     )
-    return 0
+    return ExitCode.OK
 
 
 def _checks(emu: Emulator, tenants: Sequence[TenantConfig], *, show_urls: bool) -> Iterator[Check]:

@@ -6,8 +6,7 @@ import argparse
 import json
 
 from embedder.embedder import Embedder
-
-EXIT_OK = 0
+from qs_embed.exit_codes import ExitCode
 
 
 def cmd_url(args: argparse.Namespace) -> int:
@@ -25,4 +24,4 @@ def cmd_url(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_json(), indent=2))
     else:
         print(result.url)
-    return EXIT_OK
+    return ExitCode.OK

@@ -1,18 +1,21 @@
 """App principals in the emulator: the IAM roles and users a tenant's app runs as.
 
-`Emulator.principal_session` (tests, demo) and the example portal's `--local-setup` (against a
-`qs-embed local serve` in another process) both make them here, the same way: created if
-missing, allowed to assume the embed roles (`qs-embed-*`) and nothing else.
+`Emulator.principal_session` (tests, demo), `qs-embed local up --app-env` and the example
+portal's `--local-setup` (both against a `qs-embed local serve` in another process) make them
+here, the same way: created if missing, allowed to assume the embed roles (`qs-embed-*`) and
+nothing else. The last two act only on a loopback endpoint, so never on a real AWS account.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 import botocore.session
@@ -30,7 +33,49 @@ SESSION_NAME = "sandbox-app"
 
 
 class PrincipalError(ValueError):
-    """The ARN is not an IAM role or user of the emulator's account."""
+    """The ARN is not an IAM role or user of the emulator's account, or the endpoint is not
+    the emulator's."""
+
+
+def require_loopback(endpoint_url: str | None, option: str) -> str:
+    """`endpoint_url` if it is the local emulator's (on a loopback address); `option` names
+    what asked, for the message."""
+    host = urlsplit(endpoint_url or "").hostname
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        loopback = False
+    if endpoint_url is None or not loopback:
+        raise PrincipalError(
+            f"{option} works only against the local emulator: give --endpoint-url "
+            "http://127.0.0.1:<port> (the address `qs-embed local serve` prints)"
+        )
+    return endpoint_url
+
+
+def app_principal_session(
+    admin: boto3.Session, principal_arn: str, endpoint_url: str
+) -> EmulatorSession:
+    """A session acting as the IAM role `principal_arn` of the emulator at `endpoint_url`, as
+    `admin` (the emulator's platform admin) made it if missing. Its credentials are assumed
+    again before they expire, as a long-running app's would be."""
+    sts = admin.client("sts", endpoint_url=endpoint_url)
+    try:
+        identity = sts.get_caller_identity()
+        if parse_principal(principal_arn, identity["Account"])["kind"] != "role":
+            raise PrincipalError(
+                f"an app principal that is an IAM role is needed; {principal_arn} is not"
+            )
+        ensure_app_principal(
+            admin.client("iam", endpoint_url=endpoint_url),
+            principal_arn,
+            account_id=identity["Account"],
+            admin_arn=identity["Arn"],
+        )
+    except ClientError as e:
+        raise PrincipalError(f"cannot make {principal_arn} in the emulator: {e}") from e
+    region = admin.region_name or "us-east-1"
+    return role_session(admin, principal_arn, endpoint_url=endpoint_url, region=region)
 
 
 def parse_principal(arn: str, account_id: str) -> re.Match[str]:

@@ -9,18 +9,15 @@ so it can never touch a real AWS account.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import boto3
-from botocore.exceptions import ClientError
 
 from embedder.config import TenantConfig
 
 if TYPE_CHECKING:
-    from mypy_boto3_sts import STSClient
+    pass
 
 
 class LocalSetupError(Exception):
@@ -29,20 +26,13 @@ class LocalSetupError(Exception):
 
 def require_loopback(endpoint_url: str | None) -> str:
     """`endpoint_url` if it is the local emulator's (http on a loopback address)."""
-    host = urlsplit(endpoint_url or "").hostname
-    if host is not None and host != "localhost":
-        try:
-            loopback = ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            loopback = False
-    else:
-        loopback = host == "localhost"
-    if endpoint_url is None or not loopback:
-        raise LocalSetupError(
-            "--local-setup works only against the local emulator: give --endpoint-url "
-            "http://127.0.0.1:<port> (the address `qs-embed local serve` prints)"
-        )
-    return endpoint_url
+    from sandbox.principals import PrincipalError
+    from sandbox.principals import require_loopback as loopback_only
+
+    try:
+        return loopback_only(endpoint_url, "--local-setup")
+    except PrincipalError as e:
+        raise LocalSetupError(str(e)) from e
 
 
 def prepare(
@@ -71,36 +61,14 @@ def prepare(
 def app_principal_session(
     admin: boto3.Session, principal_arn: str, endpoint_url: str
 ) -> boto3.Session:
-    """A session acting as the IAM role `principal_arn`, made in the emulator if missing.
+    """A session acting as the IAM role `principal_arn`, made in the emulator if missing."""
+    from sandbox.principals import PrincipalError
+    from sandbox.principals import app_principal_session as principal_session
 
-    The role trusts the admin and may assume the embed roles (`qs-embed-*`); its credentials
-    are assumed again before they expire, as a long-running app's would be.
-    """
-    from sandbox.principals import (
-        PrincipalError,
-        ensure_app_principal,
-        parse_principal,
-        role_session,
-    )
-
-    sts: STSClient = admin.client("sts", endpoint_url=endpoint_url)
     try:
-        identity = sts.get_caller_identity()
-        if parse_principal(principal_arn, identity["Account"])["kind"] != "role":
-            raise LocalSetupError(
-                f"--local-setup acts as an app principal that is an IAM role; {principal_arn} "
-                "is not"
-            )
-        ensure_app_principal(
-            admin.client("iam", endpoint_url=endpoint_url),
-            principal_arn,
-            account_id=identity["Account"],
-            admin_arn=identity["Arn"],
-        )
-    except (PrincipalError, ClientError) as e:
-        raise LocalSetupError(f"cannot make {principal_arn} in the emulator: {e}") from e
-    region = admin.region_name or "us-east-1"
-    return role_session(admin, principal_arn, endpoint_url=endpoint_url, region=region)
+        return principal_session(admin, principal_arn, endpoint_url)
+    except PrincipalError as e:
+        raise LocalSetupError(f"--local-setup: {e}") from e
 
 
 def _with_endpoint(admin: boto3.Session, endpoint_url: str) -> boto3.Session:

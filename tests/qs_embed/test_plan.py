@@ -106,7 +106,7 @@ def test_progress_only_when_it_takes_long(
 ) -> None:
     assert main(["plan", "--tenants", str(EXAMPLES)]) == 0
     assert capsys.readouterr().err == "", "a quick plan says nothing on stderr"
-    monkeypatch.setattr("infra.cli.PROGRESS_AFTER_SECONDS", 0.0)
+    monkeypatch.setattr("qs_embed.plan.PROGRESS_AFTER_SECONDS", 0.0)
     assert main(["plan", "--tenants", str(EXAMPLES)]) == 0
     assert "planning 2 tenants offline" in capsys.readouterr().err
 

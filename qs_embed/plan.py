@@ -30,6 +30,7 @@ from policies.resources import (
     ROLE,
     ROLE_POLICY,
 )
+from qs_embed.exit_codes import ExitCode
 
 PROGRESS_AFTER_SECONDS = 2.0
 
@@ -68,12 +69,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
     tenants = [tenant for _, tenant in loaded]
     if getattr(args, "deployer_policy", False):
         print(json.dumps(deployer_policy(tenants), indent=2))
-        return 0
+        return ExitCode.OK
     with _progress(f"planning {plural(len(tenants), 'tenant')} offline ..."):
         run = run_offline(lambda: declare_tenants(tenants), PlanMocks(tenants), stack="plan")
     plan = build_plan(tenants, run)
     print(json.dumps(plan, indent=2) if args.json else render_plan(plan))
-    return 0
+    return ExitCode.OK
 
 
 def render_plan(plan: dict[str, Any]) -> str:

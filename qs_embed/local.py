@@ -1,0 +1,174 @@
+"""`qs-embed local serve | up | destroy`: the emulator, and the strict local engine, from the CLI.
+
+`serve` runs the emulator in the foreground until Ctrl-C. `up` and `destroy`:
+
+Credentials and endpoint come from the environment, as for `pulumi up` (`qs-embed local serve`
+prints the variables that point them at the emulator); `--endpoint-url` overrides the endpoint.
+One line per change, then a summary. Exit 0 applied; 1 the apply failed (which resource, why,
+what was already applied: the state records it) or AWS could not be reached; 2 bad tenant
+files or a refusal before any change (nothing touched).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from embedder.config import TenantConfig
+from embedder.redaction import redact
+from infra.engine import ApplyFailed, EngineResult, LocalEngine
+from infra.engine_resources import Clients
+from infra.program import load_checked_tenants
+from infra.state import DEFAULT_STATE, LocalState
+from qs_embed.exit_codes import ExitCode
+
+
+def _engine(args: argparse.Namespace, out: TextIO = sys.stdout) -> LocalEngine:
+    import boto3
+
+    state = LocalState.load(Path(args.state) if args.state else DEFAULT_STATE)
+    clients = Clients(boto3.Session(), getattr(args, "endpoint_url", None))
+    return LocalEngine(clients, state, out=lambda line: print(line, file=out, flush=True))
+
+
+def cmd_local_up(args: argparse.Namespace) -> int:
+    # Bad files stop here (ConfigError -> exit 2) before any AWS call.
+    loaded = load_checked_tenants(args.tenants)
+    app_tenant = getattr(args, "app_env", None)
+    if app_tenant is not None:
+        tenants = {t.tenant: t for _, t in loaded}
+        if app_tenant not in tenants:
+            print(
+                f"error: --app-env: no tenant {app_tenant!r} in {args.tenants}; "
+                f"known: {', '.join(sorted(tenants))}",
+                file=sys.stderr,
+            )
+            return ExitCode.BAD_INPUT
+        from sandbox.principals import PrincipalError, require_loopback
+
+        try:  # before any change: never apply to a real account on the way to app credentials
+            endpoint = require_loopback(
+                args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL"), "--app-env"
+            )
+        except PrincipalError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return ExitCode.BAD_INPUT
+        # stdout is for `eval "$(qs-embed local up --app-env T)"`: the changes go to stderr.
+        engine = _engine(args, out=sys.stderr)
+        code = _run("up", engine, lambda: engine.up(loaded), out=sys.stderr)
+        if code == ExitCode.OK:
+            return _print_app_env(tenants[app_tenant], endpoint)
+        return code
+    engine = _engine(args)
+    return _run("up", engine, lambda: engine.up(loaded))
+
+
+def _print_app_env(tenant: TenantConfig, endpoint: str) -> int:
+    """Export lines acting as `tenant`'s first app principal in the emulator (made if missing),
+    as the tenant's app would run: `qs-embed url` then mints as that app."""
+    import boto3
+
+    from sandbox.principals import PrincipalError, app_principal_session
+
+    principal = tenant.embedding.app_principals[0]
+    try:
+        app = app_principal_session(boto3.Session(), principal, endpoint)
+    except PrincipalError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return ExitCode.BAD_INPUT
+    credentials = app.get_credentials()
+    assert credentials is not None  # a role session always has them
+    frozen = credentials.get_frozen_credentials()
+    expiry = getattr(credentials, "_expiry_time", None)
+    print(
+        f"# {tenant.tenant}'s app, {principal}"
+        + (f", until {expiry:%H:%M:%S %Z}" if expiry else ""),
+        file=sys.stderr,
+    )
+    exports: dict[str, str] = {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": frozen.access_key or "",
+        "AWS_SECRET_ACCESS_KEY": frozen.secret_key or "",
+        "AWS_SESSION_TOKEN": frozen.token or "",
+    }
+    for name, value in exports.items():
+        print(f"export {name}={shlex.quote(value)}")
+    return ExitCode.OK
+
+
+def cmd_local_destroy(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    return _run("destroy", engine, engine.destroy)
+
+
+def _run(
+    command: str,
+    engine: LocalEngine,
+    action: Callable[[], EngineResult],
+    out: TextIO = sys.stdout,
+) -> int:
+    where = engine.state.path
+    try:
+        result = action()
+    except ApplyFailed as e:
+        print(f"error: {redact(str(e))}", file=sys.stderr)
+        applied = len(e.applied)
+        print(
+            f"local {command} failed after {applied} change{'s' if applied != 1 else ''} "
+            f"(listed above); the state {where} records them: fix the cause and run "
+            f"qs-embed local {command} again",
+            file=sys.stderr,
+        )
+        return ExitCode.FAILED
+    except (BotoCoreError, ClientError) as e:
+        print(f"error: AWS could not be asked: {redact(str(e))}", file=sys.stderr)
+        print(f"local {command}: nothing was changed", file=sys.stderr)
+        return ExitCode.FAILED
+    print(f"local {command}: {result.summary()}; state: {where}", file=out)
+    return ExitCode.OK
+
+
+def _interrupt(signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def cmd_local_serve(args: argparse.Namespace) -> int:
+    """``args.port``: TCP port on 127.0.0.1, or None for a free one. Returns the exit code."""
+    from sandbox.emulator import Emulator, EmulatorError  # the 'local' extra
+
+    try:
+        emulator = Emulator(port=args.port, verbose=bool(getattr(args, "verbose", False))).start()
+    except EmulatorError as e:
+        print(f"qs-embed local serve: {e}", file=sys.stderr)
+        return ExitCode.FAILED
+    # A service manager stops with SIGTERM: stop the emulator as cleanly as after Ctrl-C. SIGINT
+    # is set too: a shell starting us in the background without job control ignores it, and
+    # Python then never turns Ctrl-C into KeyboardInterrupt.
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        print(
+            f"QuickSight embedding emulator on {emulator.endpoint_url} "
+            f"(account {emulator.account_id}, region {emulator.region}), IAM enforced."
+        )
+        print("Point AWS SDKs and CLIs at it as the platform admin with:")
+        for name, value in emulator.env().items():
+            print(f"  export {name}={shlex.quote(value)}")
+        print("Press Ctrl-C to stop.", flush=True)
+        code = emulator.wait()
+        print(f"qs-embed local serve: the emulator exited unexpectedly ({code})", file=sys.stderr)
+        return ExitCode.FAILED
+    except KeyboardInterrupt:
+        return ExitCode.OK
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        emulator.stop()
+        print("Emulator stopped.", file=sys.stderr)

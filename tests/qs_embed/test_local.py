@@ -1,0 +1,105 @@
+"""`qs-embed local serve | up | destroy` as the README's walk-through runs them, each step a
+process of its own: serve, then one `local up --app-env acme`, then `url` prints a URL."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+QS_EMBED = str(Path(sys.executable).with_name("qs-embed"))
+pytestmark = pytest.mark.emulator
+
+
+def exports(text: str) -> dict[str, str]:
+    """The `export NAME=value` lines of `text`, as a shell would evaluate them."""
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        words = shlex.split(line.strip())
+        if words[:1] == ["export"]:
+            for word in words[1:]:
+                name, _, value = word.partition("=")
+                found[name] = value
+    return found
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[dict[str, str]]:
+    """`qs-embed local serve` in the background; the environment its export lines give."""
+    process = subprocess.Popen(
+        [QS_EMBED, "local", "serve"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    printed = ""
+    for line in process.stdout:
+        printed += line
+        if line.startswith("Press Ctrl-C"):
+            break
+    try:
+        env = exports(printed)
+        if "AWS_ENDPOINT_URL" not in env:
+            pytest.skip(f"the emulator did not start: {printed}")
+        yield {"PATH": os.environ["PATH"], **env}
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def run(env: dict[str, str], *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [QS_EMBED, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_the_readme_walk_through(served: dict[str, str], tmp_path: Path) -> None:
+    state = str(tmp_path / "state.json")
+    up = run(served, "local", "up", "--tenants", "tenants", "--state", state, "--app-env", "acme")
+    assert up.returncode == 0, up.stderr
+    assert "local up: " in up.stderr, "the changes and the summary go to stderr"
+    app = exports(up.stdout)
+    assert set(app) == {
+        "AWS_ENDPOINT_URL",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+    }
+    assert app["AWS_ACCESS_KEY_ID"] != served["AWS_ACCESS_KEY_ID"], "the app, not the admin"
+
+    minted = run({**served, **app}, "url", "--tenant-file", "tenants/acme.yaml", "--user", "alice")
+    assert minted.returncode == 0, minted.stderr
+    assert minted.stdout.startswith(served["AWS_ENDPOINT_URL"] + "/embed/")
+
+    # As the admin (not one of acme's app principals) the same command is refused by AWS.
+    refused = run(served, "url", "--tenant-file", "tenants/acme.yaml", "--user", "alice")
+    assert refused.returncode == 1
+    assert "AssumeRole" in refused.stderr or "cannot assume" in refused.stderr
+
+    again = run(served, "local", "up", "--tenants", "tenants", "--state", state)
+    assert again.returncode == 0, again.stderr
+    assert "0 created" in again.stdout, "a second up changes nothing"
+
+    destroyed = run(served, "local", "destroy", "--state", state)
+    assert destroyed.returncode == 0, destroyed.stderr
+
+
+def test_app_env_names_a_tenant_of_the_directory(served: dict[str, str], tmp_path: Path) -> None:
+    state = str(tmp_path / "state.json")
+    done = run(served, "local", "up", "--state", state, "--app-env", "nobody")
+    assert done.returncode == 2
+    assert "no tenant 'nobody' in tenants; known: acme, globex" in done.stderr
+    assert done.stdout == ""
+
+
+def test_app_env_refuses_an_endpoint_that_is_not_the_emulator(tmp_path: Path) -> None:
+    env = {"PATH": os.environ["PATH"], "AWS_ENDPOINT_URL": "https://quicksight.example.com"}
+    done = run(env, "local", "up", "--state", str(tmp_path / "s.json"), "--app-env", "acme")
+    assert done.returncode == 2
+    assert "--app-env works only against the local emulator" in done.stderr
+    assert done.stdout == ""
+    assert not (tmp_path / "s.json").exists(), "nothing was applied"
