@@ -36,7 +36,13 @@ from embedder.config import TenantConfig
 from embedder.errors import ConfigError, Problem
 from infra.capabilities import capability_names
 from infra.engine_resources import Clients, ResourceHandler, resource_handlers
-from infra.offline import DeclaredResource, OfflineRun, plain_properties, run_offline
+from infra.offline import (
+    DeclaredResource,
+    OfflineRun,
+    Properties,
+    plain_properties,
+    run_offline,
+)
 from infra.plan_mocks import PlanMocks, UnsupportedResourceError
 from infra.preflight import account_problems, region_problems
 from infra.program import declare_tenants
@@ -49,7 +55,6 @@ from infra.tenant_stack import TenantStack
 from policies.resources import CALLER_IDENTITY, QS_CUSTOM_PERMISSIONS, QS_DYNAMIC_USER, QS_NAMESPACE
 
 STACK = "local"
-Outputs = dict[str, Any]
 Key = tuple[str, str]  # (type token, resource name): unique in the program
 
 SYMBOLS = {
@@ -270,7 +275,7 @@ class LocalEngine:
 
     @staticmethod
     def _import_problem(
-        handler: ResourceHandler, declared: DeclaredResource, inputs: Outputs
+        handler: ResourceHandler, declared: DeclaredResource, inputs: Properties
     ) -> str:
         found = handler.read(declared.import_id, inputs)
         if found is None:
@@ -287,7 +292,7 @@ class LocalEngine:
         return handler
 
     def _diff(
-        self, old: StateResource, type_token: str, inputs: Outputs, secret: set[str]
+        self, old: StateResource, type_token: str, inputs: Properties, secret: set[str]
     ) -> _Decision:
         if type_token == QS_DYNAMIC_USER:
             # The provider's own diff, as the engine asks it under `pulumi up`.
@@ -301,7 +306,7 @@ class LocalEngine:
 
     # -- apply ----------------------------------------------------------------------------
 
-    def apply_one(self, args: MockResourceArgs) -> tuple[str, Outputs]:
+    def apply_one(self, args: MockResourceArgs) -> tuple[str, Properties]:
         """Make one declared resource so (called as the program registers it)."""
         with self._lock:
             if self._failed is not None:
@@ -329,9 +334,9 @@ class LocalEngine:
         handler: ResourceHandler,
         declared: DeclaredResource,
         old: StateResource | None,
-        inputs: Outputs,
+        inputs: Properties,
         secret: frozenset[str],
-    ) -> tuple[str, Outputs]:
+    ) -> tuple[str, Properties]:
         kind, name = declared.type, declared.name
         if old is None and declared.import_id:
             problem = self._import_problem(handler, declared, inputs)
@@ -364,11 +369,11 @@ class LocalEngine:
         self,
         handler: ResourceHandler,
         declared: DeclaredResource,
-        inputs: Outputs,
+        inputs: Properties,
         secret: frozenset[str],
         op: str,
         detail: str = "",
-    ) -> tuple[str, Outputs]:
+    ) -> tuple[str, Properties]:
         try:
             resource_id, outputs = handler.create(inputs, declared.custom_timeouts)
         except UserConflictError as e:
@@ -381,12 +386,12 @@ class LocalEngine:
         self,
         declared: DeclaredResource,
         resource_id: str,
-        inputs: Outputs,
+        inputs: Properties,
         secret: frozenset[str],
-        outputs: Outputs,
+        outputs: Properties,
         op: str | None,
         detail: str = "",
-    ) -> tuple[str, Outputs]:
+    ) -> tuple[str, Properties]:
         resource = StateResource(
             urn=declared.urn,
             type=declared.type,
@@ -476,7 +481,7 @@ class _Decision:
         return bool(self.replaces)
 
 
-def _olds(resource: StateResource) -> Outputs:
+def _olds(resource: StateResource) -> Properties:
     """What a provider gets as the old state: the inputs it was given and its outputs."""
     return {**resource.inputs, **resource.outputs}
 
@@ -490,7 +495,7 @@ class _PreviewMocks(PlanMocks):
         self._current = engine.state.by_name()
         super().__init__(tenants, account)
 
-    def new_resource(self, args: MockResourceArgs) -> tuple[str, Outputs]:
+    def new_resource(self, args: MockResourceArgs) -> tuple[str, Properties]:
         old = self._current.get((args.typ, args.name)) if args.custom else None
         if old is not None:
             inputs, secret = plain_properties(args.inputs)
@@ -506,13 +511,13 @@ class _ApplyMocks(Mocks):
     def __init__(self, engine: LocalEngine) -> None:
         self._engine = engine
 
-    def call(self, args: MockCallArgs) -> tuple[Outputs, list[tuple[str, str]]]:
+    def call(self, args: MockCallArgs) -> tuple[Properties, list[tuple[str, str]]]:
         if args.token != CALLER_IDENTITY:
             raise UnsupportedResourceError(args.token, "invoke", [CALLER_IDENTITY])
         account = self._engine.account()
         return {"accountId": account, "id": account}, []
 
-    def new_resource(self, args: MockResourceArgs) -> tuple[str, Outputs]:
+    def new_resource(self, args: MockResourceArgs) -> tuple[str, Properties]:
         if not args.custom:
             return f"{args.name}-id", dict(args.inputs)
         return self._engine.apply_one(args)

@@ -22,6 +22,7 @@ from botocore.config import Config as BotocoreConfig
 from botocore.exceptions import ClientError
 
 from infra.capabilities import DENY, capability_names
+from infra.offline import Properties
 from infra.quicksight_user import QuickSightUserProvider
 from policies.resources import (
     QS_CUSTOM_PERMISSIONS,
@@ -31,7 +32,6 @@ from policies.resources import (
     ROLE_POLICY,
 )
 
-Outputs = dict[str, Any]
 DEFAULT_NAMESPACE_TIMEOUT = 120.0
 """terraform-provider-aws namespace.go: SetDefaultCreateTimeout(2 * time.Minute)."""
 NAMESPACE_POLL_SECONDS = 10.0
@@ -90,12 +90,12 @@ def timeout_seconds(value: str | None, default: float) -> float:
 
 class ResourceHandler(Protocol):
     def create(
-        self, inputs: Outputs, timeouts: Mapping[str, str] | None = None
-    ) -> tuple[str, Outputs]: ...
-    def update(self, id_: str, olds: Outputs, news: Outputs) -> Outputs: ...
-    def delete(self, id_: str, olds: Outputs) -> None: ...
-    def conflict(self, inputs: Outputs) -> str | None: ...
-    def read(self, id_: str, inputs: Outputs) -> Outputs | None: ...
+        self, inputs: Properties, timeouts: Mapping[str, str] | None = None
+    ) -> tuple[str, Properties]: ...
+    def update(self, id_: str, olds: Properties, news: Properties) -> Properties: ...
+    def delete(self, id_: str, olds: Properties) -> None: ...
+    def conflict(self, inputs: Properties) -> str | None: ...
+    def read(self, id_: str, inputs: Properties) -> Properties | None: ...
 
 
 class _Handler:
@@ -105,7 +105,7 @@ class _Handler:
     def _qs(self, inputs: Mapping[str, Any]) -> Any:
         return self._clients("quicksight", inputs.get("region"))
 
-    def read(self, id_: str, inputs: Outputs) -> Outputs | None:
+    def read(self, id_: str, inputs: Properties) -> Properties | None:
         raise NotImplementedError(f"{type(self).__name__} cannot import ({id_})")
 
 
@@ -113,8 +113,8 @@ class RoleHandler(_Handler):
     """terraform-provider-aws internal/service/iam/role.go."""
 
     def create(
-        self, inputs: Outputs, timeouts: Mapping[str, str] | None = None
-    ) -> tuple[str, Outputs]:
+        self, inputs: Properties, timeouts: Mapping[str, str] | None = None
+    ) -> tuple[str, Properties]:
         name = inputs["name"]
         role = self._clients("iam").create_role(
             RoleName=name,
@@ -125,7 +125,7 @@ class RoleHandler(_Handler):
         )["Role"]
         return name, {"arn": role["Arn"], "uniqueId": role["RoleId"], "path": role["Path"]}
 
-    def update(self, id_: str, olds: Outputs, news: Outputs) -> Outputs:
+    def update(self, id_: str, olds: Properties, news: Properties) -> Properties:
         iam = self._clients("iam")
         if olds.get("assumeRolePolicy") != news["assumeRolePolicy"]:
             iam.update_assume_role_policy(RoleName=id_, PolicyDocument=news["assumeRolePolicy"])
@@ -138,14 +138,14 @@ class RoleHandler(_Handler):
             iam.update_role(RoleName=id_, **settings)
         return {k: olds[k] for k in ("arn", "uniqueId", "path") if k in olds}
 
-    def delete(self, id_: str, olds: Outputs) -> None:
+    def delete(self, id_: str, olds: Properties) -> None:
         try:
             self._clients("iam").delete_role(RoleName=id_)
         except ClientError as e:
             if error_code(e) != "NoSuchEntity":
                 raise
 
-    def conflict(self, inputs: Outputs) -> str | None:
+    def conflict(self, inputs: Properties) -> str | None:
         try:
             self._clients("iam").get_role(RoleName=inputs["name"])
         except ClientError as e:
@@ -164,21 +164,21 @@ class RolePolicyHandler(_Handler):
     and update alike (IAM replaces an inline policy of that name: no clash to look for)."""
 
     def create(
-        self, inputs: Outputs, timeouts: Mapping[str, str] | None = None
-    ) -> tuple[str, Outputs]:
+        self, inputs: Properties, timeouts: Mapping[str, str] | None = None
+    ) -> tuple[str, Properties]:
         self._put(inputs)
         return f"{inputs['role']}:{inputs['name']}", {}
 
-    def update(self, id_: str, olds: Outputs, news: Outputs) -> Outputs:
+    def update(self, id_: str, olds: Properties, news: Properties) -> Properties:
         self._put(news)
         return {}
 
-    def _put(self, inputs: Outputs) -> None:
+    def _put(self, inputs: Properties) -> None:
         self._clients("iam").put_role_policy(
             RoleName=inputs["role"], PolicyName=inputs["name"], PolicyDocument=inputs["policy"]
         )
 
-    def delete(self, id_: str, olds: Outputs) -> None:
+    def delete(self, id_: str, olds: Properties) -> None:
         role, name = id_.split(":", 1)
         try:
             self._clients("iam").delete_role_policy(RoleName=role, PolicyName=name)
@@ -186,7 +186,7 @@ class RolePolicyHandler(_Handler):
             if error_code(e) != "NoSuchEntity":
                 raise
 
-    def conflict(self, inputs: Outputs) -> str | None:
+    def conflict(self, inputs: Properties) -> str | None:
         return None
 
 
@@ -206,8 +206,8 @@ class NamespaceHandler(_Handler):
         self._sleep, self._clock = sleep, clock
 
     def create(
-        self, inputs: Outputs, timeouts: Mapping[str, str] | None = None
-    ) -> tuple[str, Outputs]:
+        self, inputs: Properties, timeouts: Mapping[str, str] | None = None
+    ) -> tuple[str, Properties]:
         qs, account, name = self._qs(inputs), inputs["awsAccountId"], inputs["namespace"]
         qs.create_namespace(
             AwsAccountId=account,
@@ -227,10 +227,10 @@ class NamespaceHandler(_Handler):
             raise RuntimeError(f"namespace {name} is {described['CreationStatus']}")
         return f"{account},{name}", self._outputs(described)
 
-    def update(self, id_: str, olds: Outputs, news: Outputs) -> Outputs:
+    def update(self, id_: str, olds: Properties, news: Properties) -> Properties:
         return {k: olds[k] for k in ("arn", "capacityRegion", "creationStatus") if k in olds}
 
-    def delete(self, id_: str, olds: Outputs) -> None:
+    def delete(self, id_: str, olds: Properties) -> None:
         account, name = id_.split(",", 1)
         try:
             self._qs(olds).delete_namespace(AwsAccountId=account, Namespace=name)
@@ -238,7 +238,7 @@ class NamespaceHandler(_Handler):
             if error_code(e) != "ResourceNotFoundException":
                 raise
 
-    def read(self, id_: str, inputs: Outputs) -> Outputs | None:
+    def read(self, id_: str, inputs: Properties) -> Properties | None:
         account, name = id_.split(",", 1)
         try:
             described = self._qs(inputs).describe_namespace(AwsAccountId=account, Namespace=name)
@@ -254,7 +254,7 @@ class NamespaceHandler(_Handler):
             **self._outputs(namespace),
         }
 
-    def conflict(self, inputs: Outputs) -> str | None:
+    def conflict(self, inputs: Properties) -> str | None:
         if self.read(f"{inputs['awsAccountId']},{inputs['namespace']}", inputs) is None:
             return None
         return (
@@ -263,7 +263,7 @@ class NamespaceHandler(_Handler):
         )
 
     @staticmethod
-    def _outputs(described: Mapping[str, Any]) -> Outputs:
+    def _outputs(described: Mapping[str, Any]) -> Properties:
         return {
             "arn": described["Arn"],
             "capacityRegion": described["CapacityRegion"],
@@ -274,7 +274,7 @@ class NamespaceHandler(_Handler):
 class CustomPermissionsHandler(_Handler):
     """terraform-provider-aws internal/service/quicksight/custom_permissions.go."""
 
-    def _request(self, inputs: Outputs) -> dict[str, Any]:
+    def _request(self, inputs: Properties) -> dict[str, Any]:
         deny = capability_names(inputs.get("capabilities") or {})
         return {
             "AwsAccountId": inputs["awsAccountId"],
@@ -283,16 +283,16 @@ class CustomPermissionsHandler(_Handler):
         }
 
     def create(
-        self, inputs: Outputs, timeouts: Mapping[str, str] | None = None
-    ) -> tuple[str, Outputs]:
+        self, inputs: Properties, timeouts: Mapping[str, str] | None = None
+    ) -> tuple[str, Properties]:
         arn = self._qs(inputs).create_custom_permissions(**self._request(inputs))["Arn"]
         return f"{inputs['awsAccountId']},{inputs['customPermissionsName']}", {"arn": arn}
 
-    def update(self, id_: str, olds: Outputs, news: Outputs) -> Outputs:
+    def update(self, id_: str, olds: Properties, news: Properties) -> Properties:
         arn = self._qs(news).update_custom_permissions(**self._request(news))["Arn"]
         return {"arn": arn}
 
-    def delete(self, id_: str, olds: Outputs) -> None:
+    def delete(self, id_: str, olds: Properties) -> None:
         account, name = id_.split(",", 1)
         try:
             self._qs(olds).delete_custom_permissions(
@@ -302,7 +302,7 @@ class CustomPermissionsHandler(_Handler):
             if error_code(e) != "ResourceNotFoundException":
                 raise
 
-    def read(self, id_: str, inputs: Outputs) -> Outputs | None:
+    def read(self, id_: str, inputs: Properties) -> Properties | None:
         account, name = id_.split(",", 1)
         try:
             profile = self._qs(inputs).describe_custom_permissions(
@@ -320,7 +320,7 @@ class CustomPermissionsHandler(_Handler):
             "arn": profile["Arn"],
         }
 
-    def conflict(self, inputs: Outputs) -> str | None:
+    def conflict(self, inputs: Properties) -> str | None:
         found = self.read(f"{inputs['awsAccountId']},{inputs['customPermissionsName']}", inputs)
         if found is None:
             return None
@@ -338,18 +338,18 @@ class UserHandler(_Handler):
         self.provider = QuickSightUserProvider(clients)
 
     def create(
-        self, inputs: Outputs, timeouts: Mapping[str, str] | None = None
-    ) -> tuple[str, Outputs]:
+        self, inputs: Properties, timeouts: Mapping[str, str] | None = None
+    ) -> tuple[str, Properties]:
         created = self.provider.create(dict(inputs))
         return created.id, dict(created.outs or {})
 
-    def update(self, id_: str, olds: Outputs, news: Outputs) -> Outputs:
+    def update(self, id_: str, olds: Properties, news: Properties) -> Properties:
         return dict(self.provider.update(id_, dict(olds), dict(news)).outs or {})
 
-    def delete(self, id_: str, olds: Outputs) -> None:
+    def delete(self, id_: str, olds: Properties) -> None:
         self.provider.delete(id_, dict(olds))
 
-    def conflict(self, inputs: Outputs) -> str | None:
+    def conflict(self, inputs: Properties) -> str | None:
         failures = self.provider.check({}, dict(inputs)).failures
         return "; ".join(f.reason for f in failures) or None
 

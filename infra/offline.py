@@ -30,6 +30,9 @@ _REPORTED = "_reported_by_run_offline"
 
 T = TypeVar("T")
 
+Properties = dict[str, Any]
+"""A resource's properties by their wire (camelCase) names: inputs given, outputs answered."""
+
 
 @dataclass(frozen=True)
 class DeclaredResource:

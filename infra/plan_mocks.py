@@ -8,7 +8,6 @@ plan never shows a resource with made-up outputs.
 
 from __future__ import annotations
 
-from abc import abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -21,6 +20,7 @@ from embedder.arns import (
     role_session_user_name,
 )
 from embedder.config import TenantConfig
+from infra.offline import Properties
 from policies.iam import ACCOUNT_PLACEHOLDER
 from policies.resources import (
     CALLER_IDENTITY,
@@ -36,8 +36,6 @@ from policies.resources import (
 )
 
 DEFAULT_REGION = "us-east-1"
-
-Outputs = dict[str, Any]
 
 
 def declared_user_name(inputs: Mapping[str, Any]) -> str:
@@ -61,13 +59,16 @@ class UnsupportedResourceError(Exception):
         )
 
 
-class TenantResourceMocks(Mocks):
-    """Mocks for the resource types TenantStack declares: one handler per type, taking the
-    declared inputs and giving the id and outputs. Subclasses say how each is answered
-    (`PlanMocks`: offline; `infra.local_apply.LocalApplyMocks`: created in the emulator)."""
+class PlanMocks(Mocks):
+    """Properties for the resource types TenantStack declares, consistent with AWS's ARN formats:
+    one handler per type, taking the declared inputs and giving the id and outputs. The local
+    engine's preview (`infra.engine`) answers from its state first, and from here for the rest."""
 
-    def __init__(self) -> None:
-        self._handlers: dict[str, Callable[[Outputs], tuple[str, Outputs]]] = {
+    def __init__(self, tenants: Iterable[TenantConfig], account_id: str | None = None) -> None:
+        # The role is the only resource that carries no account or region of its own.
+        self._tenants_by_role = {t.role_name: t for t in tenants}
+        self._caller_account = account_id or ACCOUNT_PLACEHOLDER
+        self._handlers: dict[str, Callable[[Properties], tuple[str, Properties]]] = {
             ROLE: self._role,
             ROLE_POLICY: self._role_policy,
             QS_NAMESPACE: self._namespace,
@@ -77,49 +78,16 @@ class TenantResourceMocks(Mocks):
             QS_USER_CUSTOM_PERMISSION: self._user_permission,
         }
 
-    def new_resource(self, args: MockResourceArgs) -> tuple[str, Outputs]:
+    def new_resource(self, args: MockResourceArgs) -> tuple[str, Properties]:
         if not args.custom:
             return f"{args.name}-id", dict(args.inputs)
         handler = self._handlers.get(args.typ)
         if handler is None:
             raise UnsupportedResourceError(args.typ, args.name, self._handlers)
-        resource_id, outputs = self._handle(args, handler)
+        resource_id, outputs = handler(dict(args.inputs))
         return resource_id, {**args.inputs, **outputs, "id": resource_id}
 
-    def _handle(
-        self, args: MockResourceArgs, handler: Callable[[Outputs], tuple[str, Outputs]]
-    ) -> tuple[str, Outputs]:
-        return handler(dict(args.inputs))
-
-    @abstractmethod
-    def _role(self, inputs: Outputs) -> tuple[str, Outputs]: ...
-
-    @abstractmethod
-    def _role_policy(self, inputs: Outputs) -> tuple[str, Outputs]: ...
-
-    @abstractmethod
-    def _namespace(self, inputs: Outputs) -> tuple[str, Outputs]: ...
-
-    @abstractmethod
-    def _custom_permissions(self, inputs: Outputs) -> tuple[str, Outputs]: ...
-
-    @abstractmethod
-    def _user(self, inputs: Outputs) -> tuple[str, Outputs]: ...
-
-    @abstractmethod
-    def _user_permission(self, inputs: Outputs) -> tuple[str, Outputs]: ...
-
-
-class PlanMocks(TenantResourceMocks):
-    """Outputs for the resource types TenantStack declares, consistent with AWS's ARN formats."""
-
-    def __init__(self, tenants: Iterable[TenantConfig], account_id: str | None = None) -> None:
-        # The role is the only resource that carries no account or region of its own.
-        self._tenants_by_role = {t.role_name: t for t in tenants}
-        self._caller_account = account_id or ACCOUNT_PLACEHOLDER
-        super().__init__()
-
-    def call(self, args: MockCallArgs) -> tuple[Outputs, list[tuple[str, str]]]:
+    def call(self, args: MockCallArgs) -> tuple[Properties, list[tuple[str, str]]]:
         if args.token == CALLER_IDENTITY:
             account = self._caller_account
             return {
@@ -132,18 +100,18 @@ class PlanMocks(TenantResourceMocks):
 
     # -- per type ------------------------------------------------------------------------
 
-    def _account(self, inputs: Outputs) -> str:
+    def _account(self, inputs: Properties) -> str:
         return str(inputs.get("awsAccountId") or self._caller_account)
 
-    def _region(self, inputs: Outputs) -> str:
+    def _region(self, inputs: Properties) -> str:
         return str(inputs.get("region") or DEFAULT_REGION)
 
-    def _quicksight_arn(self, inputs: Outputs, resource: str) -> str:
+    def _quicksight_arn(self, inputs: Properties, resource: str) -> str:
         region = self._region(inputs)
         partition = partition_for_region(region)
         return f"arn:{partition}:quicksight:{region}:{self._account(inputs)}:{resource}"
 
-    def _role(self, inputs: Outputs) -> tuple[str, Outputs]:
+    def _role(self, inputs: Properties) -> tuple[str, Properties]:
         name = str(inputs["name"])
         tenant = self._tenants_by_role.get(name)
         account = (tenant.account_id if tenant else None) or self._caller_account
@@ -154,10 +122,10 @@ class PlanMocks(TenantResourceMocks):
             "path": "/",
         }
 
-    def _role_policy(self, inputs: Outputs) -> tuple[str, Outputs]:
+    def _role_policy(self, inputs: Properties) -> tuple[str, Properties]:
         return f"{inputs['role']}:{inputs['name']}", {}
 
-    def _namespace(self, inputs: Outputs) -> tuple[str, Outputs]:
+    def _namespace(self, inputs: Properties) -> tuple[str, Properties]:
         name = str(inputs["namespace"])
         return f"{self._account(inputs)},{name}", {
             "arn": self._quicksight_arn(inputs, f"namespace/{name}"),
@@ -165,13 +133,13 @@ class PlanMocks(TenantResourceMocks):
             "creationStatus": "CREATED",
         }
 
-    def _custom_permissions(self, inputs: Outputs) -> tuple[str, Outputs]:
+    def _custom_permissions(self, inputs: Properties) -> tuple[str, Properties]:
         name = str(inputs["customPermissionsName"])
         return f"{self._account(inputs)},{name}", {
             "arn": self._quicksight_arn(inputs, f"custompermissions/{name}"),
         }
 
-    def _user(self, inputs: Outputs) -> tuple[str, Outputs]:
+    def _user(self, inputs: Properties) -> tuple[str, Properties]:
         user_name, namespace = declared_user_name(inputs), namespace_of(inputs)
         account, region = self._account(inputs), self._region(inputs)
         arn = quicksight_user_arn(
@@ -179,5 +147,5 @@ class PlanMocks(TenantResourceMocks):
         )
         return f"{account}/{namespace}/{user_name}", {"userName": user_name, "arn": arn}
 
-    def _user_permission(self, inputs: Outputs) -> tuple[str, Outputs]:
+    def _user_permission(self, inputs: Properties) -> tuple[str, Properties]:
         return f"{self._account(inputs)},{namespace_of(inputs)},{inputs['userName']}", {}

@@ -79,19 +79,7 @@ def _lazy(target: str) -> Handler:
 
     def run(args: argparse.Namespace) -> int:
         module_name, func_name = target.split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as e:
-            extra = EXTRA_OF_MODULE.get((e.name or "").split(".")[0])
-            if extra is None:
-                raise
-            print(
-                f"qs-embed {args.command}: needs the '{extra}' extra: "
-                f"pip install 'quicksight-embedding[{extra}]' ({e.name} is missing)",
-                file=sys.stderr,
-            )
-            return ExitCode.FAILED  # the environment lacks a package: not the user's input
-        handler: Handler = getattr(module, func_name)
+        handler: Handler = getattr(importlib.import_module(module_name), func_name)
         return handler(args)
 
     return run
@@ -283,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--port", type=int, default=None, help="TCP port on 127.0.0.1 (default: a free port)"
     )
-    serve.set_defaults(handler=_lazy("qs_embed.local:cmd_local_serve"))
+    serve.set_defaults(handler=_lazy("qs_embed.local_serve:cmd_local_serve"))
     _local_engine_commands(local)
 
     p = _command(
@@ -374,6 +362,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print(f"error: {e}", file=sys.stderr)
         return code
+    except ModuleNotFoundError as e:
+        # Wherever a command imports an extra (at its start, or deep inside as the emulator
+        # does), a missing one is the environment's, named with its install line.
+        extra = EXTRA_OF_MODULE.get((e.name or "").split(".")[0])
+        if extra is None:
+            return _unexpected(e)
+        print(
+            f"qs-embed {args.command}: needs the '{extra}' extra: "
+            f"pip install 'quicksight-embedding[{extra}]' ({e.name} is missing)",
+            file=sys.stderr,
+        )
+        return ExitCode.FAILED  # the environment lacks a package: not the user's input
     except BrokenPipeError:
         # The reader went away (`qs-embed plan --json | head`): end quietly, and keep Python's
         # own flush at exit from failing on the closed pipe again.
@@ -384,15 +384,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return ExitCode.INTERRUPTED
     except Exception as e:
-        # Last resort: one line, redacted (an exception may quote a URL), and how to see more.
-        if os.environ.get(DEBUG_VARIABLE, "") not in ("", "0"):
-            raise
-        kind = type(e).__qualname__
-        if type(e).__module__ not in ("builtins", "__main__"):
-            kind = f"{type(e).__module__}.{kind}"
-        print(f"error: {kind}: {redact(str(e))}", file=sys.stderr)
-        print(f"(this is a bug; run with {DEBUG_VARIABLE}=1 for the traceback)", file=sys.stderr)
-        return ExitCode.FAILED
+        return _unexpected(e)
+
+
+def _unexpected(e: Exception) -> int:
+    """Last resort: one line, redacted (an exception may quote a URL), and how to see more."""
+    if os.environ.get(DEBUG_VARIABLE, "") not in ("", "0"):
+        raise e
+    kind = type(e).__qualname__
+    if type(e).__module__ not in ("builtins", "__main__"):
+        kind = f"{type(e).__module__}.{kind}"
+    print(f"error: {kind}: {redact(str(e))}", file=sys.stderr)
+    print(f"(this is a bug; run with {DEBUG_VARIABLE}=1 for the traceback)", file=sys.stderr)
+    return ExitCode.FAILED
 
 
 def _error_json(e: EmbedderError, code: int) -> dict[str, Any]:

@@ -1,6 +1,4 @@
-"""`qs-embed local serve | up | destroy`: the emulator, and the strict local engine, from the CLI.
-
-`serve` runs the emulator in the foreground until Ctrl-C. `up` and `destroy`:
+"""`qs-embed local up` and `qs-embed local destroy`: the strict local engine from the CLI.
 
 Credentials and endpoint come from the environment, as for `pulumi up` (`qs-embed local serve`
 prints the variables that point them at the emulator); `--endpoint-url` overrides the endpoint.
@@ -14,11 +12,9 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
-import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -31,12 +27,17 @@ from infra.state import DEFAULT_STATE, LocalState
 from qs_embed.exit_codes import ExitCode
 
 
-def _engine(args: argparse.Namespace, out: TextIO = sys.stdout) -> LocalEngine:
+def _engine(args: argparse.Namespace, to_stderr: bool = False) -> LocalEngine:
     import boto3
 
     state = LocalState.load(Path(args.state) if args.state else DEFAULT_STATE)
     clients = Clients(boto3.Session(), getattr(args, "endpoint_url", None))
-    return LocalEngine(clients, state, out=lambda line: print(line, file=out, flush=True))
+
+    # The stream is looked up at each line: tests (and callers) may swap sys.stdout meanwhile.
+    def out(line: str) -> None:
+        print(line, file=sys.stderr if to_stderr else sys.stdout, flush=True)
+
+    return LocalEngine(clients, state, out=out)
 
 
 def cmd_local_up(args: argparse.Namespace) -> int:
@@ -62,8 +63,8 @@ def cmd_local_up(args: argparse.Namespace) -> int:
             print(f"error: {e}", file=sys.stderr)
             return ExitCode.BAD_INPUT
         # stdout is for `eval "$(qs-embed local up --app-env T)"`: the changes go to stderr.
-        engine = _engine(args, out=sys.stderr)
-        code = _run("up", engine, lambda: engine.up(loaded), out=sys.stderr)
+        engine = _engine(args, to_stderr=True)
+        code = _run("up", engine, lambda: engine.up(loaded), to_stderr=True)
         if code == ExitCode.OK:
             return _print_app_env(tenants[app_tenant], endpoint)
         return code
@@ -113,7 +114,7 @@ def _run(
     command: str,
     engine: LocalEngine,
     action: Callable[[], EngineResult],
-    out: TextIO = sys.stdout,
+    to_stderr: bool = False,
 ) -> int:
     where = engine.state.path
     try:
@@ -132,43 +133,6 @@ def _run(
         print(f"error: AWS could not be asked: {redact(str(e))}", file=sys.stderr)
         print(f"local {command}: nothing was changed", file=sys.stderr)
         return ExitCode.FAILED
-    print(f"local {command}: {result.summary()}; state: {where}", file=out)
+    summary = f"local {command}: {result.summary()}; state: {where}"
+    print(summary, file=sys.stderr if to_stderr else sys.stdout)
     return ExitCode.OK
-
-
-def _interrupt(signum: int, _frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
-def cmd_local_serve(args: argparse.Namespace) -> int:
-    """``args.port``: TCP port on 127.0.0.1, or None for a free one. Returns the exit code."""
-    from sandbox.emulator import Emulator, EmulatorError  # the 'local' extra
-
-    try:
-        emulator = Emulator(port=args.port, verbose=bool(getattr(args, "verbose", False))).start()
-    except EmulatorError as e:
-        print(f"qs-embed local serve: {e}", file=sys.stderr)
-        return ExitCode.FAILED
-    # A service manager stops with SIGTERM: stop the emulator as cleanly as after Ctrl-C. SIGINT
-    # is set too: a shell starting us in the background without job control ignores it, and
-    # Python then never turns Ctrl-C into KeyboardInterrupt.
-    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        print(
-            f"QuickSight embedding emulator on {emulator.endpoint_url} "
-            f"(account {emulator.account_id}, region {emulator.region}), IAM enforced."
-        )
-        print("Point AWS SDKs and CLIs at it as the platform admin with:")
-        for name, value in emulator.env().items():
-            print(f"  export {name}={shlex.quote(value)}")
-        print("Press Ctrl-C to stop.", flush=True)
-        code = emulator.wait()
-        print(f"qs-embed local serve: the emulator exited unexpectedly ({code})", file=sys.stderr)
-        return ExitCode.FAILED
-    except KeyboardInterrupt:
-        return ExitCode.OK
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        emulator.stop()
-        print("Emulator stopped.", file=sys.stderr)

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import time
 import types
+from typing import TYPE_CHECKING
 
 import botocore.endpoint
 import pytest
 
 from embedder.clients import ClientPool
+from embedder.config import TenantConfig
+from tests import tenant_files
+
+if TYPE_CHECKING:
+    from infra.offline import OfflineRun
+    from infra.tenant_stack import TenantStack
 from tests.embedder.fakes import FakeAws, FakeClock
 
 
@@ -35,3 +42,18 @@ def retry_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     fake_time = types.SimpleNamespace(**{**vars(time), "sleep": slept.append})
     monkeypatch.setattr(botocore.endpoint, "time", fake_time)
     return slept
+
+
+@pytest.fixture(scope="session")
+def example_tenants() -> list[TenantConfig]:
+    return list(tenant_files.example_tenants())
+
+
+@pytest.fixture(scope="session")
+def example_run(example_tenants: list[TenantConfig]) -> OfflineRun[dict[str, TenantStack]]:
+    """The whole program (load, check, declare, export) over tenants/, once per session."""
+    from infra.offline import run_offline
+    from infra.plan_mocks import PlanMocks
+    from infra.program import run_program
+
+    return run_offline(lambda: run_program(tenant_files.EXAMPLES), PlanMocks(example_tenants))

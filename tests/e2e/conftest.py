@@ -24,8 +24,8 @@ from tests.e2e.support import (
     Apps,
     start_emulator,
     tenant_document,
-    write_tenant,
 )
+from tests.tenant_files import write_tenant
 
 
 @pytest.fixture(scope="session")

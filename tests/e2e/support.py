@@ -20,11 +20,9 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from botocore.config import Config
 
 from embedder import ClientPool, Embedder
@@ -89,13 +87,6 @@ def tenant_document(spec: TenantSpec) -> dict[str, Any]:
         "permission_profiles": PROFILES,
         "users": users,
     }
-
-
-def write_tenant(directory: Path, document: Mapping[str, Any]) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{document['tenant']}.yaml"
-    path.write_text(yaml.safe_dump(dict(document), sort_keys=False))
-    return path
 
 
 def quicksight_user_name(config: TenantConfig, user: str) -> str:

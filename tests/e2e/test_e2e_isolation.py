@@ -33,8 +33,8 @@ from tests.e2e.support import (
     quicksight_user_name,
     redeem,
     tenant_document,
-    write_tenant,
 )
+from tests.tenant_files import write_tenant
 
 pytestmark = pytest.mark.emulator
 

@@ -17,8 +17,7 @@ from infra.capabilities import (
 )
 from infra.program import load_checked_tenants
 from qs_embed.cli import main
-
-from .conftest import tenant_data, write_tenant
+from tests.tenant_files import tenant_data, write_tenant
 
 
 def _unexpressible() -> str:

@@ -23,8 +23,7 @@ from policies.resources import (
     ROLE,
     ROLE_POLICY,
 )
-
-from .conftest import tenant_data, write_tenant
+from tests.tenant_files import tenant_data, write_tenant
 
 
 def _run(*datas: dict[str, Any], account: str | None = None) -> OfflineRun[Any]:

@@ -20,8 +20,7 @@ from policies.resources import QS_CUSTOM_PERMISSIONS as PROFILE
 from policies.resources import QS_DYNAMIC_USER as USER
 from policies.resources import QS_NAMESPACE as NAMESPACE
 from policies.resources import ROLE, ROLE_POLICY, TENANT_STACK
-
-from .conftest import ROOT, tenant_data, write_tenant
+from tests.tenant_files import ROOT, tenant_data, write_tenant
 
 Run = OfflineRun[dict[str, TenantStack]]
 

@@ -7,8 +7,6 @@ so a rule sees the same read-only mappings it gets from `pulumi preview`.
 from __future__ import annotations
 
 import json
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from pulumi_policy import (
@@ -22,27 +20,16 @@ from pulumi_policy import (
 )
 
 from embedder.config import TenantConfig
-from embedder.loader import load_tenants
 from policies.pack import proxied
 from policies.tenant_index import TenantIndex, index_of
+from tests.tenant_files import example, example_tenants
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "tenants"
 ACME_PORTAL = "arn:aws:iam::111122223333:role/acme-portal"
 STACK_URN = "urn:pulumi:dev::quicksight-embedding::"
 
 
-@cache
-def example_tenants() -> tuple[TenantConfig, ...]:
-    return tuple(load_tenants([EXAMPLES]))
-
-
 def example_index() -> TenantIndex:
     return index_of(example_tenants())
-
-
-def example(name: str) -> TenantConfig:
-    return next(t for t in example_tenants() if t.tenant == name)
 
 
 def options(*, protect: bool = False, parent: str | None = None) -> PolicyResourceOptions:

@@ -75,8 +75,7 @@ def test_deployer_policy_passes_the_lint_and_deletes_only_on_opt_out() -> None:
 
 def test_plan_prints_the_deployer_policy(capsys: pytest.CaptureFixture[str]) -> None:
     from qs_embed.cli import main
-
-    from .pack_helpers import EXAMPLES
+    from tests.tenant_files import EXAMPLES
 
     assert main(["plan", "--deployer-policy", "--tenants", str(EXAMPLES)]) == 0
     printed = json.loads(capsys.readouterr().out)

@@ -26,7 +26,8 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from policies.pack import PACK_NAME, build_policies
 from policies.tenant_index import TENANTS_DIR_ENV, tenants_dir_for_pack
-from tests.policies.pack_helpers import ROOT, example_index, role, trust
+from tests.policies.pack_helpers import example_index, role, trust
+from tests.tenant_files import ROOT
 
 URN = "urn:pulumi:dev::quicksight-embedding::"
 

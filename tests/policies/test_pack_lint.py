@@ -13,7 +13,8 @@ from policies.iam import embed_role_permissions_policy, embed_role_trust_policy
 from policies.lint import LintFinding, lint_declared, lint_document
 from qs_embed.declared import declare_program
 from tests.policies.iam_fixtures import example as fixture_or_example
-from tests.policies.pack_helpers import example, example_tenants, policy_json
+from tests.policies.pack_helpers import policy_json
+from tests.tenant_files import example, example_tenants
 
 ACCOUNT = "111122223333"
 

@@ -23,7 +23,8 @@ from policies.resources import QS_DYNAMIC_USER, TENANT_STACK
 from policies.rules.quicksight_rules import RETAIN_OUTPUT
 from policies.tenant_index import TenantIndex, index_of
 from qs_embed.declared import declare_program
-from tests.policies.pack_helpers import ACME_PORTAL, allow, example, example_tenants, variant
+from tests.policies.pack_helpers import ACME_PORTAL, allow, variant
+from tests.tenant_files import example, example_tenants
 
 
 @cache

@@ -18,7 +18,8 @@ from policies.tenant_diff import tenant_changes
 from qs_embed.check import run_check
 from qs_embed.cli import main
 from tests.policies.iam_fixtures import FIXTURES
-from tests.policies.pack_helpers import EXAMPLES, allow, example, trust, variant
+from tests.policies.pack_helpers import allow, trust, variant
+from tests.tenant_files import EXAMPLES, example
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "ci",

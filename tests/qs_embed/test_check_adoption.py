@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from qs_embed.cli import main
-from tests.policies.pack_helpers import EXAMPLES
+from tests.tenant_files import EXAMPLES
 
 
 def _copy(tmp_path: Path) -> Path:

@@ -13,8 +13,7 @@ from infra.plan import run_resource_count
 from infra.tenant_stack import TenantStack
 from policies.iam import embed_role_permissions_policy
 from qs_embed.cli import main
-
-from .conftest import EXAMPLES, tenant_data, write_tenant
+from tests.tenant_files import EXAMPLES, tenant_data, write_tenant
 
 
 def _plan_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:

@@ -100,7 +100,7 @@ def test_auth_codes_and_embed_urls_never_reach_the_log(tmp_path: Path) -> None:
 
 
 def test_local_serve_prints_how_to_connect_and_stops_on_ctrl_c() -> None:
-    script = "import argparse, sys; from qs_embed.local import cmd_local_serve; " \
+    script = "import argparse, sys; from qs_embed.local_serve import cmd_local_serve; " \
         "sys.exit(cmd_local_serve(argparse.Namespace(port=None)))"  # fmt: skip
     process = subprocess.Popen(
         [sys.executable, "-c", script],

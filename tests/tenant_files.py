@@ -1,0 +1,53 @@
+"""Tenant files for the tests: the repository's examples, and writing a document as a file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from embedder.config import TenantConfig
+from embedder.loader import load_tenants
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "tenants"
+"""The example tenants: acme (quicksight identity), globex (iam identity)."""
+
+
+@cache
+def example_tenants() -> tuple[TenantConfig, ...]:
+    """tenants/*.yaml, loaded and checked once per test session."""
+    return tuple(load_tenants([EXAMPLES]))
+
+
+def example(name: str) -> TenantConfig:
+    return next(t for t in example_tenants() if t.tenant == name)
+
+
+def write_tenant(directory: Path, document: Mapping[str, Any]) -> Path:
+    """`document` as `directory/<tenant>.yaml`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{document['tenant']}.yaml"
+    path.write_text(yaml.safe_dump(dict(document), sort_keys=False))
+    return path
+
+
+def tenant_data(name: str, **overrides: Any) -> dict[str, Any]:
+    """A valid tenant file's content (quicksight identity, one profiled user)."""
+    data: dict[str, Any] = {
+        "tenant": name,
+        "account_id": "111122223333",
+        "embedding": {
+            "identity": "quicksight",
+            "app_principals": [f"arn:aws:iam::111122223333:role/{name}-app"],
+        },
+        "permission_profiles": {"analyst": {"deny": ["ExportToCsv"]}},
+        "users": [
+            {"name": "ann", "email": "ann@x.example", "role": "AUTHOR", "profile": "analyst"}
+        ],
+    }
+    data.update(overrides)
+    return data
