@@ -169,8 +169,8 @@ def test_check_advises_on_an_app_of_another_account_without_external_id(
     out = capsys.readouterr().out
     assert (
         "advisory iam-trust-other-account-external-id: role qs-embed-t-partner trust policy "
-        f"statement 0 ('TenantAppsAssumeEmbedRole'): trusts {PARTNER_APP} of account 444455556666, not tenant t-partner's "
-        f"account {ACCOUNT}, without an sts:ExternalId"
+        f"statement 0 ('TenantAppsAssumeEmbedRole'): trusts {PARTNER_APP} of account "
+        f"444455556666, not tenant t-partner's account {ACCOUNT}, without an sts:ExternalId"
     ) in out
     assert out.rstrip().splitlines()[-1].startswith("ok: ")
 
