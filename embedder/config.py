@@ -206,7 +206,12 @@ class Embedding(_Frozen):
         description="Default and ceiling of the embedded session, 15..600 minutes; "
         "apps may ask for less, never more.",
     )
-    register_on_first_use: StrictBool = False
+    register_on_first_use: StrictBool = Field(
+        default=False,
+        description="iam identity only: the embedder registers a user's role session in "
+        "QuickSight on first use (RegisterUser) and the embed role may do so for the file's "
+        "session names; off: the stack alone registers users.",
+    )
 
     @field_validator("external_id")
     @classmethod
@@ -274,6 +279,15 @@ class TenantConfig(_Frozen):
         if not is_allowed(emb.default_entry_point, emb.allowed_entry_points):
             problems.append(
                 ("embedding.default_entry_point", "is not in embedding.allowed_entry_points")
+            )
+        if emb.register_on_first_use and emb.identity != "iam":
+            problems.append(
+                (
+                    "embedding.register_on_first_use",
+                    "is for iam identity only (just-in-time registration of the embed role's "
+                    "sessions); quicksight identity users are registered by the stack: "
+                    "remove it or set it to false",
+                )
             )
         for i, arn in enumerate(emb.app_principals):
             if arn.endswith(":root") and emb.external_id is None:

@@ -7,8 +7,10 @@ entry point allowed, lifetime in range). Calls are made as the tenant's embed ro
 - quicksight identity: one role session for the tenant (`qs-embed`); the user is named by
   UserArn `user/<namespace>/<name>`.
 - iam identity: one role session per user, named after the user; GetSessionEmbedUrl omits
-  UserArn (the session *is* the user). A session seen for the first time is registered in
-  QuickSight just in time (RegisterUser with the user's role and permission profile).
+  UserArn (the session *is* the user). When the tenant opts in
+  (`embedding.register_on_first_use: true`), a session QuickSight does not know yet is
+  registered just in time (RegisterUser with the user's role and permission profile); else
+  the stack registers the users and an unknown one is a QuickSightUserNotFoundError.
 """
 
 from __future__ import annotations
@@ -129,7 +131,8 @@ class Embedder:
     client_pool: where clients are kept (default: `embedder.clients.SHARED_POOL`, one LRU pool
         per process of 64 clients; see above for how to size one).
     endpoint_url: one endpoint for STS and QuickSight (the local emulator).
-    register_users: iam identity: register a user on first use (RegisterUser), then retry.
+    register_users: False turns just-in-time registration off even for a tenant whose file
+        turns it on (`embedding.register_on_first_use`); it never turns it on.
     """
 
     def __init__(
@@ -161,7 +164,11 @@ class Embedder:
         self._client_factory = client_factory or self._make_quicksight_client
         self._pool = client_pool if client_pool is not None else SHARED_POOL
         self._endpoint_url = endpoint_url
-        self._register_users = register_users and self._iam
+        # One owner per user: the stack, unless the tenant file opts in to just-in-time
+        # registration (its role then carries RegisterUser, `policies.iam`).
+        self._register_users = (
+            register_users and self._iam and config.embedding.register_on_first_use
+        )
         self._partition = partition_for_region(config.region)
         self._account_id = config.account_id
         self._account_lock = threading.Lock()

@@ -151,7 +151,8 @@ class QuickSightUserNotFoundError(AwsError):
     aws_code = "QuickSightUserNotFoundException"
     fmt = AwsError.fmt + (
         "; the user is not registered in the tenant's namespace and identity region "
-        "(pulumi up registers quicksight users; iam users are registered on first use)"
+        "(pulumi up registers the users; iam identity with embedding.register_on_first_use: "
+        "on first use)"
     )
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from embedder.config import CrossFieldError, TenantConfig
 from embedder.errors import ConfigError, Problem
+from embedder.trusted_accounts import apps_by_account, root_trust_problems
 
 SECRET_FIELDS = frozenset({"external_id"})
 MAX_FILE_BYTES = 1_000_000
@@ -118,7 +119,8 @@ def load_tenant_files(paths: Iterable[str | Path]) -> list[tuple[Path, TenantCon
 
 
 def tenant_set_problems(loaded: Sequence[tuple[Path, TenantConfig]]) -> list[Problem]:
-    """Names that must be unique across tenants: tenants, namespaces, roles, profile names."""
+    """Names that must be unique across tenants: tenants, namespaces, roles, profile names;
+    and no tenant trusts a whole account where another tenant's app lives."""
     problems: list[Problem] = []
     owners: dict[tuple[str, str], str] = {}
 
@@ -139,6 +141,11 @@ def tenant_set_problems(loaded: Sequence[tuple[Path, TenantConfig]]) -> list[Pro
             claim(
                 "custom permissions name", t.profile_name(key), path, f"permission_profiles.{key}"
             )
+    apps = apps_by_account(t for _, t in loaded)
+    for path, t in loaded:
+        problems += [
+            Problem(str(path), field, message) for field, message in root_trust_problems(t, apps)
+        ]
     return problems
 
 

@@ -40,6 +40,9 @@ def tenant_json_schema() -> dict[str, Any]:
         maxLength=limits.entry_point.max_length, description=f"Entry point: {ALLOWED_DESCRIPTION}."
     )
     embedding["allowed_domains"]["items"].update(pattern=ALLOWED_ORIGIN_PATTERN)
+    # Just-in-time registration is for iam identity only (a cross-field rule of the loader).
+    defs["Embedding"]["if"] = {"properties": {"identity": {"const": "quicksight"}}}
+    defs["Embedding"]["then"] = {"properties": {"register_on_first_use": {"const": False}}}
     embedding["external_id"]["anyOf"][0].update(
         minLength=limits.external_id.min_length,
         maxLength=limits.external_id.max_length,

@@ -8,8 +8,12 @@ ARNs and QuickSight user names come from `embedder.arns`, the ones the embedder 
 Isolation between tenants comes from one embed role per tenant and its trust policy:
 `quicksight:GetSessionEmbedUrl` has no resource type, so it cannot be scoped to a tenant. What
 can be scoped is every action on QuickSight users (`tenant_user_resources`): without it no URL
-for another tenant's user can be minted, and with IAM identity just-in-time `RegisterUser` is
-also pinned to this role and the tenant's session names.
+for another tenant's user can be minted. Where the Service Authorization Reference gives a
+condition key, the file's limits are IAM's too: GenerateEmbedUrlForRegisteredUser only for the
+tenant's `allowed_domains` (`quicksight:AllowedEmbeddingDomains`), and `RegisterUser` only for
+tenants that opt in to just-in-time registration, then pinned to this role and the tenant's
+session names (`quicksight:IamArn`, `quicksight:SessionName`). README "Security" lists what
+IAM cannot enforce.
 """
 
 from __future__ import annotations
@@ -39,6 +43,9 @@ GET_AUTH_CODE = "quicksight:GetAuthCode"
 GENERATE_EMBED_URL = "quicksight:GenerateEmbedUrlForRegisteredUser"
 REGISTER_USER = "quicksight:RegisterUser"
 ASSUME_ROLE = "sts:AssumeRole"
+ALLOWED_EMBEDDING_DOMAINS = "quicksight:AllowedEmbeddingDomains"
+IAM_ARN = "quicksight:IamArn"
+SESSION_NAME = "quicksight:SessionName"
 
 
 def quicksight_user_name(tenant: TenantConfig, user: str) -> str:
@@ -121,28 +128,83 @@ def embed_role_permissions_policy(
             }
         )
     else:
-        role_arn = embed_role_arn(partition, account_id, tenant.role_name)
-        statements += [
-            {
-                "Sid": "RegisterTenantSessionsJustInTime",
-                "Effect": "Allow",
-                "Action": REGISTER_USER,
-                "Resource": users,
-                "Condition": {
-                    # quicksight:IamArn holds an ARN: compared as one (parliament's type check).
-                    "ArnEquals": {"quicksight:IamArn": role_arn},
-                    "StringEquals": {"quicksight:SessionName": _user_names(tenant)},
-                },
-            },
+        if tenant.embedding.register_on_first_use:
+            statements.append(_register_sessions_just_in_time(tenant, users, partition, account_id))
+        statements.append(
             {
                 # IAM-identity users are named <role name>/<session name>.
                 "Sid": "TenantRoleSessionUsersOnly",
                 "Effect": "Allow",
                 "Action": GENERATE_EMBED_URL,
                 "Resource": users,
-            },
-        ]
+            }
+        )
+    statements += allowed_domains_guard(tenant)
     return {"Version": POLICY_VERSION, "Statement": statements}
+
+
+def _register_sessions_just_in_time(
+    tenant: TenantConfig, users: str | list[str], partition: str, account_id: str
+) -> dict[str, Any]:
+    """RegisterUser for the tenant's own sessions (only when the file opts in): IAM has no key
+    for UserRole or CustomPermissionsName, so whoever may call it picks them (README
+    "Security"); what IAM can pin is the identity registered."""
+    role_arn = embed_role_arn(partition, account_id, tenant.role_name)
+    return {
+        "Sid": "RegisterTenantSessionsJustInTime",
+        "Effect": "Allow",
+        "Action": REGISTER_USER,
+        "Resource": users,
+        "Condition": {
+            # quicksight:IamArn holds an ARN: compared as one (parliament's type check). A
+            # request without it (IdentityType QUICKSIGHT) matches nothing, so it is denied.
+            "ArnEquals": {IAM_ARN: role_arn},
+            "StringEquals": {SESSION_NAME: _user_names(tenant)},
+        },
+    }
+
+
+def allowed_domains_guard(tenant: TenantConfig) -> list[dict[str, Any]]:
+    """Deny statements: GenerateEmbedUrlForRegisteredUser only with the tenant's AllowedDomains.
+
+    AWS: "Without this condition, developers can list any domain on the internet in the
+    AllowedDomains parameter" (QuickSight User Guide, embedding for registered users, step 1).
+    Denies, so they hold whatever else is attached to the role, and the user list (which in the
+    default namespace is every user's ARN) is not written twice.
+
+    - A domain outside the file: `ForAnyValue:StringNotEquals` (StringNotLike when the file has
+      a `https://*.` entry) is true when any domain sent matches none of the file's.
+    - No domain sent: `ForAnyValue` is false for a missing key, so `Null: true` refuses it:
+      a URL framed by whatever the account's static domains allow is not the tenant's to mint.
+      (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition_examples-multi-valued-context-keys.html)
+    - A tenant without `allowed_domains` may send none: `Null: false` refuses any.
+
+    IAM's `*` also crosses dots and slashes: for a wildcard entry IAM admits any value ending
+    in the domain, the embedder only whole subdomains (`embedder.origins`).
+    """
+    domains = list(tenant.embedding.allowed_domains)
+    deny: dict[str, Any] = {"Effect": "Deny", "Action": GENERATE_EMBED_URL, "Resource": "*"}
+    if not domains:
+        return [
+            {
+                "Sid": "NoAllowedDomainsInTheTenantFile",
+                **deny,
+                "Condition": {"Null": {ALLOWED_EMBEDDING_DOMAINS: "false"}},
+            }
+        ]
+    operator = "StringNotLike" if any("*" in d for d in domains) else "StringNotEquals"
+    return [
+        {
+            "Sid": "OnlyTheTenantsAllowedDomains",
+            **deny,
+            "Condition": {f"ForAnyValue:{operator}": {ALLOWED_EMBEDDING_DOMAINS: domains}},
+        },
+        {
+            "Sid": "AllowedDomainsRequired",
+            **deny,
+            "Condition": {"Null": {ALLOWED_EMBEDDING_DOMAINS: "true"}},
+        },
+    ]
 
 
 def policy_json(document: PolicyDocument) -> str:

@@ -25,6 +25,7 @@ from werkzeug.exceptions import HTTPException
 from sandbox import qs_model, runtime
 from sandbox.faults import FaultKind
 from sandbox.iam_auth import authorize, iam_enforced, iam_request
+from sandbox.qs_condition_keys import quicksight_context
 from sandbox.qs_directory import SandboxQuickSightBackend, sandbox_quicksight_backends
 from sandbox.qs_errors import QuickSightError, access_denied, invalid
 from sandbox.qs_resources import resource_arn
@@ -102,7 +103,9 @@ class QuickSightBase(QuickSightResponse):
                 "MissingAuthenticationTokenException", "Missing Authentication Token"
             )
         try:
-            return authorize(self, operation, resource)
+            return authorize(
+                self, operation, resource, quicksight_context(operation, self.raw_params)
+            )
         except HTTPException as e:
             code = getattr(e, "error_type", "")
             if code == "AccessDenied":

@@ -20,6 +20,13 @@ from pulumi_policy import (
 
 from embedder.arns import partition_for_region
 from embedder.config import TenantConfig
+from embedder.trusted_accounts import (
+    apps_by_account,
+    neighbours_in,
+    principal_account,
+    root_account,
+    root_neighbour_message,
+)
 from policies.actions import (
     EMBEDDING_ACTIONS,
     TRUST_ACTIONS,
@@ -29,7 +36,15 @@ from policies.actions import (
     service_of,
 )
 from policies.documents import DocumentError, Statement, statements
-from policies.iam import ACCOUNT_PLACEHOLDER, tenant_user_resources
+from policies.iam import (
+    ACCOUNT_PLACEHOLDER,
+    GENERATE_EMBED_URL,
+    IAM_ARN,
+    REGISTER_USER,
+    SESSION_NAME,
+    allowed_domains_guard,
+    tenant_user_resources,
+)
 from policies.resources import (
     DEFAULT_NAMESPACE,
     IAM_DEFAULT_MAX_SESSION_SECONDS,
@@ -309,6 +324,116 @@ def embed_role_tenant_users_only(index: TenantIndex) -> ResourceValidationPolicy
     )
 
 
+# -- what the tenant file allows, where IAM has a key for it ---------------------------------
+
+
+def _pinned(stmt: Statement, operators: tuple[str, ...], key: str) -> set[str] | None:
+    """Values a positive operator pins `key` to (None: nothing pins it)."""
+    found: set[str] | None = None
+    for operator, block in stmt.conditions.items():
+        if operator not in operators:
+            continue
+        for name, values in block.items():
+            if name.lower() == key.lower():
+                found = (found or set()) | set(values)
+    return found
+
+
+def _register_problem(tenant: TenantConfig, stmt: Statement) -> str | None:
+    if tenant.embedding.identity != "iam" or not tenant.embedding.register_on_first_use:
+        return (
+            f"tenant {tenant.tenant} does not opt in to just-in-time registration "
+            "(embedding.register_on_first_use: true, iam identity only); the stack registers "
+            "its users, and RegisterUser would let its app pick any role (ADMIN) and profile"
+        )
+    arns = _pinned(stmt, ("ArnEquals", "StringEquals"), IAM_ARN)
+    if not arns or any(not a.endswith(f":role/{tenant.role_name}") or "*" in a for a in arns):
+        return f"quicksight:IamArn must be pinned with ArnEquals to the role {tenant.role_name}"
+    names = _pinned(stmt, ("StringEquals",), SESSION_NAME)
+    users = {u.name for u in tenant.users}
+    if names is None or not names <= users:
+        return (
+            "quicksight:SessionName must be pinned with StringEquals to tenant "
+            f"{tenant.tenant}'s users ({_listed(users)})"
+        )
+    return None
+
+
+def embed_role_register_user_opt_in(index: TenantIndex) -> ResourceValidationPolicy:
+    """RegisterUser only for tenants that opt in, pinned to the role and the file's sessions."""
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        for doc, stmt in _checked_statements(args, "permissions"):
+            tenant = _tenant_of(index, doc)
+            if tenant is None or REGISTER_USER not in _user_actions_of(stmt):
+                continue
+            problem = _register_problem(tenant, stmt)
+            if problem:
+                report(f"{_where(doc, stmt)}: allows {REGISTER_USER}, but {problem}", None)
+
+    return ResourceValidationPolicy(
+        name="iam-embed-role-register-user-opt-in",
+        description="An embed role may call quicksight:RegisterUser only when its tenant opts "
+        "in to just-in-time registration, for its own role (quicksight:IamArn) and the file's "
+        "session names (quicksight:SessionName).",
+        enforcement_level=MANDATORY,
+        validate=validate,
+    )
+
+
+def _user_actions_of(stmt: Statement) -> set[str]:
+    return {u for a in stmt.actions for u in _user_actions(a)}
+
+
+def embed_role_allowed_domains(index: TenantIndex) -> ResourceValidationPolicy:
+    """A document that lets an embed role generate URLs carries the file's domain guard."""
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        for doc in iam_documents(args.resource_type, args.props, args.name):
+            tenant = _tenant_of(index, doc)
+            if tenant is None or doc.kind != "permissions" or doc.document is None:
+                continue
+            try:
+                parsed = statements(doc.document)
+            except DocumentError:
+                continue  # iam-no-wildcard-actions reports unreadable documents
+            granting = [s for s in parsed if s.allows and GENERATE_EMBED_URL in _user_actions_of(s)]
+            if not granting:
+                continue
+            denies = {
+                (s.actions, s.resources, _frozen(s.conditions)) for s in parsed if not s.allows
+            }
+            guard = statements({"Statement": allowed_domains_guard(tenant)})
+            missing = [
+                g for g in guard if (g.actions, g.resources, _frozen(g.conditions)) not in denies
+            ]
+            if missing:
+                domains = ", ".join(tenant.embedding.allowed_domains) or "none"
+                report(
+                    f"{_where(doc, granting[0])}: allows {GENERATE_EMBED_URL} without the Deny "
+                    f"statements that limit quicksight:AllowedEmbeddingDomains to tenant "
+                    f"{tenant.tenant}'s embedding.allowed_domains ({domains}); without them the "
+                    "app may let any site frame the console",
+                    None,
+                )
+
+    return ResourceValidationPolicy(
+        name="iam-embed-role-allowed-domains",
+        description="An embed role generates console URLs only for its tenant's "
+        "embedding.allowed_domains (quicksight:AllowedEmbeddingDomains).",
+        enforcement_level=MANDATORY,
+        validate=validate,
+    )
+
+
+def _frozen(conditions: Mapping[str, Mapping[str, tuple[str, ...]]]) -> frozenset[Any]:
+    return frozenset(
+        (op, key.lower(), frozenset(values))
+        for op, block in conditions.items()
+        for key, values in block.items()
+    )
+
+
 # -- trust policies ------------------------------------------------------------------------
 
 
@@ -496,6 +621,64 @@ def trust_session_names_pinned(index: TenantIndex) -> ResourceValidationPolicy:
     )
 
 
+def trust_root_without_neighbours(index: TenantIndex) -> ResourceValidationPolicy:
+    """No embed role trusts a whole account where another tenant's app principal lives: that
+    app could assume the role (the ExternalId is readable in the repository's tenant files)."""
+    apps = apps_by_account(index.tenants)
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        for doc, stmt in _checked_statements(args, "trust"):
+            if not is_embed_role_name(doc.role_name):
+                continue
+            tenant = index.by_role(str(doc.role_name))
+            owner = tenant.tenant if tenant else ""
+            for kind, value in _trusted(stmt):
+                account = root_account(value) if kind == "AWS" else None
+                found = neighbours_in(account, apps, besides=owner) if account else []
+                if found:
+                    report(f"{_where(doc, stmt)}: {root_neighbour_message(value, found)}", None)
+
+    return ResourceValidationPolicy(
+        name="iam-trust-root-no-neighbours",
+        description="An embed role trusts no account root where another tenant's app "
+        "principal lives.",
+        enforcement_level=MANDATORY,
+        validate=validate,
+    )
+
+
+def trust_other_account_external_id(index: TenantIndex) -> ResourceValidationPolicy:
+    """Advisory: an app principal in another account than the tenant's, trusted without an
+    ExternalId. Judged where the tenant file names its account_id (else the account is the
+    deploying caller's, unknown offline)."""
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        for doc, stmt in _checked_statements(args, "trust"):
+            tenant = _tenant_of(index, doc)
+            if tenant is None or tenant.account_id is None or _external_ids(stmt):
+                continue
+            for kind, value in _trusted(stmt):
+                account = (
+                    (root_account(value) or principal_account(value)) if kind == "AWS" else None
+                )
+                if account is not None and account != tenant.account_id:
+                    report(
+                        f"{_where(doc, stmt)}: trusts {value} of account {account}, not tenant "
+                        f"{tenant.tenant}'s account {tenant.account_id}, without an "
+                        "sts:ExternalId; set embedding.external_id so that a role of that "
+                        "account cannot be used as a confused deputy",
+                        None,
+                    )
+
+    return ResourceValidationPolicy(
+        name="iam-trust-other-account-external-id",
+        description="An app principal of another account than the tenant's is trusted with "
+        "an sts:ExternalId (embedding.external_id).",
+        enforcement_level=ADVISORY,
+        validate=validate,
+    )
+
+
 # -- managed policies ----------------------------------------------------------------------
 
 
@@ -608,4 +791,8 @@ def rules(index: TenantIndex) -> list[ResourceValidationPolicy]:
         trust_tenant_principals_only(index),
         trust_requires_external_id(index),
         trust_session_names_pinned(index),
+        trust_root_without_neighbours(index),
+        trust_other_account_external_id(index),
+        embed_role_register_user_opt_in(index),
+        embed_role_allowed_domains(index),
     ]

@@ -20,15 +20,17 @@ import pytest
 
 from embedder import EmbedderError
 from embedder.config import TenantConfig
-from embedder.errors import AccessDeniedError, AssumeRoleError
+from embedder.errors import AccessDeniedError, AssumeRoleError, QuickSightUserNotFoundError
 from infra.local_apply import apply_locally
 from infra.program import load_checked_tenants
 from sandbox import Emulator
 from tests.e2e.support import (
+    NO_RETRIES,
     SUITE_TENANTS,
     TENANT_NAMES,
     Apps,
     TenantSpec,
+    counting,
     forged_for,
     quicksight_user_name,
     redeem,
@@ -147,7 +149,10 @@ def sharing(
     """Two more tenants whose users have the same names (`sam`, `kim`), applied."""
     directory = tmp_path_factory.mktemp("sharing")
     for spec in SHARING:
-        write_tenant(directory, tenant_document(spec))
+        document = tenant_document(spec)
+        if spec.identity == "iam":  # t-theta registers its users just in time
+            document["embedding"]["register_on_first_use"] = True
+        write_tenant(directory, document)
     configs = {config.tenant: config for _, config in load_checked_tenants(directory)}
     apply_locally(list(configs.values()), emulator.admin_session())
     return configs
@@ -171,9 +176,10 @@ def test_a_shared_user_name_only_ever_opens_the_askers_own_user(
 def test_just_in_time_registration_cannot_land_in_another_tenants_namespace(
     sharing: dict[str, TenantConfig], apps: Apps, emulator: Emulator
 ) -> None:
-    """t-theta's `kim` is not registered yet (deleted here): the forged request registers her
-    just in time in t-iota's namespace, which t-theta's role may not do; her own tenant's
-    embedder registers her in t-theta's namespace and mints."""
+    """t-theta (opted in to just-in-time registration)'s `kim` is not registered yet (deleted
+    here): the forged request registers her just in time in t-iota's namespace, which
+    t-theta's role may not do; her own tenant's embedder registers her in t-theta's namespace
+    and mints."""
     theta, iota = sharing["t-theta"], sharing["t-iota"]
     qs = emulator.admin_session().client("quicksight")
     kim = quicksight_user_name(theta, "kim")
@@ -190,3 +196,146 @@ def test_just_in_time_registration_cannot_land_in_another_tenants_namespace(
         AwsAccountId=theta.account_id, Namespace=theta.namespace, UserName=kim
     )
     assert described["User"]["CustomPermissionsName"] == "t-theta-viewer"
+
+
+# -- the review's attacks: an app that skips the embedder and calls AWS as its role ---------
+
+HARDENED = (
+    TenantSpec("t-nu", "iam", {"nu-ana": "analyst", "nu-abe": "viewer"}),  # JIT on
+    TenantSpec("t-xi", "iam", {"xi-ed": "analyst", "xi-eve": "viewer"}),  # JIT off
+    TenantSpec("t-omicron", "quicksight", {"om-al": "analyst"}),  # allowed_domains
+)
+OMICRON_DOMAIN = "https://portal.t-omicron.example"
+EVIL = "https://evil.example"
+
+
+@pytest.fixture(scope="module")
+def hardened(
+    emulator: Emulator, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, TenantConfig]:
+    directory = tmp_path_factory.mktemp("hardened")
+    for spec in HARDENED:
+        document = tenant_document(spec)
+        if spec.name == "t-nu":
+            document["embedding"]["register_on_first_use"] = True
+        if spec.name == "t-omicron":
+            document["embedding"]["allowed_domains"] = [OMICRON_DOMAIN]
+        write_tenant(directory, document)
+    configs = {config.tenant: config for _, config in load_checked_tenants(directory)}
+    apply_locally(list(configs.values()), emulator.admin_session())
+    return configs
+
+
+def _as_role(apps: Apps, config: TenantConfig, session_name: str) -> Any:
+    """The tenant's own app, as its embed role, for a user of its file: raw boto3."""
+    app = apps.session(config.embedding.app_principals[0])
+    credentials = app.client("sts").assume_role(
+        RoleArn=_role_arn(config), RoleSessionName=session_name
+    )["Credentials"]
+    session = apps.emulator.session(
+        credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
+    )
+    return session.client("quicksight", config=NO_RETRIES)
+
+
+def _role_arn(config: TenantConfig) -> str:
+    return f"arn:aws:iam::{config.account_id}:role/{config.role_name}"
+
+
+def _register_admin(qs: Any, config: TenantConfig, **identity: str) -> Any:
+    return qs.register_user(
+        AwsAccountId=config.account_id,
+        Namespace=config.namespace,
+        Email="mallory@evil.example",
+        UserRole="ADMIN",
+        **identity,
+    )
+
+
+def test_attack_jit_registration_of_a_session_name_outside_the_file(
+    hardened: dict[str, TenantConfig], apps: Apps, emulator: Emulator
+) -> None:
+    nu = hardened["t-nu"]
+    qs = _as_role(apps, nu, "nu-ana")
+    before = _users(emulator.admin_session().client("quicksight"), nu)
+
+    with pytest.raises(qs.exceptions.AccessDeniedException) as denied:
+        _register_admin(qs, nu, IdentityType="IAM", IamArn=_role_arn(nu), SessionName="mallory")
+
+    assert "quicksight:RegisterUser" in str(denied.value)
+    assert _users(emulator.admin_session().client("quicksight"), nu) == before
+
+
+def test_attack_quicksight_identity_registration_by_an_iam_tenants_role(
+    hardened: dict[str, TenantConfig], apps: Apps
+) -> None:
+    nu = hardened["t-nu"]
+    qs = _as_role(apps, nu, "nu-ana")
+
+    with pytest.raises(qs.exceptions.AccessDeniedException) as denied:
+        _register_admin(qs, nu, IdentityType="QUICKSIGHT", UserName=f"{nu.role_name}/mallory")
+
+    assert f"user/{nu.namespace}/{nu.role_name}/mallory" in str(denied.value)
+
+
+def test_attack_admin_self_registration_when_jit_registration_is_off(
+    hardened: dict[str, TenantConfig], apps: Apps, emulator: Emulator
+) -> None:
+    """t-xi's `xi-eve` is gone from QuickSight (deleted by an admin): her own app, as its role
+    and as her session, may not register her (as an ADMIN, without her profile); the embedder
+    does not try, and says she is not registered."""
+    xi = hardened["t-xi"]
+    admin_qs = emulator.admin_session().client("quicksight")
+    eve = quicksight_user_name(xi, "xi-eve")
+    admin_qs.delete_user(AwsAccountId=xi.account_id, Namespace=xi.namespace, UserName=eve)
+    qs = _as_role(apps, xi, "xi-eve")
+
+    with pytest.raises(qs.exceptions.AccessDeniedException) as denied:
+        _register_admin(qs, xi, IdentityType="IAM", IamArn=_role_arn(xi), SessionName="xi-eve")
+    session = apps.fresh_session(xi.embedding.app_principals[0])
+    with (
+        counting(session, "before-call.quicksight.RegisterUser") as calls,
+        pytest.raises(QuickSightUserNotFoundError),
+    ):
+        apps.embedder(xi, session=session).session_embed_url("xi-eve")
+
+    assert "quicksight:RegisterUser" in str(denied.value)
+    assert calls["before-call.quicksight.RegisterUser"] == 0
+    assert eve not in {name for name, _ in _users(admin_qs, xi)}
+
+
+@pytest.mark.parametrize(
+    ("domains", "allowed"),
+    [([EVIL], False), ([OMICRON_DOMAIN, EVIL], False), (None, False), ([OMICRON_DOMAIN], True)],
+    ids=["evil", "evil-beside-own", "none-sent", "own"],
+)
+def test_attack_domains_outside_the_file(
+    domains: list[str] | None, allowed: bool, hardened: dict[str, TenantConfig], apps: Apps
+) -> None:
+    omicron = hardened["t-omicron"]
+    qs = _as_role(apps, omicron, "app")
+    request: dict[str, Any] = {
+        "AwsAccountId": omicron.account_id,
+        "UserArn": f"arn:aws:quicksight:{omicron.region}:{omicron.account_id}:user/"
+        f"{omicron.namespace}/om-al",
+        "ExperienceConfiguration": {"QuickSightConsole": {"InitialPath": "/start"}},
+    }
+    if domains is not None:
+        request["AllowedDomains"] = domains
+
+    if allowed:
+        assert qs.generate_embed_url_for_registered_user(**request)["Status"] == 200
+    else:
+        with pytest.raises(qs.exceptions.AccessDeniedException) as denied:
+            qs.generate_embed_url_for_registered_user(**request)
+        assert "quicksight:GenerateEmbedUrlForRegisteredUser" in str(denied.value)
+
+
+def test_the_embedder_sends_the_files_domains_and_is_admitted(
+    hardened: dict[str, TenantConfig], apps: Apps
+) -> None:
+    """The control: through the embedder the file's domains are sent, and IAM agrees."""
+    url = apps.embedder(hardened["t-omicron"]).generate_console_url("om-al")
+
+    assert url.status == 200
+    assert "evil" not in url.url

@@ -6,12 +6,27 @@ own app, with the right ExternalId and a user of the file, is admitted (the cont
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+from typing import Any
+
 import pytest
 from pydantic import SecretStr
 
 from embedder.config import TenantConfig, TenantUser
 from embedder.errors import AssumeRoleError
-from tests.e2e.support import GAMMA_EXTERNAL_ID, TENANT_NAMES, UNTRUSTED_APP, Apps, counting
+from qs_embed.cli import main
+from tests.e2e.support import (
+    ACCOUNT,
+    GAMMA_EXTERNAL_ID,
+    TENANT_NAMES,
+    UNTRUSTED_APP,
+    Apps,
+    TenantSpec,
+    counting,
+    tenant_document,
+)
+from tests.tenant_files import write_tenant
 
 pytestmark = pytest.mark.emulator
 
@@ -110,3 +125,54 @@ def test_the_tenants_own_app_with_the_external_id_is_admitted(
 
     assert url.status == 200
     assert sts["before-call.sts.AssumeRole"] == 1
+
+
+# -- trust of a whole account, and of another account (issue 14) -----------------------------
+
+
+def _with(tenants_dir: Path, directory: Path, document: dict[str, Any]) -> Path:
+    shutil.copytree(tenants_dir, directory)
+    write_tenant(directory, document)
+    return directory
+
+
+def test_a_root_trusting_neighbour_is_refused_by_validate(
+    tenants_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The review: a tenant trusting its account's root with an ExternalId passed `validate`
+    and `check`, though every other tenant's app of that account could assume its role (the
+    ExternalId is in the same repository)."""
+    rooted = tenant_document(TenantSpec("t-rooted", "quicksight", {"rory": None}, "rooted-0001"))
+    rooted["embedding"]["app_principals"] = [f"arn:aws:iam::{ACCOUNT}:root"]
+    directory = _with(tenants_dir, tmp_path / "tenants", rooted)
+
+    assert main(["validate", str(directory)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert (
+        f"{directory / 't-rooted.yaml'}: embedding.app_principals[0]: trusts the whole account "
+        f"arn:aws:iam::{ACCOUNT}:root, where the app principals of tenant t-alpha, t-beta, "
+        "t-delta, t-gamma live"
+    ) in err
+    assert "rooted-0001" not in err, "the ExternalId is a secret"
+    assert "Traceback" not in err
+
+
+def test_check_advises_on_an_app_of_another_account_without_external_id(
+    tenants_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    partner = tenant_document(TenantSpec("t-partner", "quicksight", {"pat": None}))
+    partner["embedding"]["app_principals"] = [PARTNER_APP]
+    directory = _with(tenants_dir, tmp_path / "tenants", partner)
+
+    assert main(["check", "--tenants", str(directory)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "advisory iam-trust-other-account-external-id: role qs-embed-t-partner trust policy "
+        f"statement 0 ('TenantAppsAssumeEmbedRole'): trusts {PARTNER_APP} of account "
+        f"444455556666, not tenant t-partner's account {ACCOUNT}, without an sts:ExternalId"
+    ) in out
+    assert out.rstrip().splitlines()[-1].startswith("ok: ")
+
+
+PARTNER_APP = "arn:aws:iam::444455556666:role/partner-app"

@@ -297,3 +297,9 @@ def tenant(identity: str = "quicksight", **overrides: Any) -> TenantConfig:
 def no_sleep(recorded: list[float]) -> Callable[[float], None]:
     """A stand-in for `time.sleep` in botocore's retry loop: records delays, never waits."""
     return recorded.append
+
+
+def registering(config: TenantConfig) -> TenantConfig:
+    """`config` opted in to just-in-time registration (`embedding.register_on_first_use`)."""
+    embedding = config.embedding.model_copy(update={"register_on_first_use": True})
+    return config.model_copy(update={"embedding": embedding})

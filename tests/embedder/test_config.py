@@ -118,6 +118,33 @@ def test_schema_refuses_what_the_loader_refuses() -> None:
             parse_tenant(yaml.safe_dump(bad))
 
 
+def test_register_on_first_use_is_off_by_default_and_for_iam_identity_only() -> None:
+    """Issue 13 item 4: one owner per user; the stack, unless an iam tenant opts in."""
+    assert parse_tenant(yaml.safe_dump(MINIMAL)).embedding.register_on_first_use is False
+    on = {**MINIMAL["embedding"], "register_on_first_use": True}
+    quicksight = {**MINIMAL, "embedding": on}
+    with pytest.raises(ConfigError) as refused:
+        parse_tenant(yaml.safe_dump(quicksight), "tenants/acme.yaml")
+    [problem] = refused.value.problems
+    assert (problem.source, problem.location) == (
+        "tenants/acme.yaml",
+        "embedding.register_on_first_use",
+    )
+    assert "iam identity only" in problem.message
+    assert "remove it or set it to false" in problem.message
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(quicksight, tenant_json_schema())
+    iam = {**MINIMAL, "embedding": {**on, "identity": "iam"}}
+    assert parse_tenant(yaml.safe_dump(iam)).embedding.register_on_first_use is True
+    jsonschema.validate(iam, tenant_json_schema())
+    with pytest.raises(ConfigError, match="register_on_first_use"):
+        parse_tenant(
+            yaml.safe_dump(
+                {**iam, "embedding": {**on, "identity": "iam", "register_on_first_use": "yes"}}
+            )
+        )
+
+
 # Generated valid tenants: the loader and the published schema must agree, and survive a dump.
 names = st.from_regex(r"[a-z][a-z0-9]{2,12}", fullmatch=True)
 capabilities = st.sampled_from(sorted(service_limits().capability_names))

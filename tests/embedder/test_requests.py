@@ -34,7 +34,7 @@ from embedder import (
 )
 from embedder.config import TenantConfig
 from embedder.errors import AWS_ERROR_CLASSES
-from tests.embedder.fakes import ACCOUNT, FakeClock, tenant
+from tests.embedder.fakes import ACCOUNT, FakeClock, registering, tenant
 
 URL = "https://eu-west-1.quicksight.aws.amazon.com/embed/abc/sessions/x?code=AUTHCODE-1"
 
@@ -358,6 +358,17 @@ def test_allowed_domains_must_be_in_the_tenant_file(
 # --- Just-in-time registration (iam identity) --------------------------------------------------
 
 
+def make_jit(stubs: StubbedClients, clock: FakeClock, **kw: Any) -> Embedder:
+    """globex, opted in to just-in-time registration (`embedding.register_on_first_use`)."""
+    return Embedder(
+        registering(tenant("iam")),
+        client_factory=stubs,
+        clock=clock,
+        client_pool=ClientPool(8),
+        **kw,
+    )
+
+
 def not_found(stub: Stubber, method: str = "get_session_embed_url") -> None:
     stub.add_client_error(method, "QuickSightUserNotFoundException", "no such user", 404)
 
@@ -382,7 +393,7 @@ def test_unregistered_iam_user_is_registered_then_retried(
         },
     )
     stub.add_response("get_session_embed_url", embed_response("req-2"), None)
-    assert make("iam", stubs, clock).session_embed_url("dana").request_id == "req-2"
+    assert make_jit(stubs, clock).session_embed_url("dana").request_id == "req-2"
     stubs.assert_done()
 
 
@@ -405,7 +416,7 @@ def test_registration_without_a_profile_sends_no_custom_permissions(
         },
     )
     stub.add_response("get_session_embed_url", embed_response(), None)
-    make("iam", stubs, clock).session_embed_url("eli")
+    make_jit(stubs, clock).session_embed_url("eli")
     stubs.assert_done()
 
 
@@ -417,7 +428,7 @@ def test_a_user_registered_meanwhile_is_retried(
     stub.add_client_error("register_user", "ResourceExistsException", "exists", 409)
     stub.add_response("generate_embed_url_for_registered_user", embed_response(), None)
     with caplog.at_level(logging.INFO, logger="embedder"):
-        make("iam", stubs, clock).generate_console_url("dana")
+        make_jit(stubs, clock).generate_console_url("dana")
     stubs.assert_done()
     (record,) = [r for r in caplog.records if r.name == "embedder.embedder"]
     message = record.getMessage()
@@ -434,7 +445,7 @@ def test_a_registration_logs_it(
     stub.add_response("register_user", {"RequestId": "r", "Status": 201}, None)
     stub.add_response("get_session_embed_url", embed_response(), None)
     with caplog.at_level(logging.INFO, logger="embedder"):
-        make("iam", stubs, clock).session_embed_url("dana")
+        make_jit(stubs, clock).session_embed_url("dana")
     messages = [r.getMessage() for r in caplog.records if r.name == "embedder.embedder"]
     assert messages == [
         "registered dana in QuickSight namespace globex of tenant globex (first use)"
@@ -447,7 +458,7 @@ def test_registration_is_retried_once_only(stubs: StubbedClients, clock: FakeClo
     stub.add_response("register_user", {"RequestId": "r", "Status": 201}, None)
     not_found(stub)
     with pytest.raises(QuickSightUserNotFoundError):
-        make("iam", stubs, clock).session_embed_url("dana")
+        make_jit(stubs, clock).session_embed_url("dana")
     stubs.assert_done()
 
 
@@ -456,19 +467,25 @@ def test_registration_refused_is_a_typed_error(stubs: StubbedClients, clock: Fak
     not_found(stub)
     stub.add_client_error("register_user", "AccessDeniedException", "not allowed", 401)
     with pytest.raises(AccessDeniedError) as caught:
-        make("iam", stubs, clock).session_embed_url("dana")
+        make_jit(stubs, clock).session_embed_url("dana")
     assert caught.value.operation == "RegisterUser"
 
 
 @pytest.mark.parametrize(
-    ("identity", "kwargs"), [("iam", {"register_users": False}), ("quicksight", {})]
+    ("identity", "opted_in", "kwargs"),
+    [
+        ("iam", False, {}),  # the default: the stack registers users, the role cannot
+        ("iam", True, {"register_users": False}),
+        ("quicksight", False, {}),
+    ],
+    ids=["iam-file-off", "iam-app-off", "quicksight"],
 )
-def test_no_registration_when_off_or_for_quicksight_identity(
-    identity: str, kwargs: dict[str, Any], clock: FakeClock
+def test_no_registration_unless_the_file_opts_in_or_for_quicksight_identity(
+    identity: str, opted_in: bool, kwargs: dict[str, Any], clock: FakeClock
 ) -> None:
     stubs = StubbedClients()
     not_found(stubs.stub("dana" if identity == "iam" else "qs-embed", "us-east-1"))
-    emb = make(identity, stubs, clock, **kwargs)
+    emb = make_jit(stubs, clock, **kwargs) if opted_in else make(identity, stubs, clock, **kwargs)
     with pytest.raises(QuickSightUserNotFoundError, match="not registered"):
         emb.session_embed_url("dana" if identity == "iam" else "alice")
     stubs.assert_done()

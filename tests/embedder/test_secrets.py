@@ -25,7 +25,7 @@ from embedder import (
     RoleSession,
 )
 from embedder.redaction import AWS_SDK_LOGGERS, RedactingFilter, install_log_redaction, redact
-from tests.embedder.fakes import Failure, FakeAws, FakeClock, tenant
+from tests.embedder.fakes import Failure, FakeAws, FakeClock, registering, tenant
 
 SECRET_MARKERS = (
     "AUTHCODE",  # the auth code in every fake embed URL
@@ -48,7 +48,9 @@ def test_debug_logs_of_botocore_and_the_embedder_leak_nothing(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     acme = Embedder(tenant(), session=aws.session(), clock=clock, client_pool=pool)
-    globex = Embedder(tenant("iam"), session=aws.session(), clock=clock, client_pool=pool)
+    globex = Embedder(
+        registering(tenant("iam")), session=aws.session(), clock=clock, client_pool=pool
+    )
     aws.check_registration = True
     aws.registered.add("qs-embed")  # acme's tenant session stands for registered users
     urls = [

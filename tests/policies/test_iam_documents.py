@@ -12,6 +12,8 @@ from embedder.arns import partition_for_region
 from embedder.config import TenantConfig
 from policies.actions import EMBEDDING_ACTIONS, resource_types
 from policies.iam import (
+    ALLOWED_EMBEDDING_DOMAINS,
+    GENERATE_EMBED_URL,
     GET_SESSION_EMBED_URL,
     embed_role_permissions_policy,
     embed_role_trust_policy,
@@ -37,7 +39,16 @@ def _as_list(value: str | list[str]) -> list[str]:
 
 
 def _actions(document: dict[str, Any]) -> list[str]:
-    return [a for s in _statements(document) for a in _as_list(s["Action"])]
+    """What the document allows."""
+    return [a for s in _allows(document) for a in _as_list(s["Action"])]
+
+
+def _allows(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for s in _statements(document) if s["Effect"] == "Allow"]
+
+
+def _denies(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for s in _statements(document) if s["Effect"] == "Deny"]
 
 
 def _permissions(t: TenantConfig, partition: str = "aws") -> dict[str, Any]:
@@ -49,11 +60,15 @@ def _documents(t: TenantConfig) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("name", ALL_EXAMPLES)
-def test_no_wildcard_actions_and_only_allows(name: str) -> None:
+def test_no_wildcard_actions_and_denies_only_guard_the_domains(name: str) -> None:
     for document in _documents(example(name)):
         assert document["Version"] == "2012-10-17"
         for statement in _statements(document):
-            assert statement["Effect"] == "Allow"
+            if statement["Effect"] == "Deny":
+                assert statement["Action"] == GENERATE_EMBED_URL
+                assert statement["Condition"], "an unconditioned Deny would refuse every URL"
+            else:
+                assert statement["Effect"] == "Allow"
             assert statement["Sid"].isalnum(), "IAM Sids are alphanumeric"
             assert not any("*" in a or "?" in a for a in _as_list(statement["Action"]))
             assert "NotAction" not in statement
@@ -63,7 +78,7 @@ def test_no_wildcard_actions_and_only_allows(name: str) -> None:
 
 @pytest.mark.parametrize("name", ALL_EXAMPLES)
 def test_resource_star_only_on_get_session_embed_url(name: str) -> None:
-    for statement in _statements(_permissions(example(name))):
+    for statement in _allows(_permissions(example(name))):
         if statement["Resource"] == "*":
             assert statement["Action"] == GET_SESSION_EMBED_URL
         else:
@@ -122,7 +137,7 @@ def test_default_namespace_with_one_user_is_still_a_list_of_exact_arns() -> None
 
 
 def test_iam_identity_in_the_default_namespace_names_each_session_user() -> None:
-    t = tenant(namespace="default", embedding={"identity": "iam"})
+    t = tenant(namespace="default", embedding={"identity": "iam", "register_on_first_use": True})
     statements = {s["Sid"]: s for s in _statements(_permissions(t))}
     exact = [
         f"{USER_ARN}/default/qs-embed-initech/milton",
@@ -132,9 +147,14 @@ def test_iam_identity_in_the_default_namespace_names_each_session_user() -> None
     assert statements["TenantRoleSessionUsersOnly"]["Resource"] == exact
 
 
-def test_iam_identity_registers_only_its_own_sessions_just_in_time() -> None:
+def test_iam_identity_registers_only_its_own_sessions_and_only_when_the_file_opts_in() -> None:
     globex = example("globex")
-    statements = {s["Sid"]: s for s in _statements(_permissions(globex))}
+    assert not globex.embedding.register_on_first_use
+    assert "quicksight:RegisterUser" not in _actions(_permissions(globex))
+    opted_in = globex.model_copy(
+        update={"embedding": globex.embedding.model_copy(update={"register_on_first_use": True})}
+    )
+    statements = {s["Sid"]: s for s in _statements(_permissions(opted_in))}
     register = statements["RegisterTenantSessionsJustInTime"]
     assert register["Action"] == "quicksight:RegisterUser"
     assert register["Resource"] == f"{USER_ARN}/globex/qs-embed-globex/*"
@@ -142,10 +162,38 @@ def test_iam_identity_registers_only_its_own_sessions_just_in_time() -> None:
         "ArnEquals": {"quicksight:IamArn": "arn:aws:iam::111122223333:role/qs-embed-globex"},
         "StringEquals": {"quicksight:SessionName": ["dana", "eli", "fatima"]},
     }
-    sessions = statements["TenantRoleSessionUsersOnly"]
-    assert sessions["Action"] == "quicksight:GenerateEmbedUrlForRegisteredUser"
-    assert sessions["Resource"] == f"{USER_ARN}/globex/qs-embed-globex/*"
-    assert "quicksight:GetAuthCode" not in _actions(_permissions(globex))
+    for t in (globex, opted_in):
+        sessions = {s["Sid"]: s for s in _statements(_permissions(t))}["TenantRoleSessionUsersOnly"]
+        assert sessions["Action"] == "quicksight:GenerateEmbedUrlForRegisteredUser"
+        assert sessions["Resource"] == f"{USER_ARN}/globex/qs-embed-globex/*"
+        assert "quicksight:GetAuthCode" not in _actions(_permissions(t))
+
+
+@pytest.mark.parametrize(
+    ("domains", "denied_outside"),
+    [
+        (["https://portal.initech.example"], "ForAnyValue:StringNotEquals"),
+        (
+            ["https://portal.initech.example", "https://*.initech.example"],
+            "ForAnyValue:StringNotLike",
+        ),
+    ],
+)
+def test_generate_embed_url_only_for_the_files_domains(
+    domains: list[str], denied_outside: str
+) -> None:
+    for identity in ("quicksight", "iam"):
+        t = tenant(embedding={"identity": identity, "allowed_domains": domains})
+        outside, missing = _denies(_permissions(t))
+        assert outside["Condition"] == {denied_outside: {ALLOWED_EMBEDDING_DOMAINS: domains}}
+        assert missing["Condition"] == {"Null": {ALLOWED_EMBEDDING_DOMAINS: "true"}}
+        assert outside["Resource"] == missing["Resource"] == "*"
+
+
+def test_a_tenant_without_allowed_domains_may_send_none() -> None:
+    [deny] = _denies(_permissions(tenant()))
+    assert deny["Action"] == GENERATE_EMBED_URL
+    assert deny["Condition"] == {"Null": {ALLOWED_EMBEDDING_DOMAINS: "false"}}
 
 
 @pytest.mark.parametrize("name", ALL_EXAMPLES)
@@ -158,12 +206,18 @@ def test_trust_names_exactly_the_app_principals(name: str) -> None:
 
 @pytest.mark.parametrize("name", ALL_EXAMPLES)
 def test_conditions_compare_exactly_and_by_type(name: str) -> None:
-    """StringEquals for strings; the one ARN-typed key, quicksight:IamArn, with ArnEquals."""
-    for document in _documents(example(name)):
+    """StringEquals for strings; the one ARN-typed key, quicksight:IamArn, with ArnEquals; the
+    multivalued quicksight:AllowedEmbeddingDomains with a set operator or Null."""
+    t = example(name)
+    opted_in = t.embedding.identity == "iam"
+    embedding = t.embedding.model_copy(update={"register_on_first_use": opted_in})
+    for document in _documents(t.model_copy(update={"embedding": embedding})):
         for statement in _statements(document):
             for operator, block in statement.get("Condition", {}).items():
                 if operator == "ArnEquals":
                     assert set(block) == {"quicksight:IamArn"}
+                elif ALLOWED_EMBEDDING_DOMAINS in block:
+                    assert operator in ("Null", "ForAnyValue:StringNotEquals")
                 else:
                     assert operator == "StringEquals"
                     assert "quicksight:IamArn" not in block
@@ -205,7 +259,9 @@ def test_arns_follow_region_partition_and_identity() -> None:
     assert _statements(document)[1]["Resource"] == (
         "arn:aws-cn:quicksight:cn-north-1:111122223333:user/initech/*"
     )
-    iam_china = tenant(region="cn-north-1", embedding={"identity": "iam"})
+    iam_china = tenant(
+        region="cn-north-1", embedding={"identity": "iam", "register_on_first_use": True}
+    )
     document = embed_role_permissions_policy(iam_china, partition=partition, account_id=ACCOUNT)
     register = _statements(document)[1]
     assert register["Condition"]["ArnEquals"] == {
@@ -267,10 +323,10 @@ def test_any_tenant_gets_least_privilege(
     trust = embed_role_trust_policy(t)
     assert {p for s in _statements(trust) for p in s["Principal"]["AWS"]} == set(principals)
     permissions = _permissions(t)
-    stars = [s for s in _statements(permissions) if s["Resource"] == "*"]
+    stars = [s for s in _allows(permissions) if s["Resource"] == "*"]
     assert [s["Action"] for s in stars] == [GET_SESSION_EMBED_URL]
     prefix = f"{USER_ARN}/{namespace}/" + ("qs-embed-initech/" if identity == "iam" else "")
-    for statement in _statements(permissions)[1:]:
+    for statement in _allows(permissions)[1:]:
         resources = _as_list(statement["Resource"])
         if namespace == "default":
             assert resources == [prefix + u for u in sorted(users)]

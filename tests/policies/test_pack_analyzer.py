@@ -104,6 +104,7 @@ def test_the_analyzer_describes_every_policy_with_its_level() -> None:
     advisory = {name for name, level in levels.items() if level == proto.ADVISORY}
     assert advisory == {
         "iam-session-duration-embedding",
+        "iam-trust-other-account-external-id",
         "quicksight-user-without-profile",
         "quicksight-users-deletion-opted-in",
     }

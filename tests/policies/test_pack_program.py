@@ -76,6 +76,9 @@ def test_the_retain_declaration_matches_the_real_resource_option() -> None:
 # -- the unsafe variant --------------------------------------------------------------------
 
 
+FOREIGN_APP = "arn:aws:iam::444455556666:role/globex-partner"
+
+
 def unsafe_resources() -> None:
     """Resources no tenant file can express, declared next to the program's."""
     rogue_trust = {
@@ -109,7 +112,8 @@ def unsafe_resources() -> None:
         name="any-user",
         policy=allow("quicksight:GetAuthCode", "arn:aws:quicksight:*:*:user/*"),
     )
-    # A second globex role: no ExternalId, any session name, long sessions.
+    # A second globex role: no ExternalId (and an app of another account), any session name,
+    # long sessions.
     globex = example("globex")
     aws.iam.Role(
         "globex-twin",
@@ -120,7 +124,9 @@ def unsafe_resources() -> None:
                 "Statement": [
                     {
                         "Effect": "Allow",
-                        "Principal": {"AWS": list(globex.embedding.app_principals)},
+                        "Principal": {
+                            "AWS": [*globex.embedding.app_principals, FOREIGN_APP],
+                        },
                         "Action": "sts:AssumeRole",
                     }
                 ],

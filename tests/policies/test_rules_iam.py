@@ -6,9 +6,15 @@ import json
 from typing import Any
 
 import pytest
+from pulumi_policy import EnforcementLevel
 
 from embedder.config import TenantConfig
-from policies.iam import embed_role_permissions_policy, embed_role_trust_policy, policy_json
+from policies.iam import (
+    allowed_domains_guard,
+    embed_role_permissions_policy,
+    embed_role_trust_policy,
+    policy_json,
+)
 from policies.resources import (
     MANAGED_POLICY,
     ROLE,
@@ -383,6 +389,166 @@ def test_external_id_is_required_and_never_shown() -> None:
     assert check(rule, ROLE, role("qs-embed-globex", assumeRolePolicy=right)) == []
 
 
+# -- iam-trust-root-no-neighbours, iam-trust-other-account-external-id ----------------------
+
+EXTERNAL_ID = {"StringEquals": {"sts:ExternalId": "acme-ext-0001"}}
+
+
+@pytest.mark.parametrize("root", ["arn:aws:iam::111122223333:root", "111122223333"])
+def test_a_root_where_another_tenants_app_lives_is_refused(root: str) -> None:
+    """The reviewer's finding: acme trusting its account's root with an ExternalId let
+    globex's app (same account, the ExternalId readable in the repository) assume it."""
+    rule = iam_rules.trust_root_without_neighbours(example_index())
+    props = role(assumeRolePolicy=trust({"AWS": root}, EXTERNAL_ID))
+    [message] = check(rule, ROLE, props)
+    assert message == (
+        f"role qs-embed-acme trust policy statement 0: trusts the whole account {root}, where "
+        "the app principals of tenant globex live; the ExternalId is readable in the tenant "
+        "files, so such an app could assume this tenant's embed role: list this tenant's exact "
+        "app role ARNs instead"
+    )
+
+
+def test_a_root_where_only_the_tenants_own_apps_live_passes() -> None:
+    rule = iam_rules.trust_root_without_neighbours(index_of([example("acme")]))
+    props = role(assumeRolePolicy=trust({"AWS": "arn:aws:iam::111122223333:root"}, EXTERNAL_ID))
+    assert check(rule, ROLE, props) == []
+    elsewhere = role(assumeRolePolicy=trust({"AWS": "arn:aws:iam::999988887777:root"}))
+    assert check(iam_rules.trust_root_without_neighbours(example_index()), ROLE, elsewhere) == []
+
+
+def test_an_app_of_another_account_without_external_id_gets_an_advisory() -> None:
+    rule = iam_rules.trust_other_account_external_id(example_index())
+    partner = "arn:aws:iam::444455556666:role/acme-partner"
+    [message] = check(rule, ROLE, role(assumeRolePolicy=trust({"AWS": [ACME_PORTAL, partner]})))
+    assert message == (
+        f"role qs-embed-acme trust policy statement 0: trusts {partner} of account "
+        "444455556666, not tenant acme's account 111122223333, without an sts:ExternalId; set "
+        "embedding.external_id so that a role of that account cannot be used as a confused "
+        "deputy"
+    )
+    assert rule.enforcement_level is EnforcementLevel.ADVISORY
+    with_id = role(assumeRolePolicy=trust({"AWS": [partner]}, EXTERNAL_ID))
+    assert check(rule, ROLE, with_id) == []
+    assert check(rule, ROLE, role(assumeRolePolicy=trust({"AWS": [ACME_PORTAL]}))) == []
+
+
+# -- iam-embed-role-register-user-opt-in, iam-embed-role-allowed-domains --------------------
+
+SESSIONS = f"{USER_ARN}/globex/qs-embed-globex/*"
+GLOBEX_ROLE = f"arn:aws:iam::{ACCOUNT}:role/qs-embed-globex"
+
+
+def _register(condition: dict[str, Any] | None) -> str:
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Action": "quicksight:RegisterUser",
+        "Resource": SESSIONS,
+    }
+    if condition is not None:
+        statement["Condition"] = condition
+    return doc(statement)
+
+
+def _opted_in_index() -> TenantIndex:
+    globex = example("globex")
+    embedding = globex.embedding.model_copy(update={"register_on_first_use": True})
+    return index_of([example("acme"), globex.model_copy(update={"embedding": embedding})])
+
+
+PINNED = {
+    "ArnEquals": {"quicksight:IamArn": GLOBEX_ROLE},
+    "StringEquals": {"quicksight:SessionName": ["dana", "eli"]},
+}
+
+
+def test_register_user_is_refused_unless_the_tenant_opts_in() -> None:
+    rule = iam_rules.embed_role_register_user_opt_in(example_index())
+    [message] = check(rule, ROLE_POLICY, {"role": "qs-embed-globex", "policy": _register(PINNED)})
+    assert message == (
+        "role qs-embed-globex policy 'r' statement 0: allows quicksight:RegisterUser, but tenant "
+        "globex does not opt in to just-in-time registration (embedding.register_on_first_use: "
+        "true, iam identity only); the stack registers its users, and RegisterUser would let "
+        "its app pick any role (ADMIN) and profile"
+    )
+    [wildcard] = check(rule, ROLE_POLICY, {"role": "qs-embed-acme", "policy": allow("*", "*")})
+    assert "tenant acme does not opt in" in wildcard
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        (PINNED, None),
+        (None, "quicksight:IamArn must be pinned with ArnEquals to the role qs-embed-globex"),
+        (
+            {**PINNED, "ArnEquals": {"quicksight:IamArn": "arn:aws:iam::*:role/qs-embed-globex"}},
+            "quicksight:IamArn must be pinned",
+        ),
+        (
+            {**PINNED, "ArnEquals": {"quicksight:IamArn": f"arn:aws:iam::{ACCOUNT}:role/admin"}},
+            "quicksight:IamArn must be pinned",
+        ),
+        (
+            {"ArnEquals": PINNED["ArnEquals"]},
+            "quicksight:SessionName must be pinned with StringEquals to tenant globex's users",
+        ),
+        (
+            {**PINNED, "StringEquals": {"quicksight:SessionName": ["dana", "mallory"]}},
+            "quicksight:SessionName must be pinned",
+        ),
+    ],
+    ids=["pinned", "none", "any-account", "other-role", "no-session", "session-of-no-user"],
+)
+def test_an_opted_in_tenant_registers_only_its_role_and_sessions(
+    condition: dict[str, Any] | None, expected: str | None
+) -> None:
+    rule = iam_rules.embed_role_register_user_opt_in(_opted_in_index())
+    found = check(rule, ROLE_POLICY, {"role": "qs-embed-globex", "policy": _register(condition)})
+    if expected is None:
+        assert found == []
+    else:
+        [message] = found
+        assert expected in message
+
+
+def test_generating_urls_needs_the_files_domain_guard() -> None:
+    rule = iam_rules.embed_role_allowed_domains(example_index())
+    generate = {
+        "Effect": "Allow",
+        "Action": "quicksight:GenerateEmbedUrlForRegisteredUser",
+        "Resource": f"{USER_ARN}/acme/*",
+    }
+    [message] = check(rule, ROLE_POLICY, {"role": "qs-embed-acme", "policy": doc(generate)})
+    assert message == (
+        "role qs-embed-acme policy 'r' statement 0: allows "
+        "quicksight:GenerateEmbedUrlForRegisteredUser without the Deny statements that limit "
+        "quicksight:AllowedEmbeddingDomains to tenant acme's embedding.allowed_domains "
+        "(https://portal.acme.example); without them the app may let any site frame the console"
+    )
+    acme = example("acme")
+    guarded = doc(generate, *allowed_domains_guard(acme))
+    assert check(rule, ROLE_POLICY, {"role": "qs-embed-acme", "policy": guarded}) == []
+    # globex's guard (no domains: none may be sent) is not acme's.
+    other = doc(generate, *allowed_domains_guard(example("globex")))
+    assert len(check(rule, ROLE_POLICY, {"role": "qs-embed-acme", "policy": other})) == 1
+
+
+def test_an_opted_in_rendered_role_passes_every_rule() -> None:
+    index = _opted_in_index()
+    globex = index.by_role("qs-embed-globex")
+    assert globex is not None
+    permissions = embed_role_permissions_policy(globex, partition="aws", account_id=ACCOUNT)
+    assert "quicksight:RegisterUser" in policy_json(permissions)
+    props = role(
+        globex.role_name,
+        assumeRolePolicy=policy_json(embed_role_trust_policy(globex)),
+        inlinePolicies=[{"name": "quicksight-embedding", "policy": policy_json(permissions)}],
+        maxSessionDuration=3600,
+    )
+    for rule in iam_rules.rules(index):
+        assert check(rule, ROLE, props) == [], rule.name
+
+
 def _globex_trust(condition: dict[str, Any] | None) -> dict[str, object]:
     principals = {"AWS": list(example("globex").embedding.app_principals)}
     return role("qs-embed-globex", assumeRolePolicy=trust(principals, condition))
@@ -487,6 +653,7 @@ def test_levels() -> None:
         if r.enforcement_level
     }
     assert levels.pop("iam-session-duration-embedding") == "advisory"
+    assert levels.pop("iam-trust-other-account-external-id") == "advisory"
     assert set(levels.values()) == {"mandatory"}
 
 
