@@ -25,8 +25,11 @@ _HIDDEN_FIELDS = (
     r"EmbedUrl|ExternalId|SecretAccessKey|SessionToken|aws_secret_access_key|aws_session_token"
     r"|X-Amz-Security-Token"
 )
+# A value cut short (a truncated body) loses the rest of its line: its closing quote or tag may
+# never come.
 _QUOTED_FIELD = re.compile(
-    rf"""(?P<key>["']?(?:{_HIDDEN_FIELDS})["']?\s*[:=]\s*b?)(?P<q>["'])(?P<value>.*?)(?P=q)""",
+    rf"""(?P<key>["']?(?:{_HIDDEN_FIELDS})["']?\s*[:=]\s*b?)(?P<q>["'])(?P<value>.*?)"""
+    r"""(?:(?P=q)|(?=\n)|\Z)""",
     re.IGNORECASE,
 )
 # A JSON list of values (an IAM condition may list several external ids): `"ExternalId": [...]`.
@@ -35,7 +38,7 @@ _LISTED_FIELD = re.compile(
 )
 # Form-encoded request bodies (STS is a query protocol): `ExternalId=...&`.
 _FORM_FIELD = re.compile(rf"""(?P<key>\b(?:{_HIDDEN_FIELDS})=)[^&\s"']+""", re.IGNORECASE)
-_XML_FIELD = re.compile(rf"(<(?P<tag>{_HIDDEN_FIELDS})>)[^<]*(</(?P=tag)>)", re.IGNORECASE)
+_XML_FIELD = re.compile(rf"(<(?P<tag>{_HIDDEN_FIELDS})>)[^<]*(</(?P=tag)>)?", re.IGNORECASE)
 # The session token header: `x-amz-security-token:...` (canonical request) and
 # `'X-Amz-Security-Token': b'...'` (prepared request repr).
 _TOKEN_HEADER = re.compile(
