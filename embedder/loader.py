@@ -322,7 +322,9 @@ def _validation_problems(error: ValidationError, source: str) -> list[Problem]:
     problems: list[Problem] = []
     errors = error.errors(include_url=False)
     # A list whose items failed also "has too few items after validation": say it once.
-    failed_items = {e["loc"][:-1] for e in errors if e["loc"] and isinstance(e["loc"][-1], int)}
+    failed_items = {
+        e["loc"][:i] for e in errors for i, part in enumerate(e["loc"]) if isinstance(part, int)
+    }
     for err in errors:
         loc = err["loc"]
         if err["type"] == "too_short" and tuple(loc) in failed_items:
