@@ -93,8 +93,12 @@ def parse_tenant(text: str, source: str = "<string>") -> TenantConfig:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as e:
         problem: Problem | None = _yaml_problem(e, source, text)
+    except yaml.reader.ReaderError as e:
+        problem = _reader_problem(e, source, text)
+    except UnicodeEncodeError as e:  # a str with a lone surrogate cannot become UTF-8
+        problem = Problem(source, "", f"is not valid Unicode text (at character {e.start + 1})")
     except yaml.YAMLError as e:
-        problem = Problem(source, "", f"invalid YAML: {e}")
+        problem = Problem(source, "", f"invalid YAML: {str(e).splitlines()[0]}")
     else:
         problem = None
     if problem is not None:
@@ -107,6 +111,17 @@ def parse_tenant(text: str, source: str = "<string>") -> TenantConfig:
     except ValidationError as e:
         problems = validation_problems(e, source)
     raise ConfigError(problems)
+
+
+def _reader_problem(error: yaml.reader.ReaderError, source: str, text: str) -> Problem:
+    """A character YAML does not allow (a control character, a lone surrogate), by line."""
+    before = text[: error.position]
+    where = f"line {before.count(chr(10)) + 1}, column {len(before) - before.rfind(chr(10))}"
+    character = error.character
+    code = character if isinstance(character, int) else ord(str(character)[:1] or "\0")
+    return Problem(
+        source, where, f"invalid YAML: the character U+{code:04X} is not allowed ({error.reason})"
+    )
 
 
 class _Refused(yaml.MarkedYAMLError):
@@ -347,8 +362,10 @@ def dotted(loc: Sequence[int | str]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
+            continue
+        # A key of a file is shown as written unless it would break the one-line message.
+        name = part if part.isprintable() and len(part) <= SHOWN_CHARS else _shown(part)
+        out += f".{name}" if out else name
     return out
 
 
