@@ -236,7 +236,10 @@ def test_a_file_over_the_size_limit_is_refused_without_reading_it(tmp_path: Path
 
 @pytest.mark.parametrize(
     "tail",
-    ["  external_id: 's3cr3t value with spaces!'\n", "  external_id: 'long-enough-secret-42'\n  bad: [\n"],
+    [
+        "  external_id: 's3cr3t value with spaces!'\n",
+        "  external_id: 'long-enough-secret-42'\n  bad: [\n",
+    ],
     ids=["not-its-pattern", "yaml-error-after-it"],
 )
 def test_a_config_error_chains_nothing_that_quotes_the_file(tail: str) -> None:
