@@ -41,7 +41,7 @@ from embedder.errors import (
     ThrottlingError,
     UnreadableResponseError,
 )
-from embedder.redaction import redact
+from embedder.redaction import WITHHELD, redact, withheld
 
 # Exceptions meaning "the network or endpoint failed", after botocore's own retries.
 UNREACHABLE = (ConnectionError, HTTPClientError)
@@ -65,7 +65,8 @@ def _fields(error: ClientError) -> dict[str, Any]:
     err = response.get("Error", {})
     return {
         "code": str(err.get("Code", "Unknown")),
-        "message": redact(str(err.get("Message", ""))) or "(no message)",
+        # A body that does not parse becomes the message whole: withheld if it held a secret.
+        "message": withheld(redact(str(err.get("Message", "")))) or "(no message)",
         # QuickSight repeats the request id in the error body; STS only has it in the metadata.
         "request_id": response.get("RequestId") or meta.get("RequestId") or None,
         "http_status": meta.get("HTTPStatusCode"),
@@ -224,7 +225,13 @@ def scrub(error: BaseException) -> BaseException:
         if isinstance(current, ClientError):
             err = current.response.get("Error")
             if isinstance(err, dict) and isinstance(err.get("Message"), str):
-                err["Message"] = redact(err["Message"])
+                err["Message"] = withheld(redact(err["Message"]))
+            if withheld(str(current)) is WITHHELD:
+                code = err.get("Code", "Unknown") if isinstance(err, dict) else "Unknown"
+                current.args = (
+                    f"An error occurred ({code}) when calling the {current.operation_name} "
+                    f"operation: {WITHHELD}",
+                )
         current = current.__cause__ or current.__context__
     return error
 
