@@ -74,7 +74,7 @@ def assumed_role_credentials(
             )
         else:
             return _role_credentials(
-                response, tenant=tenant, role_arn=role_arn, session=session_name
+                response, tenant=tenant, role_arn=role_arn, session=session_name, now=clock()
             )
         raise failure
 
@@ -84,7 +84,7 @@ def assumed_role_credentials(
 
 
 def _role_credentials(
-    response: AssumeRoleResponseTypeDef, *, tenant: str, role_arn: str, session: str
+    response: AssumeRoleResponseTypeDef, *, tenant: str, role_arn: str, session: str, now: datetime
 ) -> dict[str, Any]:
     """AssumeRole's credentials in the form botocore's refreshable credentials take; an answer
     without them (a truncated or foreign 200) is an `UnreadableResponseError` naming the missing
@@ -107,6 +107,15 @@ def _role_credentials(
             reason="no Credentials.Expiration with a time zone",
         )
     expiry = expiration.isoformat()
+    if expiration <= now:
+        # botocore would raise a bare RuntimeError ("refreshed credentials are still expired").
+        raise unreadable_response_error(
+            tenant=tenant,
+            service="STS",
+            operation="AssumeRole",
+            reason=f"Credentials.Expiration {expiry} is not after the app's clock "
+            f"({now.isoformat()}): check the clock",
+        )
     logger.debug("assumed %s as session %s until %s", role_arn, session, expiry)
     return {
         "access_key": creds["AccessKeyId"],

@@ -260,6 +260,19 @@ def test_a_200_without_the_expected_field_names_the_field(
     assert reason in str(outcome)
 
 
+def test_credentials_already_expired_by_the_app_s_clock_are_refused(harness: Harness) -> None:
+    def expired(status: int, headers: Headers, body: bytes) -> tuple[int, Headers, bytes]:
+        start = body.index(b"<Expiration>") + len(b"<Expiration>")
+        return status, headers, body[:start] + b"2000-01-01T00:00:00Z" + body[start + 20 :]
+
+    outcome = harness.mint("AssumeRole", expired)
+    assert isinstance(outcome, UnreadableResponseError)
+    assert "Credentials.Expiration 2000-01-01T00:00:00+00:00 is not after the app's clock" in str(
+        outcome
+    )
+    check(outcome, [])
+
+
 def test_the_parser_error_is_kept_as_cause_without_the_body(harness: Harness) -> None:
     outcome = harness.mint("AssumeRole", Mutation("junk-after", junk=b"<junk"))
     assert isinstance(outcome, UnreadableResponseError)
