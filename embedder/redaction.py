@@ -72,7 +72,7 @@ _MAX_DECODES = 3
 # corrupted answer) can hide a secret from `redact`'s patterns, never from all of these. (IAM's
 # bodies, whose one secret is an external id in a trust policy, are redacted, not withheld.)
 _SECRET_SIGNS = re.compile(
-    r"EmbedUrl|/embed/|auth_?code|code=|code%3D|Credentials|SecretAccessKey|SessionToken",
+    r"EmbedUrl|/embed/|code=|code%3D|Credentials|SecretAccessKey|SessionToken",
     re.IGNORECASE,
 )
 WITHHELD = f"{REDACTED} (it held credentials or an embed URL)"

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from embedder import ClientPool, Embedder, EmbedderError, EmbedUrl
 from embedder.errors import UnreadableResponseError
+from embedder.redaction import WITHHELD, withheld
 from tests.embedder.fakes import FakeAws, FakeClock, Reply, tenant
 
 OPERATIONS = ("AssumeRole", "GetSessionEmbedUrl", "GenerateEmbedUrlForRegisteredUser")
@@ -281,3 +282,14 @@ def test_the_parser_error_is_kept_as_cause_without_the_body(harness: Harness) ->
     assert "junk after document element" in str(cause)
     assert outcome.__suppress_context__
     check(outcome, [])
+
+
+def test_an_aws_message_is_kept_and_a_quoted_body_is_withheld() -> None:
+    denied = (
+        "User: arn:aws:sts::111122223333:assumed-role/qs-embed-acme/qs-embed is not authorized "
+        "to perform: quicksight:GetAuthCode on resource: "
+        "arn:aws:quicksight:us-east-1:111122223333:user/acme/bob"
+    )
+    assert withheld(denied) == denied
+    for body in ('{"EmbedUrl": "https://x.example/emb', "<SessionTo\x00ken>tok</SessionToken>"):
+        assert withheld(body) == WITHHELD
