@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from embedder.entry_points import allow_list_pattern_problem, entry_point_problem, is_allowed
-from embedder.limits import StringLimit, service_limits
+from embedder.limits import StringLimit, region_partitions, service_limits
 from embedder.origins import allowed_origin_problem
 
 TENANT_PATTERN = r"^[a-z][a-z0-9-]{1,38}$"
@@ -36,7 +36,15 @@ PRINCIPAL_PATTERN = (
     r"|sts::[0-9]{12}:assumed-role/[\w+=,.@-]+/[\w+=,.@-]+)$"
 )
 ROLE_NAME_PREFIX = "qs-embed-"
-IAM_WILDCARDS = re.compile(r"[*?/]")
+# Characters IAM does not read literally in a Resource ARN: `${...}` is a policy variable
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html), `*` and
+# `?` are wildcards (https://docs.aws.amazon.com/IAM/latest/UserGuide/
+# reference_policies_elements_resource.html); `/` would split the user's ARN path. The other
+# names that land in ARNs (tenant, namespace, profile keys) have patterns that exclude them.
+IAM_WILDCARDS = re.compile(r"[*?/${}]")
+MAX_ALLOWED_DOMAINS = 3
+"""GenerateEmbedUrlForRegisteredUser takes up to three AllowedDomains per call
+(https://docs.aws.amazon.com/quicksight/latest/user/embedding-run-time.html)."""
 
 
 def console_user_roles() -> tuple[str, ...]:
@@ -198,8 +206,10 @@ class Embedding(_Frozen):
     )
     allowed_domains: tuple[Origin, ...] = Field(
         default=(),
-        description="https origins that may frame the console (successor API); "
-        "https://*.acme.example admits the subdomains of acme.example.",
+        max_length=MAX_ALLOWED_DOMAINS,
+        description="https origins that may frame the console (successor API), at most 3 "
+        "(AWS's AllowedDomains takes up to three); https://*.acme.example admits the "
+        "subdomains of acme.example.",
     )
     session_lifetime_minutes: Lifetime = Field(
         default=600,
@@ -258,6 +268,18 @@ class TenantConfig(_Frozen):
             return {**data, "namespace": data["tenant"]}
         return data
 
+    @field_validator("region")
+    @classmethod
+    def _region_exists(cls, region: str) -> str:
+        regions = region_partitions()
+        if region not in regions:
+            import difflib
+
+            close = difflib.get_close_matches(region, regions, n=3)
+            hint = f" (close: {', '.join(close)})" if close else ""
+            raise ValueError(f"is not a region in botocore's endpoint data (endpoints.json){hint}")
+        return region
+
     @field_validator("namespace")
     @classmethod
     def _namespace_limits(cls, namespace: str) -> str:
@@ -306,6 +328,7 @@ class TenantConfig(_Frozen):
                     "remove adopt_namespace",
                 )
             )
+        problems.extend(self._partition_problems())
         for key in self.permission_profiles:
             physical = profile_physical_name(self.tenant, key)
             problem = limits.custom_permissions_name.check(physical)
@@ -332,14 +355,38 @@ class TenantConfig(_Frozen):
                 )
         return problems
 
+    def _partition_problems(self) -> list[tuple[str, str]]:
+        """A role trusts principals of its own partition only: IAM identities do not cross
+        partitions (https://docs.aws.amazon.com/whitepapers/latest/
+        aws-fault-isolation-boundaries/partitions.html)."""
+        partition = region_partitions().get(self.region)
+        problems: list[tuple[str, str]] = []
+        for i, arn in enumerate(self.embedding.app_principals):
+            theirs = arn.split(":", 2)[1]
+            if partition is not None and theirs != partition:
+                problems.append(
+                    (
+                        f"embedding.app_principals[{i}]",
+                        f"is in partition {theirs!r} but region {self.region} is in "
+                        f"{partition!r}: a role can trust principals of its own partition only "
+                        f"(arn:{partition}:...)",
+                    )
+                )
+        return problems
+
     def _user_name_problem(self, name: str) -> str | None:
         limits = service_limits()
+        if IAM_WILDCARDS.search(name):
+            return (
+                "must not contain *, ?, /, $, { or } (in the user's ARN IAM reads ${...} as a "
+                "policy variable and * and ? as wildcards)"
+            )
         if self.embedding.identity == "iam":
             problem = limits.role_session_name.check(name)
             return None if problem is None else f"{problem} (iam identity: an STS RoleSessionName)"
         problem = limits.quicksight_user_name.check(name)
-        if problem is None and (IAM_WILDCARDS.search(name) or name != name.strip()):
-            problem = "must not contain *, ?, / or surrounding spaces (they break IAM user ARNs)"
+        if problem is None and name != name.strip():
+            problem = "must not have surrounding spaces (they break IAM user ARNs)"
         return problem
 
     # Derived names: one place that says how each AWS name is built.

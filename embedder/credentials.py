@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import botocore.session
 from botocore.credentials import (
@@ -21,26 +21,19 @@ from botocore.credentials import (
     Credentials,
     DeferredRefreshableCredentials,
 )
-from botocore.exceptions import ClientError
 from pydantic import SecretStr
 
-from embedder.aws_errors import (
-    NO_CREDENTIALS,
-    SDK_FAILURE,
-    UNREACHABLE,
-    missing_credentials_error,
-    sdk_error,
-    sts_error,
-    unreachable_error,
-)
+from embedder.aws_errors import sts_error, typed_failure, unreadable_response_error
+from embedder.errors import EmbedderError
 
 if TYPE_CHECKING:
     from mypy_boto3_sts import STSClient
-    from mypy_boto3_sts.type_defs import AssumeRoleRequestTypeDef
+    from mypy_boto3_sts.type_defs import AssumeRoleRequestTypeDef, AssumeRoleResponseTypeDef
 
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+CREDENTIAL_FIELDS = ("AccessKeyId", "SecretAccessKey", "SessionToken")
 
 
 def assumed_role_credentials(
@@ -65,28 +58,71 @@ def assumed_role_credentials(
             request["ExternalId"] = external_id.get_secret_value()
         try:
             response = sts().assume_role(**request)
-        except ClientError as e:
-            raise sts_error(e, tenant=tenant, role=role_arn) from e
-        except NO_CREDENTIALS as e:
-            raise missing_credentials_error(e, tenant=tenant, role=role_arn) from e
-        except UNREACHABLE as e:
-            raise unreachable_error(e, tenant=tenant, service="STS", endpoint=endpoint_url) from e
-        except SDK_FAILURE as e:
-            raise sdk_error(e, tenant=tenant, service="STS", endpoint=endpoint_url) from e
-        creds = response["Credentials"]
-        expiration = creds["Expiration"]
-        expiry = expiration.isoformat() if isinstance(expiration, datetime) else str(expiration)
-        logger.debug("assumed %s as session %s until %s", role_arn, session_name, expiry)
-        return {
-            "access_key": creds["AccessKeyId"],
-            "secret_key": creds["SecretAccessKey"],
-            "token": creds["SessionToken"],
-            "expiry_time": expiry,
-        }
+        except EmbedderError:
+            raise  # the STS client could not be made: already typed
+        except Exception as e:
+            # Raised outside this block, so botocore's exception (a parser error quotes the
+            # whole body: the role's secret key and token) is not kept as its context.
+            failure = typed_failure(
+                e,
+                tenant=tenant,
+                service="STS",
+                operation="AssumeRole",
+                role=role_arn,
+                endpoint=endpoint_url,
+                api_error=lambda error: sts_error(error, tenant=tenant, role=role_arn),
+            )
+        else:
+            return _role_credentials(
+                response, tenant=tenant, role_arn=role_arn, session=session_name, now=clock()
+            )
+        raise failure
 
     return DeferredRefreshableCredentials(
         refresh_using=fetch, method="assume-role", time_fetcher=clock
     )
+
+
+def _role_credentials(
+    response: AssumeRoleResponseTypeDef, *, tenant: str, role_arn: str, session: str, now: datetime
+) -> dict[str, Any]:
+    """AssumeRole's credentials in the form botocore's refreshable credentials take; an answer
+    without them (a truncated or foreign 200) is an `UnreadableResponseError` naming the missing
+    field, never its neighbours' values."""
+    answer = cast("dict[str, Any]", response)
+    creds = answer.get("Credentials")
+    if not isinstance(creds, dict):
+        creds = {}
+    for key in CREDENTIAL_FIELDS:
+        if not (isinstance(creds.get(key), str) and creds[key]):
+            raise unreadable_response_error(
+                tenant=tenant, service="STS", operation="AssumeRole", reason=f"no Credentials.{key}"
+            )
+    expiration = creds.get("Expiration")
+    if not isinstance(expiration, datetime) or expiration.tzinfo is None:
+        raise unreadable_response_error(
+            tenant=tenant,
+            service="STS",
+            operation="AssumeRole",
+            reason="no Credentials.Expiration with a time zone",
+        )
+    expiry = expiration.isoformat()
+    if expiration <= now:
+        # botocore would raise a bare RuntimeError ("refreshed credentials are still expired").
+        raise unreadable_response_error(
+            tenant=tenant,
+            service="STS",
+            operation="AssumeRole",
+            reason=f"Credentials.Expiration {expiry} is not after the app's clock "
+            f"({now.isoformat()}): check the clock",
+        )
+    logger.debug("assumed %s as session %s until %s", role_arn, session, expiry)
+    return {
+        "access_key": creds["AccessKeyId"],
+        "secret_key": creds["SecretAccessKey"],
+        "token": creds["SessionToken"],
+        "expiry_time": expiry,
+    }
 
 
 class _GivenCredentials(CredentialProvider):

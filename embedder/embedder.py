@@ -16,9 +16,9 @@ entry point allowed, lifetime in range). Calls are made as the tenant's embed ro
 from __future__ import annotations
 
 import logging
+import re
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack, cast
@@ -36,15 +36,11 @@ from embedder.arns import (
     role_session_user_name,
 )
 from embedder.aws_errors import (
-    CLIENT_SETUP_FAILURE,
-    NO_CREDENTIALS,
-    SDK_FAILURE,
-    UNREACHABLE,
-    missing_credentials_error,
+    client_setup_failure,
     quicksight_error,
-    sdk_error,
     sts_error,
-    unreachable_error,
+    typed_failure,
+    unreadable_response_error,
 )
 from embedder.clients import (
     SHARED_POOL,
@@ -76,8 +72,6 @@ if TYPE_CHECKING:
     )
     from mypy_boto3_sts import STSClient
 
-    from embedder.errors import AwsSdkError
-
     EmbedResponse = (
         GetSessionEmbedUrlResponseTypeDef | GenerateEmbedUrlForRegisteredUserResponseTypeDef
     )
@@ -86,8 +80,9 @@ logger = logging.getLogger(__name__)
 R = TypeVar("R")
 
 TENANT_SESSION_NAME = "qs-embed"
-ACCEPTED_ENTRY_POINTS_MAX = 4096
 """RoleSessionName of the tenant's one role session (quicksight identity)."""
+ACCEPTED_ENTRY_POINTS_MAX = 4096
+ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
 
 class EmbedderOptions(TypedDict, total=False):
@@ -283,17 +278,33 @@ class Embedder:
                 raise
             self._register(qs, member)
             response = self._aws(operation, lambda: call(qs))
-        meta: Any = response.get("ResponseMetadata", {})
-        result = EmbedUrl(
-            url=response["EmbedUrl"],
+        result = self._embed_url(operation, response, issued_at, member)
+        logger.debug("%s: minted for tenant %s user %s", operation, self.tenant, member.name)
+        return result
+
+    def _embed_url(
+        self, operation: str, response: EmbedResponse, issued_at: datetime, member: TenantUser
+    ) -> EmbedUrl:
+        """The `EmbedUrl` of a mint response, whose shape is checked first: a truncated or
+        foreign 200 must not surface as a KeyError (or echo what it holds)."""
+        answer = cast("dict[str, Any]", response)
+        url = answer.get("EmbedUrl")
+        if not (isinstance(url, str) and url.startswith(("https://", "http://"))):
+            raise self._unreadable("QuickSight", operation, "no EmbedUrl")
+        meta = answer.get("ResponseMetadata")
+        meta = meta if isinstance(meta, dict) else {}
+        request_id = answer.get("RequestId") or meta.get("RequestId") or ""
+        status = answer.get("Status") or meta.get("HTTPStatusCode") or 0
+        if not isinstance(request_id, str) or not isinstance(status, int):
+            raise self._unreadable("QuickSight", operation, "a RequestId or Status of a wrong type")
+        return EmbedUrl(
+            url=url,
             expires_at=issued_at + URL_VALIDITY,
-            request_id=response.get("RequestId") or str(meta.get("RequestId", "")),
-            status=response.get("Status") or int(meta.get("HTTPStatusCode", 0)),
+            request_id=request_id,
+            status=status,
             tenant=self.tenant,
             user=member.name,
         )
-        logger.debug("%s: minted for tenant %s user %s", operation, self.tenant, member.name)
-        return result
 
     def _register(self, qs: QuickSightClient, member: TenantUser) -> None:
         """Register the user's role session in QuickSight (iam identity, first use)."""
@@ -330,29 +341,39 @@ class Embedder:
 
     def _aws(self, operation: str, call: Callable[[], R]) -> R:
         """Run a QuickSight call; botocore's failures become typed errors."""
-        with self._typed_errors(
-            "QuickSight", lambda e: quicksight_error(e, tenant=self.tenant, operation=operation)
-        ):
-            return call()
+        return self._call(
+            "QuickSight",
+            operation,
+            lambda e: quicksight_error(e, tenant=self.tenant, operation=operation),
+            call,
+        )
 
-    @contextmanager
-    def _typed_errors(
-        self, service: str, api_error: Callable[[ClientError], EmbedderError]
-    ) -> Iterator[None]:
-        """botocore's failures of a call to `service` as the typed errors of embedder.errors;
-        `api_error` types the service's own error responses."""
+    def _call(
+        self,
+        service: str,
+        operation: str,
+        api_error: Callable[[ClientError], EmbedderError],
+        call: Callable[[], R],
+    ) -> R:
+        """`call()`, with whatever botocore raises as the typed errors of embedder.errors
+        (`api_error` types the service's own error responses). The typed error is raised
+        outside the `except` block, so botocore's exception (whose text may quote a response
+        body) is neither its context nor, unless scrubbed, its cause."""
         try:
-            yield
-        except ClientError as e:
-            raise api_error(e) from e
-        except NO_CREDENTIALS as e:
-            raise missing_credentials_error(e, tenant=self.tenant, role=self._role_label()) from e
-        except UNREACHABLE as e:
-            raise unreachable_error(
-                e, tenant=self.tenant, service=service, endpoint=self._endpoint_url
-            ) from e
-        except SDK_FAILURE as e:
-            raise self._sdk_error(e, service) from e
+            return call()
+        except EmbedderError:
+            raise  # already typed (a role session's AssumeRole, refreshed while signing)
+        except Exception as e:
+            failure = typed_failure(
+                e,
+                tenant=self.tenant,
+                service=service,
+                operation=operation,
+                role=self._role_label(),
+                endpoint=self._endpoint_url,
+                api_error=api_error,
+            )
+        raise failure
 
     # --- Identities ------------------------------------------------------------------------------
 
@@ -386,16 +407,24 @@ class Embedder:
         return arn
 
     def _caller_account(self) -> str:
-        with self._typed_errors(
+        operation = "GetCallerIdentity"
+        response = self._call(
             "STS",
+            operation,
             lambda e: sts_error(
-                e, tenant=self.tenant, role=self._role_label(), operation="GetCallerIdentity"
+                e, tenant=self.tenant, role=self._role_label(), operation=operation
             ),
-        ):
-            return self._sts().get_caller_identity()["Account"]
+            lambda: self._sts().get_caller_identity(),
+        )
+        account = response.get("Account")
+        if not (isinstance(account, str) and ACCOUNT_ID.fullmatch(account)):
+            raise self._unreadable("STS", operation, "no 12-digit Account")
+        return account
 
-    def _sdk_error(self, error: Exception, service: str) -> AwsSdkError:
-        return sdk_error(error, tenant=self.tenant, service=service, endpoint=self._endpoint_url)
+    def _unreadable(self, service: str, operation: str, reason: str) -> EmbedderError:
+        return unreadable_response_error(
+            tenant=self.tenant, service=service, operation=operation, reason=reason
+        )
 
     def _role_label(self) -> str:
         if self._account_id is None:
@@ -437,26 +466,38 @@ class Embedder:
         return self._pool.get((self._pool_key, "sts"), self._make_sts_client)
 
     def _make_sts_client(self) -> STSClient:
-        try:
-            return make_sts_client(
+        return self._setup(
+            "STS",
+            lambda: make_sts_client(
                 self._base_session(),
                 region=self._config.region,
                 config=self._boto_config,
                 endpoint_url=self._endpoint_url,
-            )
-        except CLIENT_SETUP_FAILURE as e:
-            raise self._sdk_error(e, "STS") from e
+            ),
+        )
 
     def _make_quicksight_client(self, role: RoleSession) -> QuickSightClient:
-        try:
-            return make_quicksight_client(
+        return self._setup(
+            "QuickSight",
+            lambda: make_quicksight_client(
                 self._base_session(),
                 role,
                 config=self._boto_config,
                 endpoint_url=self._endpoint_url,
+            ),
+        )
+
+    def _setup(self, service: str, make: Callable[[], R]) -> R:
+        """`make()` a client; its failures typed (raised outside the `except`, as `_call`)."""
+        try:
+            return make()
+        except EmbedderError:
+            raise
+        except Exception as e:
+            failure = client_setup_failure(
+                e, tenant=self.tenant, service=service, endpoint=self._endpoint_url
             )
-        except CLIENT_SETUP_FAILURE as e:
-            raise self._sdk_error(e, "QuickSight") from e
+        raise failure
 
     def _base_session(self) -> botocore.session.Session:
         session: Any = self._session

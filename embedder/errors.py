@@ -247,7 +247,7 @@ class EndpointUnreachableError(FormattedError):
 
 
 class AwsSdkError(FormattedError):
-    """botocore could not make or send a call (before any answer from AWS)."""
+    """botocore could not make or send a call, or could not read what AWS answered."""
 
     fmt = "cannot call {service} for tenant {tenant!r}: {reason}"
     tenant: str
@@ -258,3 +258,15 @@ class AwsSdkError(FormattedError):
 class AwsConfigurationError(AwsSdkError):
     """The app's AWS configuration cannot be used: a profile that does not exist, a config
     file that does not parse, an endpoint URL that is not a URL."""
+
+
+class UnreadableResponseError(AwsSdkError):
+    """AWS (or something between) answered with a response that cannot be read: a body that
+    does not parse, or a document without the fields the operation returns. Nothing of the body
+    is kept, since it may hold the very credentials or embed URL that were being minted."""
+
+    fmt = (
+        "{operation} of {service} for tenant {tenant!r}: the response cannot be read "
+        "({reason}); its body was discarded unread"
+    )
+    operation: str

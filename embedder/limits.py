@@ -86,6 +86,19 @@ def service_model(name: str) -> ServiceModel:
 
 
 @cache
+def region_partitions() -> dict[str, str]:
+    """Every region botocore's endpoint data (`endpoints.json`) lists, and its partition
+    (`us-east-1`: `aws`, `us-gov-west-1`: `aws-us-gov`). A region AWS opens after the installed
+    botocore was released is missing until botocore is upgraded."""
+    data = model_loader().load_data("endpoints")
+    return {
+        region: str(partition["partition"])
+        for partition in data["partitions"]
+        for region in partition["regions"]
+    }
+
+
+@cache
 def service_limits() -> ServiceLimits:
     """Load the limits once per process (the QuickSight model is large)."""
     quicksight = service_model("quicksight")

@@ -6,7 +6,11 @@ loader reports all of a file's problems at once and never a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import os
+import reprlib
+import stat
+from collections import Counter
+from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,57 +23,197 @@ from embedder.trusted_accounts import apps_by_account, root_trust_problems
 
 SECRET_FIELDS = frozenset({"external_id"})
 MAX_FILE_BYTES = 1_000_000
+MAX_YAML_NODES = 50_000
+"""The most YAML nodes (keys, values, lists, mappings) a tenant file may hold, an alias counted
+as all it stands for: a user takes 9, so a tenant of about 5,000 users fits.
+
+A 1 MB file written plainly can hold 500,000 nodes, which PyYAML builds in seconds, and a few
+aliases make a 1 kB file stand for billions (an "alias bomb"). The nodes are counted from the
+parser's events before anything is built, so any file of at most MAX_FILE_BYTES is judged in
+well under a second (`bench` measures it).
+"""
+MAX_PROBLEMS_PER_FILE = 100
+"""A file wrong everywhere (a list of 40,000 bad users) reports its first problems and a count."""
+SHOWN_CHARS = 60
+"""The longest rendering of a bad value in a message."""
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 class _UniqueKeyLoader(_BaseLoader):  # type: ignore[valid-type,misc]
-    """safe_load, but a key given twice in one mapping is an error, not a silent overwrite."""
+    """safe_load, but a key given twice in one mapping is an error, not a silent overwrite;
+    a key that is a list or mapping, and a scalar Python cannot hold (an integer of more than
+    4300 digits, the 13th month), are errors with their line, not exceptions."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as e:
+            kind = str(node.tag).rsplit(":", 1)[-1]
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"cannot be read as a YAML {kind}; quote it if it is text",
+                node.start_mark,
+            ) from e
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, Hashable):
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    "a key must be plain text or a number, not a list or mapping",
+                    key_node.start_mark,
+                )
             if key in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                    None, None, f"duplicate key {_shown(key)}", key_node.start_mark
                 )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
 
 def parse_tenant(text: str, source: str = "<string>") -> TenantConfig:
-    """Parse and validate one tenant document; raise `ConfigError` listing every problem."""
+    """Parse and validate one tenant document; raise `ConfigError` listing every problem.
+
+    Errors are raised `from None`: the problems say everything, and YAML's and pydantic's own
+    exceptions quote the file's text (an external id among it).
+    """
     try:
+        _check_size(text)
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError([Problem(source, where, f"invalid YAML: {e.problem}")]) from e
+        problem: Problem | None = _yaml_problem(e, source, text)
+    except yaml.reader.ReaderError as e:
+        problem = _reader_problem(e, source, text)
+    except UnicodeEncodeError as e:  # a str with a lone surrogate cannot become UTF-8
+        problem = Problem(source, "", f"is not valid Unicode text (at character {e.start + 1})")
     except yaml.YAMLError as e:
-        raise ConfigError([Problem(source, "", f"invalid YAML: {e}")]) from e
+        problem = Problem(source, "", f"invalid YAML: {str(e).splitlines()[0]}")
+    else:
+        problem = None
+    if problem is not None:
+        raise ConfigError([problem])
     if not isinstance(data, dict):
         kind = "empty" if data is None else type(data).__name__
         raise ConfigError([Problem(source, "", f"must be a mapping of tenant fields, got {kind}")])
     try:
         return TenantConfig.model_validate(data)
     except ValidationError as e:
-        raise ConfigError(validation_problems(e, source)) from e
+        problems = validation_problems(e, source)
+    raise ConfigError(problems)
+
+
+def _reader_problem(error: yaml.reader.ReaderError, source: str, text: str) -> Problem:
+    """A character YAML does not allow (a control character, a lone surrogate), by line."""
+    before = text[: error.position]
+    where = f"line {before.count(chr(10)) + 1}, column {len(before) - before.rfind(chr(10))}"
+    character = error.character
+    code = character if isinstance(character, int) else ord(str(character)[:1] or "\0")
+    return Problem(
+        source, where, f"invalid YAML: the character U+{code:04X} is not allowed ({error.reason})"
+    )
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """Valid YAML this loader will not build (too many nodes, a self-containing alias)."""
+
+
+def _yaml_problem(error: yaml.MarkedYAMLError, source: str, text: str) -> Problem:
+    mark = error.problem_mark
+    if mark is None:
+        return Problem(source, "", f"invalid YAML: {error.problem}")
+    where = f"line {mark.line + 1}, column {mark.column + 1}"
+    if isinstance(error, _Refused):
+        return Problem(source, where, str(error.problem))
+    lines = text.splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    # libyaml says "found character that cannot start any token" for a tab, and other things
+    # for a tab in the indentation: name the tab.
+    if (
+        line[mark.column : mark.column + 1] == "\t"
+        or "\t" in line[: len(line) - len(line.lstrip())]
+    ):
+        column = line.index("\t") + 1
+        return Problem(
+            source,
+            f"line {mark.line + 1}, column {column}",
+            "a tab character: YAML indents with spaces only; replace the tab with spaces",
+        )
+    return Problem(source, where, f"invalid YAML: {error.problem}")
+
+
+def _check_size(text: str) -> None:
+    """Refuse a document of more than MAX_YAML_NODES nodes (aliases expanded) or with an alias
+    to a node that contains it, by reading its events only: nothing is built before it passes."""
+    loader = _BaseLoader(text)
+    try:
+        total = 0
+        sizes: dict[str, int] = {}
+        starts: list[tuple[str | None, int]] = []
+        open_anchors: Counter[str] = Counter()
+        aliased = False
+        while loader.check_event():
+            event: Any = loader.get_event()  # type: ignore[no-untyped-call]
+            if isinstance(event, yaml.AliasEvent):
+                if open_anchors[event.anchor or ""]:
+                    raise _refused(
+                        "an alias refers to a node that contains it (a structure without end)",
+                        event,
+                    )
+                total += sizes.get(event.anchor or "", 1)
+                aliased = True
+            elif isinstance(event, yaml.ScalarEvent):
+                total += 1
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
+            elif isinstance(event, yaml.CollectionStartEvent):
+                total += 1
+                starts.append((event.anchor, total))
+                if event.anchor is not None:
+                    open_anchors[event.anchor] += 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                anchor, start = starts.pop()
+                if anchor is not None:
+                    sizes[anchor] = total - start + 1
+                    open_anchors[anchor] -= 1
+            if total > MAX_YAML_NODES:
+                raise _refused(_too_many_nodes(aliased=aliased), event)
+    finally:
+        loader.dispose()
+
+
+def _too_many_nodes(*, aliased: bool) -> str:
+    if aliased:
+        return (
+            f"holds more than {MAX_YAML_NODES} YAML nodes once its aliases are expanded (an "
+            "alias counts as all it stands for): use fewer aliases"
+        )
+    return (
+        f"holds more than {MAX_YAML_NODES} YAML nodes (keys, values, lists, mappings); a "
+        "tenant file holds at most about 5,000 users"
+    )
+
+
+def _refused(message: str, event: Any) -> _Refused:
+    return _Refused(None, None, message, event.start_mark)
 
 
 def load_tenant(path: str | Path) -> TenantConfig:
     """Load `tenants/<tenant>.yaml`; the tenant name must equal the file name stem."""
     path = Path(path)
     source = str(path)
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ConfigError([Problem(source, "", f"is larger than {MAX_FILE_BYTES} bytes")])
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise ConfigError([Problem(source, "", "is not UTF-8 text")]) from e
-    except OSError as e:
-        raise ConfigError([Problem(source, "", f"cannot be read: {e.strerror}")]) from e
-    tenant = parse_tenant(text, source)
+    tenant = parse_tenant(read_tenant_text(path), source)
     if tenant.tenant != path.stem:
         raise ConfigError(
             [
@@ -81,6 +225,42 @@ def load_tenant(path: str | Path) -> TenantConfig:
             ]
         )
     return tenant
+
+
+def read_tenant_text(path: Path) -> str:
+    """The text of a tenant file: a regular file (or a link to one) of at most MAX_FILE_BYTES
+    of UTF-8. Anything else is refused before a byte is read: a FIFO would block the reader
+    forever, a device (a link to /dev/zero) never ends. The type is checked on the path, then
+    again on the opened descriptor (opened non-blocking, so a FIFO swapped in cannot block)."""
+    source = str(path)
+    problem: str | None = None
+    data = b""
+    try:
+        problem = _not_regular(os.stat(path).st_mode)
+        if problem is None:
+            flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+            with os.fdopen(os.open(path, flags), "rb") as f:
+                info = os.fstat(f.fileno())
+                problem = _not_regular(info.st_mode)
+                if problem is None and info.st_size <= MAX_FILE_BYTES:
+                    data = f.read(MAX_FILE_BYTES + 1)
+                if problem is None and max(info.st_size, len(data)) > MAX_FILE_BYTES:
+                    problem = f"is larger than {MAX_FILE_BYTES} bytes; tenant files are smaller"
+    except OSError as e:
+        problem = f"cannot be read: {e.strerror}"
+    if problem is None:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            problem = "is not UTF-8 text"
+    raise ConfigError([Problem(source, "", problem)])
+
+
+def _not_regular(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    return f"is {kind}, not a regular file: a tenant file must be a plain file (or a link to one)"
 
 
 def tenant_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -150,11 +330,23 @@ def tenant_set_problems(loaded: Sequence[tuple[Path, TenantConfig]]) -> list[Pro
 
 
 def validation_problems(error: ValidationError, source: str) -> list[Problem]:
-    """Turn pydantic's errors into Problems with dotted locations and no secrets."""
+    """Turn pydantic's errors into Problems with dotted locations and no secrets (at most
+    MAX_PROBLEMS_PER_FILE, then one saying how many more)."""
+    problems = _validation_problems(error, source)
+    if len(problems) > MAX_PROBLEMS_PER_FILE:
+        more = len(problems) - MAX_PROBLEMS_PER_FILE
+        problems = problems[:MAX_PROBLEMS_PER_FILE]
+        problems.append(Problem(source, "", f"and {more} more problems (fix these first)"))
+    return problems
+
+
+def _validation_problems(error: ValidationError, source: str) -> list[Problem]:
     problems: list[Problem] = []
     errors = error.errors(include_url=False)
     # A list whose items failed also "has too few items after validation": say it once.
-    failed_items = {e["loc"][:-1] for e in errors if e["loc"] and isinstance(e["loc"][-1], int)}
+    failed_items = {
+        e["loc"][:i] for e in errors for i, part in enumerate(e["loc"]) if isinstance(part, int)
+    }
     for err in errors:
         loc = err["loc"]
         if err["type"] == "too_short" and tuple(loc) in failed_items:
@@ -177,13 +369,31 @@ def dotted(loc: Sequence[int | str]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
+            continue
+        # A key of a file is shown as written unless it would break the one-line message.
+        name = part if part.isprintable() and len(part) <= SHOWN_CHARS else _shown(part)
+        out += f".{name}" if out else name
     return out
+
+
+# Messages for a list of the wrong length, where pydantic's ("Tuple should have at least 1 item
+# after validation") does not say what the list is for.
+_LENGTH_MESSAGES: dict[tuple[str, tuple[int | str, ...]], str] = {
+    ("too_short", ("users",)): (
+        "a tenant needs at least one user: list its QuickSight users (name, email, role)"
+    ),
+    ("too_long", ("embedding", "allowed_domains")): (
+        "lists {actual_length} origins; at most {max_length}: GenerateEmbedUrlForRegisteredUser "
+        "takes up to three AllowedDomains per call"
+    ),
+}
 
 
 def _message(err: Any, loc: Sequence[int | str]) -> str:
     kind = err["type"]
+    length_message = _LENGTH_MESSAGES.get((kind, tuple(loc)))
+    if length_message is not None:
+        return length_message.format(**err.get("ctx", {}))
     if kind == "extra_forbidden":
         allowed = _allowed_keys(loc[:-1])
         return f"unknown field; allowed: {', '.join(allowed)}" if allowed else "unknown field"
@@ -195,10 +405,29 @@ def _message(err: Any, loc: Sequence[int | str]) -> str:
     value = err.get("input")
     if kind == "string_type" and isinstance(value, int) and not isinstance(value, bool):
         msg += " (quote numbers that are names or ids in YAML)"
-    shown = repr(value)
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
-    return f"{msg}; got {shown}"
+    return f"{msg}; got {_shown(value)}"
+
+
+class _ShortRepr(reprlib.Repr):
+    """reprlib cuts strings and containers before rendering them; bytes (`!!binary`) too."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel = 2
+        self.maxstring = self.maxother = self.maxlong = SHOWN_CHARS
+        self.maxlist = self.maxtuple = self.maxdict = self.maxset = self.maxfrozenset = 4
+
+    def repr_bytes(self, value: bytes, level: int) -> str:
+        return repr(value[: self.maxstring])
+
+
+_SHORT_REPR = _ShortRepr()
+
+
+def _shown(value: object) -> str:
+    """`value` rendered in at most SHOWN_CHARS characters, without rendering all of it."""
+    shown = _SHORT_REPR.repr(value)
+    return shown if len(shown) <= SHOWN_CHARS else shown[: SHOWN_CHARS - 3] + "..."
 
 
 def _allowed_keys(loc: Sequence[int | str]) -> list[str]:

@@ -25,8 +25,11 @@ _HIDDEN_FIELDS = (
     r"EmbedUrl|ExternalId|SecretAccessKey|SessionToken|aws_secret_access_key|aws_session_token"
     r"|X-Amz-Security-Token"
 )
+# A value cut short (a truncated body) loses the rest of its line: its closing quote or tag may
+# never come.
 _QUOTED_FIELD = re.compile(
-    rf"""(?P<key>["']?(?:{_HIDDEN_FIELDS})["']?\s*[:=]\s*b?)(?P<q>["'])(?P<value>.*?)(?P=q)""",
+    rf"""(?P<key>["']?(?:{_HIDDEN_FIELDS})["']?\s*[:=]\s*b?)(?P<q>["'])(?P<value>.*?)"""
+    r"""(?:(?P=q)|(?=\n)|\Z)""",
     re.IGNORECASE,
 )
 # A JSON list of values (an IAM condition may list several external ids): `"ExternalId": [...]`.
@@ -35,7 +38,9 @@ _LISTED_FIELD = re.compile(
 )
 # Form-encoded request bodies (STS is a query protocol): `ExternalId=...&`.
 _FORM_FIELD = re.compile(rf"""(?P<key>\b(?:{_HIDDEN_FIELDS})=)[^&\s"']+""", re.IGNORECASE)
-_XML_FIELD = re.compile(rf"(<(?P<tag>{_HIDDEN_FIELDS})>)[^<]*(</(?P=tag)>)", re.IGNORECASE)
+_XML_FIELD = re.compile(rf"(<(?P<tag>{_HIDDEN_FIELDS})>)[^<]*(</(?P=tag)>)?", re.IGNORECASE)
+# The value before a closing tag, when junk broke the opening one (`<SessionTo?ken>...`).
+_XML_CLOSED_FIELD = re.compile(rf"(>)[^<>]*(</(?:{_HIDDEN_FIELDS})>)", re.IGNORECASE)
 # The session token header: `x-amz-security-token:...` (canonical request) and
 # `'X-Amz-Security-Token': b'...'` (prepared request repr).
 _TOKEN_HEADER = re.compile(
@@ -61,6 +66,24 @@ _ENCODED_RUN = re.compile(r"""(?<![^\s<>"'&])[^\s<>"'&]*%[0-9A-Fa-f]{2}[^\s<>"'&
 _MAX_DECODES = 3
 
 
+# Words only a document holding a secret contains, each in more than one place of it: an embed
+# URL's body has EmbedUrl, /embed/ and code=; AssumeRole's has Credentials, SecretAccessKey,
+# SessionToken. A body with any of them is withheld whole: junk spliced into it (a truncated or
+# corrupted answer) can hide a secret from `redact`'s patterns, never from all of these. (IAM's
+# bodies, whose one secret is an external id in a trust policy, are redacted, not withheld.)
+_SECRET_SIGNS = re.compile(
+    r"EmbedUrl|/embed/|code=|code%3D|Credentials|SecretAccessKey|SessionToken",
+    re.IGNORECASE,
+)
+WITHHELD = f"{REDACTED} (it held credentials or an embed URL)"
+
+
+def withheld(text: str) -> str:
+    """`text`, or WITHHELD when it shows any sign of a secret: for whole response bodies, and
+    error messages that may quote one, where redacting the secret alone is not safe enough."""
+    return WITHHELD if _SECRET_SIGNS.search(text) else text
+
+
 def _url(match: re.Match[str]) -> str:
     return "<redacted embed URL>" if _AUTH_CODE.search(match.group(0)) else match.group(0)
 
@@ -80,6 +103,7 @@ def _redact(text: str, decodes: int) -> str:
     text = _LISTED_FIELD.sub(lambda m: f"{m['key']}[{REDACTED}]", text)
     text = _FORM_FIELD.sub(lambda m: f"{m['key']}{REDACTED}", text)
     text = _XML_FIELD.sub(rf"\1{REDACTED}\3", text)
+    text = _XML_CLOSED_FIELD.sub(rf"\1{REDACTED}\2", text)
     text = _TOKEN_HEADER.sub(lambda m: f"{m['key']}{REDACTED}", text)
     text = _URL.sub(_url, text)
     return _BARE_AUTH_CODE.sub(lambda m: f"{m['key']}{REDACTED}", text)
@@ -97,6 +121,13 @@ class RedactingFilter(logging.Filter):
     """Rewrite a record's message (and traceback text) through `redact`; never drops records."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "botocore.parsers" and record.msg == _BODY_RECORD:
+            body = record.args[0] if isinstance(record.args, tuple) and record.args else b""
+            text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+            if withheld(text) is WITHHELD:
+                size = len(body) if isinstance(body, bytes) else len(text)
+                record.msg, record.args = "Response body: %d bytes, %s", (size, WITHHELD)
+                return True
         try:
             message = record.getMessage()
         except Exception:  # a malformed record is the handler's problem, not ours
@@ -110,6 +141,8 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+# How botocore.parsers logs each response body (`LOG.debug('Response body:\n%r', body)`).
+_BODY_RECORD = "Response body:\n%r"
 # Logger filters only see records logged on that very logger (not those propagated from its
 # children), so every module logger of botocore that may print a body or header gets one.
 AWS_SDK_LOGGERS = (

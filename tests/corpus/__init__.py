@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 CORPUS = Path(__file__).parent
-HEADER = re.compile(r"^# (case|file|location|expect): ?(.*)$", re.MULTILINE)
+HEADER = re.compile(r"^# (case|file|location|expect|make): ?(.*)$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -20,11 +21,21 @@ class BadTenantCase:
     file: str
     location: str
     expect: str
+    make: str = ""
+    """How the file is installed when it is not a copy: `fifo` (a named pipe), or
+    `symlink:<target>` (a link to `<target>`, e.g. /dev/zero)."""
 
     def install(self, directory: Path) -> Path:
-        """Copy the case into `directory` under the file name it is meant to have."""
+        """Put the case into `directory` under the file name it is meant to have."""
         target = directory / self.file
-        shutil.copyfile(self.path, target)
+        if self.make == "fifo":
+            os.mkfifo(target)
+        elif self.make.startswith("symlink:"):
+            target.symlink_to(self.make.removeprefix("symlink:"))
+        elif self.make:
+            raise ValueError(f"{self.path}: unknown '# make: {self.make}'")
+        else:
+            shutil.copyfile(self.path, target)
         return target
 
 

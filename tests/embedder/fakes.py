@@ -59,6 +59,15 @@ class Failure:
     message: str = "scripted failure"
 
 
+@dataclass(frozen=True)
+class Reply:
+    """A scripted rewrite of the fake's own answer: `rewrite` gets (status, headers, body) as
+    the fake would send them and returns what to send instead (a truncated body, junk after a
+    valid document, another content type...)."""
+
+    rewrite: Callable[[int, dict[str, str], bytes], tuple[int, dict[str, str], bytes]]
+
+
 @dataclass
 class Call:
     """One request the fake received: operation, parameters and the token that signed it."""
@@ -80,7 +89,7 @@ class FakeAws:
     registered: set[str] = field(default_factory=set)
     """Role-session users QuickSight knows (iam identity); None-checking is off when empty."""
     check_registration: bool = False
-    failures: dict[str, list[Failure | Exception]] = field(default_factory=dict)
+    failures: dict[str, list[Failure | Exception | Reply]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     assume_role_count: Counter[str] = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -96,7 +105,7 @@ class FakeAws:
         session.events.register("before-send", self.handle)
         return session
 
-    def fail(self, operation: str, *failures: Failure | Exception) -> None:
+    def fail(self, operation: str, *failures: Failure | Exception | Reply) -> None:
         """The next calls of `operation` fail, in order, then it succeeds again."""
         self.failures.setdefault(operation, []).extend(failures)
 
@@ -129,9 +138,17 @@ class FakeAws:
             request_id = f"req-{len(self.calls)}"
         if isinstance(failure, Exception):
             raise failure
-        if failure is not None:
+        if isinstance(failure, Failure):
             return self._error(service, failure, request.url, request_id)
-        return getattr(self, f"_{operation}")(params, token_text, request.url, request_id)
+        answer: AWSResponse = getattr(self, f"_{operation}")(
+            params, token_text, request.url, request_id
+        )
+        if isinstance(failure, Reply):
+            status, headers, body = failure.rewrite(
+                answer.status_code, dict(answer.headers), answer.content
+            )
+            return _response(request.url, status, body, headers)
+        return answer
 
     def _AssumeRole(
         self, params: dict[str, Any], _t: str | None, url: str, rid: str

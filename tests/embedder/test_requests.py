@@ -252,7 +252,10 @@ def test_account_comes_from_the_caller_once_when_the_file_has_none(clock: FakeCl
     [("us-east-1", "aws"), ("cn-north-1", "aws-cn"), ("us-gov-west-1", "aws-us-gov")],
 )
 def test_arns_use_the_partition_of_the_region(region: str, partition: str) -> None:
-    emb = Embedder(tenant(region=region))
+    embedding = tenant().embedding.model_dump()
+    # The app's role lives in the tenant's partition too (a role trusts no other partition).
+    embedding["app_principals"] = [f"arn:{partition}:iam::{ACCOUNT}:role/acme-portal"]
+    emb = Embedder(tenant(region=region, embedding=embedding))
     assert emb.role_arn() == f"arn:{partition}:iam::{ACCOUNT}:role/qs-embed-acme"
     assert emb.user_arn("bob") == f"arn:{partition}:quicksight:{region}:{ACCOUNT}:user/acme/bob"
 

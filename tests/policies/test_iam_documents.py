@@ -252,7 +252,9 @@ def test_external_id_on_a_quicksight_tenant() -> None:
 
 
 def test_arns_follow_region_partition_and_identity() -> None:
-    china = tenant(region="cn-north-1")
+    # The app's role lives in the region's partition too (a role trusts no other partition).
+    app = {"app_principals": ["arn:aws-cn:iam::111122223333:role/initech-app"]}
+    china = tenant(region="cn-north-1", embedding=app)
     partition = partition_for_region("cn-north-1")
     assert partition == "aws-cn"
     document = embed_role_permissions_policy(china, partition=partition, account_id=ACCOUNT)
@@ -260,7 +262,8 @@ def test_arns_follow_region_partition_and_identity() -> None:
         "arn:aws-cn:quicksight:cn-north-1:111122223333:user/initech/*"
     )
     iam_china = tenant(
-        region="cn-north-1", embedding={"identity": "iam", "register_on_first_use": True}
+        region="cn-north-1",
+        embedding={**app, "identity": "iam", "register_on_first_use": True},
     )
     document = embed_role_permissions_policy(iam_china, partition=partition, account_id=ACCOUNT)
     register = _statements(document)[1]
