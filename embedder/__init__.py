@@ -42,6 +42,7 @@ from embedder.errors import (
     SessionLifetimeNotAllowedError,
     ThrottlingError,
     UnknownUserError,
+    UnreadableResponseError,
     UnsupportedUserEditionError,
 )
 from embedder.redaction import install_log_redaction, redact
@@ -102,6 +103,7 @@ __all__ = [
     "SessionLifetimeNotAllowedError",
     "ThrottlingError",
     "UnknownUserError",
+    "UnreadableResponseError",
     "UnsupportedUserEditionError",
     "__version__",
     "install_log_redaction",
