@@ -24,6 +24,7 @@ from pydantic import (
 
 from embedder.entry_points import allow_list_pattern_problem, entry_point_problem, is_allowed
 from embedder.limits import StringLimit, region_partitions, service_limits
+from embedder.names import embed_role_name, profile_physical_name, role_session_user_name
 from embedder.origins import allowed_origin_problem
 
 TENANT_PATTERN = r"^[a-z][a-z0-9-]{1,38}$"
@@ -35,7 +36,6 @@ PRINCIPAL_PATTERN = (
     r"^arn:(aws|aws-cn|aws-us-gov):(iam::[0-9]{12}:(root|role/[\w+=,.@/-]+|user/[\w+=,.@/-]+)"
     r"|sts::[0-9]{12}:assumed-role/[\w+=,.@-]+/[\w+=,.@-]+)$"
 )
-ROLE_NAME_PREFIX = "qs-embed-"
 # Characters IAM does not read literally in a Resource ARN: `${...}` is a policy variable
 # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html), `*` and
 # `?` are wildcards (https://docs.aws.amazon.com/IAM/latest/UserGuide/
@@ -50,16 +50,6 @@ MAX_ALLOWED_DOMAINS = 3
 def console_user_roles() -> tuple[str, ...]:
     """The QuickSight user roles that may use the embedded console (AUTHOR/ADMIN and _PRO)."""
     return tuple(r for r in service_limits().user_roles if r.startswith(("AUTHOR", "ADMIN")))
-
-
-def embed_role_name(tenant: str) -> str:
-    """The deterministic embed role name, so apps find it without stack outputs."""
-    return f"{ROLE_NAME_PREFIX}{tenant}"
-
-
-def profile_physical_name(tenant: str, profile: str) -> str:
-    """The CustomPermissionsName in QuickSight of a tenant's profile."""
-    return f"{tenant}-{profile}"
 
 
 def _check_limit(limit: StringLimit, value: str) -> str:
@@ -396,6 +386,13 @@ class TenantConfig(_Frozen):
 
     def profile_name(self, profile: str) -> str:
         return profile_physical_name(self.tenant, profile)
+
+    def quicksight_user_name(self, user: str) -> str:
+        """`user`'s name in QuickSight: itself, or for iam identity its role session's
+        `qs-embed-<tenant>/<user>`."""
+        if self.embedding.identity == "iam":
+            return role_session_user_name(self.role_name, user)
+        return user
 
     def user(self, name: str) -> TenantUser | None:
         return next((u for u in self.users if u.name == name), None)

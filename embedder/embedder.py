@@ -29,12 +29,6 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from embedder import request_checks
-from embedder.arns import (
-    embed_role_arn,
-    partition_for_region,
-    quicksight_user_arn,
-    role_session_user_name,
-)
 from embedder.aws_errors import (
     client_setup_failure,
     quicksight_error,
@@ -56,6 +50,11 @@ from embedder.config import TenantConfig, TenantUser
 from embedder.credentials import Clock, assumed_role_credentials
 from embedder.errors import EmbedderError, QuickSightUserNotFoundError, ResourceExistsError
 from embedder.loader import load_tenant
+from embedder.names import (
+    embed_role_arn,
+    partition_for_region,
+    quicksight_user_arn,
+)
 from embedder.redaction import install_log_redaction
 from embedder.result import URL_VALIDITY, EmbedUrl
 
@@ -396,10 +395,8 @@ class Embedder:
     def _user_arn(self, member: TenantUser) -> str:
         arn = self._user_arns.get(member.name)
         if arn is None:
-            name = member.name
-            if self._iam:
-                name = role_session_user_name(self._config.role_name, name)
             c = self._config
+            name = c.quicksight_user_name(member.name)
             arn = quicksight_user_arn(
                 self._partition, c.region, self.account_id(), c.namespace, name
             )

@@ -13,13 +13,13 @@ from typing import Any
 
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
-from embedder.arns import (
+from embedder.config import TenantConfig
+from embedder.names import (
     embed_role_arn,
     partition_for_region,
     quicksight_user_arn,
     role_session_user_name,
 )
-from embedder.config import TenantConfig
 from infra.offline import Properties
 from policies.iam import ACCOUNT_PLACEHOLDER
 from policies.resources import (

@@ -30,15 +30,14 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from embedder.arns import partition_for_region
 from embedder.config import TenantConfig, TenantUser
+from embedder.names import partition_for_region
 from infra.capabilities import capabilities_args
 from infra.quicksight_user import QuickSightUser
 from policies.iam import (
     embed_role_permissions_policy,
     embed_role_trust_policy,
     policy_json,
-    quicksight_user_name,
 )
 from policies.resources import DEFAULT_NAMESPACE, TENANT_STACK
 
@@ -200,7 +199,7 @@ class TenantStack(pulumi.ComponentResource):
             "awsAccountId": self._account,
             "region": tenant.region,
             "namespace": self.namespace,
-            "userName": quicksight_user_name(tenant, user.name),
+            "userName": tenant.quicksight_user_name(user.name),
             "email": user.email,
             "userRole": user.role,
             "adopt": user.adopt or self._registered_on_first_use(),

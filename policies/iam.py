@@ -3,7 +3,7 @@
 Pure functions: the Pulumi program, `qs-embed plan`, the policy pack and the tests all render
 the documents here, so no policy JSON is written by hand twice. No pulumi import: the account
 id and partition are plain parameters (the component resolves its Outputs before calling).
-ARNs and QuickSight user names come from `embedder.arns`, the ones the embedder sends.
+ARNs and QuickSight user names come from `embedder.names`, the ones the embedder sends.
 
 Isolation between tenants comes from one embed role per tenant and its trust policy:
 `quicksight:GetSessionEmbedUrl` has no resource type, so it cannot be scoped to a tenant. What
@@ -22,13 +22,13 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from embedder.arns import (
+from embedder.config import TenantConfig
+from embedder.names import (
+    ROLE_NAME_PREFIX,
     embed_role_arn,
     partition_for_region,
     quicksight_user_arn,
-    role_session_user_name,
 )
-from embedder.config import ROLE_NAME_PREFIX, TenantConfig
 from policies.resources import DEFAULT_NAMESPACE
 
 PolicyDocument = dict[str, Any]
@@ -48,13 +48,6 @@ IAM_ARN = "quicksight:IamArn"
 SESSION_NAME = "quicksight:SessionName"
 
 
-def quicksight_user_name(tenant: TenantConfig, user: str) -> str:
-    """The QuickSight user name of a tenant user: IAM identity users are `<role>/<session>`."""
-    if tenant.embedding.identity == "iam":
-        return role_session_user_name(tenant.role_name, user)
-    return user
-
-
 def tenant_user_resources(tenant: TenantConfig, *, partition: str, account_id: str) -> list[str]:
     """What the embed role's actions on QuickSight users are scoped to.
 
@@ -72,8 +65,8 @@ def tenant_user_resources(tenant: TenantConfig, *, partition: str, account_id: s
         )
 
     if tenant.namespace == DEFAULT_NAMESPACE:
-        return [arn(quicksight_user_name(tenant, name)) for name in _user_names(tenant)]
-    return [arn(quicksight_user_name(tenant, "*"))]
+        return [arn(tenant.quicksight_user_name(name)) for name in _user_names(tenant)]
+    return [arn(tenant.quicksight_user_name("*"))]
 
 
 def embed_role_trust_policy(tenant: TenantConfig) -> PolicyDocument:

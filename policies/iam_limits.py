@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from embedder.arns import partition_for_region
 from embedder.config import TenantConfig
 from embedder.errors import Problem
+from embedder.names import partition_for_region
 from policies.iam import embed_role_permissions_policy, embed_role_trust_policy, policy_size
 from policies.resources import DEFAULT_NAMESPACE
 

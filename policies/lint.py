@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from embedder.arns import embed_role_arn
+from embedder.names import embed_role_arn
 from policies.iam import ACCOUNT_PLACEHOLDER, ASSUME_ROLE
 from policies.pack import Declared
 from policies.resources import DocumentKind, iam_documents, text

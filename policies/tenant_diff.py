@@ -17,7 +17,7 @@ from pathlib import Path
 from embedder.config import TenantConfig
 from embedder.errors import ConfigError, Problem
 from embedder.loader import parse_tenant
-from policies.iam import ACCOUNT_PLACEHOLDER, quicksight_user_name
+from policies.iam import ACCOUNT_PLACEHOLDER
 
 CHANGE, REVIEW, REMOVED = "change", "review", "REMOVED"
 
@@ -148,7 +148,7 @@ def _unattached(old: TenantConfig, user: str) -> str:
     command = (
         f"aws quicksight delete-user-custom-permission --aws-account-id "
         f"{old.account_id or ACCOUNT_PLACEHOLDER} --region {old.region} --namespace "
-        f"{old.namespace} --user-name {quicksight_user_name(old, user)}"
+        f"{old.namespace} --user-name {old.quicksight_user_name(user)}"
     )
     return (
         "the profile STAYS APPLIED in QuickSight: its UserCustomPermission is retained on delete "

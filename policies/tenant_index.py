@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from embedder.config import ROLE_NAME_PREFIX, TenantConfig
+from embedder.config import TenantConfig
 from embedder.errors import ConfigError, Problem
 from embedder.loader import load_tenants
+from embedder.names import ROLE_NAME_PREFIX
 
 TENANTS_DIR_ENV = "QS_EMBED_TENANTS_DIR"
 """Where `pulumi up --policy-pack policies` finds the tenant files (default: ../tenants)."""

@@ -22,7 +22,6 @@ from functools import partial
 from urllib.parse import urlsplit
 
 from embedder import Embedder, EmbedderError
-from embedder.arns import role_session_user_name
 from embedder.config import TenantConfig, TenantUser
 from embedder.errors import (
     AccessDeniedError,
@@ -30,6 +29,7 @@ from embedder.errors import (
     EntryPointNotAllowedError,
     SessionLifetimeNotAllowedError,
 )
+from embedder.names import role_session_user_name
 from embedder.redaction import install_log_redaction
 from embedder.wording import plural
 from infra.program import load_checked_tenants

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from embedder.config import TenantConfig
-from policies.iam import quicksight_user_name
 
 TAG = "adopt"
 
@@ -34,7 +33,7 @@ def adoption_lines(tenants: Sequence[TenantConfig]) -> list[str]:
                 )
         for user in tenant.users:
             if user.adopt:
-                name = quicksight_user_name(tenant, user.name)
+                name = tenant.quicksight_user_name(user.name)
                 lines.append(
                     f"{head} user {user.name}: takes over the existing QuickSight user {name} "
                     f"in namespace {tenant.namespace}; its role becomes {user.role}, its email "

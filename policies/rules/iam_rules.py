@@ -18,8 +18,8 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from embedder.arns import partition_for_region
 from embedder.config import TenantConfig
+from embedder.names import partition_for_region
 from embedder.trusted_accounts import (
     apps_by_account,
     neighbours_in,

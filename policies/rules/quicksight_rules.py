@@ -22,7 +22,6 @@ from pulumi_policy import (
 )
 
 from embedder.config import TenantConfig, TenantUser, console_user_roles
-from policies.iam import quicksight_user_name
 from policies.resources import (
     DEFAULT_NAMESPACE,
     QS_CUSTOM_PERMISSIONS,
@@ -202,7 +201,7 @@ def user_profile_attached(index: TenantIndex) -> StackValidationPolicy:
                 continue
             tenant, user = found
             expected = tenant.profile_name(str(user.profile))
-            names = attached.get((tenant.namespace, quicksight_user_name(tenant, user.name)))
+            names = attached.get((tenant.namespace, tenant.quicksight_user_name(user.name)))
             label = f"user {user.name} of tenant {tenant.tenant}"
             if not names:
                 report(

@@ -89,13 +89,6 @@ def tenant_document(spec: TenantSpec) -> dict[str, Any]:
     }
 
 
-def quicksight_user_name(config: TenantConfig, user: str) -> str:
-    """The user's name in QuickSight (iam identity: `<embed role>/<session name>`)."""
-    if config.embedding.identity == "iam":
-        return f"{config.role_name}/{user}"
-    return user
-
-
 def forged_for(asker: TenantConfig, victim: TenantConfig) -> TenantConfig:
     """`asker`'s tenant file edited to name the victim's namespace and users.
 

@@ -32,7 +32,6 @@ from tests.e2e.support import (
     TenantSpec,
     counting,
     forged_for,
-    quicksight_user_name,
     redeem,
     tenant_document,
 )
@@ -107,7 +106,7 @@ def test_an_app_cannot_mint_for_another_tenants_users_with_its_own_role(
     # iam identity registers users just in time: no refused attempt may have registered one.
     assert _users(qs, victim) == before
     assert {name for name, _ in before} == {
-        quicksight_user_name(victim, user.name) for user in victim.users
+        victim.quicksight_user_name(user.name) for user in victim.users
     }
 
 
@@ -182,7 +181,7 @@ def test_just_in_time_registration_cannot_land_in_another_tenants_namespace(
     and mints."""
     theta, iota = sharing["t-theta"], sharing["t-iota"]
     qs = emulator.admin_session().client("quicksight")
-    kim = quicksight_user_name(theta, "kim")
+    kim = theta.quicksight_user_name("kim")
     qs.delete_user(AwsAccountId=theta.account_id, Namespace=theta.namespace, UserName=kim)
     iota_before = _users(qs, iota)
 
@@ -286,7 +285,7 @@ def test_attack_admin_self_registration_when_jit_registration_is_off(
     does not try, and says she is not registered."""
     xi = hardened["t-xi"]
     admin_qs = emulator.admin_session().client("quicksight")
-    eve = quicksight_user_name(xi, "xi-eve")
+    eve = xi.quicksight_user_name("xi-eve")
     admin_qs.delete_user(AwsAccountId=xi.account_id, Namespace=xi.namespace, UserName=eve)
     qs = _as_role(apps, xi, "xi-eve")
 

@@ -25,7 +25,6 @@ from tests.e2e.support import (
     SUITE_TENANTS,
     Apps,
     TenantSpec,
-    quicksight_user_name,
     redeem,
     tenant_document,
 )
@@ -53,7 +52,7 @@ def describe(emulator: Emulator, config: TenantConfig, user: str) -> dict[str, A
     described: dict[str, Any] = qs.describe_user(
         AwsAccountId=config.account_id,
         Namespace=config.namespace,
-        UserName=quicksight_user_name(config, user),
+        UserName=config.quicksight_user_name(user),
     )["User"]
     return described
 

@@ -174,7 +174,7 @@ def test_default_namespace_is_used_not_created(tmp_path: Path) -> None:
 def test_in_the_default_namespace_the_policy_names_exactly_the_users_the_stack_creates(
     tmp_path: Path, identity: str
 ) -> None:
-    """The user ARNs the mocks answer (built with embedder.arns) are the policy's resources."""
+    """The user ARNs the mocks answer (built with embedder.names) are the policy's resources."""
     data = tenant_data("initech", namespace="default")
     data["embedding"]["identity"] = identity
     data["users"].append({"name": "bob", "email": "bob@x.example", "role": "ADMIN"})

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from embedder.arns import partition_for_region
 from embedder.config import TenantConfig
+from embedder.names import partition_for_region
 from policies.actions import EMBEDDING_ACTIONS, resource_types
 from policies.iam import (
     ALLOWED_EMBEDDING_DOMAINS,
@@ -18,7 +18,6 @@ from policies.iam import (
     embed_role_permissions_policy,
     embed_role_trust_policy,
     policy_json,
-    quicksight_user_name,
     tenant_user_resources,
 )
 from policies.iam_actions import action_resource_types
@@ -270,8 +269,8 @@ def test_arns_follow_region_partition_and_identity() -> None:
     assert register["Condition"]["ArnEquals"] == {
         "quicksight:IamArn": "arn:aws-cn:iam::111122223333:role/qs-embed-initech"
     }
-    assert quicksight_user_name(china, "peter") == "peter"
-    assert quicksight_user_name(example("globex"), "dana") == "qs-embed-globex/dana"
+    assert china.quicksight_user_name("peter") == "peter"
+    assert example("globex").quicksight_user_name("dana") == "qs-embed-globex/dana"
     assert tenant_user_resources(iam_china, partition=partition, account_id=ACCOUNT) == [
         "arn:aws-cn:quicksight:cn-north-1:111122223333:user/initech/qs-embed-initech/*"
     ]

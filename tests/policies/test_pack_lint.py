@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from embedder.arns import embed_role_arn
 from embedder.config import TenantConfig
+from embedder.names import embed_role_arn
 from policies.actions import EMBEDDING_ACTIONS, TRUST_ACTIONS
 from policies.iam import embed_role_permissions_policy, embed_role_trust_policy
 from policies.lint import LintFinding, lint_declared, lint_document

@@ -1,4 +1,7 @@
-"""The ARNs the embedder sends: the embed role and QuickSight users (pure functions)."""
+"""Every AWS name and ARN derived from a tenant file (pure functions), in one place: the embed
+role, the profiles' CustomPermissions, QuickSight users and their ARNs. Names are fixed, so apps
+find them without stack outputs; `TenantConfig` offers them per tenant (`role_name`,
+`profile_name`, `quicksight_user_name`)."""
 
 from __future__ import annotations
 
@@ -19,6 +22,20 @@ def partition_for_region(region: str) -> str:
 @cache
 def _endpoint_resolver() -> EndpointResolver:
     return EndpointResolver(model_loader().load_data("endpoints"), uses_builtin_data=True)
+
+
+ROLE_NAME_PREFIX = "qs-embed-"
+"""Every embed role is `qs-embed-<tenant>`; the prefix is reserved for them (deployer policy)."""
+
+
+def embed_role_name(tenant: str) -> str:
+    """The deterministic embed role name, so apps find it without stack outputs."""
+    return f"{ROLE_NAME_PREFIX}{tenant}"
+
+
+def profile_physical_name(tenant: str, profile: str) -> str:
+    """The CustomPermissionsName in QuickSight of a tenant's profile."""
+    return f"{tenant}-{profile}"
 
 
 def embed_role_arn(partition: str, account_id: str, role_name: str) -> str:
