@@ -52,7 +52,6 @@ class ServiceLimits:
     account_id: StringLimit
     quicksight_user_name: StringLimit
     role_session_name: StringLimit
-    role_name: StringLimit
     external_id: StringLimit
     resource_id: StringLimit
     user_roles: tuple[str, ...]
@@ -102,7 +101,6 @@ def region_partitions() -> dict[str, str]:
 def service_limits() -> ServiceLimits:
     """Load the limits once per process (the QuickSight model is large)."""
     quicksight = service_model("quicksight")
-    iam = service_model("iam")
     sts = service_model("sts")
     lifetime = quicksight.shape_for("SessionLifetimeInMinutes").metadata
     register_user = _input_members(quicksight.operation_model("RegisterUser"))
@@ -121,8 +119,17 @@ def service_limits() -> ServiceLimits:
         account_id=_string_limit(quicksight.shape_for("AwsAccountId")),
         quicksight_user_name=_string_limit(register_user["UserName"]),
         role_session_name=_string_limit(assume_role["RoleSessionName"]),
-        role_name=_string_limit(iam.shape_for("roleNameType")),
         external_id=_string_limit(assume_role["ExternalId"]),
         resource_id=_string_limit(quicksight.shape_for("ShortRestrictiveResourceId")),
         user_roles=tuple(user_role.enum),
     )
+
+
+CAPABILITY_DENY = "DENY"
+"""The only state a CustomPermissions capability can have (botocore's CapabilityState)."""
+
+
+def capability_key(name: str) -> str:
+    """One key for a capability however it is spelled: botocore's `CreateSPICEDataset`, the
+    provider's `create_spice_dataset` and its wire name `createSpiceDataset` meet here."""
+    return name.replace("_", "").lower()

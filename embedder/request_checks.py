@@ -23,17 +23,9 @@ SHOWN_USERS = 20
 SHOWN_CHARS = 80
 
 
-def tenant_user(
-    config: TenantConfig, name: str, members: Mapping[str, TenantUser] | None = None
-) -> TenantUser:
-    """The user called `name` in the tenant file; `members` (the file's users by name) makes
-    the lookup a dict lookup instead of a scan of the list."""
-    if not isinstance(name, str):
-        member = None
-    elif members is not None:
-        member = members.get(name)
-    else:
-        member = config.user(name)
+def tenant_user(config: TenantConfig, name: str, members: Mapping[str, TenantUser]) -> TenantUser:
+    """The user called `name` in the tenant file; `members` is the file's users by name."""
+    member = members.get(name) if isinstance(name, str) else None
     if member is None:
         names = [u.name for u in config.users]
         known = ", ".join(names[:SHOWN_USERS])

@@ -20,14 +20,7 @@ import pulumi_aws as aws
 
 from embedder.config import TenantConfig
 from embedder.errors import Problem
-from embedder.limits import service_limits
-
-DENY = "DENY"  # the only state a CustomPermissions capability can have
-
-
-def _normalise(name: str) -> str:
-    # botocore CreateSPICEDataset == provider create_spice_dataset
-    return name.replace("_", "").lower()
+from embedder.limits import CAPABILITY_DENY, capability_key, service_limits
 
 
 def _provider_fields() -> list[str]:
@@ -38,11 +31,11 @@ def _provider_fields() -> list[str]:
 @cache
 def provider_capability_fields() -> Mapping[str, str]:
     """botocore capability name -> pulumi-aws CustomPermissionsCapabilitiesArgs field."""
-    by_normalised = {_normalise(c): c for c in service_limits().capability_names}
+    by_normalised = {capability_key(c): c for c in service_limits().capability_names}
     return {
-        by_normalised[_normalise(field)]: field
+        by_normalised[capability_key(field)]: field
         for field in _provider_fields()
-        if _normalise(field) in by_normalised
+        if capability_key(field) in by_normalised
     }
 
 
@@ -53,13 +46,15 @@ def capabilities_args(deny: Sequence[str]) -> aws.quicksight.CustomPermissionsCa
     if missing:
         # provider_problems() refuses these before any resource is declared.
         raise ValueError(f"pulumi-aws cannot deny {', '.join(missing)}")
-    return aws.quicksight.CustomPermissionsCapabilitiesArgs(**{fields[c]: DENY for c in deny})
+    return aws.quicksight.CustomPermissionsCapabilitiesArgs(
+        **{fields[c]: CAPABILITY_DENY for c in deny}
+    )
 
 
 def capability_names(capabilities: Mapping[str, Any]) -> list[str]:
     """The botocore names in a capabilities block keyed by wire name (`exportToCsv`)."""
-    by_normalised = {_normalise(c): c for c in provider_capability_fields()}
-    return sorted(by_normalised.get(_normalise(wire), wire) for wire in capabilities)
+    by_normalised = {capability_key(c): c for c in provider_capability_fields()}
+    return sorted(by_normalised.get(capability_key(wire), wire) for wire in capabilities)
 
 
 def provider_problems(loaded: Sequence[tuple[Path, TenantConfig]]) -> list[Problem]:

@@ -21,10 +21,12 @@ import boto3
 from botocore.config import Config as BotocoreConfig
 from botocore.exceptions import ClientError
 
-from infra.capabilities import DENY, capability_names
+from embedder.limits import CAPABILITY_DENY
+from infra.capabilities import capability_names
 from infra.offline import Properties
 from infra.quicksight_user import QuickSightUserProvider
 from policies.resources import (
+    IAM_DEFAULT_MAX_SESSION_SECONDS,
     QS_CUSTOM_PERMISSIONS,
     QS_DYNAMIC_USER,
     QS_NAMESPACE,
@@ -121,7 +123,7 @@ class RoleHandler(_Handler):
             Path=inputs.get("path", "/"),
             AssumeRolePolicyDocument=inputs["assumeRolePolicy"],
             Description=inputs.get("description", ""),
-            MaxSessionDuration=int(inputs.get("maxSessionDuration", 3600)),
+            MaxSessionDuration=_session_seconds(inputs),
         )["Role"]
         return name, {"arn": role["Arn"], "uniqueId": role["RoleId"], "path": role["Path"]}
 
@@ -133,7 +135,7 @@ class RoleHandler(_Handler):
         if olds.get("description") != news.get("description"):
             settings["Description"] = news.get("description", "")
         if olds.get("maxSessionDuration") != news.get("maxSessionDuration"):
-            settings["MaxSessionDuration"] = int(news.get("maxSessionDuration", 3600))
+            settings["MaxSessionDuration"] = _session_seconds(news)
         if settings:
             iam.update_role(RoleName=id_, **settings)
         return {k: olds[k] for k in ("arn", "uniqueId", "path") if k in olds}
@@ -279,7 +281,7 @@ class CustomPermissionsHandler(_Handler):
         return {
             "AwsAccountId": inputs["awsAccountId"],
             "CustomPermissionsName": inputs["customPermissionsName"],
-            "Capabilities": dict.fromkeys(deny, DENY),
+            "Capabilities": dict.fromkeys(deny, CAPABILITY_DENY),
         }
 
     def create(
@@ -312,7 +314,9 @@ class CustomPermissionsHandler(_Handler):
             if error_code(e) == "ResourceNotFoundException":
                 return None
             raise
-        denied = sorted(k for k, v in profile.get("Capabilities", {}).items() if v == DENY)
+        denied = sorted(
+            k for k, v in profile.get("Capabilities", {}).items() if v == CAPABILITY_DENY
+        )
         return {
             "awsAccountId": account,
             "customPermissionsName": name,
@@ -367,3 +371,7 @@ def resource_handlers(
         QS_CUSTOM_PERMISSIONS: CustomPermissionsHandler(clients),
         QS_DYNAMIC_USER: UserHandler(clients),
     }
+
+
+def _session_seconds(inputs: Properties) -> int:
+    return int(inputs.get("maxSessionDuration", IAM_DEFAULT_MAX_SESSION_SECONDS))

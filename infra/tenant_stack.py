@@ -39,10 +39,9 @@ from policies.iam import (
     embed_role_trust_policy,
     policy_json,
 )
-from policies.resources import DEFAULT_NAMESPACE, TENANT_STACK
+from policies.resources import DEFAULT_NAMESPACE, EMBED_ROLE_SESSION_SECONDS, TENANT_STACK
 
 EMBED_POLICY_NAME = "quicksight-embedding"
-ROLE_MAX_SESSION_SECONDS = 3600
 """IAM's minimum: the app only needs the session to mint a URL; the embedder refreshes it."""
 NAMESPACE_TIMEOUTS = pulumi.CustomTimeouts(create="20m", delete="20m")
 """CreateNamespace answers CREATING; the provider waits for CREATED, by default for 2 minutes
@@ -129,7 +128,7 @@ class TenantStack(pulumi.ComponentResource):
             name=tenant.role_name,
             description=f"Mints QuickSight console embed URLs for tenant {tenant.tenant}",
             assume_role_policy=trust,
-            max_session_duration=ROLE_MAX_SESSION_SECONDS,
+            max_session_duration=EMBED_ROLE_SESSION_SECONDS,
             opts=self._opts(),
         )
 

@@ -41,10 +41,6 @@ class Statement:
         """`statement 1 ("Sid")`: how messages point at it (0-based, as in the JSON list)."""
         return f"statement {self.index}" + (f" ({self.sid!r})" if self.sid else "")
 
-    def condition_keys(self) -> set[str]:
-        """Condition keys, lower-cased (IAM compares them case-insensitively)."""
-        return {key.lower() for block in self.conditions.values() for key in block}
-
 
 def parse_document(value: Any) -> Mapping[str, Any]:
     """A policy given as JSON text (the usual Pulumi input) or as a map."""

@@ -40,6 +40,9 @@ DEFAULT_NAMESPACE = "default"
 """What QuickSight (and pulumi-aws) use when a user's namespace is not given."""
 IAM_DEFAULT_MAX_SESSION_SECONDS = 3600
 """IAM's default MaxSessionDuration when a role does not set one."""
+EMBED_ROLE_SESSION_SECONDS = IAM_DEFAULT_MAX_SESSION_SECONDS
+"""The embed role's MaxSessionDuration, and the most the pack lets pass quietly: its session
+only mints URLs, and the embedder refreshes it before it ends."""
 
 DocumentKind = Literal["trust", "permissions"]
 

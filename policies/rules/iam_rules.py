@@ -47,6 +47,7 @@ from policies.iam import (
 )
 from policies.resources import (
     DEFAULT_NAMESPACE,
+    EMBED_ROLE_SESSION_SECONDS,
     IAM_DEFAULT_MAX_SESSION_SECONDS,
     ROLE,
     ROLE_POLICY_ATTACHMENT,
@@ -63,8 +64,6 @@ from policies.tenant_index import TenantIndex, is_embed_role_name
 MANDATORY, ADVISORY = EnforcementLevel.MANDATORY, EnforcementLevel.ADVISORY
 MAX_SESSION_LIMIT_SECONDS = 43_200
 """IAM's own maximum (12 h); above it IAM refuses the role halfway through `pulumi up`."""
-EMBEDDING_SESSION_SECONDS = 3_600
-"""Enough for embedding: the role's session only mints URLs; the embedder refreshes it."""
 ADMIN_POLICY_NAMES = frozenset({"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"})
 ROOT_PRINCIPAL = re.compile(r"^(arn:aws[a-z-]*:iam::)?[0-9]{12}(:root)?$")
 EXTERNAL_ID_KEY = "sts:externalid"
@@ -756,10 +755,10 @@ def _session_embedding(args: ResourceValidationArgs, report: ReportViolation) ->
     if args.resource_type != ROLE or not is_embed_role_name(text(args.props, "name")):
         return
     seconds = _max_session(args.props)
-    if EMBEDDING_SESSION_SECONDS < seconds <= MAX_SESSION_LIMIT_SECONDS:
+    if EMBED_ROLE_SESSION_SECONDS < seconds <= MAX_SESSION_LIMIT_SECONDS:
         report(
             f"role {text(args.props, 'name')}: maxSessionDuration {seconds} s; embedding needs "
-            f"at most {EMBEDDING_SESSION_SECONDS} s (the embedder refreshes credentials), and "
+            f"at most {EMBED_ROLE_SESSION_SECONDS} s (the embedder refreshes credentials), and "
             "longer sessions keep leaked credentials useful longer",
             None,
         )

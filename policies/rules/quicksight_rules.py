@@ -22,6 +22,7 @@ from pulumi_policy import (
 )
 
 from embedder.config import TenantConfig, TenantUser, console_user_roles
+from embedder.limits import CAPABILITY_DENY, capability_key
 from policies.resources import (
     DEFAULT_NAMESPACE,
     QS_CUSTOM_PERMISSIONS,
@@ -36,7 +37,6 @@ from policies.rules.props import known_text, tenant_stack_of
 from policies.tenant_index import TenantIndex
 
 MANDATORY, ADVISORY = EnforcementLevel.MANDATORY, EnforcementLevel.ADVISORY
-DENY = "DENY"
 RETAIN_OUTPUT = "retainUsersOnDelete"
 """The TenantStack output that says its users are kept when removed from the tenant file.
 
@@ -89,11 +89,6 @@ user_console_role = ResourceValidationPolicy(
 )
 
 
-def _normalised(name: str) -> str:
-    # botocore's CreateSPICEDataset is the provider's createSpiceDataset (infra.capabilities).
-    return name.replace("_", "").lower()
-
-
 def profile_denies_configured(index: TenantIndex) -> ResourceValidationPolicy:
     """A CustomPermissions denies at least every capability its tenant profile lists."""
 
@@ -112,8 +107,9 @@ def profile_denies_configured(index: TenantIndex) -> ResourceValidationPolicy:
         tenant, key = owner
         raw = args.props.get("capabilities")
         capabilities = raw if isinstance(raw, Mapping) else {}
-        denied = {_normalised(k) for k, v in capabilities.items() if v == DENY}
-        missing = [c for c in tenant.permission_profiles[key].deny if _normalised(c) not in denied]
+        denied = {capability_key(k) for k, v in capabilities.items() if v == CAPABILITY_DENY}
+        wanted = tenant.permission_profiles[key].deny
+        missing = [c for c in wanted if capability_key(c) not in denied]
         if missing:
             report(
                 f"custom permissions {name}: does not deny {', '.join(missing)}, which tenant "
