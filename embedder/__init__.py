@@ -40,6 +40,7 @@ from embedder.errors import (
     SessionLifetimeInMinutesInvalidError,
     SessionLifetimeNotAllowedError,
     ThrottlingError,
+    UnknownTenantError,
     UnknownUserError,
     UnsupportedUserEditionError,
 )
@@ -48,6 +49,7 @@ from embedder.redaction import install_log_redaction, redact
 if TYPE_CHECKING:
     from embedder.clients import ClientPool, RoleSession
     from embedder.embedder import Embedder
+    from embedder.registry import TenantRegistry
     from embedder.result import EmbedUrl
 
 # Imported on first use, so `qs-embed validate` and `import embedder.errors` stay light.
@@ -56,6 +58,7 @@ _LAZY = {
     "EmbedUrl": "embedder.result",
     "Embedder": "embedder.embedder",
     "RoleSession": "embedder.clients",
+    "TenantRegistry": "embedder.registry",
 }
 
 
@@ -95,7 +98,9 @@ __all__ = [
     "RoleSession",
     "SessionLifetimeInMinutesInvalidError",
     "SessionLifetimeNotAllowedError",
+    "TenantRegistry",
     "ThrottlingError",
+    "UnknownTenantError",
     "UnknownUserError",
     "UnsupportedUserEditionError",
     "install_log_redaction",
