@@ -313,7 +313,8 @@ class TenantRegistry:
                 self._refuse(path, key, e.problems, clash_only=False)
         # A clash refuses the later file: first the tenants served whose files did not change
         # (or changed only in comments), then edits of served tenants, then new files.
-        edits, same = [], []
+        edits: list[tuple[Path, FileKey, TenantConfig]] = []
+        same: list[tuple[Path, FileKey, TenantConfig]] = []
         for item in read:
             served = self._tenants.get(item[2].tenant)
             if served is None or served.path != item[0]:
