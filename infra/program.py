@@ -2,6 +2,9 @@
 
 Tenant files are read and checked once, as a whole, before any resource is declared: one bad
 file refuses the whole program, so a deployment never half-applies a directory of tenants.
+A sharded stack (config `shardCount` > 1) then declares only its `shard`'s tenants
+(`embedder.shards`); the whole directory is still checked, so two tenants in different shards
+cannot claim the same namespace, role or profile names.
 """
 
 from __future__ import annotations
@@ -14,12 +17,19 @@ import pulumi
 from embedder.config import TenantConfig
 from embedder.errors import ConfigError, Problem
 from embedder.loader import load_tenant_files
+from embedder.shards import ShardSelection, select_shard, shard_selection
 from infra.capabilities import provider_problems
 from infra.tenant_stack import TenantStack, TenantStackArgs
 from policies.iam_limits import policy_size_problems
 
 CONFIG_TENANTS_DIR = "tenantsDir"
 DEFAULT_TENANTS_DIR = "tenants"
+CONFIG_SHARD_COUNT = "shardCount"
+CONFIG_SHARD = "shard"
+SHARD_UNSET = -1
+"""Pulumi.yaml's default for `shard`: a key declared with a type but no default would be
+required of every stack, unsharded ones too, so "not set" is spelled -1."""
+CONFIG_SOURCE = "Pulumi config"
 
 
 class TenantsRefused(pulumi.RunError):
@@ -29,10 +39,15 @@ class TenantsRefused(pulumi.RunError):
         self.error = error
         count = len(error.problems)
         lines = "\n".join(f"  {p}" for p in error.problems)
+        where = "the stack's config" if _from_config(error) else "the tenant files"
         super().__init__(
-            f"{count} problem{'s' if count != 1 else ''} in the tenant files; "
+            f"{count} problem{'s' if count != 1 else ''} in {where}; "
             f"no resource was declared:\n{lines}"
         )
+
+
+def _from_config(error: ConfigError) -> bool:
+    return all(p.source == CONFIG_SOURCE for p in error.problems)
 
 
 def load_checked_tenants(tenants_dir: str | Path) -> list[tuple[Path, TenantConfig]]:
@@ -59,10 +74,35 @@ def declare_tenants(tenants: Sequence[TenantConfig]) -> dict[str, TenantStack]:
     return stacks
 
 
-def run_program(tenants_dir: str | Path) -> dict[str, TenantStack]:
-    """The whole program: check all tenant files, then declare every tenant."""
+def config_shard(count: str | None, shard: str | None) -> ShardSelection:
+    """The stack's shard from its config values (`pulumi.Config().get`), or ConfigError."""
+    if shard is not None and shard.strip() == str(SHARD_UNSET):
+        shard = None
+    return shard_selection(
+        count,
+        shard,
+        source=CONFIG_SOURCE,
+        count_field=f"quicksight-embedding:{CONFIG_SHARD_COUNT}",
+        shard_field=f"quicksight-embedding:{CONFIG_SHARD}",
+    )
+
+
+def run_program(
+    tenants_dir: str | Path, shard: ShardSelection | None = None
+) -> dict[str, TenantStack]:
+    """The whole program: check all tenant files, then declare the tenants of `shard`
+    (default: every tenant)."""
     try:
         loaded = load_checked_tenants(tenants_dir)
     except ConfigError as e:
         raise TenantsRefused(e) from e
-    return declare_tenants([tenant for _, tenant in loaded])
+    return declare_tenants(select_shard([tenant for _, tenant in loaded], shard))
+
+
+def run_configured_program(config: pulumi.Config) -> dict[str, TenantStack]:
+    """`run_program` as the stack's config says: `tenantsDir`, `shardCount`, `shard`."""
+    try:
+        shard = config_shard(config.get(CONFIG_SHARD_COUNT), config.get(CONFIG_SHARD))
+    except ConfigError as e:
+        raise TenantsRefused(e) from e
+    return run_program(config.get(CONFIG_TENANTS_DIR) or DEFAULT_TENANTS_DIR, shard)
