@@ -152,6 +152,30 @@ def shard_selection(
     return ShardSelection(k, n)
 
 
+PULUMI_CONFIG = "Pulumi config"
+PULUMI_SHARD_COUNT_KEY = "quicksight-embedding:shardCount"
+PULUMI_SHARD_KEY = "quicksight-embedding:shard"
+PULUMI_SHARD_NOT_SET = "-1"
+"""Pulumi.yaml's default for `shard`: a key declared with a type but no default is required
+of every stack, unsharded ones too, so "not set" is spelled -1 there."""
+
+
+def pulumi_config_shard(
+    count: str | None, shard: str | None, *, source: str = PULUMI_CONFIG
+) -> ShardSelection:
+    """The stack's shard from its Pulumi config values (`quicksight-embedding:shardCount` and
+    `:shard`, as `pulumi.Config().get` gives them), or ConfigError naming the key."""
+    if shard is not None and shard.strip() == PULUMI_SHARD_NOT_SET:
+        shard = None
+    return shard_selection(
+        count,
+        shard,
+        source=source,
+        count_field=PULUMI_SHARD_COUNT_KEY,
+        shard_field=PULUMI_SHARD_KEY,
+    )
+
+
 def _whole(value: object, source: str, field: str, allowed: str) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None

@@ -17,7 +17,7 @@ import pulumi
 from embedder.config import TenantConfig
 from embedder.errors import ConfigError, Problem
 from embedder.loader import load_tenant_files
-from embedder.shards import ShardSelection, select_shard, shard_selection
+from embedder.shards import PULUMI_CONFIG, ShardSelection, pulumi_config_shard, select_shard
 from infra.capabilities import provider_problems
 from infra.tenant_stack import TenantStack, TenantStackArgs
 from policies.iam_limits import policy_size_problems
@@ -26,10 +26,6 @@ CONFIG_TENANTS_DIR = "tenantsDir"
 DEFAULT_TENANTS_DIR = "tenants"
 CONFIG_SHARD_COUNT = "shardCount"
 CONFIG_SHARD = "shard"
-SHARD_UNSET = -1
-"""Pulumi.yaml's default for `shard`: a key declared with a type but no default would be
-required of every stack, unsharded ones too, so "not set" is spelled -1."""
-CONFIG_SOURCE = "Pulumi config"
 
 
 class TenantsRefused(pulumi.RunError):
@@ -47,7 +43,7 @@ class TenantsRefused(pulumi.RunError):
 
 
 def _from_config(error: ConfigError) -> bool:
-    return all(p.source == CONFIG_SOURCE for p in error.problems)
+    return all(p.source == PULUMI_CONFIG for p in error.problems)
 
 
 def load_checked_tenants(tenants_dir: str | Path) -> list[tuple[Path, TenantConfig]]:
@@ -74,19 +70,6 @@ def declare_tenants(tenants: Sequence[TenantConfig]) -> dict[str, TenantStack]:
     return stacks
 
 
-def config_shard(count: str | None, shard: str | None) -> ShardSelection:
-    """The stack's shard from its config values (`pulumi.Config().get`), or ConfigError."""
-    if shard is not None and shard.strip() == str(SHARD_UNSET):
-        shard = None
-    return shard_selection(
-        count,
-        shard,
-        source=CONFIG_SOURCE,
-        count_field=f"quicksight-embedding:{CONFIG_SHARD_COUNT}",
-        shard_field=f"quicksight-embedding:{CONFIG_SHARD}",
-    )
-
-
 def run_program(
     tenants_dir: str | Path, shard: ShardSelection | None = None
 ) -> dict[str, TenantStack]:
@@ -102,7 +85,7 @@ def run_program(
 def run_configured_program(config: pulumi.Config) -> dict[str, TenantStack]:
     """`run_program` as the stack's config says: `tenantsDir`, `shardCount`, `shard`."""
     try:
-        shard = config_shard(config.get(CONFIG_SHARD_COUNT), config.get(CONFIG_SHARD))
+        shard = pulumi_config_shard(config.get(CONFIG_SHARD_COUNT), config.get(CONFIG_SHARD))
     except ConfigError as e:
         raise TenantsRefused(e) from e
     return run_program(config.get(CONFIG_TENANTS_DIR) or DEFAULT_TENANTS_DIR, shard)
