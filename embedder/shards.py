@@ -30,10 +30,13 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
+
+import yaml
 
 from embedder.config import TenantConfig
 from embedder.errors import ConfigError, Problem
+from embedder.loader import load_tenant, tenant_files, tenant_set_problems
 
 T = TypeVar("T")
 
@@ -212,3 +215,69 @@ def select_shard_files(
     if selection is None or selection.count == 1:
         return list(loaded)
     return [(path, t) for path, t in loaded if selection.holds(t.tenant)]
+
+
+_NameLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_shard_files(
+    tenants_dir: str | Path, selection: ShardSelection
+) -> list[tuple[Path, TenantConfig]]:
+    """The tenant files of one shard, each validated in full, and checked for clashes with
+    the names of every other tenant of the directory; ConfigError lists every problem.
+
+    The other shards' files are read only for the names that must be unique across tenants
+    (tenant, namespace, role and profile names, as `embedder.loader.tenant_set_problems`
+    checks them): a mistake inside one of them is its own shard's to refuse, so a typo in one
+    tenant's edit holds back one shard, not every deploy. With one shard this is
+    `embedder.loader.load_tenant_files`.
+    """
+    from embedder.loader import load_tenant_files
+
+    if selection.count == 1:
+        return load_tenant_files([tenants_dir])
+    files = tenant_files([tenants_dir])
+    if not files:
+        raise ConfigError([Problem(str(tenants_dir), "", "holds no tenant files")])
+    problems: list[Problem] = []
+    loaded: list[tuple[Path, TenantConfig]] = []
+    names: list[tuple[Path, TenantConfig]] = []
+    for f in files:
+        if selection.holds(f.stem):
+            try:
+                loaded.append((f, load_tenant(f)))
+            except ConfigError as e:
+                problems.extend(e.problems)
+        else:
+            found = _names_only(f)
+            if found is not None:
+                names.append((f, found))
+    # The shard's own files last: a clash is reported on the later file, and the shard's
+    # files are the ones this stack can refuse (two other files clashing is their shards').
+    mine = {str(f) for f, _ in loaded}
+    problems += [p for p in tenant_set_problems([*names, *loaded]) if p.source in mine]
+    if problems:
+        raise ConfigError(problems)
+    return loaded
+
+
+def _names_only(path: Path) -> TenantConfig | None:
+    """A tenant file's unique names, unvalidated (None when they cannot be read)."""
+    try:
+        data: Any = yaml.load(path.read_bytes(), Loader=_NameLoader)  # noqa: S506 - safe loader
+    except (OSError, yaml.YAMLError):
+        return None
+    if not isinstance(data, dict) or data.get("tenant") != path.stem:
+        return None
+    namespace = data.get("namespace", path.stem)
+    profiles = data.get("permission_profiles") or {}
+    if not isinstance(namespace, str) or not isinstance(profiles, dict):
+        return None
+    # Only the fields tenant_set_problems reads (role and profile names derive from them);
+    # model_construct validates nothing, and nothing else of this object is ever read.
+    names: dict[str, Any] = {
+        "tenant": path.stem,
+        "namespace": namespace,
+        "permission_profiles": dict.fromkeys(map(str, profiles)),
+    }
+    return TenantConfig.model_construct(**names)

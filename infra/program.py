@@ -2,9 +2,10 @@
 
 Tenant files are read and checked once, as a whole, before any resource is declared: one bad
 file refuses the whole program, so a deployment never half-applies a directory of tenants.
-A sharded stack (config `shardCount` > 1) then declares only its `shard`'s tenants
-(`embedder.shards`); the whole directory is still checked, so two tenants in different shards
-cannot claim the same namespace, role or profile names.
+A sharded stack (config `shardCount` > 1) declares only its `shard`'s tenants
+(`embedder.shards`): their files are checked in full, every other file only for the names
+that must be unique, so two tenants in different shards cannot claim the same namespace,
+role or profile names, while a mistake in one shard's file holds back that shard alone.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pulumi
 from embedder.config import TenantConfig
 from embedder.errors import ConfigError, Problem
 from embedder.loader import load_tenant_files
-from embedder.shards import PULUMI_CONFIG, ShardSelection, pulumi_config_shard, select_shard
+from embedder.shards import PULUMI_CONFIG, ShardSelection, load_shard_files, pulumi_config_shard
 from infra.capabilities import provider_problems
 from infra.tenant_stack import TenantStack, TenantStackArgs
 from policies.iam_limits import policy_size_problems
@@ -46,9 +47,18 @@ def _from_config(error: ConfigError) -> bool:
     return all(p.source == PULUMI_CONFIG for p in error.problems)
 
 
-def load_checked_tenants(tenants_dir: str | Path) -> list[tuple[Path, TenantConfig]]:
-    """Every tenant file with its path, valid and deployable by this provider; or ConfigError."""
-    loaded = load_tenant_files([tenants_dir])
+def load_checked_tenants(
+    tenants_dir: str | Path, shard: ShardSelection | None = None
+) -> list[tuple[Path, TenantConfig]]:
+    """Every tenant file with its path, valid and deployable by this provider; or ConfigError.
+
+    With a `shard` of several, only that shard's files (`embedder.shards.load_shard_files`:
+    validated in full, and checked for clashes with every other tenant's names).
+    """
+    if shard is None or shard.count == 1:
+        loaded = load_tenant_files([tenants_dir])
+    else:
+        loaded = load_shard_files(tenants_dir, shard)
     problems = deployability_problems(loaded)
     if problems:
         raise ConfigError(problems)
@@ -76,10 +86,10 @@ def run_program(
     """The whole program: check all tenant files, then declare the tenants of `shard`
     (default: every tenant)."""
     try:
-        loaded = load_checked_tenants(tenants_dir)
+        loaded = load_checked_tenants(tenants_dir, shard)
     except ConfigError as e:
         raise TenantsRefused(e) from e
-    return declare_tenants(select_shard([tenant for _, tenant in loaded], shard))
+    return declare_tenants([tenant for _, tenant in loaded])
 
 
 def run_configured_program(config: pulumi.Config) -> dict[str, TenantStack]:

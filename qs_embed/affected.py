@@ -21,7 +21,7 @@ from typing import TextIO
 from embedder.config import TenantConfig
 from embedder.errors import ConfigError, Problem
 from embedder.loader import parse_tenant, tenant_files
-from embedder.shards import ShardSelection, select_shard, shard_of
+from embedder.shards import ShardSelection, shard_of
 
 TENANT_SUFFIXES = (".yaml", ".yml")
 EXIT_OK, EXIT_REFUSED = 0, 2
@@ -103,7 +103,10 @@ def _config_now(
         return configs.get(stem)
     from embedder.loader import load_tenant
 
-    return load_tenant(path)
+    try:
+        return load_tenant(path)
+    except ConfigError:
+        return None  # edited into something invalid: its shard's check says what
 
 
 # -- git -----------------------------------------------------------------------------------
@@ -185,22 +188,25 @@ def affected_check(
     *,
     shards: Sequence[int] | None = None,
 ) -> int:
-    """`qs-embed check --base REF` of a sharded directory: the whole directory validated (and
-    checked for clashes across shards), then the program, the policy pack and the IAM lint
-    run for the shards the change touches only (or `shards`, when given), and the changes
-    since `base` listed for the reviewer. Exit 2 when a mandatory policy or a lint finding
-    above LOW refuses the edit (a bad file: ConfigError), else 0.
+    """`qs-embed check --base REF` of a sharded directory: the shards a change since `base`
+    touches (or `shards`, when given) are each checked as their stack's program checks them
+    (their files in full, every other file for clashing names: a bad file is a ConfigError),
+    and run under mocks through the policy pack and the IAM lint; the changes are listed for
+    the reviewer. The other shards' programs do not run. Exit 2 when a mandatory policy or a
+    lint finding above LOW refuses the edit, else 0.
     """
     from infra.program import load_checked_tenants
     from policies.tenant_diff import REMOVED, tenant_changes
 
-    tenants = [t for _, t in load_checked_tenants(tenants_dir)]
-    changes = changes_since(tenants_dir, base, tenants)
+    changes = changes_since(tenants_dir, base)
     checked = list(shards) if shards is not None else changes.shards(shard_count)
     mandatory = advisory = failing_lint = lint_count = resources = 0
     lines: list[str] = []
+    now: dict[str, TenantConfig] = {}
     for shard in checked:
-        mine = select_shard(tenants, ShardSelection(shard, shard_count))
+        selection = ShardSelection(shard, shard_count)
+        mine = [t for _, t in load_checked_tenants(tenants_dir, selection)]
+        now.update((t.tenant, t) for t in mine)
         verdict = _review(mine)
         mandatory += verdict.mandatory
         advisory += verdict.advisory
@@ -208,7 +214,6 @@ def affected_check(
         lint_count += verdict.lint
         resources += verdict.resources
         lines += [f"shard {shard}: {line}" for line in verdict.lines]
-    now = {t.tenant: t for t in tenants}
     diff = [
         f"{c} (shard {shard_of(c.tenant, shard_count)})"
         for c in tenant_changes(
@@ -223,8 +228,9 @@ def affected_check(
         print(line, file=out)
     removals = sum(line.startswith(REMOVED) for line in diff)
     where = ", ".join(map(str, checked)) or "none"
+    files = len({f.stem for f in tenant_files([tenants_dir])})
     summary = (
-        f"{len(tenants)} tenants in {shard_count} shards; {len(changes.tenants)} changed since "
+        f"{files} tenants in {shard_count} shards; {len(changes.tenants)} changed since "
         f"{base} ({removals} removals); checked shards: {where} ({resources} resources): "
         f"{mandatory} mandatory, {advisory} advisory, {lint_count} lint ({failing_lint} above LOW)"
     )

@@ -88,3 +88,23 @@ def test_a_clash_across_shards_refuses_every_shard(tmp_path: Path) -> None:
     for k in range(2):
         with pytest.raises(TenantsRefused, match="namespace 'shared' is already used by"):
             _stack(tmp_path, shardCount="2", shard=str(k))
+
+
+def test_a_mistake_in_one_tenants_file_holds_back_its_shard_alone(twelve: Path) -> None:
+    broken = twelve / "tenant-04.yaml"
+    good = broken.read_text()
+    broken.write_text(good.replace("role: AUTHOR", "role: READER"))
+    try:
+        own = shard_of("tenant-04", 3)
+        for k in range(3):
+            if k == own:
+                with pytest.raises(TenantsRefused, match=r"tenant-04\.yaml: users"):
+                    _stack(twelve, shardCount="3", shard=str(k))
+            else:
+                assert _stack(twelve, shardCount="3", shard=str(k)) == [
+                    n for n in NAMES if shard_of(n, 3) == k
+                ]
+        with pytest.raises(TenantsRefused, match=r"tenant-04\.yaml: users"):
+            _stack(twelve)  # unsharded: one stack, one blast radius
+    finally:
+        broken.write_text(good)
