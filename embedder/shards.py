@@ -262,7 +262,83 @@ def load_shard_files(
 
 
 def _names_only(path: Path) -> TenantConfig | None:
-    """A tenant file's unique names, unvalidated (None when they cannot be read)."""
+    """A tenant file's unique names, unvalidated (None when they cannot be read).
+
+    Read from libyaml's parse events (in C when available) without building the document:
+    only the top-level `tenant`, `namespace` and the keys of `permission_profiles` are kept,
+    so a tenant's users and profiles are never constructed. Anything unusual on the way
+    (anchors, aliases, merge keys, several documents) is read in full instead.
+    """
+    try:
+        names = _top_level_names(path.read_bytes())
+    except (OSError, yaml.YAMLError):
+        return None
+    if names is _UNUSUAL:
+        return _names_fully(path)
+    if names is None or names[0] != path.stem:
+        return None
+    tenant, namespace, profiles = names
+    return _names(tenant, namespace if namespace is not None else tenant, profiles)
+
+
+_UNUSUAL: Any = object()
+_WANTED = frozenset({"tenant", "namespace", "permission_profiles"})
+_EMPTY = frozenset({"", "~", "null", "Null", "NULL"})
+
+
+def _top_level_names(data: bytes) -> Any:
+    """(tenant, namespace or None, profile keys) from the parse events; None for a document
+    that is not a mapping naming its tenant; `_UNUSUAL` when a full read is needed."""
+    stack: list[list[bool]] = []  # per open container: [is a mapping, next node is a key]
+    key: str | None = None  # the top-level key whose value is being read
+    found: dict[str, str] = {}
+    profiles: list[str] = []
+    documents = 0
+    for event in yaml.parse(data, Loader=_NameLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            return _UNUSUAL
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                return _UNUSUAL
+            continue
+        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            stack.pop()
+            continue
+        if not isinstance(event, yaml.NodeEvent):
+            continue
+        is_key = False
+        if stack and stack[-1][0]:
+            is_key = stack[-1][1]
+            stack[-1][1] = not is_key
+        depth = len(stack)
+        scalar = event.value if isinstance(event, yaml.ScalarEvent) else None
+        if depth == 0 and not isinstance(event, yaml.MappingStartEvent):
+            return None
+        if depth == 1 and is_key:
+            if scalar is None or scalar == "<<":
+                return _UNUSUAL
+            key = scalar
+        elif depth == 1 and key in _WANTED:
+            if key == "permission_profiles":
+                if not isinstance(event, yaml.MappingStartEvent) and scalar not in _EMPTY:
+                    return _UNUSUAL
+            elif scalar is None:
+                return _UNUSUAL
+            else:
+                found[key] = scalar
+        elif depth == 2 and is_key and key == "permission_profiles":
+            if scalar is None or scalar == "<<":
+                return _UNUSUAL
+            profiles.append(scalar)
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            stack.append([isinstance(event, yaml.MappingStartEvent), True])
+    if "tenant" not in found:
+        return None
+    return found["tenant"], found.get("namespace"), profiles
+
+
+def _names_fully(path: Path) -> TenantConfig | None:
     try:
         data: Any = yaml.load(path.read_bytes(), Loader=_NameLoader)  # noqa: S506 - safe loader
     except (OSError, yaml.YAMLError):
@@ -273,11 +349,15 @@ def _names_only(path: Path) -> TenantConfig | None:
     profiles = data.get("permission_profiles") or {}
     if not isinstance(namespace, str) or not isinstance(profiles, dict):
         return None
+    return _names(path.stem, namespace, [str(k) for k in profiles])
+
+
+def _names(tenant: str, namespace: str, profiles: list[str]) -> TenantConfig:
     # Only the fields tenant_set_problems reads (role and profile names derive from them);
     # model_construct validates nothing, and nothing else of this object is ever read.
     names: dict[str, Any] = {
-        "tenant": path.stem,
+        "tenant": tenant,
         "namespace": namespace,
-        "permission_profiles": dict.fromkeys(map(str, profiles)),
+        "permission_profiles": dict.fromkeys(profiles),
     }
     return TenantConfig.model_construct(**names)

@@ -113,3 +113,41 @@ def test_bad_shard_values_say_what_is_allowed(
         shard_selection(count, shard, source="Pulumi config")
     (problem,) = e.value.problems
     assert (problem.source, problem.location, problem.message) == ("Pulumi config", field, message)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tenant: acme\nnamespace: shared\npermission_profiles:\n  a: {deny: [X]}\n  b:\n"
+        "    deny: [Y]\nusers: []\n",
+        "tenant: acme\nusers: [{name: a, extra: {x: y}}]\nnamespace: late\n",
+        "tenant: acme\npermission_profiles: &p {a: {deny: [X]}}\nother: *p\n",
+        "base: &b {namespace: merged}\ntenant: acme\n<<: *b\n",
+        "tenant: acme\npermission_profiles:\n",
+        '"tenant": "acme"\n\'namespace\': "quoted"\n',
+    ],
+)
+def test_other_shards_names_are_read_as_the_loader_reads_them(tmp_path: Path, text: str) -> None:
+    import yaml
+
+    from embedder.shards import _names_only
+
+    path = tmp_path / "acme.yaml"
+    path.write_text(text)
+    data = yaml.safe_load(text)
+    names = _names_only(path)
+    assert names is not None
+    assert names.tenant == "acme"
+    assert names.namespace == data.get("namespace", "acme")
+    assert list(names.permission_profiles) == list(data.get("permission_profiles") or {})
+
+
+@pytest.mark.parametrize("text", ["- acme\n", "tenant: other\n", "tenant: [\n", "users: []\n"])
+def test_a_file_whose_names_cannot_be_read_is_left_to_its_own_shard(
+    tmp_path: Path, text: str
+) -> None:
+    from embedder.shards import _names_only
+
+    path = tmp_path / "acme.yaml"
+    path.write_text(text)
+    assert _names_only(path) is None
