@@ -47,7 +47,8 @@ def careful_client(stub: StubAws, role_arn: str) -> Any:
         refresh_using=fetcher.fetch_credentials, method="assume-role"
     )
     role_session = botocore.session.Session()
-X
+    # The usual recipe: botocore has no public setter for a session's refreshable credentials.
+    role_session._credentials = credentials  # type: ignore[attr-defined]
     boto = boto3.Session(botocore_session=role_session, region_name=REGION)
     stub.install(boto)
     return boto.client("quicksight", config=DEFAULT_CONFIG)
