@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import logging
 import os
-import stat
 import threading
 import time
 from collections.abc import Callable
@@ -137,7 +136,8 @@ class TenantRegistry:
         self._build_lock = threading.Lock()
         self._sts_clients: dict[str, STSClient] = {}
         self._last_scan = float("-inf")
-        self._scanned_once = False
+        self._seen: dict[str, FileKey] | None = None
+        """Every tenant file's name at the last look, with its key (None before the first)."""
         self.refresh()
 
     @classmethod
@@ -253,7 +253,10 @@ class TenantRegistry:
     def _scan(self) -> None:
         self._last_scan = self._timer()
         settled_before = time.time_ns() - RACY_NS
-        current = self._stat_files()
+        if self._unchanged_since_last_look(settled_before):
+            return
+        seen, racy = self._stat_files(settled_before)
+        current = {self._dir / name: key for name, key in seen.items()}
         changed = [(path, key) for path, key in current.items() if not self._unchanged(path, key)]
         removed = [p for p in (*self._files, *self._refused) if p not in current]
         for path in removed:
@@ -262,30 +265,64 @@ class TenantRegistry:
             retry = [(p, r.key) for p, r in self._refused.items() if r.clash_only and p in current]
             self._load([*changed, *(item for item in retry if item not in changed)])
             self._problems = tuple(p for r in self._refused.values() for p in r.problems)
-        self._racy = {path for path, key in current.items() if key[0] >= settled_before}
-        self._scanned_once = True
+        self._seen = seen
+        self._racy = racy
 
-    def _stat_files(self) -> dict[Path, FileKey]:
-        """The tenant files of the directory with their change keys: one stat each."""
-        found: dict[Path, FileKey] = {}
+    def _unchanged_since_last_look(self, settled_before: int) -> bool:
+        """The usual look: the same files with the same keys as last time, none of them
+        recent. One stat and one comparison per file, and nothing kept (so a look of many
+        unchanged files allocates nothing that lives, and triggers no garbage collection)."""
+        previous = self._seen
+        if previous is None or self._racy:
+            return False
+        known = previous.get
+        suffixes = TENANT_SUFFIXES
+        count = 0
         try:
             with os.scandir(self._dir) as entries:
                 for entry in entries:
-                    if not entry.name.endswith(TENANT_SUFFIXES):
+                    name = entry.name
+                    if not name.endswith(suffixes):
+                        continue
+                    st = entry.stat()
+                    mtime = st.st_mtime_ns
+                    if known(name) != (mtime, st.st_size, st.st_ino) or mtime >= settled_before:
+                        return False
+                    count += 1
+        except OSError:
+            return False  # the full look says what is wrong
+        return count == len(previous)
+
+    def _stat_files(self, settled_before: int) -> tuple[dict[str, FileKey], set[Path]]:
+        """The tenant files of the directory by name with their change keys (one stat each),
+        and those modified since `settled_before` (ns): too recent to trust their keys."""
+        found: dict[str, FileKey] = {}
+        racy: set[Path] = set()
+        suffixes = TENANT_SUFFIXES
+        try:
+            # The loop every refresh pays for each file: kept to the stat and a tuple. A
+            # directory named like a tenant file is read, and refused, like any bad file (the
+            # loader picks files by their suffix too).
+            with os.scandir(self._dir) as entries:
+                for entry in entries:
+                    name = entry.name
+                    if not name.endswith(suffixes):
                         continue
                     try:
                         st = entry.stat()
                     except OSError:
                         continue  # removed between listing and stat: gone
-                    if stat.S_ISREG(st.st_mode):
-                        found[Path(entry.path)] = (st.st_mtime_ns, st.st_size, st.st_ino)
+                    mtime = st.st_mtime_ns
+                    found[name] = (mtime, st.st_size, st.st_ino)
+                    if mtime >= settled_before:
+                        racy.add(self._dir / name)
         except OSError as e:
             raise ConfigError(
                 [Problem(str(self._dir), "", f"cannot be read: {e.strerror or e}")]
             ) from e
-        if not found and not self._scanned_once:
+        if not found and self._seen is None:
             raise ConfigError([Problem(str(self._dir), "", "holds no tenant files")])
-        return found
+        return found, racy
 
     def _unchanged(self, path: Path, key: FileKey) -> bool:
         if path in self._racy:
