@@ -5,6 +5,12 @@
     url = emb.session_embed_url("alice", entry_point="/dashboards/abc", lifetime_minutes=60)
     url.url, url.expires_at, url.request_id, url.status
 
+Apps serving many tenants keep a registry of the tenant directory, which follows its edits:
+
+    from embedder import TenantRegistry
+    registry = TenantRegistry.from_dir("tenants/", refresh_seconds=30)
+    registry.session_embed_url("acme", "alice"); registry.problems
+
 Embed URLs and role credentials are secrets: every Embedder puts a redacting filter on botocore's
 loggers; scripts that call AWS before making one call `install_log_redaction()` first.
 
