@@ -2,9 +2,9 @@
 
 Usage: python -m bench [NAME ...]   (names: the modules below; default: all)
 
-A module has `run() -> list[Result]`. One whose work measures no time and runs in processes
-of its own also has `start()`, returning the function that collects its results: it is
-started before the others and overlaps them (at the lowest priority, on a CPU of its own).
+A module has `run() -> list[Result]`. The benchmarks run one after the other, each alone:
+nothing else of the run (not even the memory benchmark, which times nothing) competes for
+the machine while a benchmark measures.
 """
 
 from __future__ import annotations
@@ -14,18 +14,20 @@ import os
 import platform
 import sys
 import time
-from collections.abc import Callable
 
 from bench.harness import Result
 
 BENCHMARKS = (
-    "memory",
     "warm_path",
     "sts",
+    "shard_assignment",
     "program",
+    "check",
+    "config_load",
+    "registry",
+    "memory",
     "reuse",
     "concurrency",
-    "config_load",
     "emulator_lifecycle",
 )
 
@@ -49,22 +51,12 @@ def main(argv: list[str]) -> int:
     print(f"machine: {machine()}")
     began = time.perf_counter()
     modules = {name: importlib.import_module(f"bench.{name}") for name in names}
-    background: dict[str, Callable[[], list[Result]]] = {
-        name: module.start() for name, module in modules.items() if hasattr(module, "start")
-    }
-    for name in background:
-        print(f"-- {name}: started in the background, results at the end", flush=True)
     missed = 0
     for name, module in modules.items():
-        if name in background:
-            continue
         print(f"-- {name} ...", flush=True)
         start = time.perf_counter()
         missed += _report(module.run())
         print(f"   ({time.perf_counter() - start:.1f} s)", flush=True)
-    for name, results in background.items():
-        print(f"-- {name} (background) ...", flush=True)
-        missed += _report(results())
     print(f"({time.perf_counter() - began:.0f} s in all)")
     print("all goals met" if not missed else f"{missed} goal(s) missed")
     return 1 if missed else 0

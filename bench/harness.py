@@ -189,12 +189,3 @@ def pin_foreground(pid: int) -> None:
     cpus = _cpus()
     if len(cpus) > 1:
         os.sched_setaffinity(pid, {cpus[0]})
-
-
-def run_in_background(pid: int) -> None:
-    """Lowest priority, and on the last CPU this process may use: for work that measures no
-    time (the memory benchmark's child), overlapping the timed benchmarks."""
-    os.setpriority(os.PRIO_PROCESS, pid, 19)
-    cpus = _cpus()
-    if len(cpus) > 1:
-        os.sched_setaffinity(pid, {cpus[-1]})

@@ -10,9 +10,8 @@ tenant must not grow the process any further. Stub transport, so only the proces
 memory counts.
 
 Round-robin over more tenants than the pool holds is the pool's worst case: every mint misses
-and makes a client, so the round also shows what a miss costs (timed while the other
-benchmarks run, at the lowest priority: an upper bound) and how many AssumeRole calls the
-misses cost.
+and makes a client, so the round also shows what a miss costs and how many AssumeRole calls
+the misses cost. It runs alone, like every benchmark.
 """
 
 from __future__ import annotations
@@ -21,10 +20,9 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from typing import Any
 
-from bench.harness import Result, run_in_background
+from bench.harness import Result
 
 TENANTS = 1000
 SETTLE_POOLS = 4
@@ -37,28 +35,16 @@ FLAT_GOAL_MB = 2.0
 (a leak of even 5 KB per mint would show as 5 MB)."""
 
 
-def start() -> Callable[[], list[Result]]:
-    """Start the measuring child in the background (it measures no time); call the returned
-    function for its results."""
-    child = subprocess.Popen(
-        [sys.executable, "-m", "bench.memory", str(TENANTS)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    run_in_background(child.pid)
-
-    def results() -> list[Result]:
-        out, err = child.communicate()
-        if child.returncode != 0:
-            return [Result("memory: child process", err.strip()[-500:], "runs", False)]
-        return _results(json.loads(out))
-
-    return results
-
-
 def run() -> list[Result]:
-    return start()()
+    child = subprocess.run(
+        [sys.executable, "-m", "bench.memory", str(TENANTS)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if child.returncode != 0:
+        return [Result("memory: child process", child.stderr.strip()[-500:], "runs", False)]
+    return _results(json.loads(child.stdout))
 
 
 def _results(m: dict[str, Any]) -> list[Result]:

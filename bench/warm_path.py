@@ -1,28 +1,57 @@
-"""Goal 1: the Embedder's warm path costs at most 10% more than a bare boto3 call.
+"""Goal: the Embedder's warm path costs at most 5% more than a careful hand-written app.
 
 `Embedder.session_embed_url` (checks against the tenant file, pooled client, refreshable role
-credentials, typed result) against `get_session_embed_url` on a boto3 client built beforehand
-with the same role's credentials; same request, same stub transport answering both. Both are
-warm: client made, role assumed. The ratio is of the medians of per-call times, the two
-called in turn.
+credentials, typed result) against what a careful app writes by hand for the same request: a
+boto3 QuickSight client made once, with the same botocore Config (standard retry mode, 5
+attempts, the same timeouts) and the same kind of credentials (the role assumed through STS
+by botocore's own refreshable, deferred credentials), calling `get_session_embed_url` with the
+same parameters. Same stub transport answering both. Both are warm: client made, role assumed.
+
+Beside it, for reference, the ratio to a bare client with static credentials and botocore's
+default Config, which is not what a real app can run (its credentials expire in an hour).
+The ratios are of the medians of per-call times, the clients called in turn.
 """
 
 from __future__ import annotations
 
 import statistics
+from typing import Any
 
 import boto3
+import botocore.session
+from botocore.credentials import AssumeRoleCredentialFetcher, DeferredRefreshableCredentials
 
 from bench.harness import Result, alternated
 from bench.stub import ACCOUNT, REGION, StubAws
 from bench.tenants import tenant
 from embedder import Embedder
-from embedder.clients import ClientPool
+from embedder.clients import DEFAULT_CONFIG, ClientPool
 
 CALLS = 2000
 ENTRY_POINT = "/dashboards/sales-2030"
 LIFETIME = 60
-GOAL = 1.10
+GOAL = 1.05
+
+
+def careful_client(stub: StubAws, role_arn: str) -> Any:
+    """The QuickSight client a careful app makes once: the app's session assumes the role with
+    botocore's refreshable credentials, and the client has the embedder's Config."""
+    app = stub.session()
+    fetcher = AssumeRoleCredentialFetcher(
+        client_creator=app._session.create_client,
+        source_credentials=app._session.get_credentials(),
+        role_arn=role_arn,
+        extra_args={"RoleSessionName": "qs-embed"},
+    )
+    credentials = DeferredRefreshableCredentials(
+        refresh_using=fetcher.fetch_credentials, method="assume-role"
+    )
+    role_session = botocore.session.Session()
+    # The usual recipe: botocore has no public setter for a session's refreshable credentials.
+    role_session._credentials = credentials  # type: ignore[attr-defined]
+    boto = boto3.Session(botocore_session=role_session, region_name=REGION)
+    stub.install(boto)
+    return boto.client("quicksight", config=DEFAULT_CONFIG)
 
 
 def run() -> list[Result]:
@@ -30,6 +59,8 @@ def run() -> list[Result]:
     config = tenant("acme")
     user = config.users[0].name
     embedder = Embedder(config, session=stub.session(), client_pool=ClientPool())
+    user_arn = embedder.user_arn(user)
+    careful = careful_client(stub, embedder.role_arn())
     key_id, secret, token = stub.role_credentials(embedder.role_arn(), "qs-embed")
     raw_session = boto3.Session(
         aws_access_key_id=key_id,
@@ -39,31 +70,38 @@ def run() -> list[Result]:
     )
     stub.install(raw_session)
     raw = raw_session.client("quicksight")
-    user_arn = embedder.user_arn(user)
-
-    def bare() -> object:
-        return raw.get_session_embed_url(
-            AwsAccountId=ACCOUNT,
-            EntryPoint=ENTRY_POINT,
-            SessionLifetimeInMinutes=LIFETIME,
-            UserArn=user_arn,
-        )
+    request: dict[str, Any] = {
+        "AwsAccountId": ACCOUNT,
+        "EntryPoint": ENTRY_POINT,
+        "SessionLifetimeInMinutes": LIFETIME,
+        "UserArn": user_arn,
+    }
 
     def embedded() -> object:
         return embedder.session_embed_url(user, entry_point=ENTRY_POINT, lifetime_minutes=LIFETIME)
 
     minted = embedder.session_embed_url(user, entry_point=ENTRY_POINT)
     assert minted.url.startswith("https://"), minted
-    assert minted.status == 200, minted
-    times = alternated({"boto3": bare, "embedder": embedded}, calls=CALLS)
-    bare_s = statistics.median(times["boto3"])
+    assert careful.get_session_embed_url(**request)["Status"] == 200
+    times = alternated(
+        {
+            "careful": lambda: careful.get_session_embed_url(**request),
+            "raw": lambda: raw.get_session_embed_url(**request),
+            "embedder": embedded,
+        },
+        calls=CALLS,
+    )
+    careful_s = statistics.median(times["careful"])
+    raw_s = statistics.median(times["raw"])
     embedder_s = statistics.median(times["embedder"])
-    ratio = embedder_s / bare_s
+    ratio = embedder_s / careful_s
     return [
         Result(
-            "warm path: Embedder.session_embed_url vs boto3 get_session_embed_url",
-            f"{ratio:.3f}x (median {embedder_s * 1e6:.0f} us vs {bare_s * 1e6:.0f} us, "
-            f"+{(embedder_s - bare_s) * 1e6:.0f} us; {CALLS} calls each)",
+            "warm path: Embedder.session_embed_url vs a careful boto3 app (same retry mode, "
+            "refreshable role credentials, same request)",
+            f"{ratio:.3f}x (median {embedder_s * 1e6:.0f} us vs {careful_s * 1e6:.0f} us, "
+            f"+{(embedder_s - careful_s) * 1e6:.0f} us); vs a bare client with static "
+            f"credentials {embedder_s / raw_s:.3f}x ({raw_s * 1e6:.0f} us); {CALLS} calls each",
             f"<= {GOAL:.2f}x",
             ratio <= GOAL,
         )

@@ -5,6 +5,12 @@
     url = emb.session_embed_url("alice", entry_point="/dashboards/abc", lifetime_minutes=60)
     url.url, url.expires_at, url.request_id, url.status
 
+Apps serving many tenants keep a registry of the tenant directory, which follows its edits:
+
+    from embedder import TenantRegistry
+    registry = TenantRegistry.from_dir("tenants/", refresh_seconds=30)
+    registry.session_embed_url("acme", "alice"); registry.problems
+
 Embed URLs and role credentials are secrets: every Embedder puts a redacting filter on botocore's
 loggers; scripts that call AWS before making one call `install_log_redaction()` first.
 
@@ -41,6 +47,7 @@ from embedder.errors import (
     SessionLifetimeInMinutesInvalidError,
     SessionLifetimeNotAllowedError,
     ThrottlingError,
+    UnknownTenantError,
     UnknownUserError,
     UnreadableResponseError,
     UnsupportedUserEditionError,
@@ -50,6 +57,7 @@ from embedder.redaction import install_log_redaction, redact
 if TYPE_CHECKING:
     from embedder.clients import ClientPool, RoleSession
     from embedder.embedder import Embedder
+    from embedder.registry import TenantRegistry
     from embedder.result import EmbedUrl
 
 __version__ = "0.2.0"
@@ -62,6 +70,7 @@ _LAZY = {
     "EmbedUrl": "embedder.result",
     "Embedder": "embedder.embedder",
     "RoleSession": "embedder.clients",
+    "TenantRegistry": "embedder.registry",
 }
 
 
@@ -101,7 +110,9 @@ __all__ = [
     "RoleSession",
     "SessionLifetimeInMinutesInvalidError",
     "SessionLifetimeNotAllowedError",
+    "TenantRegistry",
     "ThrottlingError",
+    "UnknownTenantError",
     "UnknownUserError",
     "UnreadableResponseError",
     "UnsupportedUserEditionError",

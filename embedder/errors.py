@@ -112,6 +112,11 @@ class SessionLifetimeNotAllowedError(BadInputError):
     reason: str
 
 
+class UnknownTenantError(BadInputError):
+    fmt = "tenant {tenant!r} is not served here: {reason}"
+    reason: str
+
+
 class DomainNotAllowedError(BadInputError):
     fmt = "domain {domain!r} is not allowed for tenant {tenant!r}: {reason}"
     domain: str

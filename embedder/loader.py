@@ -300,7 +300,12 @@ def load_tenant_files(paths: Iterable[str | Path]) -> list[tuple[Path, TenantCon
 
 def tenant_set_problems(loaded: Sequence[tuple[Path, TenantConfig]]) -> list[Problem]:
     """Names that must be unique across tenants: tenants, namespaces, roles, profile names;
-    and no tenant trusts a whole account where another tenant's app lives."""
+    no tenant trusts a whole account where another tenant's app lives; one identity region per
+    account.
+
+    The fields read here are all that `embedder.shards` reads of other shards' files (tenant,
+    namespace, profile keys, region, account_id, embedding.app_principals): reading another
+    field means teaching it there too (tests/embedder/test_shards.py compares both)."""
     problems: list[Problem] = []
     owners: dict[tuple[str, str], str] = {}
 
@@ -326,7 +331,7 @@ def tenant_set_problems(loaded: Sequence[tuple[Path, TenantConfig]]) -> list[Pro
         problems += [
             Problem(str(path), field, message) for field, message in root_trust_problems(t, apps)
         ]
-    return problems
+    return problems + region_problems(loaded)
 
 
 def validation_problems(error: ValidationError, source: str) -> list[Problem]:
@@ -457,3 +462,36 @@ def _inner_model(annotation: Any) -> Any:
         if found is not None:
             return found
     return None
+
+
+DEPLOYING = "the deploying account"
+
+
+def region_problems(
+    loaded: Sequence[tuple[Path, TenantConfig]], deploying_account: str | None = None
+) -> list[Problem]:
+    """Tenants of one account that name different identity regions (each file, both named)."""
+    by_account: dict[str, list[tuple[Path, TenantConfig]]] = {}
+    for path, tenant in loaded:
+        account = tenant.account_id or deploying_account or DEPLOYING
+        by_account.setdefault(account, []).append((path, tenant))
+    problems: list[Problem] = []
+    for account, tenants in by_account.items():
+        if len({t.region for _, t in tenants}) < 2:
+            continue
+        for path, tenant in tenants:
+            others = [
+                f"{other_path} ({other.region})"
+                for other_path, other in tenants
+                if other.region != tenant.region
+            ]
+            problems.append(
+                Problem(
+                    str(path),
+                    "region",
+                    f"is {tenant.region}, but {', '.join(others)} of the same account "
+                    f"({account}) name another: QuickSight keeps an account's users in one "
+                    "identity region; every tenant of the account must use it",
+                )
+            )
+    return problems

@@ -34,6 +34,7 @@ from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
 from embedder.config import TenantConfig
 from embedder.errors import ConfigError, Problem
+from embedder.loader import region_problems
 from infra.capabilities import capability_names
 from infra.engine_resources import Clients, ResourceHandler, resource_handlers
 from infra.offline import (
@@ -44,7 +45,7 @@ from infra.offline import (
     run_offline,
 )
 from infra.plan_mocks import PlanMocks, UnsupportedResourceError
-from infra.preflight import account_problems, region_problems
+from infra.preflight import account_problems
 from infra.program import declare_tenants
 from infra.quicksight_user import IDENTITY as USER_IDENTITY
 from infra.quicksight_user import IN_PLACE as USER_IN_PLACE

@@ -16,11 +16,10 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
 
-from policies.pack import PACK_NAME, build_policies  # noqa: E402
-from policies.tenant_index import load_index, tenants_dir_for_pack  # noqa: E402
+from policies.pack import PACK_NAME, build_policies, pack_index  # noqa: E402
 
 PolicyPack(
     name=PACK_NAME,
-    policies=build_policies(load_index(tenants_dir_for_pack(PACK_DIR))),
+    policies=build_policies(pack_index(PACK_DIR)),
     enforcement_level=EnforcementLevel.MANDATORY,
 )

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pulumi_policy import (
@@ -26,15 +28,67 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
+from embedder.errors import ConfigError
+from embedder.shards import (
+    PULUMI_SHARD_COUNT_KEY,
+    PULUMI_SHARD_KEY,
+    ShardSelection,
+    pulumi_config_shard,
+    select_shard,
+    shard_selection,
+)
 from policies.rules import iam_rules, quicksight_rules, stack_rules
-from policies.tenant_index import TenantIndex
+from policies.tenant_index import TenantIndex, load_index, tenants_dir_for_pack
 
 PACK_NAME = "quicksight-embedding"
+SHARD_COUNT_ENV = "QS_EMBED_SHARD_COUNT"
+SHARD_ENV = "QS_EMBED_SHARD"
+"""The shard the pack checks, like QS_EMBED_TENANTS_DIR: these first, else the stack's
+`shardCount` and `shard` config (the engine hands the stack's config to policy packs)."""
 
 
 def build_policies(index: TenantIndex) -> list[Policy]:
     """Every rule of the pack, checking the stack against the tenant files in `index`."""
     return [*iam_rules.rules(index), *quicksight_rules.rules(index), *stack_rules.rules(index)]
+
+
+def pack_index(pack_dir: Path, config: Callable[[str], str | None] | None = None) -> TenantIndex:
+    """The tenant files the engine's pack checks the stack against: the whole directory,
+    validated as a whole, then only the stack's shard (a sharded stack declares no other
+    tenant, and each tenant of the index must have its embed role in the stack).
+
+    Never raises: what is wrong (the files, the shard settings) becomes the index's
+    problems, which refuse the stack with the reason.
+    """
+    index = load_index(tenants_dir_for_pack(pack_dir))
+    if index.problems:
+        return index
+    try:
+        shard = pack_shard(config)
+    except ConfigError as e:
+        return TenantIndex(problems=e.problems)
+    return shard_index(index, shard)
+
+
+def pack_shard(config: Callable[[str], str | None] | None = None) -> ShardSelection:
+    """$QS_EMBED_SHARD_COUNT and $QS_EMBED_SHARD, else the stack's Pulumi config."""
+    count, shard = os.environ.get(SHARD_COUNT_ENV), os.environ.get(SHARD_ENV)
+    if count is not None or shard is not None:
+        return shard_selection(
+            count, shard, source="environment", count_field=SHARD_COUNT_ENV, shard_field=SHARD_ENV
+        )
+    if config is None:
+        import pulumi.runtime
+
+        config = pulumi.runtime.get_config
+    return pulumi_config_shard(config(PULUMI_SHARD_COUNT_KEY), config(PULUMI_SHARD_KEY))
+
+
+def shard_index(index: TenantIndex, shard: ShardSelection | None) -> TenantIndex:
+    """The index of one shard's tenants (the whole index when unsharded)."""
+    if shard is None or shard.count == 1 or index.problems:
+        return index
+    return TenantIndex(tuple(select_shard(index.tenants, shard)))
 
 
 @dataclass(frozen=True)

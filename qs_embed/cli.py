@@ -290,6 +290,21 @@ def build_parser() -> argparse.ArgumentParser:
     _tenants_option(p)
     p.add_argument("--show-urls", action="store_true", help="print embed URLs in full")
     p.set_defaults(handler=_lazy("qs_embed.demo:cmd_demo"))
+
+    p = _command(
+        sub,
+        "shards",
+        "which stack (shard) declares each tenant; what a change touches",
+        "Show which shard (stack) declares each tenant when the tenants are split over N\n"
+        "stacks, and how many each holds. With --base, the shards a change since a git ref\n"
+        "touches (the matrix CI deploys); with --from M, the tenants that move when the count\n"
+        "goes from M to N, and the pulumi state move commands that carry them.",
+        {0: "the assignment was printed", 1: UNEXPECTED, 2: "a tenant file or an option is bad"},
+    )
+    from qs_embed.shards import add_parser_arguments
+
+    add_parser_arguments(p, DEFAULT_TENANTS_DIR)
+    p.set_defaults(handler=_lazy("qs_embed.shards:cmd_shards"))
     return parser
 
 

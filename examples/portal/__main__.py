@@ -18,7 +18,7 @@ from embedder.config import TenantConfig
 from embedder.errors import ConfigError
 from embedder.loader import load_tenants
 from examples.portal.app import create_app
-from examples.portal.tenancy import embedders_for
+from examples.portal.tenancy import load_registry
 
 EXIT_OK, EXIT_RUNTIME, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -81,11 +81,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         except LocalSetupError as e:
             print(f"error: {e}", file=sys.stderr)
             return EXIT_RUNTIME
-    embedders = embedders_for(
-        tenants, args.endpoint_url, (lambda t: sessions[t.tenant]) if sessions else None
-    )
+    # Tenant files edited, added or removed while the portal runs are served without a
+    # restart (--local-setup acts only for the tenants it applied at start).
+    try:
+        registry = load_registry(
+            args.tenants,
+            endpoint_url=args.endpoint_url,
+            session_for=(lambda t: sessions.get(t.tenant)) if sessions else None,
+        )
+    except ConfigError as e:
+        for problem in e.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     app = create_app(
-        embedders,
+        registry,
         endpoint_url=args.endpoint_url,
         console_origin_override=args.console_origin,
         secure_cookies=args.secure_cookies,

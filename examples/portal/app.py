@@ -1,7 +1,7 @@
-"""The portal's Flask app: `create_app(embedders, ...)`.
+"""The portal's Flask app: `create_app(tenants, ...)`.
 
-    from examples.portal import create_app, load_embedders
-    app = create_app(load_embedders("tenants"))
+    from examples.portal import create_app, load_registry
+    app = create_app(load_registry("tenants"))
 
 Sign-in is a demo (choose a tenant's user from a list): a real app signs users in with its own
 authentication and maps them to a tenant and a tenant user. Who is signed in lives in Flask's
@@ -11,15 +11,17 @@ signed session cookie; the secret key is random per process unless one is given.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, g, render_template, session
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from embedder.config import TenantConfig
+from embedder.errors import UnknownTenantError
 from examples.portal.error_pages import UNEXPECTED, ErrorPage
 from examples.portal.security import csrf_token, security_headers
-from examples.portal.tenancy import TenantEmbedder, by_tenant, console_origin
+from examples.portal.tenancy import FixedTenants, TenantEmbedder, TenantSource, console_origin
 
 EXTENSION = "quicksight_portal"
 SESSION_COOKIE = "portal_session"
@@ -28,22 +30,35 @@ MAX_FORM_BYTES = 16 * 1024
 
 @dataclass(frozen=True)
 class Portal:
-    """What every request shares: never changed once the app is made."""
+    """What every request shares: never changed once the app is made (the tenants it
+    serves may change: a registry follows its directory)."""
 
-    embedders: Mapping[str, TenantEmbedder]
-    console_origins: Mapping[str, str]
-    """Tenant -> the only origin its console page may frame."""
+    tenants: TenantSource
+    endpoint_url: str | None = None
+    console_origin_override: str | None = None
+
+    def find(self, tenant: str) -> TenantEmbedder | None:
+        """The tenant's embedder, or None if the portal does not serve it (now)."""
+        try:
+            return self.tenants.embedder(tenant)
+        except UnknownTenantError:
+            return None
+
+    def console_origin(self, tenant: TenantConfig) -> str:
+        """The only origin the tenant's console page may frame."""
+        return self.console_origin_override or console_origin(tenant, self.endpoint_url)
 
 
 def create_app(
-    embedders: Sequence[TenantEmbedder],
+    tenants: TenantSource | Sequence[TenantEmbedder],
     *,
     endpoint_url: str | None = None,
     console_origin_override: str | None = None,
     secret_key: bytes | None = None,
     secure_cookies: bool = True,
 ) -> Flask:
-    """The portal for `embedders` (one per tenant, made once and shared by all requests).
+    """The portal for `tenants`: a `TenantRegistry` (`load_registry`), or embedders made up
+    front, one per tenant; either way one embedder per tenant is shared by all requests.
 
     endpoint_url: the AWS endpoint the embedders use (the local emulator), whose origin is then
         the console's; default: QuickSight in each tenant's identity region.
@@ -51,11 +66,7 @@ def create_app(
     secret_key: signs the session cookie; default: random, so restarting signs everyone out.
     secure_cookies: send the session cookie over HTTPS only (turn off for plain-HTTP loopback).
     """
-    tenants = by_tenant(embedders)
-    origins = {
-        name: console_origin_override or console_origin(e.config, endpoint_url)
-        for name, e in tenants.items()
-    }
+    source = FixedTenants(tenants) if isinstance(tenants, Sequence) else tenants
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=secret_key or secrets.token_bytes(32),
@@ -65,7 +76,7 @@ def create_app(
         SESSION_COOKIE_SECURE=secure_cookies,
         MAX_CONTENT_LENGTH=MAX_FORM_BYTES,
     )
-    app.extensions[EXTENSION] = Portal(tenants, origins)
+    app.extensions[EXTENSION] = Portal(source, endpoint_url, console_origin_override)
 
     from examples.portal.views import blueprint, load_signed_in
 

@@ -1,8 +1,11 @@
-"""The portal's tenants: one Embedder each, made once at start-up, and their console origins.
+"""The portal's tenants: one Embedder each, shared by every request, and their console origins.
 
 An Embedder is thread-safe and reuses its AWS clients and the embed role's credentials, so the
-portal makes one per tenant before it serves and shares it by every request; making one per
-request would assume the embed role on every page load.
+portal keeps one per tenant and shares it by every request; making one per request would
+assume the embed role on every page load. The portal serves a `TenantRegistry`
+(`load_registry`): each tenant's Embedder is made on first use, and tenant files edited, added
+or removed while the portal runs are picked up without a restart. Tests and small apps may
+give a fixed list of embedders instead (`FixedTenants`).
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
-from embedder import Embedder
+from embedder import Embedder, TenantRegistry
 from embedder.config import TenantConfig
+from embedder.errors import UnknownTenantError
 from embedder.loader import load_tenants
+from embedder.registry import DEFAULT_REFRESH_SECONDS
 
 if TYPE_CHECKING:
     import boto3
@@ -33,7 +38,62 @@ class TenantEmbedder(Protocol):
     ) -> EmbedUrl: ...
 
 
+class TenantSource(Protocol):
+    """Where the portal finds a tenant's embedder: a `TenantRegistry`, or `FixedTenants`."""
+
+    def embedder(self, tenant: str) -> TenantEmbedder:
+        """The tenant's embedder; `UnknownTenantError` if the portal does not serve it."""
+        ...
+
+    def config(self, tenant: str) -> TenantConfig:
+        """The tenant's file, without making its embedder (UnknownTenantError as above)."""
+        ...
+
+    @property
+    def tenants(self) -> list[str]: ...
+
+
+class FixedTenants:
+    """Embedders made up front, one per tenant (a tenant given twice is a mistake)."""
+
+    def __init__(self, embedders: Sequence[TenantEmbedder]) -> None:
+        self._by_tenant = by_tenant(embedders)
+
+    def embedder(self, tenant: str) -> TenantEmbedder:
+        found = self._by_tenant.get(tenant)
+        if found is None:
+            raise UnknownTenantError(tenant=tenant, reason="not one of the portal's tenants")
+        return found
+
+    def config(self, tenant: str) -> TenantConfig:
+        return self.embedder(tenant).config
+
+    @property
+    def tenants(self) -> list[str]:
+        return sorted(self._by_tenant)
+
+
 SessionFor = Callable[[TenantConfig], "boto3.Session | None"]
+
+
+def load_registry(
+    tenants_dir: str | Path,
+    *,
+    endpoint_url: str | None = None,
+    session_for: SessionFor | None = None,
+    refresh_seconds: float = DEFAULT_REFRESH_SECONDS,
+) -> TenantRegistry:
+    """The tenants of `tenants_dir`, kept up to date while the portal runs.
+
+    `session_for(tenant)`: the AWS session the app acts as for that tenant (one of its
+    `embedding.app_principals`); default: the process's own credentials for every tenant.
+    """
+    return TenantRegistry(
+        tenants_dir,
+        refresh_seconds=refresh_seconds,
+        session_for=session_for,
+        endpoint_url=endpoint_url,
+    )
 
 
 def load_embedders(

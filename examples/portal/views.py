@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, g, redirect, render_template, request, session, url_for
 
 from embedder.config import TenantConfig, TenantUser
-from embedder.errors import EmbedderError
+from embedder.errors import EmbedderError, UnknownTenantError
 from examples.portal.app import portal, render_error
 from examples.portal.error_pages import UNEXPECTED_CONSOLE_ORIGIN, ErrorPage, error_page
 from examples.portal.security import csrf_ok
@@ -36,7 +36,7 @@ def load_signed_in() -> None:
     tenant, user = session.get(TENANT_KEY), session.get(USER_KEY)
     if tenant is None and user is None:
         return
-    embedder = portal().embedders.get(tenant) if isinstance(tenant, str) else None
+    embedder = portal().find(tenant) if isinstance(tenant, str) else None
     member = embedder.config.user(user) if embedder and isinstance(user, str) else None
     if embedder is None or member is None:
         session.clear()  # a tenant or user the portal no longer serves
@@ -63,7 +63,7 @@ def sign_in_submit() -> Response | tuple[str, int]:
     if not csrf_ok(session, request.form.get("csrf")):
         return _sign_in_page("The sign-in form expired. Please try again."), 400
     tenant, user = request.form.get("tenant", ""), request.form.get("user", "")
-    embedder = portal().embedders.get(tenant)
+    embedder = portal().find(tenant)
     if embedder is None:
         return _sign_in_page("Choose one of the organisations listed below."), 400
     member = embedder.config.user(user)
@@ -111,7 +111,7 @@ def console() -> Response | str:
         # Embedder messages name no secret (no URL, no auth code): safe for the app's log.
         logger.warning("console for %s/%s not opened: %s", tenant.tenant, user, e)
         return render_error(error_page(e))
-    expected = portal().console_origins[tenant.tenant]
+    expected = portal().console_origin(tenant)
     try:
         unexpected = origin_of(url.url) != expected
     except ValueError:
@@ -130,7 +130,14 @@ def console() -> Response | str:
 
 
 def _sign_in_page(problem: str | None = None) -> str:
-    tenants = [e.config for e in portal().embedders.values()]
+    source = portal().tenants
+    tenants = []
+    for name in source.tenants:
+        try:
+            tenants.append(source.config(name))
+        except UnknownTenantError:
+            continue  # removed since the list was read
+
     return render_template("signin.html", tenants=tenants, problem=problem)
 
 

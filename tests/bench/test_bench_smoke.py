@@ -51,3 +51,33 @@ def test_the_stub_answers_the_embedders_real_client_path() -> None:
     assert url.status == 200
     assert stub.assume_role_calls == {"qs-embed": 1}
     assert stub.embed_calls == 1
+
+
+def test_the_careful_app_signs_with_refreshable_role_credentials_through_the_stub() -> None:
+    # The warm-path goal compares the Embedder with this app: it must really assume the role
+    # (once) and use the same retry mode, or the comparison is not the one the goal states.
+    from botocore.credentials import DeferredRefreshableCredentials
+
+    from bench.warm_path import careful_client
+    from embedder.clients import DEFAULT_CONFIG
+
+    stub = StubAws()
+    careful = careful_client(stub, "arn:aws:iam::111122223333:role/qs-embed-acme")
+    answer = careful.get_session_embed_url(
+        AwsAccountId="111122223333",
+        EntryPoint="/start",
+        UserArn="arn:aws:quicksight:us-east-1:111122223333:user/acme/u000",
+    )
+    assert answer["Status"] == 200
+    assert stub.assume_role_calls == {"qs-embed": 1}
+    assert isinstance(careful._request_signer._credentials, DeferredRefreshableCredentials)
+    assert careful.meta.config.retries == DEFAULT_CONFIG.retries
+
+
+def test_the_program_benchmark_takes_a_typical_shard() -> None:
+    from bench.program import median_shard
+    from embedder.shards import assignment, shard_sizes
+
+    names = [f"t{i:05d}" for i in range(2000)]
+    sizes = shard_sizes(assignment(names, 16), 16)
+    assert sizes[median_shard(names, 16)] == sorted(sizes)[8]

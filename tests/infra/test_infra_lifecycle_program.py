@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from embedder.loader import parse_tenant
+from embedder.loader import parse_tenant, region_problems
 from infra.engine_resources import timeout_seconds
 from infra.offline import OfflineRun, run_offline
 from infra.plan_mocks import PlanMocks
-from infra.preflight import account_problems, region_problems
+from infra.preflight import account_problems
 from infra.program import TenantsRefused, declare_tenants, load_checked_tenants, run_program
 from infra.replacement import REPLACE_ON, diff_properties
 from policies.resources import (

@@ -258,7 +258,7 @@ def test_one_embedder_per_tenant_serves_concurrent_requests(
     for t in threads:
         t.join()
     assert statuses == [200] * 8
-    assert app.extensions[EXTENSION].embedders["acme"] is fakes["acme"]
+    assert app.extensions[EXTENSION].find("acme") is fakes["acme"]
     assert len({call.thread for call in fakes["acme"].calls}) > 1, "from several threads"
     assert len(fakes["acme"].calls) == 8
 
