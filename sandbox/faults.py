@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
-from sandbox.qs_model import service_model
+from sandbox.quicksight.botocore_model import service_model
 
 # Services whose operations faults can target: the ones embedding calls.
 FAULT_SERVICES = ("quicksight", "sts", "iam")

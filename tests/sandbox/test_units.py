@@ -12,8 +12,13 @@ from sandbox.clock import AdjustableClock
 from sandbox.embed_sessions import EmbedGrant, EmbedSessions, Redeemed
 from sandbox.faults import Fault, FaultBook, FaultKind
 from sandbox.logs import redact
-from sandbox.qs_model import capability_names, check_member, is_console_entry_point, limits
-from sandbox.qs_resources import resource_arn
+from sandbox.quicksight.authorization import resource_arn
+from sandbox.quicksight.botocore_model import (
+    capability_names,
+    check_member,
+    is_console_entry_point,
+    limits,
+)
 from sandbox.trust import Caller, trust_allows
 
 ACCOUNT = "111122223333"

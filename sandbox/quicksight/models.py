@@ -16,9 +16,9 @@ from moto.iam.exceptions import NotFoundException
 from moto.iam.models import IAMBackend, iam_backends
 from moto.quicksight.models import QuickSightBackend
 
-from sandbox.qs_errors import QuickSightError, exists, invalid, not_found
-from sandbox.qs_model import capability_names
-from sandbox.qs_resources import IAM_IDENTITY_ARN, iam_identity_user_name
+from sandbox.quicksight.authorization import IAM_IDENTITY_ARN, iam_identity_user_name
+from sandbox.quicksight.botocore_model import capability_names
+from sandbox.quicksight.exceptions import QuickSightError, exists, invalid, not_found
 
 DEFAULT_NAMESPACE = "default"
 # Console embedding needs the author or admin cohort (GetSessionEmbedUrl's documentation).

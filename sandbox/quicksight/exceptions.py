@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sandbox.qs_model import error_status
+from sandbox.quicksight.botocore_model import error_status
 
 # Errors every AWS REST-JSON service can return, which the QuickSight model does not list.
 _COMMON_STATUS = {
