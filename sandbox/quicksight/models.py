@@ -1,4 +1,5 @@
-"""QuickSight's directory as AWS keeps it: namespaces, users per namespace, permission profiles.
+"""The QuickSight service's state (moto's ``models`` layer): QuickSight's directory as AWS
+keeps it, namespaces, users per namespace and CustomPermissions profiles.
 
 moto's own user store writes ``user/default/`` into every ARN and names IAM role-session users
 ``None``; this backend replaces its users and adds namespaces and CustomPermissions, keeping

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
 import uuid
 from collections.abc import Iterable, Sequence
 from functools import cached_property
@@ -32,7 +31,7 @@ from werkzeug.exceptions import HTTPException
 
 from sandbox import runtime
 from sandbox.embed_sessions import EmbedGrant
-from sandbox.faults import FaultKind
+from sandbox.faults import InjectedFault
 from sandbox.iam_auth import authorize, iam_enforced, iam_request
 from sandbox.quicksight import botocore_model
 from sandbox.quicksight.authorization import quicksight_context, resource_arn
@@ -79,11 +78,13 @@ class SandboxQuickSightResponse(QuickSightResponse):
         try:
             if not operation:
                 raise QuickSightError("UnknownOperationException", "No such QuickSight operation")
-            self._apply_fault(operation)
+            runtime.current().faults.apply("quicksight", operation)
             self.caller = self._authorize(operation, self._determine_resource())
             status, headers, body = super().call_action()
         except QuickSightError as err:
             return err.render(self.request_id)
+        except InjectedFault as fault:
+            return fault.response(self.request_id)
         except Exception:
             log.exception("QuickSight %s failed inside the emulator", operation)
             failure = QuickSightError("InternalFailureException", "An internal failure occurred")
@@ -100,17 +101,6 @@ class SandboxQuickSightResponse(QuickSightResponse):
 
     def _authenticate_and_authorize_normal_action(self, resource: str = "*") -> None:
         """Already done by ``call_action``, where IAM failures become QuickSight errors."""
-
-    def _apply_fault(self, operation: str) -> None:
-        fault = runtime.current().faults.take("quicksight", operation)
-        if fault is None:
-            return
-        if fault.kind is FaultKind.LATENCY:
-            time.sleep(fault.latency_ms / 1000)
-        elif fault.kind is FaultKind.THROTTLE:
-            raise QuickSightError("ThrottlingException", "Rate exceeded (injected fault)")
-        else:
-            raise QuickSightError("InternalFailureException", "Internal failure (injected fault)")
 
     def _authorize(self, operation: str, resource: str) -> Caller | None:
         if not iam_enforced():

@@ -10,12 +10,13 @@ import pytest
 
 from sandbox.clock import AdjustableClock
 from sandbox.embed_sessions import EmbedGrant, EmbedSessions, Redeemed
-from sandbox.faults import Fault, FaultBook, FaultKind
+from sandbox.faults import FAULT_ERRORS, Fault, FaultBook, FaultKind, InjectedFault
 from sandbox.logs import redact
 from sandbox.quicksight.authorization import resource_arn
 from sandbox.quicksight.botocore_model import (
     capability_names,
     check_member,
+    error_status,
     is_console_entry_point,
     limits,
 )
@@ -166,6 +167,31 @@ class TestFaults:
         assert book.take("iam", "ListUsers") is not None  # no times: until cleared
         book.clear()
         assert book.take("iam", "ListUsers") is None
+
+    def test_apply_raises_an_armed_error_fault_once_per_firing(self) -> None:
+        book = FaultBook()
+        book.inject(Fault("AssumeRole", FaultKind.THROTTLE, service="sts", times=1))
+
+        with pytest.raises(InjectedFault) as fired:
+            book.apply("sts", "AssumeRole")
+        book.apply("sts", "AssumeRole")  # used up: the call goes through
+
+        assert fired.value.error.code == "Throttling"
+
+    def test_quicksight_faults_answer_as_quicksight_errors_with_the_modelled_status(self) -> None:
+        status, headers, body = InjectedFault("quicksight", FaultKind.THROTTLE).response("r-1")
+
+        assert (status, headers["x-amzn-ErrorType"]) == (429, "ThrottlingException")
+        assert json.loads(body)["RequestId"] == "r-1"
+        for (protocol, _), error in FAULT_ERRORS.items():
+            if protocol == "rest-json":
+                assert error_status(error.code) == error.status, error.code
+
+    def test_sts_and_iam_faults_answer_in_the_query_protocol(self) -> None:
+        status, _, body = InjectedFault("iam", FaultKind.INTERNAL).response()
+
+        assert status == 500
+        assert "<Type>Receiver</Type><Code>InternalFailure</Code>" in body
 
     @pytest.mark.parametrize(
         ("fields", "problem"),
