@@ -11,7 +11,7 @@ import pytest
 from sandbox.clock import AdjustableClock
 from sandbox.embed_sessions import EmbedGrant, EmbedSessions, Redeemed
 from sandbox.faults import FAULT_ERRORS, Fault, FaultBook, FaultKind, InjectedFault
-from sandbox.logs import redact
+from sandbox.logs import strip_query_strings_and_credentials
 from sandbox.quicksight.authorization import resource_arn
 from sandbox.quicksight.botocore_model import (
     capability_names,
@@ -284,10 +284,10 @@ class TestModel:
         assert {"ExportToCsv", "ShareDashboards"} <= capability_names()
 
 
-def test_redact_blanks_query_strings_and_codes() -> None:
+def test_query_strings_and_codes_are_stripped_from_log_lines() -> None:
     line = "GET /embed/abc/start?code=SECRET&isauthcode=true HTTP/1.1 and code=SECRET2, ok"
 
-    redacted = redact(line)
+    redacted = strip_query_strings_and_credentials(line)
 
     assert "SECRET" not in redacted
     assert "/embed/abc/start" in redacted
