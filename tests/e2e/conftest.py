@@ -7,12 +7,9 @@ installed, no sockets), the tests that need it are skipped with the reason; the 
 
 from __future__ import annotations
 
-import time
-import types
 from collections.abc import Iterator
 from pathlib import Path
 
-import botocore.endpoint
 import pytest
 
 from embedder.config import TenantConfig
@@ -38,12 +35,8 @@ def emulator() -> Iterator[Emulator]:
 
 
 @pytest.fixture(autouse=True)
-def retry_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """botocore sleeps between retries: record the delays instead of waiting them out."""
-    slept: list[float] = []
-    fake_time = types.SimpleNamespace(**{**vars(time), "sleep": slept.append})
-    monkeypatch.setattr(botocore.endpoint, "time", fake_time)
-    return slept
+def _no_test_waits_for_retries(retry_sleeps: list[float]) -> None:
+    """Every e2e test records botocore's retry sleeps instead of waiting (`retry_sleeps`)."""
 
 
 @pytest.fixture(scope="session")
