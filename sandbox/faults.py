@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
@@ -122,9 +122,10 @@ def _optional_int(value: Any, name: str) -> int | None:
 class FaultBook:
     """Armed faults; each firing uses one of ``times``. Thread-safe: the server is threaded."""
 
-    def __init__(self) -> None:
+    def __init__(self, sleep: Callable[[float], None] = time.sleep) -> None:
         self._armed: list[tuple[Fault, int | None]] = []
         self._lock = threading.Lock()
+        self._sleep = sleep  # how a latency fault waits (tests record it instead)
 
     def inject(self, fault: Fault) -> None:
         with self._lock:
@@ -156,7 +157,7 @@ class FaultBook:
         if fault is None:
             return
         if fault.kind is FaultKind.LATENCY:
-            time.sleep(fault.latency_ms / 1000)
+            self._sleep(fault.latency_ms / 1000)
         else:
             raise InjectedFault(service, fault.kind)
 
