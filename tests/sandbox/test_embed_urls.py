@@ -117,15 +117,16 @@ def test_generate_embed_url_for_registered_user_console(qs_admin: Any) -> None:
 
 
 def test_generate_embed_url_is_authorized_against_the_user_arn(acme_qs: Any) -> None:
-    """The acme role has no GenerateEmbedUrlForRegisteredUser grant at all."""
+    """The acme role may generate URLs for acme's users only (``user/acme/*``)."""
+    globex_author = user_arn("globex", "globex-author")
     with pytest.raises(acme_qs.exceptions.AccessDeniedException) as denied:
         acme_qs.generate_embed_url_for_registered_user(
             AwsAccountId=ACCOUNT,
-            UserArn=AUTHOR,
+            UserArn=globex_author,
             ExperienceConfiguration={"QuickSightConsole": {}},
         )
 
-    assert f"on resource: {AUTHOR}" in str(denied.value)
+    assert f"on resource: {globex_author}" in str(denied.value)
 
 
 def test_generate_embed_url_validates_its_experience(qs_admin: Any) -> None:

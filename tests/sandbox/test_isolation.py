@@ -53,8 +53,25 @@ def test_embed_role_is_denied_another_tenants_user(acme_embed: EmulatorSession) 
     assert "user/globex/globex-author" in str(denied.value)
 
 
-def test_describe_user_is_authorized_against_the_user_arn(acme_embed: EmulatorSession) -> None:
-    qs = acme_embed.client("quicksight", config=NO_RETRIES)
+def test_describe_user_is_authorized_against_the_user_arn(
+    emulator: Emulator, admin: EmulatorSession, tenants: dict[str, Tenant]
+) -> None:
+    """The builders never grant DescribeUser: this role is granted it on acme's users."""
+    portal = tenants["acme"].portal_arn
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "quicksight:DescribeUser",
+                "Resource": f"arn:aws:quicksight:us-east-1:{ACCOUNT}:user/acme/*",
+            }
+        ],
+    }
+    role = make_embed_role(admin, "qs-embed-describe", portal, policy)
+    qs = assume(emulator, emulator.principal_session(portal), role).client(
+        "quicksight", config=NO_RETRIES
+    )
 
     own = qs.describe_user(AwsAccountId=ACCOUNT, Namespace="acme", UserName="acme-author")
     with pytest.raises(qs.exceptions.AccessDeniedException) as denied:
