@@ -19,7 +19,7 @@ from sandbox import Emulator
 from tests.e2e.support import (
     SUITE_TENANTS,
     Apps,
-    start_emulator,
+    running_emulator,
     tenant_document,
 )
 from tests.tenant_files import write_tenant
@@ -27,11 +27,8 @@ from tests.tenant_files import write_tenant
 
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Emulator]:
-    emulator = start_emulator()
-    try:
+    with running_emulator() as emulator:
         yield emulator
-    finally:
-        emulator.stop()
 
 
 @pytest.fixture(autouse=True)

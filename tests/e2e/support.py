@@ -104,13 +104,19 @@ def forged_for(asker: TenantConfig, victim: TenantConfig) -> TenantConfig:
     return asker.model_copy(update={"namespace": victim.namespace, "users": victim.users})
 
 
-def start_emulator() -> Emulator:
-    """A started emulator, or the test is skipped saying why it could not start."""
+@contextmanager
+def running_emulator() -> Iterator[Emulator]:
+    """A started emulator, stopped afterwards; the test is skipped saying why if it cannot
+    start."""
     emulator = Emulator()
     try:
-        return emulator.start()
+        emulator.start()
     except (EmulatorError, OSError) as e:
         pytest.skip(f"the local AWS emulator cannot start here: {e}")
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
 
 
 class Apps:

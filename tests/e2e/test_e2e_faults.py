@@ -23,7 +23,7 @@ from embedder.errors import (
 )
 from infra.local_apply import apply_locally
 from sandbox import Emulator
-from tests.e2e.support import Apps, counting, redeem, start_emulator
+from tests.e2e.support import Apps, counting, redeem, running_emulator
 from tests.fakes import FakeClock
 
 pytestmark = pytest.mark.emulator
@@ -153,8 +153,7 @@ def test_a_stopped_emulator_is_a_clear_endpoint_unreachable_error(
     tenants: dict[str, TenantConfig], retry_sleeps: list[float]
 ) -> None:
     config = tenants["t-alpha"]
-    second = start_emulator()
-    try:
+    with running_emulator() as second:
         apply_locally([config], second.admin_session())
         app = second.principal_session(config.embedding.app_principals[0])
         endpoint = second.endpoint_url
@@ -165,8 +164,6 @@ def test_a_stopped_emulator_is_a_clear_endpoint_unreachable_error(
         warm = embedder()  # has minted: holds the role's credentials
         assert warm.session_embed_url("ana").status == 200
         cold = embedder()  # has not: must assume the role first
-    finally:
-        second.stop()
 
     for fresh, service in ((warm, "QuickSight"), (cold, "STS")):
         with pytest.raises(EndpointUnreachableError) as down:

@@ -149,6 +149,20 @@ def assume(
     )
 
 
+def quicksight_as_new_role(
+    emulator: Emulator,
+    admin: EmulatorSession,
+    name: str,
+    principal_arn: str,
+    policy: dict[str, Any] | None,
+) -> Any:
+    """A QuickSight client (no retries) of a new role ``name`` with ``policy``, as assumed by
+    ``principal_arn``."""
+    role = make_embed_role(admin, name, principal_arn, policy)
+    session = assume(emulator, emulator.principal_session(principal_arn), role)
+    return session.client("quicksight", config=NO_RETRIES)
+
+
 @pytest.fixture(scope="session")
 def acme_embed(emulator: Emulator, tenants: dict[str, Tenant]) -> EmulatorSession:
     """The acme embed role, assumed by acme's portal the way the embedder does."""
