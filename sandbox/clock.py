@@ -8,7 +8,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
-class Clock(Protocol):
+class ExpiryClock(Protocol):
+    """What embed URL expiry is judged by: anything with ``now()`` (``AdjustableClock`` in the
+    emulator, a fake in tests). Not ``embedder.credentials.Clock``, a callable."""
+
     def now(self) -> datetime: ...
 
 

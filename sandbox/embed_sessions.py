@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from urllib.parse import quote
 
-from sandbox.clock import Clock
+from sandbox.clock import ExpiryClock
 
 URL_VALIDITY = timedelta(minutes=5)
 EMBED_PATH_PREFIX = "/embed/"
@@ -49,7 +49,7 @@ class _Issued:
 
 
 class EmbedSessions:
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: ExpiryClock) -> None:
         self._clock = clock
         self._issued: dict[str, _Issued] = {}
         self._lock = threading.Lock()

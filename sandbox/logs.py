@@ -21,7 +21,11 @@ _SECRET = re.compile(
 )
 
 
-def redact(text: str) -> str:
+def strip_query_strings_and_credentials(text: str) -> str:
+    """``text`` with every query string and credential parameter (``code=``, ``Signature=``
+    ...) blanked. Not ``embedder.redaction.redact``, which finds the secrets themselves
+    (embed URLs, session secrets), plain or percent-encoded."""
+
     def blank(match: re.Match[str]) -> str:
         return "?<redacted>" if match["query"] else f"{match['key']}=<redacted>"
 
@@ -30,7 +34,7 @@ def redact(text: str) -> str:
 
 class RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        return strip_query_strings_and_credentials(super().format(record))
 
 
 class QuietRequestHandler(MotoRequestHandler):

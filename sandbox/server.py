@@ -27,7 +27,8 @@ from moto.utilities.utils import get_partition
 from werkzeug.serving import make_server
 from werkzeug.test import EnvironBuilder
 
-from sandbox import logs, moto_hooks, qs_model, runtime
+from sandbox import logs, moto_hooks, runtime
+from sandbox.quicksight import botocore_model
 from sandbox.wsgi import SandboxApp
 
 log = logging.getLogger("sandbox.server")  # not __main__ under -m
@@ -59,7 +60,7 @@ def _warm_up(account_id: str) -> None:
     environ = EnvironBuilder(path=f"/accounts/{account_id}/namespaces").get_environ()
     try:
         get_service_router("quicksight").match(MotoRequest(environ))
-        qs_model.service_model()
+        botocore_model.service_model()
     except Exception:  # only an optimisation; the first request then does the work
         log.warning("warm-up failed", exc_info=True)
 

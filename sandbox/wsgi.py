@@ -23,7 +23,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox import control_api, pages
 from sandbox.embed_sessions import EMBED_PATH_PREFIX, Redeemed
-from sandbox.qs_responses import SandboxQuickSightResponse
+from sandbox.quicksight.responses import SandboxQuickSightResponse
 from sandbox.runtime import Runtime
 
 

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import time
-import types
 from typing import TYPE_CHECKING
 
-import botocore.endpoint
 import pytest
 
 from embedder.clients import ClientPool
@@ -16,7 +13,7 @@ from tests import tenant_files
 if TYPE_CHECKING:
     from infra.offline import OfflineRun
     from infra.tenant_stack import TenantStack
-from tests.embedder.fakes import FakeAws, FakeClock
+from tests.fakes import FakeAws, FakeClock, skip_retry_sleeps
 
 
 @pytest.fixture
@@ -39,8 +36,7 @@ def pool() -> ClientPool:
 def retry_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """botocore's retry loop sleeps between attempts: record the delays instead of waiting."""
     slept: list[float] = []
-    fake_time = types.SimpleNamespace(**{**vars(time), "sleep": slept.append})
-    monkeypatch.setattr(botocore.endpoint, "time", fake_time)
+    skip_retry_sleeps(monkeypatch, slept)
     return slept
 
 

@@ -7,12 +7,9 @@ installed, no sockets), the tests that need it are skipped with the reason; the 
 
 from __future__ import annotations
 
-import time
-import types
 from collections.abc import Iterator
 from pathlib import Path
 
-import botocore.endpoint
 import pytest
 
 from embedder.config import TenantConfig
@@ -22,7 +19,7 @@ from sandbox import Emulator
 from tests.e2e.support import (
     SUITE_TENANTS,
     Apps,
-    start_emulator,
+    running_emulator,
     tenant_document,
 )
 from tests.tenant_files import write_tenant
@@ -30,20 +27,13 @@ from tests.tenant_files import write_tenant
 
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Emulator]:
-    emulator = start_emulator()
-    try:
+    with running_emulator() as emulator:
         yield emulator
-    finally:
-        emulator.stop()
 
 
 @pytest.fixture(autouse=True)
-def retry_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """botocore sleeps between retries: record the delays instead of waiting them out."""
-    slept: list[float] = []
-    fake_time = types.SimpleNamespace(**{**vars(time), "sleep": slept.append})
-    monkeypatch.setattr(botocore.endpoint, "time", fake_time)
-    return slept
+def _no_test_waits_for_retries(retry_sleeps: list[float]) -> None:
+    """Every e2e test records botocore's retry sleeps instead of waiting (`retry_sleeps`)."""
 
 
 @pytest.fixture(scope="session")

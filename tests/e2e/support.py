@@ -19,7 +19,7 @@ import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -97,13 +97,19 @@ def forged_for(asker: TenantConfig, victim: TenantConfig) -> TenantConfig:
     return asker.model_copy(update={"namespace": victim.namespace, "users": victim.users})
 
 
-def start_emulator() -> Emulator:
-    """A started emulator, or the test is skipped saying why it could not start."""
+@contextmanager
+def running_emulator() -> Iterator[Emulator]:
+    """A started emulator, stopped afterwards; the test is skipped saying why if it cannot
+    start."""
     emulator = Emulator()
     try:
-        return emulator.start()
+        emulator.start()
     except (EmulatorError, OSError) as e:
         pytest.skip(f"the local AWS emulator cannot start here: {e}")
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
 
 
 class Apps:
@@ -174,30 +180,6 @@ def counting(session: EmulatorSession, *event_names: str) -> Iterator[CallCounte
     finally:
         for name in event_names:
             session.events.unregister(name, counter.handler)
-
-
-class AppClock:
-    """The app's clock: real time plus an offset the test moves forward (no sleeping)."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta()
-        self._lock = threading.Lock()
-
-    def __call__(self) -> datetime:
-        with self._lock:
-            return datetime.now(UTC) + self.offset
-
-    def advance(self, **delta: float) -> None:
-        with self._lock:
-            self.offset += timedelta(**delta)
-
-    def shift_sts_expiry(self, parsed: dict[str, Any] | None = None, **_: Any) -> None:
-        """`after-call.sts.AssumeRole` hook: STS answers on real time, this clock runs ahead
-        of it; moving STS's expiry by the same offset puts both in one timeline, as if the
-        whole world (not only the app) had moved forward."""
-        credentials = (parsed or {}).get("Credentials")
-        if credentials and isinstance(credentials.get("Expiration"), datetime):
-            credentials["Expiration"] = credentials["Expiration"] + self.offset
 
 
 def redeem(url: str) -> tuple[int, str]:

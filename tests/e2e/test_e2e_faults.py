@@ -2,7 +2,8 @@
 expire mid-run, and embed URLs used twice or too late.
 
 No test waits: botocore's retry sleeps are recorded instead (`retry_sleeps`), the app's clock
-is an `AppClock` moved forward, and the emulator's clock is advanced over its control API.
+is a wall-clock `FakeClock` moved forward, and the emulator's clock is advanced over its
+control API.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from embedder.errors import (
 )
 from infra.local_apply import apply_locally
 from sandbox import Emulator
-from tests.e2e.support import AppClock, Apps, counting, redeem, start_emulator
+from tests.e2e.support import Apps, counting, redeem, running_emulator
+from tests.fakes import FakeClock
 
 pytestmark = pytest.mark.emulator
 
@@ -151,8 +153,7 @@ def test_a_stopped_emulator_is_a_clear_endpoint_unreachable_error(
     tenants: dict[str, TenantConfig], retry_sleeps: list[float]
 ) -> None:
     config = tenants["t-alpha"]
-    second = start_emulator()
-    try:
+    with running_emulator() as second:
         apply_locally([config], second.admin_session())
         app = second.principal_session(config.embedding.app_principals[0])
         endpoint = second.endpoint_url
@@ -163,8 +164,6 @@ def test_a_stopped_emulator_is_a_clear_endpoint_unreachable_error(
         warm = embedder()  # has minted: holds the role's credentials
         assert warm.session_embed_url("ana").status == 200
         cold = embedder()  # has not: must assume the role first
-    finally:
-        second.stop()
 
     for fresh, service in ((warm, "QuickSight"), (cold, "STS")):
         with pytest.raises(EndpointUnreachableError) as down:
@@ -184,7 +183,7 @@ def test_role_credentials_past_their_lifetime_are_refreshed(
 ) -> None:
     config = tenants[tenant]
     user = config.users[0].name
-    clock = AppClock()
+    clock = FakeClock.from_wall_clock()
     session = apps.fresh_session(config.embedding.app_principals[0])
     # The emulator's STS dates credentials on real time; this puts them on the app's clock.
     session.events.register("after-call.sts.AssumeRole", clock.shift_sts_expiry)
@@ -208,7 +207,7 @@ def test_concurrent_mints_after_expiry_share_one_refresh(
     apps: Apps, tenants: dict[str, TenantConfig]
 ) -> None:
     config = tenants["t-beta"]
-    clock = AppClock()
+    clock = FakeClock.from_wall_clock()
     session = apps.fresh_session(config.embedding.app_principals[0])
     session.events.register("after-call.sts.AssumeRole", clock.shift_sts_expiry)
     embedder = apps.embedder(config, session=session, clock=clock)

@@ -14,6 +14,7 @@ A's app never gets a URL for any of B's users, whichever identity mode either us
 from __future__ import annotations
 
 from itertools import permutations
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -141,6 +142,14 @@ SHARING = (
 )
 
 
+def apply_tenant_files(emulator: Emulator, directory: Path) -> dict[str, TenantConfig]:
+    """The tenant files of ``directory``, loaded and checked as the CLI does and applied to
+    ``emulator``: their configs by tenant name."""
+    configs = {config.tenant: config for _, config in load_checked_tenants(directory)}
+    apply_locally(list(configs.values()), emulator.admin_session())
+    return configs
+
+
 @pytest.fixture(scope="module")
 def sharing(
     emulator: Emulator, tmp_path_factory: pytest.TempPathFactory
@@ -152,9 +161,7 @@ def sharing(
         if spec.identity == "iam":  # t-theta registers its users just in time
             document["embedding"]["register_on_first_use"] = True
         write_tenant(directory, document)
-    configs = {config.tenant: config for _, config in load_checked_tenants(directory)}
-    apply_locally(list(configs.values()), emulator.admin_session())
-    return configs
+    return apply_tenant_files(emulator, directory)
 
 
 def test_a_shared_user_name_only_ever_opens_the_askers_own_user(
@@ -220,9 +227,7 @@ def hardened(
         if spec.name == "t-omicron":
             document["embedding"]["allowed_domains"] = [OMICRON_DOMAIN]
         write_tenant(directory, document)
-    configs = {config.tenant: config for _, config in load_checked_tenants(directory)}
-    apply_locally(list(configs.values()), emulator.admin_session())
-    return configs
+    return apply_tenant_files(emulator, directory)
 
 
 def _as_role(apps: Apps, config: TenantConfig, session_name: str) -> Any:

@@ -29,7 +29,7 @@ from embedder import (
     MissingCredentialsError,
 )
 from embedder.clients import DEFAULT_MAX_CLIENTS, SHARED_POOL
-from tests.embedder.fakes import ACCOUNT, Failure, FakeAws, FakeClock, tenant
+from tests.fakes import ACCOUNT, Failure, FakeAws, FakeClock, tenant
 
 THREADS, CALLS = 8, 200
 

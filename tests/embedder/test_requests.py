@@ -34,7 +34,7 @@ from embedder import (
 )
 from embedder.config import TenantConfig
 from embedder.errors import AWS_ERROR_CLASSES
-from tests.embedder.fakes import ACCOUNT, FakeClock, registering, tenant
+from tests.fakes import ACCOUNT, FakeClock, registering, tenant
 
 URL = "https://eu-west-1.quicksight.aws.amazon.com/embed/abc/sessions/x?code=AUTHCODE-1"
 
@@ -111,7 +111,7 @@ def test_quicksight_identity_sends_user_arn_from_one_tenant_session(
         result = emb.session_embed_url(user, entry_point="/dashboards/abc-123", lifetime_minutes=60)
         assert result == EmbedUrl(
             url=URL,
-            expires_at=clock.now + timedelta(minutes=5),
+            expires_at=clock() + timedelta(minutes=5),
             request_id=f"req-{user}",
             status=200,
             tenant="acme",

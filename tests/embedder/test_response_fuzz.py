@@ -10,14 +10,11 @@ missing the field the operation returns.
 from __future__ import annotations
 
 import logging
-import time
 import traceback
-import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import botocore.endpoint
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -25,7 +22,7 @@ from hypothesis import strategies as st
 from embedder import ClientPool, Embedder, EmbedderError, EmbedUrl
 from embedder.errors import UnreadableResponseError
 from embedder.redaction import WITHHELD, withheld
-from tests.embedder.fakes import FakeAws, FakeClock, Reply, tenant
+from tests.fakes import FakeAws, FakeClock, Reply, skip_retry_sleeps, tenant
 
 OPERATIONS = ("AssumeRole", "GetSessionEmbedUrl", "GenerateEmbedUrlForRegisteredUser")
 # Pieces of the secrets the fake hands out: the role's secret key and session token, and the
@@ -166,8 +163,7 @@ def harness() -> Iterator[Harness]:
     """One fake AWS and warm Embedder for the module (a boto3 session loads its models once);
     botocore's retry loop skips its sleeps."""
     with pytest.MonkeyPatch.context() as patch:
-        fake_time = types.SimpleNamespace(**{**vars(time), "sleep": lambda _: None})
-        patch.setattr(botocore.endpoint, "time", fake_time)
+        skip_retry_sleeps(patch, [])
         clock = FakeClock()
         yield Harness(FakeAws(clock), clock)
 

@@ -16,7 +16,7 @@ from embedder import (
     ThrottlingError,
 )
 from embedder.clients import client_config
-from tests.embedder.fakes import Failure, FakeAws, FakeClock, tenant
+from tests.fakes import Failure, FakeAws, FakeClock, tenant
 
 THROTTLED = Failure("ThrottlingException", 429, "Rate exceeded")
 

@@ -19,7 +19,7 @@ import pytest
 
 from embedder.loader import load_tenant
 from sandbox import Emulator
-from tests.e2e.support import start_emulator
+from tests.e2e.support import running_emulator
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 APP_PACKAGE = "quicksight-embedder"
@@ -129,11 +129,8 @@ def toolkit_python(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[Emulator]:
-    emulator = start_emulator()
-    try:
+    with running_emulator() as emulator:
         yield emulator
-    finally:
-        emulator.stop()
 
 
 APP = """\

@@ -9,8 +9,6 @@ browser of its own); the tests skip only when /usr/bin/chromium is absent.
 from __future__ import annotations
 
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from examples.portal import create_app
 from examples.portal.local import prepare
 from examples.portal.tenancy import embedders_for
 from sandbox import Emulator
+from tests.e2e.support import redeem
 from tests.portal.conftest import TENANTS_DIR
 
 pytestmark = pytest.mark.emulator
@@ -108,14 +107,6 @@ def iframe_src(page: Page) -> str:
     return src
 
 
-def status_of(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (127.0.0.1)
-            return int(response.status)
-    except urllib.error.HTTPError as e:
-        return e.code
-
-
 def test_alice_sees_her_console_and_every_load_mints_a_new_url(
     context: BrowserContext, portal_url: str, emulator: Emulator
 ) -> None:
@@ -141,8 +132,8 @@ def test_alice_sees_her_console_and_every_load_mints_a_new_url(
     assert second != first, "a fresh URL on every page load"
     assert "User name\talice" in console_text(page), "the new URL opened a session too"
     # The browser redeemed both; single use means neither opens again.
-    assert status_of(first) == 410
-    assert status_of(second) == 410
+    assert redeem(first)[0] == 410
+    assert redeem(second)[0] == 410
 
 
 def test_a_user_of_another_tenant_gets_a_console_in_their_own_namespace(

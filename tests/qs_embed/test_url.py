@@ -10,7 +10,7 @@ import pytest
 
 import embedder.embedder
 from qs_embed.cli import main
-from tests.embedder.fakes import ACCOUNT, Failure, FakeAws
+from tests.fakes import ACCOUNT, Failure, FakeAws
 
 ACME = f"""\
 tenant: acme

@@ -1,8 +1,9 @@
 """One emulator for the whole session, and the tenants the tests embed for.
 
 Tenants: ``acme`` (namespace acme) and ``globex`` (namespace globex), each with an embed role
-``qs-embed-<tenant>`` as the policy builders would make it, trusted by its app principal
-``role/<tenant>-portal``.
+``qs-embed-<tenant>`` whose permissions are the policy builders' own
+(``policies.iam.embed_role_permissions_policy``, called here, so the two cannot drift), trusted
+by its app principal ``role/<tenant>-portal``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 import pytest
 from botocore.config import Config
 
+from embedder.config import TenantConfig
+from policies.iam import embed_role_permissions_policy
 from sandbox import Emulator, EmulatorSession
 
 ACCOUNT = "111122223333"
@@ -28,20 +31,32 @@ def user_arn(namespace: str, name: str) -> str:
     return f"arn:aws:quicksight:{REGION}:{ACCOUNT}:user/{namespace}/{name}"
 
 
-def embed_policy(namespace: str) -> dict[str, Any]:
-    """GetSessionEmbedUrl on * (it has no resource type); GetAuthCode and DescribeUser on the
-    tenant's users only."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Action": "quicksight:GetSessionEmbedUrl", "Resource": "*"},
-            {
-                "Effect": "Allow",
-                "Action": ["quicksight:GetAuthCode", "quicksight:DescribeUser"],
-                "Resource": f"arn:aws:quicksight:{REGION}:{ACCOUNT}:user/{namespace}/*",
+def tenant_config(name: str) -> TenantConfig:
+    """Tenant ``name`` as its tenant file would declare it: namespace ``name``, QUICKSIGHT
+    identity, app principal ``role/<name>-portal``, one author ``<name>-author``."""
+    return TenantConfig.model_validate(
+        {
+            "tenant": name,
+            "account_id": ACCOUNT,
+            "region": REGION,
+            "embedding": {
+                "identity": "quicksight",
+                "app_principals": [f"arn:aws:iam::{ACCOUNT}:role/{name}-portal"],
             },
-        ],
-    }
+            "users": [
+                {"name": f"{name}-author", "email": f"author@{name}.example", "role": "AUTHOR"}
+            ],
+        }
+    )
+
+
+def embed_policy(tenant: str) -> dict[str, Any]:
+    """The embed role's permissions as the builders make them: GetSessionEmbedUrl on * (it has
+    no resource type); GetAuthCode and GenerateEmbedUrlForRegisteredUser on the tenant's users
+    only."""
+    return dict(
+        embed_role_permissions_policy(tenant_config(tenant), partition="aws", account_id=ACCOUNT)
+    )
 
 
 def trust_policy(principal_arn: str, external_id: str | None = None) -> dict[str, Any]:
@@ -101,9 +116,10 @@ def tenants(emulator: Emulator, admin: EmulatorSession, qs_admin: Any) -> dict[s
     made = {}
     for name in ("acme", "globex"):
         qs_admin.create_namespace(AwsAccountId=ACCOUNT, Namespace=name, IdentityStore="QUICKSIGHT")
-        portal = f"arn:aws:iam::{ACCOUNT}:role/{name}-portal"
+        config = tenant_config(name)
+        portal = config.embedding.app_principals[0]
         emulator.principal_session(portal)  # creates the app principal
-        role = make_embed_role(admin, f"qs-embed-{name}", portal, embed_policy(name))
+        role = make_embed_role(admin, config.role_name, portal, embed_policy(name))
         for user, role_name in ((f"{name}-author", "AUTHOR"), (f"{name}-reader", "READER")):
             qs_admin.register_user(
                 AwsAccountId=ACCOUNT,
@@ -131,6 +147,20 @@ def assume(
     return emulator.session(
         credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
     )
+
+
+def quicksight_as_new_role(
+    emulator: Emulator,
+    admin: EmulatorSession,
+    name: str,
+    principal_arn: str,
+    policy: dict[str, Any] | None,
+) -> Any:
+    """A QuickSight client (no retries) of a new role ``name`` with ``policy``, as assumed by
+    ``principal_arn``."""
+    role = make_embed_role(admin, name, principal_arn, policy)
+    session = assume(emulator, emulator.principal_session(principal_arn), role)
+    return session.client("quicksight", config=NO_RETRIES)
 
 
 @pytest.fixture(scope="session")

@@ -31,7 +31,7 @@ from botocore.exceptions import ClientError
 
 from sandbox import Emulator, EmulatorSession
 from sandbox.conditions import condition_holds, conditions_hold, request_context
-from sandbox.qs_condition_keys import CONDITION_KEYS, quicksight_context
+from sandbox.quicksight.authorization import CONDITION_KEYS, quicksight_context
 
 from .conftest import ACCOUNT, NO_RETRIES, Tenant, assume, make_embed_role, user_arn
 

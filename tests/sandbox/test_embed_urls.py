@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from sandbox import Emulator, EmulatorSession
+from tests.e2e.support import redeem
 
 from .conftest import ACCOUNT, NO_RETRIES, SERVER_VALIDATES, user_arn
 
 AUTHOR = user_arn("acme", "acme-author")
-
-
-def open_url(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (local emulator)
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode()
 
 
 @pytest.fixture
@@ -54,8 +45,8 @@ def test_urls_are_unique(acme_qs: Any) -> None:
 def test_first_open_names_the_session_then_the_url_is_spent(acme_qs: Any) -> None:
     url = mint(acme_qs, EntryPoint="/start/analyses", SessionLifetimeInMinutes=60)
 
-    first_status, page = open_url(url)
-    second_status, second_page = open_url(url)
+    first_status, page = redeem(url)
+    second_status, second_page = redeem(url)
 
     assert first_status == 200
     for shown in (AUTHOR, "acme-author", "acme", "/start/analyses", "60"):
@@ -65,7 +56,7 @@ def test_first_open_names_the_session_then_the_url_is_spent(acme_qs: Any) -> Non
 
 
 def test_default_entry_point_and_lifetime(acme_qs: Any) -> None:
-    status, page = open_url(mint(acme_qs))
+    status, page = redeem(mint(acme_qs))
 
     assert status == 200
     assert "<td>/start</td>" in page
@@ -76,9 +67,9 @@ def test_url_expires_after_five_minutes(emulator: Emulator, acme_qs: Any) -> Non
     fresh, stale = mint(acme_qs), mint(acme_qs)
 
     emulator.clock.advance(299)
-    assert open_url(fresh)[0] == 200
+    assert redeem(fresh)[0] == 200
     emulator.clock.advance(2)
-    status, page = open_url(stale)
+    status, page = redeem(stale)
 
     assert status == 410
     assert "expired" in page
@@ -88,9 +79,9 @@ def test_a_wrong_code_or_path_is_refused(acme_qs: Any) -> None:
     url = mint(acme_qs, EntryPoint="/start/favorites")
     base, _, query = url.partition("?")
 
-    assert open_url(f"{base}?code=guessed")[0] == 403
-    assert open_url(base.replace("/start/favorites", "/start") + "?" + query)[0] == 403
-    assert open_url(url)[0] == 200  # refusals do not spend the URL
+    assert redeem(f"{base}?code=guessed")[0] == 403
+    assert redeem(base.replace("/start/favorites", "/start") + "?" + query)[0] == 403
+    assert redeem(url)[0] == 200  # refusals do not spend the URL
 
 
 def test_clock_only_moves_forward(emulator: Emulator) -> None:
@@ -110,22 +101,23 @@ def test_generate_embed_url_for_registered_user_console(qs_admin: Any) -> None:
         AllowedDomains=["https://portal.acme.example"],
     )["EmbedUrl"]
 
-    status, page = open_url(url)
+    status, page = redeem(url)
     assert status == 200
     assert "/start/dashboards" in page
     assert "https://portal.acme.example" in page
 
 
 def test_generate_embed_url_is_authorized_against_the_user_arn(acme_qs: Any) -> None:
-    """The acme role has no GenerateEmbedUrlForRegisteredUser grant at all."""
+    """The acme role may generate URLs for acme's users only (``user/acme/*``)."""
+    globex_author = user_arn("globex", "globex-author")
     with pytest.raises(acme_qs.exceptions.AccessDeniedException) as denied:
         acme_qs.generate_embed_url_for_registered_user(
             AwsAccountId=ACCOUNT,
-            UserArn=AUTHOR,
+            UserArn=globex_author,
             ExperienceConfiguration={"QuickSightConsole": {}},
         )
 
-    assert f"on resource: {AUTHOR}" in str(denied.value)
+    assert f"on resource: {globex_author}" in str(denied.value)
 
 
 def test_generate_embed_url_validates_its_experience(qs_admin: Any) -> None:

@@ -22,6 +22,7 @@ from .conftest import (
     assume,
     embed_policy,
     make_embed_role,
+    quicksight_as_new_role,
     user_arn,
 )
 
@@ -53,8 +54,22 @@ def test_embed_role_is_denied_another_tenants_user(acme_embed: EmulatorSession) 
     assert "user/globex/globex-author" in str(denied.value)
 
 
-def test_describe_user_is_authorized_against_the_user_arn(acme_embed: EmulatorSession) -> None:
-    qs = acme_embed.client("quicksight", config=NO_RETRIES)
+def test_describe_user_is_authorized_against_the_user_arn(
+    emulator: Emulator, admin: EmulatorSession, tenants: dict[str, Tenant]
+) -> None:
+    """The builders never grant DescribeUser: this role is granted it on acme's users."""
+    portal = tenants["acme"].portal_arn
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "quicksight:DescribeUser",
+                "Resource": f"arn:aws:quicksight:us-east-1:{ACCOUNT}:user/acme/*",
+            }
+        ],
+    }
+    qs = quicksight_as_new_role(emulator, admin, "qs-embed-describe", portal, policy)
 
     own = qs.describe_user(AwsAccountId=ACCOUNT, Namespace="acme", UserName="acme-author")
     with pytest.raises(qs.exceptions.AccessDeniedException) as denied:
@@ -68,10 +83,7 @@ def test_role_without_the_grant_is_denied(
     emulator: Emulator, admin: EmulatorSession, tenants: dict[str, Tenant]
 ) -> None:
     portal = tenants["acme"].portal_arn
-    role = make_embed_role(admin, "qs-embed-nogrant", portal, policy=None)
-    qs = assume(emulator, emulator.principal_session(portal), role).client(
-        "quicksight", config=NO_RETRIES
-    )
+    qs = quicksight_as_new_role(emulator, admin, "qs-embed-nogrant", portal, None)
 
     with pytest.raises(qs.exceptions.AccessDeniedException) as denied:
         qs.get_session_embed_url(AwsAccountId=ACCOUNT, UserArn=user_arn("acme", "acme-author"))
@@ -86,10 +98,7 @@ def test_get_auth_code_is_needed_besides_get_session_embed_url(
     portal = tenants["acme"].portal_arn
     policy = embed_policy("acme")
     policy["Statement"] = policy["Statement"][:1]  # GetSessionEmbedUrl only
-    role = make_embed_role(admin, "qs-embed-noauthcode", portal, policy)
-    qs = assume(emulator, emulator.principal_session(portal), role).client(
-        "quicksight", config=NO_RETRIES
-    )
+    qs = quicksight_as_new_role(emulator, admin, "qs-embed-noauthcode", portal, policy)
 
     with pytest.raises(qs.exceptions.AccessDeniedException) as denied:
         qs.get_session_embed_url(AwsAccountId=ACCOUNT, UserArn=user_arn("acme", "acme-author"))
@@ -109,10 +118,7 @@ def test_explicit_deny_wins(
             "Resource": user_arn("acme", "acme-author"),
         }
     )
-    role = make_embed_role(admin, "qs-embed-denyone", portal, policy)
-    qs = assume(emulator, emulator.principal_session(portal), role).client(
-        "quicksight", config=NO_RETRIES
-    )
+    qs = quicksight_as_new_role(emulator, admin, "qs-embed-denyone", portal, policy)
 
     with pytest.raises(qs.exceptions.AccessDeniedException):
         qs.get_session_embed_url(AwsAccountId=ACCOUNT, UserArn=user_arn("acme", "acme-author"))
@@ -133,10 +139,7 @@ def test_register_user_is_authorized_against_the_derived_user_arn(
             }
         ],
     }
-    role = make_embed_role(admin, "qs-embed-jit", acme.portal_arn, policy)
-    qs = assume(emulator, emulator.principal_session(acme.portal_arn), role).client(
-        "quicksight", config=NO_RETRIES
-    )
+    qs = quicksight_as_new_role(emulator, admin, "qs-embed-jit", acme.portal_arn, policy)
 
     def register(namespace: str) -> object:
         return qs.register_user(

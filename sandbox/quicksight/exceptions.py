@@ -1,10 +1,13 @@
-"""QuickSight errors as AWS sends them: JSON body, ``x-amzn-ErrorType``, the modelled status."""
+"""QuickSight's errors as AWS sends them: JSON body, ``x-amzn-ErrorType``, the modelled status.
+
+Raised by ``models`` and ``responses``; ``responses`` renders them (``QuickSightError.render``).
+"""
 
 from __future__ import annotations
 
 import json
 
-from sandbox.qs_model import error_status
+from sandbox.quicksight.botocore_model import error_status
 
 # Errors every AWS REST-JSON service can return, which the QuickSight model does not list.
 _COMMON_STATUS = {
@@ -28,13 +31,20 @@ class QuickSightError(Exception):
         return error_status(self.code) or _COMMON_STATUS.get(self.code, 400)
 
     def render(self, request_id: str) -> tuple[int, dict[str, str], str]:
-        body = {"__type": self.code, "Message": self.message, "RequestId": request_id}
-        headers = {
-            "Content-Type": "application/json",
-            "x-amzn-ErrorType": self.code,
-            "x-amzn-RequestId": request_id,
-        }
-        return self.status, headers, json.dumps(body)
+        return json_error_response(self.status, self.code, self.message, request_id)
+
+
+def json_error_response(
+    status: int, code: str, message: str, request_id: str
+) -> tuple[int, dict[str, str], str]:
+    """An error as a REST-JSON service sends it: status, headers and body."""
+    body = {"__type": code, "Message": message, "RequestId": request_id}
+    headers = {
+        "Content-Type": "application/json",
+        "x-amzn-ErrorType": code,
+        "x-amzn-RequestId": request_id,
+    }
+    return status, headers, json.dumps(body)
 
 
 def invalid(message: str) -> QuickSightError:

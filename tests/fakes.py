@@ -1,14 +1,20 @@
-"""Fakes for the embedder's tests: fake time and a fake AWS at the HTTP level.
+"""The tests' shared fakes: fake time, a fake AWS at the HTTP level, no waiting for retries.
+
+`FakeClock` is the one fake clock: the embedder's `Clock` (call it) and the emulator's
+`ExpiryClock` (`now()`), moved forward by `advance` instead of sleeping.
 
 `FakeAws` answers STS and QuickSight requests from botocore's `before-send` event, which fires
 after a request is signed: the real client path runs (parameter serialisation, signing with the
 role credentials, which triggers their refresh, retries, response parsing, DEBUG logging).
+`canned_response` is the answer such a handler returns.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
+import types
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,6 +23,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
+import botocore.endpoint
+import pytest
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
 from embedder.config import TenantConfig
@@ -27,19 +35,46 @@ ROLE_SECONDS = 3600
 
 
 class FakeClock:
-    """A settable clock; `advance` moves time without sleeping."""
+    """Time a test moves forward instead of sleeping: `clock()` (the embedder's `Clock`) and
+    `clock.now()` (the emulator's `ExpiryClock`) read it, `advance` moves it on.
 
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
+    Frozen at `start`; `FakeClock.from_wall_clock()` is real time plus what `advance` added, for
+    an app talking to the emulator, whose STS dates credentials on real time."""
+
+    def __init__(self, start: datetime | None = START) -> None:
+        self._start = start
+        self.offset = timedelta()
         self._lock = threading.Lock()
 
+    @classmethod
+    def from_wall_clock(cls) -> FakeClock:
+        return cls(None)
+
     def __call__(self) -> datetime:
+        start = datetime.now(UTC) if self._start is None else self._start
         with self._lock:
-            return self.now
+            return start + self.offset
+
+    def now(self) -> datetime:
+        return self()
 
     def advance(self, **delta: float) -> None:
         with self._lock:
-            self.now += timedelta(**delta)
+            self.offset += timedelta(**delta)
+
+    def shift_sts_expiry(self, parsed: dict[str, Any] | None = None, **_: Any) -> None:
+        """`after-call.sts.AssumeRole` hook for a wall-clock fake: STS answers on real time, this
+        clock runs ahead of it; moving STS's expiry by the same offset puts both in one
+        timeline, as if the whole world (not only the app) had moved forward."""
+        credentials = (parsed or {}).get("Credentials")
+        if credentials and isinstance(credentials.get("Expiration"), datetime):
+            credentials["Expiration"] = credentials["Expiration"] + self.offset
+
+
+def skip_retry_sleeps(patch: pytest.MonkeyPatch, slept: list[float]) -> None:
+    """botocore's retry loop sleeps between attempts: record the delays in `slept` instead."""
+    fake_time = types.SimpleNamespace(**{**vars(time), "sleep": slept.append})
+    patch.setattr(botocore.endpoint, "time", fake_time)
 
 
 class _Raw:
@@ -147,7 +182,7 @@ class FakeAws:
             status, headers, body = failure.rewrite(
                 answer.status_code, dict(answer.headers), answer.content
             )
-            return _response(request.url, status, body, headers)
+            return canned_response(request.url, status, body, headers)
         return answer
 
     def _AssumeRole(
@@ -174,7 +209,7 @@ class FakeAws:
   </AssumeRoleResult>
   <ResponseMetadata><RequestId>{rid}</RequestId></ResponseMetadata>
 </AssumeRoleResponse>"""
-        return _response(url, 200, body.encode(), {"x-amzn-RequestId": rid})
+        return canned_response(url, 200, body.encode(), {"x-amzn-RequestId": rid})
 
     def _GetCallerIdentity(
         self, _p: dict[str, Any], _t: str | None, url: str, rid: str
@@ -186,7 +221,7 @@ class FakeAws:
   </GetCallerIdentityResult>
   <ResponseMetadata><RequestId>{rid}</RequestId></ResponseMetadata>
 </GetCallerIdentityResponse>"""
-        return _response(url, 200, body.encode(), {"x-amzn-RequestId": rid})
+        return canned_response(url, 200, body.encode(), {"x-amzn-RequestId": rid})
 
     def _mint(self, token: str | None, url: str, rid: str) -> AWSResponse:
         if self.check_registration and token is not None:
@@ -196,7 +231,7 @@ class FakeAws:
                     "quicksight", Failure("QuickSightUserNotFoundException", 404), url, rid
                 )
         body = json.dumps({"EmbedUrl": self.embed_url(rid), "RequestId": rid}).encode()
-        return _response(url, 200, body, {"x-amzn-RequestId": rid})
+        return canned_response(url, 200, body, {"x-amzn-RequestId": rid})
 
     def _GetSessionEmbedUrl(
         self, _p: dict[str, Any], token: str | None, url: str, rid: str
@@ -216,7 +251,7 @@ class FakeAws:
         body = json.dumps(
             {"User": {"UserName": params["SessionName"]}, "RequestId": rid, "Status": 201}
         )
-        return _response(url, 201, body.encode(), {"x-amzn-RequestId": rid})
+        return canned_response(url, 201, body.encode(), {"x-amzn-RequestId": rid})
 
     def _error(self, service: str, failure: Failure, url: str, rid: str) -> AWSResponse:
         if service == "sts":
@@ -224,10 +259,10 @@ class FakeAws:
                 f"<ErrorResponse><Error><Type>Sender</Type><Code>{failure.code}</Code>"
                 f"<Message>{failure.message}</Message></Error><RequestId>{rid}</RequestId></ErrorResponse>"
             ).encode()
-            return _response(url, failure.status, body, {"x-amzn-RequestId": rid})
+            return canned_response(url, failure.status, body, {"x-amzn-RequestId": rid})
         body = json.dumps({"Message": failure.message, "RequestId": rid}).encode()
         headers = {"x-amzn-RequestId": rid, "x-amzn-ErrorType": f"{failure.code}:http://internal"}
-        return _response(url, failure.status, body, headers)
+        return canned_response(url, failure.status, body, headers)
 
 
 def _text(body: Any) -> str:
@@ -236,8 +271,11 @@ def _text(body: Any) -> str:
     return body.decode() if isinstance(body, bytes) else str(body)
 
 
-def _response(url: str, status: int, body: bytes, headers: dict[str, str]) -> AWSResponse:
-    return AWSResponse(url, status, headers, _Raw(body))
+def canned_response(
+    url: str, status: int, body: bytes, headers: dict[str, str] | None = None
+) -> AWSResponse:
+    """What a `before-send` handler returns for botocore to parse as the answer."""
+    return AWSResponse(url, status, headers or {}, _Raw(body))
 
 
 def _quicksight_operation(method: str, path: str, query: str) -> tuple[str, dict[str, Any]]:
@@ -309,11 +347,6 @@ def tenant(identity: str = "quicksight", **overrides: Any) -> TenantConfig:
         }
     data.update(overrides)
     return TenantConfig.model_validate(data)
-
-
-def no_sleep(recorded: list[float]) -> Callable[[float], None]:
-    """A stand-in for `time.sleep` in botocore's retry loop: records delays, never waits."""
-    return recorded.append
 
 
 def registering(config: TenantConfig) -> TenantConfig:

@@ -1,4 +1,5 @@
-"""QuickSight's directory as AWS keeps it: namespaces, users per namespace, permission profiles.
+"""The QuickSight service's state (moto's ``models`` layer): QuickSight's directory as AWS
+keeps it, namespaces, users per namespace and CustomPermissions profiles.
 
 moto's own user store writes ``user/default/`` into every ARN and names IAM role-session users
 ``None``; this backend replaces its users and adds namespaces and CustomPermissions, keeping
@@ -16,9 +17,9 @@ from moto.iam.exceptions import NotFoundException
 from moto.iam.models import IAMBackend, iam_backends
 from moto.quicksight.models import QuickSightBackend
 
-from sandbox.qs_errors import QuickSightError, exists, invalid, not_found
-from sandbox.qs_model import capability_names
-from sandbox.qs_resources import IAM_IDENTITY_ARN, iam_identity_user_name
+from sandbox.quicksight.authorization import IAM_IDENTITY_ARN, iam_identity_user_name
+from sandbox.quicksight.botocore_model import capability_names
+from sandbox.quicksight.exceptions import QuickSightError, exists, invalid, not_found
 
 DEFAULT_NAMESPACE = "default"
 # Console embedding needs the author or admin cohort (GetSessionEmbedUrl's documentation).

@@ -8,12 +8,10 @@ import logging
 import pickle
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import quote
 
 import botocore.session
 import pytest
-from botocore.awsrequest import AWSResponse
 
 import embedder
 from embedder import (
@@ -25,7 +23,7 @@ from embedder import (
     RoleSession,
 )
 from embedder.redaction import AWS_SDK_LOGGERS, RedactingFilter, install_log_redaction, redact
-from tests.embedder.fakes import Failure, FakeAws, FakeClock, registering, tenant
+from tests.fakes import Failure, FakeAws, FakeClock, canned_response, registering, tenant
 
 SECRET_MARKERS = (
     "AUTHCODE",  # the auth code in every fake embed URL
@@ -232,14 +230,6 @@ def no_redaction_installed() -> Iterator[None]:
                 lg.addFilter(f)
 
 
-class _Raw:
-    def __init__(self, body: bytes) -> None:
-        self._body = body
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self._body
-
-
 @pytest.mark.usefixtures("no_redaction_installed")
 def test_install_log_redaction_is_public_idempotent_and_covers_iam_without_an_embedder(
     caplog: pytest.LogCaptureFixture,
@@ -263,9 +253,7 @@ def test_install_log_redaction_is_public_idempotent_and_covers_iam_without_an_em
     ).encode()
     session = botocore.session.Session()
     session.set_credentials("AKIDAPPEXAMPLE", "app-secret-key")
-    session.register(
-        "before-send", lambda request, **_: AWSResponse(request.url, 200, {}, _Raw(body))
-    )
+    session.register("before-send", lambda request, **_: canned_response(request.url, 200, body))
     iam = session.create_client("iam", region_name="us-east-1")
     caplog.set_level(logging.DEBUG)
     role = iam.get_role(RoleName="qs-embed-globex")["Role"]

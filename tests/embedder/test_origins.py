@@ -16,7 +16,7 @@ from embedder.errors import ConfigError
 from embedder.loader import parse_tenant
 from embedder.request_checks import allowed_domains
 from embedder.schema import tenant_json_schema
-from tests.embedder.fakes import FakeClock, tenant
+from tests.fakes import FakeClock, tenant
 
 ALLOWED = ["https://*.acme.example", "https://portal.acme.example:8443", "https://localhost"]
 
