@@ -12,7 +12,7 @@ import pytest
 from embedder import TenantRegistry, UnknownTenantError
 from embedder.clients import ClientPool
 from embedder.errors import BadInputError, ConfigError, UnknownUserError
-from tests.embedder.fakes import ACCOUNT, FakeAws, FakeClock
+from tests.fakes import ACCOUNT, FakeAws, FakeClock
 
 REFRESH = 30.0
 

@@ -18,7 +18,7 @@ from embedder.shards import (
     shard_selection,
     shard_sizes,
 )
-from tests.embedder.fakes import tenant
+from tests.fakes import tenant
 
 NAMES = [f"t{i:05d}" for i in range(10_000)]
 

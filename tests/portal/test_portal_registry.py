@@ -11,7 +11,7 @@ from flask import Flask
 from embedder import TenantRegistry
 from embedder.clients import ClientPool
 from examples.portal import create_app
-from tests.embedder.fakes import FakeAws, FakeClock
+from tests.fakes import FakeAws, FakeClock
 from tests.portal.conftest import TENANTS_DIR, sign_in
 
 
