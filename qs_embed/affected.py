@@ -250,27 +250,19 @@ class _Verdict:
 
 
 def _review(tenants: Sequence[TenantConfig]) -> _Verdict:
-    """The program of these tenants under mocks, the pack of these tenants, the IAM lint."""
+    """The program of these tenants under mocks, the pack of these tenants, the IAM lint and
+    the adoptions to call out: `qs-embed check`'s own review."""
     if not tenants:
         return _Verdict([], 0, 0, 0, 0, 0)
-    from policies.lint import lint_declared
-    from policies.pack import build_policies, run_pack
     from policies.resources import TENANT_STACK
-    from policies.tenant_index import index_of
-    from qs_embed.declared import declare_program
+    from qs_embed.check import review
 
-    declared = declare_program(tenants)
-    violations = sorted(
-        run_pack(build_policies(index_of(tenants)), declared),
-        key=lambda v: (not v.mandatory, v.policy, v.message),
-    )
-    lint = lint_declared(declared)
-    mandatory = sum(v.mandatory for v in violations)
+    result = review(tenants)
     return _Verdict(
-        [*map(str, violations), *(f"lint {f}" for f in lint)],
-        mandatory,
-        len(violations) - mandatory,
-        len(lint),
-        sum(f.failing for f in lint),
-        sum(d.resource.resource_type != TENANT_STACK for d in declared),
+        result.lines(),
+        result.mandatory,
+        len(result.violations) - result.mandatory,
+        len(result.lint),
+        result.failing_lint,
+        sum(d.resource.resource_type != TENANT_STACK for d in result.declared),
     )

@@ -22,6 +22,7 @@ from embedder.errors import BadInputError, ConfigError, EmbedderError
 from embedder.redaction import redact
 from embedder.wording import plural
 from qs_embed.exit_codes import ExitCode
+from qs_embed.shards import add_shard_options
 
 DEFAULT_TENANTS_DIR = "tenants"
 DEBUG_VARIABLE = "QS_EMBED_DEBUG"
@@ -235,7 +236,8 @@ def build_parser() -> argparse.ArgumentParser:
         "review tenant edits: validate, policy pack, IAM lint",
         "Review tenant edits before they deploy: validate the files, run the CrossGuard\n"
         "policy pack and the IAM lint on what the program declares, and with --base\n"
-        "summarise what changed since a git ref. Needs the 'infra' extra.",
+        "summarise what changed since a git ref. With --shard-count N and --base (no\n"
+        "--shard), only the shards the edit touches are checked. Needs the 'infra' extra.",
         {
             0: "nothing was refused",
             1: "the 'infra' extra is missing, or the check failed to run",
@@ -352,12 +354,14 @@ def _local_engine_commands(local: Any) -> None:
 
 
 def _tenants_option(parser: argparse.ArgumentParser) -> None:
+    """`--tenants DIR`, and `--shard K --shard-count N` to take one shard's tenants only."""
     parser.add_argument(
         "--tenants",
         default=DEFAULT_TENANTS_DIR,
         metavar="DIR",
         help="directory of tenant files (default: tenants)",
     )
+    add_shard_options(parser)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -34,6 +34,7 @@ from embedder.redaction import install_log_redaction
 from embedder.wording import plural
 from infra.program import load_checked_tenants
 from qs_embed.exit_codes import ExitCode
+from qs_embed.shards import shard_from_args
 from sandbox.emulator import Emulator
 
 UNTRUSTED_APP = "arn:aws:iam::{account}:role/untrusted-app"
@@ -63,7 +64,7 @@ class Check:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     # Bad tenant files stop here (ConfigError, exit 2): before anything starts or is created.
-    loaded = load_checked_tenants(args.tenants)
+    loaded = load_checked_tenants(args.tenants, shard_from_args(args))
     tenants = [t for _, t in loaded]
     install_log_redaction()  # before the first AWS call, not only once an Embedder exists
     started = time.monotonic()

@@ -25,6 +25,7 @@ from infra.engine_resources import Clients
 from infra.program import load_checked_tenants
 from infra.state import DEFAULT_STATE, LocalState
 from qs_embed.exit_codes import ExitCode
+from qs_embed.shards import shard_from_args
 
 
 def _engine(args: argparse.Namespace, to_stderr: bool = False) -> LocalEngine:
@@ -42,7 +43,7 @@ def _engine(args: argparse.Namespace, to_stderr: bool = False) -> LocalEngine:
 
 def cmd_local_up(args: argparse.Namespace) -> int:
     # Bad files stop here (ConfigError -> exit 2) before any AWS call.
-    loaded = load_checked_tenants(args.tenants)
+    loaded = load_checked_tenants(args.tenants, shard_from_args(args))
     app_tenant = getattr(args, "app_env", None)
     if app_tenant is not None:
         tenants = {t.tenant: t for _, t in loaded}

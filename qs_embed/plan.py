@@ -31,6 +31,7 @@ from policies.resources import (
     ROLE_POLICY,
 )
 from qs_embed.exit_codes import ExitCode
+from qs_embed.shards import shard_from_args
 
 PROGRESS_AFTER_SECONDS = 2.0
 
@@ -65,7 +66,7 @@ KEY_PROPERTIES = {
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    loaded = load_checked_tenants(args.tenants)
+    loaded = load_checked_tenants(args.tenants, shard_from_args(args))
     tenants = [tenant for _, tenant in loaded]
     if getattr(args, "deployer_policy", False):
         print(json.dumps(deployer_policy(tenants), indent=2))

@@ -171,6 +171,13 @@ def shard_from_args(args: argparse.Namespace) -> ShardSelection:
     )
 
 
+def shard_count_from_args(args: argparse.Namespace) -> int:
+    """`--shard-count` alone (for `check --base`, which picks the shards an edit touches)."""
+    return shard_selection(
+        args.shard_count, "0", source="command line", count_field="--shard-count"
+    ).count
+
+
 def add_parser_arguments(parser: argparse.ArgumentParser, default_tenants: str) -> None:
     """The arguments of `qs-embed shards`."""
     parser.add_argument(
