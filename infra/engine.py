@@ -381,6 +381,7 @@ class LocalEngine:
             raise ApplyFailed(declared.name, declared.type, str(e)) from None
         if outputs.get("adopted"):
             detail = "adopted the existing user" + (f"; {detail}" if detail else "")
+            op = "import" if op == "create" else op  # counted as adopted, not created
         return self._record(declared, resource_id, inputs, secret, outputs, op, detail)
 
     def _record(

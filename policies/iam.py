@@ -56,7 +56,9 @@ def tenant_user_resources(tenant: TenantConfig, *, partition: str, account_id: s
     IAM identity `user/<ns>/<embed role>/*` (the sessions of this role). The `default` namespace
     is shared with every other user of the account, administrators included, so there a
     wildcard would let the tenant's app open their consoles: only the exact ARNs of the file's
-    users are named (the list grows with the users; `policies.iam_limits` checks its size).
+    users are named (the list grows with the users; `policies.iam_limits` checks its size). So
+    is an adopted namespace (`adopt_namespace`): it may hold users the file does not list
+    (another tenant's, retained when that tenant was removed), never granted by adoption.
     """
 
     def arn(user_name: str) -> str:
@@ -64,9 +66,15 @@ def tenant_user_resources(tenant: TenantConfig, *, partition: str, account_id: s
             partition, tenant.region, account_id, tenant.namespace, user_name
         )
 
-    if tenant.namespace == DEFAULT_NAMESPACE:
+    if names_users_exactly(tenant):
         return [arn(tenant.quicksight_user_name(name)) for name in _user_names(tenant)]
     return [arn(tenant.quicksight_user_name("*"))]
+
+
+def names_users_exactly(tenant: TenantConfig) -> bool:
+    """Whether the tenant's namespace may hold users its file does not list: the shared
+    `default`, or a namespace it adopted rather than created."""
+    return tenant.namespace == DEFAULT_NAMESPACE or tenant.adopt_namespace
 
 
 def embed_role_trust_policy(tenant: TenantConfig) -> PolicyDocument:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from embedder.config import TenantConfig
+from embedder.config import TenantConfig, TenantUser
+from policies.resources import DEFAULT_NAMESPACE
 
 TAG = "adopt"
 
@@ -22,7 +23,8 @@ def adoption_lines(tenants: Sequence[TenantConfig]) -> list[str]:
         if tenant.adopt_namespace:
             lines.append(
                 f"{head} namespace {tenant.namespace}: takes over the existing namespace "
-                "(users in it that the file does not list stay, unmanaged)"
+                "(users in it that the file does not list stay, unmanaged; the embed role is "
+                "granted the file's users by exact ARN only)"
             )
         for key, profile in tenant.permission_profiles.items():
             if profile.adopt:
@@ -38,7 +40,7 @@ def adoption_lines(tenants: Sequence[TenantConfig]) -> list[str]:
                     f"{head} user {user.name}: takes over the existing QuickSight user {name} "
                     f"in namespace {tenant.namespace}; its role becomes {user.role}, its email "
                     f"{user.email}, its profile {user.profile or 'none'}; the embed role may "
-                    "then open its console"
+                    "then open its console" + _caution(tenant, user)
                 )
         jit = getattr(tenant.embedding, "register_on_first_use", False)
         if jit and tenant.embedding.identity == "iam":
@@ -48,3 +50,15 @@ def adoption_lines(tenants: Sequence[TenantConfig]) -> list[str]:
                 + ", ".join(u.name for u in tenant.users if not u.adopt)
             )
     return lines
+
+
+def _caution(tenant: TenantConfig, user: TenantUser) -> str:
+    """What a reviewer must not miss: an adopted user who may be an account administrator."""
+    if tenant.namespace == DEFAULT_NAMESPACE:
+        return (
+            " -- CAUTION: the default namespace is the account's own; make sure this is not an "
+            "account administrator or another team's user"
+        )
+    if user.role.startswith("ADMIN"):
+        return " -- CAUTION: an ADMIN user: the tenant's app gets a QuickSight admin console"
+    return ""

@@ -43,6 +43,7 @@ from policies.iam import (
     REGISTER_USER,
     SESSION_NAME,
     allowed_domains_guard,
+    names_users_exactly,
     tenant_user_resources,
 )
 from policies.resources import (
@@ -275,10 +276,14 @@ def _within(resource: str, allowed: str) -> bool:
 
 
 def _users_scope(tenant: TenantConfig, allowed: list[str]) -> str:
-    if tenant.namespace == DEFAULT_NAMESPACE:
+    if names_users_exactly(tenant):
+        holds = (
+            "the default namespace holds every user of the account (administrators too)"
+            if tenant.namespace == DEFAULT_NAMESPACE
+            else f"an adopted namespace ({tenant.namespace}) may hold users of no tenant file"
+        )
         return (
-            "the default namespace holds every user of the account (administrators too), so "
-            f"only the exact ARNs of tenant {tenant.tenant}'s users may be named "
+            f"{holds}, so only the exact ARNs of tenant {tenant.tenant}'s users may be named "
             f"({_listed(set(allowed), 2)})"
         )
     whose = "sessions of its embed role" if tenant.embedding.identity == "iam" else "users"

@@ -54,7 +54,8 @@ def test_every_adoption_is_a_line_for_the_reviewer(
     adoptions = [line for line in lines if line.startswith("adopt ")]
     assert adoptions == [
         "adopt acme: namespace acme: takes over the existing namespace (users in it that the "
-        "file does not list stay, unmanaged)",
+        "file does not list stay, unmanaged; the embed role is granted the file's users by "
+        "exact ARN only)",
         "adopt acme: profile analyst: takes over CustomPermissions acme-analyst (it must "
         "already deny exactly ExportToCsv, ExportToExcel, ShareDashboards)",
         "adopt acme: user alice: takes over the existing QuickSight user alice in namespace "
@@ -77,3 +78,43 @@ def test_just_in_time_registration_is_called_out_as_adoption(
         "adopt globex: users the app registers on first use (register_on_first_use) are "
         "adopted by the next deploy: dana, eli, fatima"
     ) in out
+
+
+@pytest.mark.parametrize(
+    ("namespace", "role", "caution"),
+    [
+        ("default", "AUTHOR", "CAUTION: the default namespace is the account's own"),
+        ("acme", "ADMIN", "CAUTION: an ADMIN user"),
+    ],
+)
+def test_adopting_a_possible_administrator_is_called_out_loudly(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    namespace: str,
+    role: str,
+    caution: str,
+) -> None:
+    """The review's attack: a file adopting the account's admin passed check with one quiet
+    line; it still is the reviewer's call, and now the line says what is at stake."""
+    tenants = _copy(tmp_path)
+    acme = yaml.safe_load((tenants / "acme.yaml").read_text())
+    acme["users"][0].update(adopt=True, role=role)
+    _edit(tenants / "acme.yaml", namespace=namespace, users=acme["users"])
+    main(["check", "--tenants", str(tenants)])
+    lines = capsys.readouterr().out.splitlines()
+    (line,) = [line for line in lines if line.startswith("adopt acme: user alice")]
+    assert caution in line
+
+
+def test_an_adopted_namespace_grants_only_the_files_users(tmp_path: Path) -> None:
+    """The review's attack: a tenant adopting a namespace left by a removed tenant got
+    `user/<ns>/*`, so its app could open the retained users' consoles (an ADMIN among them)."""
+    from embedder.loader import load_tenant
+    from policies.iam import tenant_user_resources
+
+    tenants = _copy(tmp_path)
+    _edit(tenants / "acme.yaml", adopt_namespace=True)
+    acme = load_tenant(tenants / "acme.yaml")
+    resources = tenant_user_resources(acme, partition="aws", account_id="111122223333")
+    assert all(not r.endswith("*") for r in resources)
+    assert {r.rsplit("/", 1)[1] for r in resources} == {u.name for u in acme.users}
