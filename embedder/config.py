@@ -275,6 +275,13 @@ class TenantConfig(_Frozen):
     def _namespace_limits(cls, namespace: str) -> str:
         if not namespace:
             raise ValueError("must not be empty")
+        if namespace.lower() == "default" and namespace != "default":
+            # Whether QuickSight tells `Default` from the shared `default` is not documented:
+            # never risk the exact-ARN protection of the account's own namespace on it.
+            raise ValueError(
+                f"{namespace!r} reads as QuickSight's shared namespace: write 'default' for "
+                "it, or choose another name"
+            )
         return _check_limit(service_limits().namespace, namespace)
 
     @model_validator(mode="after")

@@ -320,7 +320,7 @@ def tenant_set_problems(loaded: Sequence[tuple[Path, TenantConfig]]) -> list[Pro
     for path, t in loaded:
         if not claim("tenant", t.tenant, path, "tenant"):
             continue  # its namespace, role and profiles clash for the same reason
-        claim("namespace", t.namespace, path, "namespace")
+        claim("namespace", t.namespace.lower(), path, "namespace")  # Acme and acme too
         claim("embed role", t.role_name, path, "tenant")
         for key in t.permission_profiles:
             claim(

@@ -23,7 +23,7 @@ REDACTED = "<redacted>"
 # `EmbedUrl` and session secrets as they appear in JSON bodies, XML bodies (STS) and dict reprs.
 _HIDDEN_FIELDS = (
     r"EmbedUrl|ExternalId|SecretAccessKey|SessionToken|aws_secret_access_key|aws_session_token"
-    r"|X-Amz-Security-Token"
+    r"|X-Amz-Security-Token|UserInvitationUrl"
 )
 # A value cut short (a truncated body) loses the rest of its line: its closing quote or tag may
 # never come.
@@ -72,7 +72,7 @@ _MAX_DECODES = 3
 # corrupted answer) can hide a secret from `redact`'s patterns, never from all of these. (IAM's
 # bodies, whose one secret is an external id in a trust policy, are redacted, not withheld.)
 _SECRET_SIGNS = re.compile(
-    r"EmbedUrl|/embed/|code=|code%3D|Credentials|SecretAccessKey|SessionToken",
+    r"EmbedUrl|/embed/|code=|code%3D|Credentials|SecretAccessKey|SessionToken|InvitationUrl",
     re.IGNORECASE,
 )
 WITHHELD = f"{REDACTED} (it held credentials or an embed URL)"

@@ -31,7 +31,7 @@ def tenant_user(config: TenantConfig, name: str, members: Mapping[str, TenantUse
         known = ", ".join(names[:SHOWN_USERS])
         if len(names) > SHOWN_USERS:
             known += f", ... ({len(names) - SHOWN_USERS} more)"
-        raise UnknownUserError(tenant=config.tenant, user=name, known=known)
+        raise UnknownUserError(tenant=config.tenant, user=_shown(name), known=known)
     return member
 
 
@@ -45,10 +45,9 @@ def entry_point(config: TenantConfig, path: str | None) -> str:
     if problem is None and not is_allowed(path, allow_list):
         problem = f"is not in embedding.allowed_entry_points ({', '.join(allow_list or ())})"
     if problem is not None:
-        shown = path
-        if isinstance(path, str) and len(path) > SHOWN_CHARS:
-            shown = path[: SHOWN_CHARS - 3] + "..."
-        raise EntryPointNotAllowedError(tenant=config.tenant, entry_point=shown, reason=problem)
+        raise EntryPointNotAllowedError(
+            tenant=config.tenant, entry_point=_shown(path), reason=problem
+        )
     return path
 
 
@@ -88,6 +87,14 @@ def allowed_domains(config: TenantConfig, domains: Sequence[str] | None) -> list
         if problem is not None:
             shown: object = domain
             if isinstance(domain, str) and len(domain) > SHOWN_CHARS:
-                shown = domain[: SHOWN_CHARS - 3] + "..."
+                shown = _shown(domain)
             raise DomainNotAllowedError(tenant=config.tenant, domain=shown, reason=problem)
     return list(domains)
+
+
+def _shown(value: object) -> object:
+    """`value` as an error message shows it: a string cut to SHOWN_CHARS (it came from the app's
+    caller, and may be of any length)."""
+    if isinstance(value, str) and len(value) > SHOWN_CHARS:
+        return value[: SHOWN_CHARS - 3] + "..."
+    return value

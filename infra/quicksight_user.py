@@ -41,6 +41,8 @@ from pulumi.dynamic import (
 )
 from pulumi.runtime.rpc import UNKNOWN
 
+from embedder.redaction import install_log_redaction
+
 ClientFactory = Callable[[str, str | None], Any]
 """`clients(service, region)` -> a boto3 client (the engine's, bound to its endpoint)."""
 
@@ -91,6 +93,9 @@ class QuickSightUserProvider(ResourceProvider):
 
     def _qs(self, props: Mapping[str, Any]) -> Any:
         region = props.get("region")
+        # RegisterUser answers an invitation URL (a secret): keep it out of botocore's logs in
+        # the provider's process, whoever turns DEBUG logging on.
+        install_log_redaction()
         if self._clients is not None:
             return self._clients("quicksight", region)
         import boto3  # the provider host's credentials and endpoint (AWS_ENDPOINT_URL)

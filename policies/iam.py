@@ -250,8 +250,12 @@ NAMESPACE_DIRECTORY_ACTIONS = (
     # https://docs.aws.amazon.com/quicksight/latest/user/iam-policy-examples.html).
     "ds:AuthorizeApplication",
     "ds:CreateIdentityPoolDirectory",
-    "ds:DeleteDirectory",
     "ds:DescribeDirectories",
+)
+NAMESPACE_DIRECTORY_DELETE_ACTIONS = (
+    # What DeleteNamespace needs of Directory Service: on "*", so on every directory of the
+    # account (a corporate AD too); granted only where the stack may delete namespaces.
+    "ds:DeleteDirectory",
     "ds:UnauthorizeApplication",
 )
 
@@ -315,7 +319,10 @@ def deployer_policy(
             {
                 "Sid": "NamespaceDirectoryHasNoResourceType",
                 "Effect": "Allow",
-                "Action": list(NAMESPACE_DIRECTORY_ACTIONS),
+                "Action": [
+                    *NAMESPACE_DIRECTORY_ACTIONS,
+                    *maybe_delete(*NAMESPACE_DIRECTORY_DELETE_ACTIONS),
+                ],
                 "Resource": "*",
             },
         ]

@@ -93,6 +93,16 @@ def _lifetime(value: str) -> int:
         raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of minutes") from None
 
 
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a TCP port: give 1..65535")
+    return port
+
+
 def _endpoint_url(value: str) -> str:
     from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
 
@@ -271,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
         },
     )
     serve.add_argument(
-        "--port", type=int, default=None, help="TCP port on 127.0.0.1 (default: a free port)"
+        "--port", type=_port, default=None, help="TCP port on 127.0.0.1 (default: a free port)"
     )
     serve.set_defaults(handler=_lazy("qs_embed.local_serve:cmd_local_serve"))
     _local_engine_commands(local)

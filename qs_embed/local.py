@@ -19,7 +19,7 @@ from pathlib import Path
 from botocore.exceptions import BotoCoreError, ClientError
 
 from embedder.config import TenantConfig
-from embedder.redaction import redact
+from embedder.redaction import install_log_redaction, redact
 from infra.engine import ApplyFailed, EngineResult, LocalEngine
 from infra.engine_resources import Clients
 from infra.program import load_checked_tenants
@@ -44,6 +44,7 @@ def _engine(args: argparse.Namespace, to_stderr: bool = False) -> LocalEngine:
 def cmd_local_up(args: argparse.Namespace) -> int:
     # Bad files stop here (ConfigError -> exit 2) before any AWS call.
     loaded = load_checked_tenants(args.tenants, shard_from_args(args))
+    install_log_redaction()  # invitation URLs, role credentials: before the first AWS call
     app_tenant = getattr(args, "app_env", None)
     if app_tenant is not None:
         tenants = {t.tenant: t for _, t in loaded}
@@ -107,6 +108,7 @@ def _print_app_env(tenant: TenantConfig, endpoint: str) -> int:
 
 
 def cmd_local_destroy(args: argparse.Namespace) -> int:
+    install_log_redaction()
     engine = _engine(args)
     return _run("destroy", engine, engine.destroy)
 

@@ -22,7 +22,13 @@ from embedder import (
     QuickSightUserNotFoundError,
     RoleSession,
 )
-from embedder.redaction import AWS_SDK_LOGGERS, RedactingFilter, install_log_redaction, redact
+from embedder.redaction import (
+    AWS_SDK_LOGGERS,
+    RedactingFilter,
+    install_log_redaction,
+    redact,
+    withheld,
+)
 from tests.fakes import Failure, FakeAws, FakeClock, canned_response, registering, tenant
 
 SECRET_MARKERS = (
@@ -262,3 +268,13 @@ def test_install_log_redaction_is_public_idempotent_and_covers_iam_without_an_em
     bodies = [r.getMessage() for r in caplog.records if r.name == "botocore.parsers"]
     assert any('"sts:ExternalId": "<redacted>"' in b for b in bodies), bodies
     assert_clean(caplog.text)
+
+
+def test_an_invitation_url_is_a_secret() -> None:
+    """The review found RegisterUser's answer logged whole: its UserInvitationUrl lets whoever
+    reads it activate the user with a password of their own."""
+    url = "https://quicksight.aws.amazon.com/sn/accept-invite?code=INVITE-SECRET-1"
+    body = json.dumps({"User": {"UserName": "ann"}, "UserInvitationUrl": url, "Status": 201})
+    assert "INVITE-SECRET-1" not in redact(body)
+    assert "INVITE-SECRET-1" not in withheld(body)
+    assert "INVITE-SECRET-1" not in redact(f"{{'UserInvitationUrl': '{url}'}}")

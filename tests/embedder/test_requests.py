@@ -342,6 +342,14 @@ def test_unknown_user_lists_known_users_of_the_tenant(clock: FakeClock) -> None:
     )
 
 
+def test_an_unknown_user_of_any_length_is_shown_cut(clock: FakeClock) -> None:
+    """The review's: `url --user <100k chars>` echoed the whole value in the error."""
+    with pytest.raises(UnknownUserError) as caught:
+        make("iam", StubbedClients(), clock).session_embed_url("z" * 100_000)
+    assert len(str(caught.value)) < 300
+    assert "zzz..." in str(caught.value)
+
+
 @pytest.mark.parametrize(
     ("domains", "match"),
     [

@@ -70,6 +70,8 @@ def test_deployer_policy_passes_the_lint_and_deletes_only_on_opt_out() -> None:
         "quicksight:DeleteUser",
         "quicksight:DeleteNamespace",
         "quicksight:DeleteCustomPermissions",
+        "ds:DeleteDirectory",  # on "*": every directory of the account, so only on opt-out
+        "ds:UnauthorizeApplication",
     }
 
 

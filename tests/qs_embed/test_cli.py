@@ -286,3 +286,14 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out == f"qs-embed {embedder.__version__}\n"
     assert embedder.__version__ == metadata.version("quicksight-embedder")
     assert embedder.__version__ == metadata.version("quicksight-embedding")
+
+
+@pytest.mark.parametrize("port", ["-1", "0", "70000", "http"])
+def test_a_port_outside_tcp_is_a_usage_error(port: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The review's: --port -1 printed an OverflowError traceback, 70000 served on 4464."""
+    with pytest.raises(SystemExit) as caught:
+        main(["local", "serve", "--port", port])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert f"{port!r} is not a TCP port: give 1..65535" in err
+    assert "Traceback" not in err
