@@ -25,6 +25,7 @@ own; nothing unpicklable is kept on the provider, which Pulumi serializes into t
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -270,9 +271,29 @@ class QuickSightUser(pulumi.dynamic.Resource, module="quicksight", name="User"):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         secret = pulumi.ResourceOptions(additional_secret_outputs=list(SECRET_OUTPUTS))
-        super().__init__(
-            QuickSightUserProvider(),
-            name,
-            {**props, "arn": None, "principalId": None, "adopted": None},
-            pulumi.ResourceOptions.merge(opts, secret),
-        )
+        try:
+            super().__init__(
+                QuickSightUserProvider(),
+                name,
+                {**props, "arn": None, "principalId": None, "adopted": None},
+                pulumi.ResourceOptions.merge(opts, secret),
+            )
+        finally:
+            _undo_provider_serialization_patch()
+
+
+_PICKLER_BATCH_SETITEMS = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
+_PICKLER_SAVE_DICT = pickle._Pickler.save_dict  # type: ignore[attr-defined]
+
+
+def _undo_provider_serialization_patch() -> None:
+    """Put back what `pulumi.dynamic.serialize_provider` patches and never restores.
+
+    It replaces `pickle._Pickler._batch_setitems` with a sorting wrapper around whatever is
+    there, on every dynamic resource: each user wraps the previous wrapper, and past about 950
+    users in one program (a few hundred tenants) pickling the provider raises RecursionError
+    (pulumi 3.272, `pulumi/dynamic/dynamic.py`; reported as pulumi/pulumi#17803, closed for
+    want of a repro). Restored after each registration, the wrapper stays one level deep.
+    """
+    pickle._Pickler._batch_setitems = _PICKLER_BATCH_SETITEMS  # type: ignore[attr-defined]
+    pickle._Pickler.save_dict = _PICKLER_SAVE_DICT  # type: ignore[attr-defined]

@@ -169,3 +169,37 @@ def test_the_invitation_url_is_an_output_the_state_never_holds_in_plain_text(
     stored = seal(created.outs, SECRET_OUTPUTS)
     assert is_sealed(stored["userInvitationUrl"])
     assert "SECRET-TOKEN" not in repr(stored)
+
+
+def test_declaring_users_leaves_no_pickler_patch_behind() -> None:
+    """pulumi.dynamic's serialize_provider wraps pickle's _batch_setitems around itself once per
+    dynamic resource and never unwraps: a few hundred tenants' users in one program hit
+    RecursionError (found by `make bench` at 10,000 tenants). Each user now undoes it."""
+    import pickle
+
+    import pulumi
+
+    from infra.offline import run_offline
+    from infra.plan_mocks import PlanMocks
+    from infra.quicksight_user import QuickSightUser
+
+    original = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
+
+    def program() -> None:
+        for i in range(3):
+            QuickSightUser(
+                f"u{i}",
+                {
+                    "awsAccountId": "111122223333",
+                    "namespace": "acme",
+                    "userName": f"u{i}",
+                    "identityType": "QUICKSIGHT",
+                    "email": f"u{i}@acme.example",
+                    "userRole": "AUTHOR",
+                    "region": "us-east-1",
+                },
+            )
+        pulumi.export("done", True)
+
+    run_offline(program, PlanMocks([]))
+    assert pickle._Pickler._batch_setitems is original  # type: ignore[attr-defined]
