@@ -27,10 +27,10 @@ needed here: stacks are interchangeable and numbered.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import yaml
 
@@ -287,6 +287,23 @@ _UNUSUAL: Any = object()
 _SCALARS = frozenset({"tenant", "namespace", "region", "account_id"})
 _WANTED = _SCALARS | {"permission_profiles", "embedding"}
 _EMPTY = frozenset({"", "~", "null", "Null", "NULL"})
+_STARTS = frozenset({yaml.MappingStartEvent, yaml.SequenceStartEvent})
+_ENDS = frozenset({yaml.MappingEndEvent, yaml.SequenceEndEvent})
+_NODES = _STARTS | {yaml.ScalarEvent}
+
+
+def _skip_value(events: Iterator[yaml.Event]) -> None:
+    """Consume the rest of a collection whose start event was just read (most of a tenant file
+    is its users: nothing of them is kept, so only their nesting is followed)."""
+    level = 1
+    for event in events:
+        kind = type(event)
+        if kind in _STARTS:
+            level += 1
+        elif kind in _ENDS:
+            level -= 1
+            if level == 0:
+                return
 
 
 def _top_level_names(data: bytes) -> Any:
@@ -299,34 +316,41 @@ def _top_level_names(data: bytes) -> Any:
     profiles: list[str] = []
     principals: list[str] = []
     documents = 0
-    for event in yaml.parse(data, Loader=_NameLoader):
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+    events = yaml.parse(data, Loader=_NameLoader)
+    for event in events:
+        kind = type(event)  # event classes are final: identity tests are the fast ones
+        if kind is yaml.AliasEvent:
             return _UNUSUAL
-        if isinstance(event, yaml.DocumentStartEvent):
+        if kind is yaml.DocumentStartEvent:
             documents += 1
             if documents > 1:
                 return _UNUSUAL
             continue
-        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+        if kind in _ENDS:
             stack.pop()
             continue
-        if not isinstance(event, yaml.NodeEvent):
+        if kind not in _NODES:
             continue
+        if cast(yaml.NodeEvent, event).anchor is not None:
+            return _UNUSUAL
         is_key = False
         if stack and stack[-1][0]:
             is_key = stack[-1][1]
             stack[-1][1] = not is_key
         depth = len(stack)
-        scalar = event.value if isinstance(event, yaml.ScalarEvent) else None
-        if depth == 0 and not isinstance(event, yaml.MappingStartEvent):
+        scalar = cast(yaml.ScalarEvent, event).value if kind is yaml.ScalarEvent else None
+        if depth == 0 and kind is not yaml.MappingStartEvent:
             return None
         if depth == 1 and is_key:
             if scalar is None or scalar == "<<":
                 return _UNUSUAL
             key = scalar
+        elif depth == 1 and key not in _WANTED and kind in _STARTS:
+            _skip_value(events)  # users, ...: nothing is kept, only their nesting followed
+            continue
         elif depth == 1 and key in _WANTED:
             if key in ("permission_profiles", "embedding"):
-                if not isinstance(event, yaml.MappingStartEvent) and scalar not in _EMPTY:
+                if kind is not yaml.MappingStartEvent and scalar not in _EMPTY:
                     return _UNUSUAL
             elif scalar is None:
                 return _UNUSUAL
@@ -341,14 +365,14 @@ def _top_level_names(data: bytes) -> Any:
                 return _UNUSUAL
             subkey = scalar
         elif depth == 2 and key == "embedding" and subkey == "app_principals":
-            if not isinstance(event, yaml.SequenceStartEvent):
+            if kind is not yaml.SequenceStartEvent:
                 return _UNUSUAL
         elif depth == 3 and key == "embedding" and subkey == "app_principals":
             if scalar is None:
                 return _UNUSUAL
             principals.append(scalar)
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            stack.append([isinstance(event, yaml.MappingStartEvent), True])
+        if kind in _STARTS:
+            stack.append([kind is yaml.MappingStartEvent, True])
     if "tenant" not in found:
         return None
     return found, profiles, principals
