@@ -8,7 +8,8 @@ every mistake of a file in one run.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Self
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Literal, Protocol, Self
 
 from pydantic import (
     AfterValidator,
@@ -411,3 +412,30 @@ class CrossFieldError(ValueError):
     def __init__(self, problems: list[tuple[str, str]]) -> None:
         self.problems = problems
         super().__init__("; ".join(f"{loc}: {msg}" for loc, msg in problems))
+
+
+class _TrustedApps(Protocol):
+    @property
+    def app_principals(self) -> Sequence[str]: ...
+
+
+class TenantNames(Protocol):
+    """What the checks of a directory as a whole read of each tenant (`embedder.loader`'s
+    `tenant_set_problems`): a `TenantConfig`, or for the files of other shards the lighter
+    reading of `embedder.shards`. A check that reads more must add it here, and there."""
+
+    @property
+    def tenant(self) -> str: ...
+    @property
+    def namespace(self) -> str: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def account_id(self) -> str | None: ...
+    @property
+    def role_name(self) -> str: ...
+    @property
+    def permission_profiles(self) -> Mapping[str, object]: ...
+    @property
+    def embedding(self) -> _TrustedApps: ...
+    def profile_name(self, profile: str) -> str: ...

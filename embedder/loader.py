@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from embedder.config import CrossFieldError, TenantConfig
+from embedder.config import CrossFieldError, TenantConfig, TenantNames
 from embedder.errors import ConfigError, Problem
 from embedder.trusted_accounts import apps_by_account, root_trust_problems
 
@@ -298,7 +298,7 @@ def load_tenant_files(paths: Iterable[str | Path]) -> list[tuple[Path, TenantCon
     return loaded
 
 
-def tenant_set_problems(loaded: Sequence[tuple[Path, TenantConfig]]) -> list[Problem]:
+def tenant_set_problems(loaded: Sequence[tuple[Path, TenantNames]]) -> list[Problem]:
     """Names that must be unique across tenants: tenants, namespaces, roles, profile names;
     no tenant trusts a whole account where another tenant's app lives; one identity region per
     account.
@@ -468,10 +468,10 @@ DEPLOYING = "the deploying account"
 
 
 def region_problems(
-    loaded: Sequence[tuple[Path, TenantConfig]], deploying_account: str | None = None
+    loaded: Sequence[tuple[Path, TenantNames]], deploying_account: str | None = None
 ) -> list[Problem]:
     """Tenants of one account that name different identity regions (each file, both named)."""
-    by_account: dict[str, list[tuple[Path, TenantConfig]]] = {}
+    by_account: dict[str, list[tuple[Path, TenantNames]]] = {}
     for path, tenant in loaded:
         account = tenant.account_id or deploying_account or DEPLOYING
         by_account.setdefault(account, []).append((path, tenant))

@@ -27,16 +27,17 @@ needed here: stacks are interchangeable and numbered.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import yaml
 
-from embedder.config import Embedding, TenantConfig
+from embedder.config import TenantConfig, TenantNames
 from embedder.errors import ConfigError, Problem
 from embedder.loader import load_tenant, tenant_files, tenant_set_problems
+from embedder.names import embed_role_name, profile_physical_name
 
 T = TypeVar("T")
 
@@ -241,7 +242,7 @@ def load_shard_files(
         raise ConfigError([Problem(str(tenants_dir), "", "holds no tenant files")])
     problems: list[Problem] = []
     loaded: list[tuple[Path, TenantConfig]] = []
-    names: list[tuple[Path, TenantConfig]] = []
+    names: list[tuple[Path, TenantNames]] = []
     for f in files:
         if selection.holds(f.stem):
             try:
@@ -261,7 +262,7 @@ def load_shard_files(
     return loaded
 
 
-def _names_only(path: Path) -> TenantConfig | None:
+def _names_only(path: Path) -> OtherShardTenant | None:
     """A tenant file's unique names, unvalidated (None when they cannot be read).
 
     Read from libyaml's parse events (in C when available) without building the document:
@@ -378,7 +379,7 @@ def _top_level_names(data: bytes) -> Any:
     return found, profiles, principals
 
 
-def _names_fully(path: Path) -> TenantConfig | None:
+def _names_fully(path: Path) -> OtherShardTenant | None:
     try:
         data: Any = yaml.load(path.read_bytes(), Loader=_NameLoader)  # noqa: S506 - safe loader
     except (OSError, yaml.YAMLError):
@@ -398,17 +399,41 @@ def _names_fully(path: Path) -> TenantConfig | None:
     return _names(scalars, [str(k) for k in profiles], principals)
 
 
-def _names(scalars: dict[str, str], profiles: list[str], principals: list[str]) -> TenantConfig:
-    # Only the fields tenant_set_problems reads (role and profile names derive from them);
-    # model_construct validates nothing, and nothing else of this object is ever read.
+@dataclass(frozen=True)
+class _Apps:
+    app_principals: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OtherShardTenant:
+    """A tenant file of another shard as the checks of the directory as a whole read it
+    (`embedder.config.TenantNames`), unvalidated: its own shard validates it in full."""
+
+    tenant: str
+    namespace: str
+    region: str
+    account_id: str | None
+    permission_profiles: Mapping[str, object]
+    embedding: _Apps
+
+    @property
+    def role_name(self) -> str:
+        return embed_role_name(self.tenant)
+
+    def profile_name(self, profile: str) -> str:
+        return profile_physical_name(self.tenant, profile)
+
+
+_DEFAULT_REGION: str = TenantConfig.model_fields["region"].default
+
+
+def _names(scalars: dict[str, str], profiles: list[str], principals: list[str]) -> OtherShardTenant:
     tenant = scalars["tenant"]
-    embedding: dict[str, Any] = {"app_principals": tuple(principals)}
-    names: dict[str, Any] = {
-        "tenant": tenant,
-        "namespace": scalars.get("namespace", tenant),
-        "region": scalars.get("region", TenantConfig.model_fields["region"].default),
-        "account_id": scalars.get("account_id"),
-        "permission_profiles": dict.fromkeys(profiles),
-        "embedding": Embedding.model_construct(**embedding),
-    }
-    return TenantConfig.model_construct(**names)
+    return OtherShardTenant(
+        tenant=tenant,
+        namespace=scalars.get("namespace", tenant),
+        region=scalars.get("region", _DEFAULT_REGION),
+        account_id=scalars.get("account_id"),
+        permission_profiles=dict.fromkeys(profiles),
+        embedding=_Apps(tuple(principals)),
+    )

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from embedder.config import TenantConfig
+from embedder.config import TenantNames
 
 _ACCOUNT = re.compile(r"^arn:[\w-]+:(?:iam|sts)::(?P<account>[0-9]{12}):")
 _ROOT = re.compile(r"^(?:arn:[\w-]+:iam::)?(?P<account>[0-9]{12})(?::root)?$")
@@ -42,7 +42,7 @@ class Neighbour:
 AppsByAccount = Mapping[str, list[Neighbour]]
 
 
-def apps_by_account(tenants: Iterable[TenantConfig]) -> dict[str, list[Neighbour]]:
+def apps_by_account(tenants: Iterable[TenantNames]) -> dict[str, list[Neighbour]]:
     """Every tenant's app principals, by the account they live in (built once per check)."""
     found: dict[str, list[Neighbour]] = {}
     for t in tenants:
@@ -58,7 +58,7 @@ def neighbours_in(account: str, apps: AppsByAccount, *, besides: str) -> list[Ne
     return [n for n in apps.get(account, ()) if n.tenant != besides]
 
 
-def root_trust_problems(tenant: TenantConfig, apps: AppsByAccount) -> list[tuple[str, str]]:
+def root_trust_problems(tenant: TenantNames, apps: AppsByAccount) -> list[tuple[str, str]]:
     """(field, message) for each root `tenant` trusts where another tenant's app lives."""
     problems: list[tuple[str, str]] = []
     for i, arn in enumerate(tenant.embedding.app_principals):

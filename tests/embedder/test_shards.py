@@ -172,7 +172,7 @@ def test_the_set_checks_judge_a_names_only_reading_as_the_full_file(tmp_path: Pa
     assert all(config is not None for _, config in lean)
     expected = tenant_set_problems(full)
     assert expected, "the fixture has set problems to find"
-    assert tenant_set_problems(lean) == expected  # type: ignore[arg-type]
+    assert tenant_set_problems(lean) == expected
 
 
 @pytest.mark.parametrize("text", ["- acme\n", "tenant: other\n", "tenant: [\n", "users: []\n"])
