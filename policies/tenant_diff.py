@@ -35,21 +35,42 @@ class Change:
 # -- reading the base ----------------------------------------------------------------------
 
 
-def _git(cwd: Path, *args: str) -> str:
+def run_git(cwd: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    """Run a fixed git subcommand in `cwd`; its stdout, or GitError with its stderr."""
     done = subprocess.run(  # noqa: S603 - fixed git subcommands, no shell
         ["git", *args],  # noqa: S607 - git from PATH, as in any CI job
         cwd=cwd,
+        input=stdin,
         capture_output=True,
-        text=True,
         check=False,
     )
     if done.returncode != 0:
-        raise _GitError(done.stderr.strip() or f"git {' '.join(args)} failed")
+        message = done.stderr.decode(errors="replace").strip()
+        raise GitError(message or f"git {' '.join(args)} failed")
     return done.stdout
 
 
-class _GitError(Exception):
+def _git(cwd: Path, *args: str) -> str:
+    return run_git(cwd, *args).decode()
+
+
+class GitError(Exception):
     pass
+
+
+def base_repository(tenants_dir: Path, ref: str) -> tuple[Path, str]:
+    """The work tree's top and `tenants_dir` relative to it ("" for the top); `ref` must be a
+    commit of the repository (ConfigError naming --base otherwise)."""
+    where = f"--base {ref}"
+    try:
+        top = Path(_git(tenants_dir, "rev-parse", "--show-toplevel").strip())
+        _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except GitError as e:
+        raise ConfigError([Problem(where, "", f"is not a commit of the repository: {e}")]) from e
+    except OSError as e:
+        raise ConfigError([Problem(where, "", f"git cannot run: {e.strerror}")]) from e
+    rel = tenants_dir.resolve().relative_to(top.resolve()).as_posix()
+    return top, "" if rel == "." else rel
 
 
 def base_tenants(tenants_dir: Path, ref: str) -> tuple[dict[str, TenantConfig], list[Change]]:
@@ -57,16 +78,8 @@ def base_tenants(tenants_dir: Path, ref: str) -> tuple[dict[str, TenantConfig], 
 
     A base file that does not parse is noted, not fatal: the edit may be the fix.
     """
-    where = f"--base {ref}"
-    try:
-        top = Path(_git(tenants_dir, "rev-parse", "--show-toplevel").strip())
-        _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    except _GitError as e:
-        raise ConfigError([Problem(where, "", f"is not a commit of the repository: {e}")]) from e
-    except OSError as e:
-        raise ConfigError([Problem(where, "", f"git cannot run: {e.strerror}")]) from e
-    rel = tenants_dir.resolve().relative_to(top.resolve()).as_posix()
-    prefix = "" if rel == "." else f"{rel}/"
+    top, rel = base_repository(tenants_dir, ref)
+    prefix = f"{rel}/" if rel else ""
     names = _git(top, "ls-tree", "--name-only", ref, "--", prefix or ".").splitlines()
     found: dict[str, TenantConfig] = {}
     notes: list[Change] = []

@@ -12,16 +12,17 @@ comments or formatting changes nothing deployed and touches no shard.
 from __future__ import annotations
 
 import hashlib
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from embedder.config import TenantConfig
-from embedder.errors import ConfigError, Problem
+from embedder.errors import ConfigError
 from embedder.loader import parse_tenant, tenant_files
 from embedder.shards import ShardSelection, shard_of
+from embedder.wording import plural
+from policies.tenant_diff import base_repository, run_git
 
 TENANT_SUFFIXES = (".yaml", ".yml")
 EXIT_OK, EXIT_REFUSED = 0, 2
@@ -62,7 +63,7 @@ def changes_since(
     `current`: the directory's configs already loaded (and validated as a whole); read here
     when not given. A bad ref or a directory outside a git work tree is a ConfigError.
     """
-    top, rel = _repository(tenants_dir, base)
+    top, rel = base_repository(tenants_dir, base)
     in_base = _base_blobs(top, rel, base)
     now = {f.stem: f for f in tenant_files([tenants_dir]) if f.suffix in TENANT_SUFFIXES}
     differing = [
@@ -112,42 +113,10 @@ def _config_now(
 # -- git -----------------------------------------------------------------------------------
 
 
-class _GitError(Exception):
-    pass
-
-
-def _git(cwd: Path, *args: str, stdin: bytes | None = None) -> bytes:
-    done = subprocess.run(  # noqa: S603 - fixed git subcommands, no shell
-        ["git", *args],  # noqa: S607 - git from PATH, as in any CI job
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        message = done.stderr.decode(errors="replace").strip()
-        raise _GitError(message or f"git {' '.join(args)} failed")
-    return done.stdout
-
-
-def _repository(tenants_dir: Path, base: str) -> tuple[Path, str]:
-    """The work tree's top and the tenants directory relative to it; the ref must exist."""
-    where = f"--base {base}"
-    try:
-        top = Path(_git(tenants_dir, "rev-parse", "--show-toplevel").decode().strip())
-        _git(top, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
-    except _GitError as e:
-        raise ConfigError([Problem(where, "", f"is not a commit of the repository: {e}")]) from e
-    except OSError as e:
-        raise ConfigError([Problem(where, "", f"git cannot run: {e.strerror}")]) from e
-    rel = tenants_dir.resolve().relative_to(top.resolve()).as_posix()
-    return top, "" if rel == "." else rel
-
-
 def _base_blobs(top: Path, rel: str, base: str) -> dict[str, tuple[str, str]]:
     """Tenant stem -> (path, blob id) of the tenant files directly in `rel` at `base`."""
     prefix = f"{rel}/" if rel else ""
-    listing = _git(top, "ls-tree", "-z", base, "--", prefix or ".")
+    listing = run_git(top, "ls-tree", "-z", base, "--", prefix or ".")
     found: dict[str, tuple[str, str]] = {}
     for record in listing.decode().split("\0"):
         if not record:
@@ -165,7 +134,7 @@ def _cat_blobs(top: Path, blobs: Iterable[str]) -> dict[str, str]:
     wanted = list(dict.fromkeys(blobs))
     if not wanted:
         return {}
-    out = _git(top, "cat-file", "--batch", stdin="".join(f"{b}\n" for b in wanted).encode())
+    out = run_git(top, "cat-file", "--batch", stdin="".join(f"{b}\n" for b in wanted).encode())
     texts: dict[str, str] = {}
     at = 0
     for blob in wanted:
@@ -231,7 +200,7 @@ def affected_check(
     files = len({f.stem for f in tenant_files([tenants_dir])})
     summary = (
         f"{files} tenants in {shard_count} shards; {len(changes.tenants)} changed since "
-        f"{base} ({removals} removals); checked shards: {where} ({resources} resources): "
+        f"{base} ({plural(removals, 'removal')}); checked shards: {where} ({resources} resources): "
         f"{mandatory} mandatory, {advisory} advisory, {lint_count} lint ({failing_lint} above LOW)"
     )
     refused = mandatory or failing_lint

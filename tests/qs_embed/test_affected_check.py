@@ -51,7 +51,7 @@ def test_a_removed_user_is_called_out_with_its_shard(repo: Repo) -> None:
     assert code == 0
     assert "REMOVED tenant-02: user ann removed" in out
     assert f"(shard {shard_of('tenant-02', COUNT)})" in out
-    assert "(1 removals)" in out
+    assert "(1 removal)" in out
 
 
 def test_nothing_changed_runs_no_program(repo: Repo) -> None:
