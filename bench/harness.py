@@ -28,16 +28,6 @@ class Result:
         return f"{mark} {self.name}: {self.figure} (goal {self.goal})"
 
 
-def best_of(fn: Callable[[], object], *, repeat: int = 5) -> float:
-    """The fastest of `repeat` runs: the least disturbed by the rest of the machine."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def interleaved(
     fns: dict[str, Callable[[], object]], *, repeat: int = 5, settle: bool = False
 ) -> dict[str, float]:
@@ -189,3 +179,10 @@ def pin_foreground(pid: int) -> None:
     cpus = _cpus()
     if len(cpus) > 1:
         os.sched_setaffinity(pid, {cpus[0]})
+
+
+def rss_mb() -> float:
+    """This process's resident memory, in MB (the memory benchmarks' measure)."""
+    import psutil
+
+    return float(psutil.Process().memory_info().rss) / 2**20

@@ -71,21 +71,14 @@ def _results(m: dict[str, Any]) -> list[Result]:
 
 
 def _measure(tenants: int) -> dict[str, Any]:
-    import psutil
-
+    from bench.harness import rss_mb
     from bench.stub import StubAws
     from bench.tenants import tenant
     from embedder import Embedder
     from embedder.clients import SHARED_POOL
 
-    process = psutil.Process()
-
-    def rss_mb() -> float:
-        return float(process.memory_info().rss) / 2**20
-
     stub = StubAws()
-    session = stub.session()
-    Embedder(tenant("warm-up"), session=session).session_embed_url("u000")
+    session = stub.warmed_session()
     baseline = rss_mb()
     configs = [tenant(f"t{i:05d}", "iam" if i % 2 else "quicksight") for i in range(tenants)]
     embedders = [Embedder(c, session=session) for c in configs]

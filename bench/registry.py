@@ -92,21 +92,13 @@ def _scan_vs_stat(directory: Path, paths: list[Path]) -> tuple[float, float]:
 
 
 def _measure(directory: Path) -> dict[str, Any]:
-    import psutil
-
+    from bench.harness import rss_mb
     from bench.stub import StubAws
-    from bench.tenants import tenant
-    from embedder import Embedder, TenantRegistry
+    from embedder import TenantRegistry
     from embedder.clients import SHARED_POOL
 
-    process = psutil.Process()
-
-    def rss_mb() -> float:
-        return float(process.memory_info().rss) / 2**20
-
     stub = StubAws()
-    session = stub.session()
-    Embedder(tenant("warm-up"), session=session).session_embed_url("u000")
+    session = stub.warmed_session()
     baseline = rss_mb()
     registry = TenantRegistry.from_dir(directory, session=session)
     loaded = rss_mb()

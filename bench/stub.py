@@ -90,6 +90,16 @@ class StubAws:
         self.install(session)
         return session
 
+    def warmed_session(self) -> boto3.Session:
+        """`session()` after one mint, so that what every first mint loads (botocore's models,
+        the embedder's modules) is in a memory benchmark's baseline, not in its growth."""
+        from bench.tenants import tenant
+        from embedder import Embedder
+
+        session = self.session()
+        Embedder(tenant("warm-up"), session=session).session_embed_url("u000")
+        return session
+
     def install(self, session: boto3.Session) -> None:
         session.events.register("before-send.sts.AssumeRole", cast(Handler, self.assume_role))
         session.events.register(

@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
@@ -56,6 +56,7 @@ from infra.tenant_stack import TenantStack
 from policies.resources import CALLER_IDENTITY, QS_CUSTOM_PERMISSIONS, QS_DYNAMIC_USER, QS_NAMESPACE
 
 STACK = "local"
+T = TypeVar("T")
 Key = tuple[str, str]  # (type token, resource name): unique in the program
 
 SYMBOLS = {
@@ -211,16 +212,13 @@ class LocalEngine:
         if refusals:
             raise ConfigError(refusals)
         self.state.account = account
-        try:
+
+        def apply() -> OfflineRun[dict[str, TenantStack]]:
             run = run_offline(program, _ApplyMocks(self), stack=STACK)
             self._delete(self._leftovers())
-        except BaseException as e:
-            failure = self._failure(e)
-            if failure is e:
-                raise
-            raise failure from e
-        finally:
-            self.state.save()
+            return run
+
+        run = self._saving_state(apply)
         return EngineResult(list(self._changes), self._unchanged, run)
 
     def destroy(self) -> EngineResult:
@@ -228,8 +226,14 @@ class LocalEngine:
         problems = self._state_account_problems(self.account())
         if problems:
             raise ConfigError(problems)
+        self._saving_state(lambda: self._delete(list(self.state.resources.values())))
+        return EngineResult(list(self._changes), 0)
+
+    def _saving_state(self, changes: Callable[[], T]) -> T:
+        """Make `changes`; the state records what was applied, whether they all succeed or one
+        fails (that failure raised as the engine's own, see `_failure`)."""
         try:
-            self._delete(list(self.state.resources.values()))
+            return changes()
         except BaseException as e:
             failure = self._failure(e)
             if failure is e:
@@ -237,7 +241,6 @@ class LocalEngine:
             raise failure from e
         finally:
             self.state.save()
-        return EngineResult(list(self._changes), 0)
 
     # -- preview --------------------------------------------------------------------------
 
