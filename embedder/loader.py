@@ -19,7 +19,12 @@ from pydantic import BaseModel, ValidationError
 
 from embedder.config import CrossFieldError, TenantConfig, TenantNames
 from embedder.errors import ConfigError, Problem
-from embedder.trusted_accounts import apps_by_account, root_trust_problems
+from embedder.trusted_accounts import (
+    apps_by_account,
+    neighbour_problems,
+    root_trust_problems,
+    roots_by_account,
+)
 
 SECRET_FIELDS = frozenset({"external_id"})
 MAX_FILE_BYTES = 1_000_000
@@ -327,10 +332,11 @@ def tenant_set_problems(loaded: Sequence[tuple[Path, TenantNames]]) -> list[Prob
                 "custom permissions name", t.profile_name(key), path, f"permission_profiles.{key}"
             )
     apps = apps_by_account(t for _, t in loaded)
+    roots = roots_by_account(t for _, t in loaded)
     for path, t in loaded:
-        problems += [
-            Problem(str(path), field, message) for field, message in root_trust_problems(t, apps)
-        ]
+        # Both sides of a trusted root are blamed: each shard involved refuses it.
+        found = root_trust_problems(t, apps) + neighbour_problems(t, roots)
+        problems += [Problem(str(path), field, message) for field, message in found]
     return problems + region_problems(loaded)
 
 

@@ -51,6 +51,9 @@ def policy_size_problems(loaded: Sequence[tuple[Path, TenantConfig]]) -> list[Pr
                 "in the default namespace it names every user's exact ARN: give the tenant its "
                 "own namespace, split the tenant or shorten the user names"
                 if tenant.namespace == DEFAULT_NAMESPACE
+                else "in an adopted namespace it names every user's exact ARN: split the "
+                "tenant or shorten the user names"
+                if tenant.adopt_namespace
                 else "split the tenant or shorten the user names"
             )
             problems.append(

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from embedder.config import TenantConfig
+from embedder.config import TenantConfig, TenantNames
 from embedder.errors import ConfigError, Problem
 from embedder.loader import load_tenants
 from embedder.names import ROLE_NAME_PREFIX
@@ -30,6 +30,9 @@ class TenantIndex:
     tenants: tuple[TenantConfig, ...] = ()
     problems: tuple[Problem, ...] = ()
     """Why the tenant files could not be read (then `tenants` is empty)."""
+    directory: tuple[TenantNames, ...] | None = None
+    """Every tenant of the directory, when `tenants` holds one shard's: the checks of the
+    directory as a whole (a root trusted by a tenant of another shard) read these."""
     _by_role: dict[str, TenantConfig] = field(init=False, repr=False, compare=False)
     _by_namespace: dict[str, TenantConfig] = field(init=False, repr=False, compare=False)
     _by_profile: dict[str, tuple[TenantConfig, str]] = field(init=False, repr=False, compare=False)
@@ -41,6 +44,10 @@ class TenantIndex:
             t.profile_name(key): (t, key) for t in self.tenants for key in t.permission_profiles
         }
         object.__setattr__(self, "_by_profile", profiles)
+
+    @property
+    def whole_directory(self) -> tuple[TenantNames, ...]:
+        return self.directory if self.directory is not None else self.tenants
 
     def by_role(self, role_name: str) -> TenantConfig | None:
         return self._by_role.get(role_name)
