@@ -94,6 +94,21 @@ def parse_tenant(text: str, source: str = "<string>") -> TenantConfig:
     Errors are raised `from None`: the problems say everything, and YAML's and pydantic's own
     exceptions quote the file's text (an external id among it).
     """
+    data = load_yaml(text, source)
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else type(data).__name__
+        raise ConfigError([Problem(source, "", f"must be a mapping of tenant fields, got {kind}")])
+    try:
+        return TenantConfig.model_validate(data)
+    except ValidationError as e:
+        problems = validation_problems(e, source)
+    raise ConfigError(problems)
+
+
+def load_yaml(text: str, source: str = "<string>") -> Any:
+    """One YAML document of this project (a tenant file, the platform file), with the tenant
+    loader's guards: safe types only, no duplicate keys, at most MAX_YAML_NODES nodes (aliases
+    expanded); a problem is a `ConfigError` naming the line."""
     try:
         _check_size(text)
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
@@ -109,14 +124,7 @@ def parse_tenant(text: str, source: str = "<string>") -> TenantConfig:
         problem = None
     if problem is not None:
         raise ConfigError([problem])
-    if not isinstance(data, dict):
-        kind = "empty" if data is None else type(data).__name__
-        raise ConfigError([Problem(source, "", f"must be a mapping of tenant fields, got {kind}")])
-    try:
-        return TenantConfig.model_validate(data)
-    except ValidationError as e:
-        problems = validation_problems(e, source)
-    raise ConfigError(problems)
+    return data
 
 
 def _reader_problem(error: yaml.reader.ReaderError, source: str, text: str) -> Problem:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pulumi
 
+from embedder.adoption import AdoptionAllowList, adoption_problems, allow_list_beside
 from embedder.config import TenantConfig
 from embedder.errors import ConfigError, Problem
 from embedder.loader import load_tenant_files
@@ -49,18 +50,24 @@ def _from_config(error: ConfigError) -> bool:
 
 
 def load_checked_tenants(
-    tenants_dir: str | Path, shard: ShardSelection | None = None
+    tenants_dir: str | Path,
+    shard: ShardSelection | None = None,
+    adoption: AdoptionAllowList | None = None,
 ) -> list[tuple[Path, TenantConfig]]:
     """Every tenant file with its path, valid and deployable by this provider; or ConfigError.
 
     With a `shard` of several, only that shard's files (`embedder.shards.load_shard_files`:
-    validated in full, and checked for clashes with every other tenant's names).
+    validated in full, and checked for clashes with every other tenant's names). Adoptions
+    that reach beyond their tenant are refused unless `adoption` (default: the platform file
+    beside `tenants_dir`, `embedder.adoption`) allows them.
     """
     if shard is None or shard.count == 1:
         loaded = load_tenant_files([tenants_dir])
     else:
         loaded = load_shard_files(tenants_dir, shard)
-    problems = deployability_problems(loaded)
+    if adoption is None:
+        adoption = allow_list_beside(tenants_dir)
+    problems = adoption_problems(loaded, adoption) + deployability_problems(loaded)
     if problems:
         raise ConfigError(problems)
     return loaded

@@ -89,7 +89,11 @@ def shard_index(index: TenantIndex, shard: ShardSelection | None) -> TenantIndex
     the whole directory for the checks of the directory as a whole."""
     if shard is None or shard.count == 1 or index.problems:
         return index
-    return TenantIndex(tuple(select_shard(index.tenants, shard)), directory=index.tenants)
+    return TenantIndex(
+        tuple(select_shard(index.tenants, shard)),
+        adoption=index.adoption,
+        directory=index.tenants,
+    )
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from embedder.adoption import NOTHING_ALLOWED, AdoptionAllowList, allow_list_beside
 from embedder.config import TenantConfig, TenantNames
 from embedder.errors import ConfigError, Problem
 from embedder.loader import load_tenants
@@ -30,6 +31,8 @@ class TenantIndex:
     tenants: tuple[TenantConfig, ...] = ()
     problems: tuple[Problem, ...] = ()
     """Why the tenant files could not be read (then `tenants` is empty)."""
+    adoption: AdoptionAllowList = NOTHING_ALLOWED
+    """The platform's allow-list of adoptions that reach beyond their tenant."""
     directory: tuple[TenantNames, ...] | None = None
     """Every tenant of the directory, when `tenants` holds one shard's: the checks of the
     directory as a whole (a root trusted by a tenant of another shard) read these."""
@@ -64,8 +67,10 @@ def is_embed_role_name(name: object) -> bool:
     return isinstance(name, str) and name.startswith(ROLE_NAME_PREFIX)
 
 
-def index_of(tenants: Sequence[TenantConfig]) -> TenantIndex:
-    return TenantIndex(tuple(tenants))
+def index_of(
+    tenants: Sequence[TenantConfig], *, adoption: AdoptionAllowList = NOTHING_ALLOWED
+) -> TenantIndex:
+    return TenantIndex(tuple(tenants), adoption=adoption)
 
 
 def load_index(tenants_dir: str | Path) -> TenantIndex:
@@ -75,7 +80,9 @@ def load_index(tenants_dir: str | Path) -> TenantIndex:
     the reason instead of crashing the analyzer.
     """
     try:
-        return TenantIndex(tuple(load_tenants([tenants_dir])))
+        return TenantIndex(
+            tuple(load_tenants([tenants_dir])), adoption=allow_list_beside(tenants_dir)
+        )
     except ConfigError as e:
         return TenantIndex(problems=e.problems)
 

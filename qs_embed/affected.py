@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from embedder.adoption import AdoptionAllowList
 from embedder.config import TenantConfig
 from embedder.errors import ConfigError
 from embedder.loader import parse_tenant, tenant_files
@@ -165,18 +166,20 @@ def affected_check(
     lint finding above LOW refuses the edit, else 0.
     """
     from infra.program import load_checked_tenants
+    from policies.platform_base import adoption_at
     from policies.tenant_diff import REMOVED, tenant_changes
 
     changes = changes_since(tenants_dir, base)
+    adoption = adoption_at(tenants_dir, base)  # an edit cannot approve itself
     checked = list(shards) if shards is not None else changes.shards(shard_count)
     mandatory = advisory = failing_lint = lint_count = resources = 0
     lines: list[str] = []
     now: dict[str, TenantConfig] = {}
     for shard in checked:
         selection = ShardSelection(shard, shard_count)
-        mine = [t for _, t in load_checked_tenants(tenants_dir, selection)]
+        mine = [t for _, t in load_checked_tenants(tenants_dir, selection, adoption)]
         now.update((t.tenant, t) for t in mine)
-        verdict = _review(mine)
+        verdict = _review(mine, adoption)
         mandatory += verdict.mandatory
         advisory += verdict.advisory
         failing_lint += verdict.failing_lint
@@ -218,7 +221,7 @@ class _Verdict:
     resources: int
 
 
-def _review(tenants: Sequence[TenantConfig]) -> _Verdict:
+def _review(tenants: Sequence[TenantConfig], adoption: AdoptionAllowList) -> _Verdict:
     """The program of these tenants under mocks, the pack of these tenants, the IAM lint and
     the adoptions to call out: `qs-embed check`'s own review."""
     if not tenants:
@@ -226,7 +229,7 @@ def _review(tenants: Sequence[TenantConfig]) -> _Verdict:
     from policies.resources import TENANT_STACK
     from qs_embed.check import review
 
-    result = review(tenants)
+    result = review(tenants, adoption=adoption)
     return _Verdict(
         result.lines(),
         result.mandatory,

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from embedder.adoption import NOTHING_ALLOWED, AdoptionAllowList, allow_list_beside
 from embedder.config import TenantConfig
 from embedder.shards import ShardSelection
 from embedder.wording import plural
@@ -28,6 +29,7 @@ from infra.plan import resource_count
 from infra.program import load_checked_tenants
 from policies.lint import LintFinding, lint_declared
 from policies.pack import Declared, Violation, build_policies, run_pack
+from policies.platform_base import adoption_at
 from policies.resources import TENANT_STACK
 from policies.rules.adoption import adoption_lines
 from policies.rules.props import tenant_stack_of
@@ -81,12 +83,17 @@ class Review:
         )
 
 
-def review(tenants: Sequence[TenantConfig], extra: Callable[[], object] | None = None) -> Review:
+def review(
+    tenants: Sequence[TenantConfig],
+    extra: Callable[[], object] | None = None,
+    *,
+    adoption: AdoptionAllowList = NOTHING_ALLOWED,
+) -> Review:
     """Run the program for `tenants` under mocks, then the pack and the lint over what it
     declares; `extra` declares more resources next to the program's (tests)."""
     declared = declare_program(tenants, extra)
     violations = sorted(
-        run_pack(build_policies(index_of(tenants)), declared),
+        run_pack(build_policies(index_of(tenants, adoption=adoption)), declared),
         key=lambda v: (not v.mandatory, v.policy, v.message),
     )
     return Review(declared, violations, lint_declared(declared), adoption_lines(tenants))
@@ -99,9 +106,11 @@ def run_check(
     extra: Callable[[], object] | None = None,
     shard: ShardSelection | None = None,
 ) -> int:
-    """The whole check (of one shard's tenants when `shard` is given)."""
-    tenants = [t for _, t in load_checked_tenants(tenants_dir, shard)]
-    result = review(tenants, extra)
+    """The whole check (of one shard's tenants when `shard` is given). With `base`, the
+    platform's adoption allow-list is the one at `base`: an edit cannot approve itself."""
+    adoption = adoption_at(tenants_dir, base) if base is not None else None
+    tenants = [t for _, t in load_checked_tenants(tenants_dir, shard, adoption)]
+    result = review(tenants, extra, adoption=adoption or allow_list_beside(tenants_dir))
     changes: list[Change] = []
     if base is not None:
         before, notes = base_tenants(tenants_dir, base)

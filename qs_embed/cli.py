@@ -32,18 +32,23 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from embedder.adoption import adoption_problems, allow_list_beside
     from embedder.loader import load_tenant_files
 
     paths = args.paths or [DEFAULT_TENANTS_DIR]
     loaded = load_tenant_files(paths)
+    first = Path(paths[0])
+    problems = adoption_problems(
+        loaded, allow_list_beside(first if first.is_dir() else first.parent)
+    )
     try:
         from infra.program import deployability_problems
     except ModuleNotFoundError as e:
         print(f"note: deployability checks skipped ({e.name} is not installed)", file=sys.stderr)
     else:
-        problems = deployability_problems(loaded)
-        if problems:
-            raise ConfigError(problems)
+        problems += deployability_problems(loaded)
+    if problems:
+        raise ConfigError(problems)
     for _, t in loaded:
         emb = t.embedding
         print(
