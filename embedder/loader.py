@@ -18,7 +18,6 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from embedder.config import CrossFieldError, TenantConfig, TenantNames
-from embedder.default_namespace import default_namespace_user_problems
 from embedder.errors import ConfigError, Problem
 from embedder.trusted_accounts import (
     apps_by_account,
@@ -346,7 +345,7 @@ def tenant_set_problems(loaded: Sequence[tuple[Path, TenantNames]]) -> list[Prob
         # Both sides of a trusted root are blamed: each shard involved refuses it.
         found = root_trust_problems(t, apps) + neighbour_problems(t, roots)
         problems += [Problem(str(path), field, message) for field, message in found]
-    return problems + region_problems(loaded) + default_namespace_user_problems(loaded)
+    return problems + region_problems(loaded)
 
 
 def validation_problems(error: ValidationError, source: str) -> list[Problem]:
