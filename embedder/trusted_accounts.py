@@ -15,7 +15,7 @@ edit that adds a neighbour's app to a trusted account is refused in the neighbou
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from embedder.config import TenantNames
@@ -49,10 +49,21 @@ AppsByAccount = Mapping[str, list[Neighbour]]
 
 def apps_by_account(tenants: Iterable[TenantNames]) -> dict[str, list[Neighbour]]:
     """Every tenant's app principals, by the account they live in (built once per check)."""
+    return _by_account(tenants, principal_account)
+
+
+def roots_by_account(tenants: Iterable[TenantNames]) -> dict[str, list[Neighbour]]:
+    """The tenants that trust a whole account, by that account (built once per check)."""
+    return _by_account(tenants, root_account)
+
+
+def _by_account(
+    tenants: Iterable[TenantNames], account_of: Callable[[str], str | None]
+) -> dict[str, list[Neighbour]]:
     found: dict[str, list[Neighbour]] = {}
     for t in tenants:
         for arn in t.embedding.app_principals:
-            account = principal_account(arn)
+            account = account_of(arn)
             if account is not None:
                 found.setdefault(account, []).append(Neighbour(t.tenant, arn))
     return found
@@ -74,17 +85,6 @@ def root_trust_problems(tenant: TenantNames, apps: AppsByAccount) -> list[tuple[
         if found:
             problems.append((f"embedding.app_principals[{i}]", root_neighbour_message(arn, found)))
     return problems
-
-
-def roots_by_account(tenants: Iterable[TenantNames]) -> dict[str, list[Neighbour]]:
-    """The tenants that trust a whole account, by that account (built once per check)."""
-    found: dict[str, list[Neighbour]] = {}
-    for t in tenants:
-        for arn in t.embedding.app_principals:
-            account = root_account(arn)
-            if account is not None:
-                found.setdefault(account, []).append(Neighbour(t.tenant, arn))
-    return found
 
 
 def neighbour_problems(tenant: TenantNames, roots: AppsByAccount) -> list[tuple[str, str]]:

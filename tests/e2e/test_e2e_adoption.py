@@ -21,27 +21,12 @@ from embedder.errors import AccessDeniedError
 from embedder.loader import load_tenant
 from qs_embed.cli import main
 from sandbox import Emulator
-from tests.e2e.support import ACCOUNT, REGION, Apps, app_principal
+from tests.e2e.support import ACCOUNT, Apps
+from tests.e2e.support import file_document as document
 
 pytestmark = pytest.mark.emulator
 
 THREE = ("alice", "bob", "carol")
-
-
-def document(tenant: str, users: dict[str, dict[str, Any]], **extra: Any) -> dict[str, Any]:
-    embedding = {"identity": "quicksight", "app_principals": [app_principal(tenant)]}
-    embedding |= extra.pop("embedding", {})
-    return {
-        "tenant": tenant,
-        "account_id": ACCOUNT,
-        "region": REGION,
-        "embedding": embedding,
-        "users": [
-            {"name": n, "email": f"{n}@{tenant}.example", "role": "AUTHOR", **u}
-            for n, u in users.items()
-        ],
-        **extra,
-    }
 
 
 class Platform:
@@ -73,17 +58,26 @@ class Platform:
         captured = capsys.readouterr()
         return code, captured.out + captured.err
 
+    def register(self, namespace: str, name: str, role: str, **extra: str) -> None:
+        """A user someone else made, before the tenant's first deploy."""
+        self.qs.register_user(
+            AwsAccountId=ACCOUNT,
+            Namespace=namespace,
+            IdentityType="QUICKSIGHT",
+            UserName=name,
+            Email=f"{name}@example.com",
+            UserRole=role,
+            **extra,
+        )
+
     def users(self, namespace: str) -> dict[str, tuple[str, str | None]]:
         listed = self.qs.list_users(AwsAccountId=ACCOUNT, Namespace=namespace)["UserList"]
         return {u["UserName"]: (u["Role"], u.get("CustomPermissionsName")) for u in listed}
 
 
 @pytest.fixture
-def platform(emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Platform:
-    for name, value in emulator.env().items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    return Platform(emulator, tmp_path)
+def platform(emulator_env: Emulator, tmp_path: Path) -> Platform:
+    return Platform(emulator_env, tmp_path)
 
 
 @pytest.mark.parametrize("identity", ["quicksight", "iam"])
@@ -96,14 +90,7 @@ def test_an_adopted_namespace_mints_for_every_user_of_the_file(
         AwsAccountId=ACCOUNT, Namespace=namespace, IdentityStore="QUICKSIGHT"
     )
     # A user the namespace held before (a removed tenant's, retained): never granted.
-    platform.qs.register_user(
-        AwsAccountId=ACCOUNT,
-        Namespace=namespace,
-        IdentityType="QUICKSIGHT",
-        UserName="leftover",
-        Email="leftover@example.com",
-        UserRole="ADMIN",
-    )
+    platform.register(namespace, "leftover", "ADMIN")
     embedding: dict[str, Any] = {"identity": identity}
     if identity == "iam":
         embedding["register_on_first_use"] = True
@@ -139,19 +126,12 @@ def test_adopting_the_accounts_admin_is_refused_before_anything_changes(
 ) -> None:
     """The review: `namespace: default` with `{name: admin, role: ADMIN, adopt: true}` was
     applied and its app minted the account admin's console."""
-    platform.qs.register_user(
-        AwsAccountId=ACCOUNT,
-        Namespace="default",
-        IdentityType="QUICKSIGHT",
-        UserName="root-admin",
-        Email="admin@example.com",
-        UserRole="ADMIN",
-    )
+    platform.register("default", "acct-admin", "ADMIN")
     before = platform.users("default")
     platform.write(
         document(
             "t-grabber",
-            {"root-admin": {"adopt": True, "role": "ADMIN"}},
+            {"acct-admin": {"adopt": True, "role": "ADMIN"}},
             namespace="default",
         )
     )
@@ -159,7 +139,7 @@ def test_adopting_the_accounts_admin_is_refused_before_anything_changes(
     code, out = platform.up(capsys)
 
     assert code == 2, out
-    assert "users[0].adopt: adopts 'root-admin' of the default namespace" in out
+    assert "users[0].adopt: adopts 'acct-admin' of the default namespace" in out
     assert platform.users("default") == before
     iam = platform.emulator.admin_session().client("iam")
     with pytest.raises(iam.exceptions.NoSuchEntityException):
@@ -176,15 +156,7 @@ def test_adopting_a_profile_attached_outside_the_file_is_refused_unless_the_plat
         CustomPermissionsName="t-fin-locked",
         Capabilities={"ExportToCsv": "DENY", "ExportToExcel": "DENY"},
     )
-    platform.qs.register_user(
-        AwsAccountId=ACCOUNT,
-        Namespace="default",
-        IdentityType="QUICKSIGHT",
-        UserName="cfo",
-        Email="cfo@example.com",
-        UserRole="AUTHOR",
-        CustomPermissionsName="t-fin-locked",
-    )
+    platform.register("default", "cfo", "AUTHOR", CustomPermissionsName="t-fin-locked")
     doc = document(
         "t-fin",
         {"fay": {"profile": "locked"}},

@@ -83,11 +83,8 @@ class Repo:
 
 
 @pytest.fixture
-def repo(emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
-    for name, value in emulator.env().items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    return Repo(tmp_path, emulator)
+def repo(emulator_env: Emulator, tmp_path: Path) -> Repo:
+    return Repo(tmp_path, emulator_env)
 
 
 def test_the_two_tenants_are_in_different_shards() -> None:
