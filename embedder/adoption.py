@@ -86,7 +86,7 @@ def adoption_allow_list(settings: PlatformSettings, source: str) -> AdoptionAllo
             [
                 Problem(
                     source,
-                    dotted([SECTION, *err["loc"][1:]]),
+                    dotted([SECTION, *(part for part in err["loc"][1:] if part != "[key]")]),
                     str(err["msg"]).removeprefix("Value error, "),
                 )
                 for err in e.errors(include_url=False)
