@@ -13,8 +13,8 @@ import re
 
 from embedder.redaction import REDACTED, redact
 
-# QuickSight and STS request ids are UUIDs; other services use up to 52 characters of
-# [A-Za-z0-9] (S3's x-amz-request-id is 16). https://docs.aws.amazon.com/general/latest/gr/api-retries.html
+# QuickSight and STS answer a UUID (the body's RequestId, the x-amzn-RequestId header); other
+# services use letters and digits (S3's x-amz-request-id has 16). 64 leaves room for both.
 _REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}", re.ASCII)
 # Error codes are identifiers: `AccessDeniedException`, `Throttling`, `Client.InvalidToken`.
 _ERROR_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.:]{0,99}", re.ASCII)
