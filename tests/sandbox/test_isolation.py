@@ -451,7 +451,7 @@ def test_a_root_trusting_neighbour_gets_in_so_validate_refuses_the_pair(
     with pytest.raises(ConfigError) as refused:
         load_tenants([tmp_path])
     # Both files: a sharded deploy refuses the pair in the shard of each.
-    problem, other_side = refused.value.problems
+    other_side, problem = refused.value.problems  # in file order
     assert (Path(problem.source).name, problem.location) == (
         "t-rooted.yaml",
         "embedding.app_principals[0]",
