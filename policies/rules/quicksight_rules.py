@@ -21,9 +21,6 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from embedder.adoption import profile_adoption_problem, user_adoption_problem
-from embedder.config import TenantConfig, TenantUser, console_user_roles
-from embedder.limits import CAPABILITY_DENY, capability_key
 from policies.resources import (
     DEFAULT_NAMESPACE,
     QS_CUSTOM_PERMISSIONS,
@@ -36,6 +33,9 @@ from policies.resources import (
 )
 from policies.rules.props import known_text, tenant_stack_of
 from policies.tenant_index import TenantIndex
+from tenant_file.adoption import profile_adoption_problem, user_adoption_problem
+from tenant_file.config import TenantConfig, TenantUser, console_user_roles
+from tenant_file.limits import CAPABILITY_DENY, capability_key
 
 MANDATORY, ADVISORY = EnforcementLevel.MANDATORY, EnforcementLevel.ADVISORY
 RETAIN_OUTPUT = "retainUsersOnDelete"
@@ -341,7 +341,7 @@ tenant_namespace_declared = StackValidationPolicy(
 
 def adoption_owned_only(index: TenantIndex) -> ResourceValidationPolicy:
     """A stack adopts no user or profile beyond its tenant (an ADMIN, a user of `default`, an
-    existing profile) unless the platform's allow-list names it (`embedder.adoption`)."""
+    existing profile) unless the platform's allow-list names it (`tenant_file.adoption`)."""
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if args.resource_type in QS_USER_TYPES:

@@ -66,7 +66,7 @@ class TenantSpec:
 
     @property
     def allowed_users(self) -> list[str]:
-        """Adoptions the platform must allow (`embedder.adoption`)."""
+        """Adoptions the platform must allow (`tenant_file.adoption`)."""
         return [
             u.name
             for u in self.users

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 import yaml
 
-from embedder.config import TenantConfig
 from embedder.errors import AccessDeniedError
-from embedder.loader import load_tenant
 from qs_embed.cli import main
 from sandbox import Emulator
+from tenant_file.config import TenantConfig
+from tenant_file.loader import load_tenant
 from tests.e2e.support import ACCOUNT, Apps
 from tests.e2e.support import file_document as document
 

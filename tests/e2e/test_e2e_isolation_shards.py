@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
-from embedder.shards import shard_of
+from policies.shards import shard_of
 from qs_embed.cli import main
 from sandbox import Emulator
 from tests.e2e.support import ACCOUNT, REGION
@@ -166,10 +166,6 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-HOUSE = pytest.mark.xfail(strict=True, reason="fixed by the house move")
-
-
-@HOUSE
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
 def test_an_unreadable_file_in_another_shard_is_refused_cleanly(kind: str, tmp_path: Path) -> None:
     tenants = tmp_path / "tenants"
@@ -193,7 +189,6 @@ def test_an_unreadable_file_in_another_shard_is_refused_cleanly(kind: str, tmp_p
     assert "Traceback" not in out
 
 
-@HOUSE
 def test_a_committed_link_in_another_shard_is_refused_by_a_sharded_review(
     tmp_path: Path,
 ) -> None:

@@ -27,12 +27,13 @@ import yaml
 from botocore.exceptions import ClientError
 
 from embedder import EmbedderError
-from embedder.config import TenantConfig
-from embedder.errors import AccessDeniedError, AssumeRoleError, ConfigError
-from embedder.shards import ShardSelection, shard_of
+from embedder.errors import AccessDeniedError, AssumeRoleError
 from infra.program import load_checked_tenants
+from policies.shards import ShardSelection, shard_of
 from qs_embed.cli import main
 from sandbox import Emulator
+from tenant_file.config import TenantConfig
+from tenant_file.errors import ConfigError
 from tests.e2e.isolation_draw import ACCOUNT, REGION, Draw, document, draw, seed_and_size
 from tests.e2e.support import NO_RETRIES, Apps, forged_for, redeem
 

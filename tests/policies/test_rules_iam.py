@@ -8,8 +8,6 @@ from typing import Any
 import pytest
 from pulumi_policy import EnforcementLevel
 
-from embedder.config import TenantConfig
-from embedder.shards import ShardSelection
 from policies.iam import (
     allowed_domains_guard,
     embed_role_permissions_policy,
@@ -24,7 +22,9 @@ from policies.resources import (
     ROLE_POLICY_ATTACHMENTS_EXCLUSIVE,
 )
 from policies.rules import iam_rules
+from policies.shards import ShardSelection
 from policies.tenant_index import TenantIndex, index_of
+from tenant_file.config import TenantConfig
 from tests.policies import iam_fixtures
 from tests.policies.pack_helpers import (
     ACME_PORTAL,

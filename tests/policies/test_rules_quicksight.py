@@ -7,16 +7,16 @@ from typing import Any
 import pytest
 from pulumi_policy import EnforcementLevel, PolicyResource
 
-from embedder.config import console_user_roles
+from policies.project import TENANT_STACK
 from policies.resources import (
     QS_CUSTOM_PERMISSIONS,
     QS_NAMESPACE,
     QS_USER,
     QS_USER_CUSTOM_PERMISSION,
-    TENANT_STACK,
 )
 from policies.rules import quicksight_rules as qs
 from policies.tenant_index import index_of
+from tenant_file.config import console_user_roles
 from tests.policies.pack_helpers import (
     check,
     example_index,
@@ -256,7 +256,7 @@ def _acme_adopting(**user: Any) -> Any:
 
 
 def test_adopting_an_admin_is_refused_unless_the_platform_allows_it() -> None:
-    from embedder.adoption import adoption_allow_list
+    from tenant_file.adoption import adoption_allow_list
 
     index = index_of([_acme_adopting(role="ADMIN")])
     rule = qs.adoption_owned_only(index)
