@@ -426,6 +426,10 @@ def test_every_move_of_every_ordered_pair_is_denied(matrix: Matrix) -> None:
                 f"{a} -> {v}: {move.name}: {what}" for what in move.run(matrix, attacker, victim)
             ]
     assert got == [], f"seed {matrix.draw.seed}: {got}"
+    # After every attack, every tenant still mints for all of its users.
+    for config in matrix.configs.values():
+        for user in config.users:
+            assert matrix.apps.embedder(config).session_embed_url(user.name).status == 200
     # Every move ran on every pair it applies to (a move that never runs proves nothing).
     pairs = len(matrix.configs) * (len(matrix.configs) - 1)
     assert matrix.applicable["assume-its-role"] == pairs
