@@ -201,7 +201,10 @@ class TenantStack(pulumi.ComponentResource):
             "userName": tenant.quicksight_user_name(user.name),
             "email": user.email,
             "userRole": user.role,
-            "adopt": user.adopt or self._registered_on_first_use(),
+            # With just-in-time registration the app may register a user before the stack
+            # does: that user is the stack's to adopt (one owner), pinned to this role and
+            # session name.
+            "adopt": user.adopt or self._tenant.registers_on_first_use,
         }
         if tenant.embedding.identity == "iam":
             # The user is a session of the embed role: <role name>/<session name>.
@@ -211,10 +214,3 @@ class TenantStack(pulumi.ComponentResource):
         if user.profile is not None:
             props["customPermissionsName"] = self.profiles[user.profile].custom_permissions_name
         return QuickSightUser(f"{self._name}.user.{user.name}", props, self._opts(retain=True))
-
-    def _registered_on_first_use(self) -> bool:
-        """With just-in-time registration the app may register a user before the stack does:
-        that user is the stack's to adopt (one owner), pinned to this role and session name."""
-        embedding = self._tenant.embedding
-        jit = bool(getattr(embedding, "register_on_first_use", False))
-        return jit and embedding.identity == "iam"

@@ -132,7 +132,7 @@ def embed_role_permissions_policy(
             }
         )
     else:
-        if tenant.embedding.register_on_first_use:
+        if tenant.registers_on_first_use:
             statements.append(_register_sessions_just_in_time(tenant, users, partition, account_id))
         statements.append(
             {

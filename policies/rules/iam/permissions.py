@@ -267,7 +267,7 @@ def embed_role_tenant_users_only(index: TenantIndex) -> ResourceValidationPolicy
 
 
 def _register_problem(tenant: TenantConfig, stmt: Statement) -> str | None:
-    if tenant.embedding.identity != "iam" or not tenant.embedding.register_on_first_use:
+    if not tenant.registers_on_first_use:
         return (
             f"tenant {tenant.tenant} does not opt in to just-in-time registration "
             "(embedding.register_on_first_use: true, iam identity only); the stack registers "
