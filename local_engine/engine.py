@@ -71,7 +71,7 @@ SYMBOLS = {
 
 
 @dataclass(frozen=True)
-class Change:
+class ResourceChange:
     """One change the engine made (a line of its output)."""
 
     op: str
@@ -86,7 +86,7 @@ class Change:
 
 @dataclass
 class EngineResult:
-    changes: list[Change]
+    changes: list[ResourceChange]
     unchanged: int
     run: OfflineRun[dict[str, TenantStack]] | None = None
 
@@ -110,7 +110,7 @@ class ApplyFailed(Exception):
     def __init__(self, resource: str, type_token: str, reason: str) -> None:
         super().__init__(f"{resource} ({type_token}): {reason}")
         self.resource, self.type, self.reason = resource, type_token, reason
-        self.applied: list[Change] = []
+        self.applied: list[ResourceChange] = []
 
 
 @dataclass
@@ -184,7 +184,7 @@ class LocalEngine:
         self._lock = threading.Lock()
         self._account: str | None = None
         self._declared: dict[Key, DeclaredResource] = {}
-        self._changes: list[Change] = []
+        self._changes: list[ResourceChange] = []
         self._unchanged = 0
         self._failed: ApplyFailed | None = None
 
@@ -422,7 +422,7 @@ class LocalEngine:
         with self._lock:
             self.state.resources[resource.urn] = resource
             if op is not None:
-                self._note(Change(op, declared.type, declared.name, detail))
+                self._note(ResourceChange(op, declared.type, declared.name, detail))
         return resource_id, dict(resource.outputs)
 
     # -- delete ---------------------------------------------------------------------------
@@ -458,11 +458,11 @@ class LocalEngine:
                 raise ApplyFailed(resource.name, resource.type, _reason(e)) from e
         with self._lock:
             self.state.resources.pop(resource.urn, None)
-            self._note(Change(op, resource.type, resource.name, detail))
+            self._note(ResourceChange(op, resource.type, resource.name, detail))
 
     # -- bookkeeping ----------------------------------------------------------------------
 
-    def _note(self, change: Change) -> None:
+    def _note(self, change: ResourceChange) -> None:
         self._changes.append(change)
         self._out(str(change))
 
