@@ -13,7 +13,7 @@ from typing import Any
 
 from infra.capabilities import capability_names
 from infra.offline import DeclaredResource, OfflineRun
-from policies.iam import ACCOUNT_PLACEHOLDER
+from policies.embed_role import ACCOUNT_PLACEHOLDER
 from policies.project import QS_DYNAMIC_USER, TENANT_STACK
 from policies.resources import (
     QS_CUSTOM_PERMISSIONS,

@@ -3,7 +3,7 @@
 Children: the embed role `qs-embed-<tenant>` with its trust policy and an inline permissions
 policy, the QuickSight namespace (unless `default`), one CustomPermissions per profile, and the
 users (`infra.quicksight_user`, a dynamic resource: role, email and profile change in place;
-the profile is a property of the user). Policy documents come from `policies.iam`.
+the profile is a property of the user). Policy documents come from `policies.embed_role`.
 
 The permissions policy depends on the users: the role is granted nothing on a user before the
 stack has created or adopted it (a file naming an existing user it does not adopt is refused
@@ -32,7 +32,7 @@ import pulumi_aws as aws
 
 from infra.capabilities import capabilities_args
 from infra.quicksight_user import QuickSightUser
-from policies.iam import (
+from policies.embed_role import (
     embed_role_permissions_policy,
     embed_role_trust_policy,
     policy_json,

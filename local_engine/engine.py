@@ -40,7 +40,7 @@ from infra.offline import (
     plain_properties,
     run_offline,
 )
-from infra.plan_mocks import PlanMocks, UnsupportedResourceError
+from infra.offline_mocks import OfflineMocks, UnsupportedResourceError
 from infra.preflight import account_problems
 from infra.program import declare_tenants
 from infra.quicksight_user import IDENTITY as USER_IDENTITY
@@ -500,7 +500,7 @@ def _olds(resource: StateResource) -> Properties:
     return {**resource.inputs, **resource.outputs}
 
 
-class _PreviewMocks(PlanMocks):
+class _PreviewMocks(OfflineMocks):
     """The preview: what is in the state answers from the state (as `pulumi preview` shows
     it); what is new or replaced is predicted from its inputs and the real account."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from policies.iam import ACCOUNT_PLACEHOLDER
+from policies.embed_role import ACCOUNT_PLACEHOLDER
 from tenant_file.config import TenantConfig
 
 CHANGE, REVIEW, REMOVED = "change", "review", "REMOVED"

@@ -29,10 +29,10 @@ from infra.program import load_checked_tenants
 from policies.lint import LintFinding, lint_declared
 from policies.pack import Declared, Violation, build_policies, run_pack
 from policies.project import TENANT_STACK
-from policies.rules.adoption import adoption_lines
 from policies.rules.props import tenant_stack_of
 from policies.shards import ShardSelection, shard_of
 from policies.tenant_index import index_of
+from review.adoptions import adoption_lines
 from review.affected import changes_since
 from review.changes import REMOVED, TenantChange, tenant_changes
 from review.declared import declare_program

@@ -49,7 +49,7 @@ def example_tenants() -> list[TenantConfig]:
 def example_run(example_tenants: list[TenantConfig]) -> OfflineRun[dict[str, TenantStack]]:
     """The whole program (load, check, declare, export) over tenants/, once per session."""
     from infra.offline import run_offline
-    from infra.plan_mocks import PlanMocks
+    from infra.offline_mocks import OfflineMocks
     from infra.program import run_program
 
-    return run_offline(lambda: run_program(tenant_files.EXAMPLES), PlanMocks(example_tenants))
+    return run_offline(lambda: run_program(tenant_files.EXAMPLES), OfflineMocks(example_tenants))

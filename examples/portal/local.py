@@ -73,7 +73,7 @@ def app_principal_session(
 
 def _with_endpoint(admin: boto3.Session, endpoint_url: str) -> boto3.Session:
     """`admin` whose clients all talk to the emulator (local_apply makes its own clients)."""
-    from sandbox.sessions import EmulatorSession
+    from sandbox.boto_sessions import EmulatorSession
 
     if isinstance(admin, EmulatorSession):
         return admin

@@ -180,7 +180,7 @@ def test_declaring_users_leaves_no_pickler_patch_behind() -> None:
     import pulumi
 
     from infra.offline import run_offline
-    from infra.plan_mocks import PlanMocks
+    from infra.offline_mocks import OfflineMocks
     from infra.quicksight_user import QuickSightUser
 
     original = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
@@ -201,5 +201,5 @@ def test_declaring_users_leaves_no_pickler_patch_behind() -> None:
             )
         pulumi.export("done", True)
 
-    run_offline(program, PlanMocks([]))
+    run_offline(program, OfflineMocks([]))
     assert pickle._Pickler._batch_setitems is original  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pulumi_policy import EnforcementLevel
 
-from policies.iam import (
+from policies.embed_role import (
     allowed_domains_guard,
     embed_role_permissions_policy,
     embed_role_trust_policy,
@@ -64,7 +64,7 @@ def index_with_umbrella() -> TenantIndex:
 
 
 def rendered_role(tenant_name: str) -> dict[str, object]:
-    """The embed role and its inline policy as the program renders them (policies.iam)."""
+    """The embed role and its inline policy as the program renders them (policies.embed_role)."""
     t = umbrella() if tenant_name == "umbrella" else example(tenant_name)
     permissions = embed_role_permissions_policy(t, partition="aws", account_id=ACCOUNT)
     return role(

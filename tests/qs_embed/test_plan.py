@@ -11,7 +11,7 @@ import pytest
 from infra.offline import OfflineRun
 from infra.plan import run_resource_count
 from infra.tenant_stack import TenantStack
-from policies.iam import embed_role_permissions_policy
+from policies.embed_role import embed_role_permissions_policy
 from qs_embed.cli import main
 from tests.tenant_files import EXAMPLES, tenant_data, write_tenant
 

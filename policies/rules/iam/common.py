@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs
 
-from policies.actions import expand, is_wildcard, resource_types, service_of
-from policies.documents import DocumentError, Statement, statements
-from policies.iam import STS_EXTERNAL_ID
+from policies.action_wildcards import expand, is_wildcard, resource_types, service_of
+from policies.embed_role import STS_EXTERNAL_ID
+from policies.policy_documents import DocumentError, Statement, statements
 from policies.resources import IamDocument, iam_documents, role_name_of_arn
 from policies.tenant_index import TenantIndex
 from tenant_file.config import TenantConfig

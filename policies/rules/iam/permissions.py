@@ -11,7 +11,7 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
-from policies.actions import (
+from policies.action_wildcards import (
     EMBEDDING_ACTIONS,
     TRUST_ACTIONS,
     expand,
@@ -19,8 +19,7 @@ from policies.actions import (
     resource_types,
     service_of,
 )
-from policies.documents import DocumentError, Statement, statements
-from policies.iam import (
+from policies.embed_role import (
     ACCOUNT_PLACEHOLDER,
     GENERATE_EMBED_URL,
     IAM_ARN,
@@ -30,6 +29,7 @@ from policies.iam import (
     names_users_exactly,
     tenant_user_resources,
 )
+from policies.policy_documents import DocumentError, Statement, statements
 from policies.resources import DEFAULT_NAMESPACE, iam_documents
 from policies.rules.iam.common import (
     MANDATORY,
@@ -188,7 +188,7 @@ def resource_star_only_where_required(index: TenantIndex) -> ResourceValidationP
 
 
 def _allowed_user_resources(tenant: TenantConfig, resource: str) -> list[str]:
-    """What `policies.iam` scopes the tenant's user actions to, in the tenant file's account.
+    """What `policies.embed_role` scopes the tenant's user actions to, in the tenant file's account.
 
     A file without `account_id` leaves the account to the deploying caller: then the account
     the resource names is taken if it is one (12 digits, or the offline plan's placeholder),

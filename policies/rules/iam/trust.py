@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
-from policies.iam import STS_ROLE_SESSION_NAME
+from policies.embed_role import STS_ROLE_SESSION_NAME
 from policies.rules.iam.common import (
     ADVISORY,
     MANDATORY,
