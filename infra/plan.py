@@ -48,14 +48,6 @@ def resource_count(resources: int, components: int, outside: int = 0) -> str:
     return counted + (f" and {outside} outside them" if outside else "")
 
 
-def run_resource_count(run: OfflineRun[Any]) -> str:
-    """`resource_count` of an offline run (a plan, a local apply)."""
-    components = {r.urn for r in run.of_type(TENANT_STACK)}
-    custom = [r for r in run.resources if r.custom]
-    inside = sum(r.parent_urn in components for r in custom)
-    return resource_count(inside, len(components), len(custom) - inside)
-
-
 def build_plan(tenants: Sequence[TenantConfig], run: OfflineRun[Any]) -> dict[str, Any]:
     """The machine-readable plan (`qs-embed plan --json`)."""
     components = {r.name: r for r in run.of_type(TENANT_STACK)}
