@@ -42,7 +42,6 @@ from policies.resources import DEFAULT_NAMESPACE, EMBED_ROLE_SESSION_SECONDS
 from tenant_file.config import TenantConfig, TenantUser
 from tenant_file.names import partition_for_region
 
-"""IAM's minimum: the app only needs the session to mint a URL; the embedder refreshes it."""
 NAMESPACE_TIMEOUTS = pulumi.CustomTimeouts(create="20m", delete="20m")
 """CreateNamespace answers CREATING; the provider waits for CREATED, by default for 2 minutes
 (terraform-provider-aws internal/service/quicksight/namespace.go), which a new namespace can

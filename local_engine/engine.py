@@ -11,8 +11,9 @@
 3. Apply: run the program again; as each resource registers (its inputs resolved, so its
    dependencies done) it is created, updated in place, replaced (the new one first, the old one
    deleted at the end, unless the resource asks for delete-before-replace), imported (adopted)
-   or left alone. Replacement rules come from the provider schemas (`local_engine.replacement`) and,
-   for users, from their dynamic provider's own `diff`. "Already exists" is an error, as on AWS.
+   or left alone. Replacement rules are a table copied by hand from the provider's schemas, one
+   source per row (`local_engine.replacement`), and for users their dynamic provider's own
+   `diff`. "Already exists" is an error, as on AWS.
 4. Resources the program no longer declares are deleted, dependents first, or forgotten when
    they were declared `retain_on_delete`.
 

@@ -59,7 +59,7 @@ def stubbed() -> Iterator[tuple[QuickSightUserProvider, Stubber]]:
 
 def test_every_role_and_email_and_profile_edit_is_in_place() -> None:
     """pulumi-aws's quicksight.User replaces on user_role; the replacement's RegisterUser of
-    an existing name is ResourceExists (terraform-provider-aws issue 43508)."""
+    an existing name is ResourceExists (hashicorp/terraform-provider-aws#43508)."""
     diff = QuickSightUserProvider().diff
     for edit in (
         {"userRole": "ADMIN"},

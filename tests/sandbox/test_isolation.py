@@ -242,7 +242,7 @@ def test_signed_get_and_delete_requests_pass_signature_checks(qs_admin: object) 
     assert described["Namespace"]["Name"] == "sigcheck"
 
 
-# -- the review's attacks on the policies the builders render (issue 14) --------------------
+# -- the review's attacks on the policies the builders render ------------------------------
 #
 # Each role below carries exactly what `policies.embed_role` renders for its tenant file; the app's
 # calls skip the embedder (raw boto3 as the embed role), so only IAM stands in the way.

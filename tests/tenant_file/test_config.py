@@ -119,7 +119,7 @@ def test_schema_refuses_what_the_loader_refuses() -> None:
 
 
 def test_register_on_first_use_is_off_by_default_and_for_iam_identity_only() -> None:
-    """Issue 13 item 4: one owner per user; the stack, unless an iam tenant opts in."""
+    """One owner per user: the stack, unless an iam tenant opts in to just-in-time registration."""
     assert parse_tenant(yaml.safe_dump(MINIMAL)).embedding.register_on_first_use is False
     on = {**MINIMAL["embedding"], "register_on_first_use": True}
     quicksight = {**MINIMAL, "embedding": on}
