@@ -165,7 +165,7 @@ def test_adopting_an_existing_profile_is_refused_without_the_platform(
 def test_an_adopted_namespace_grants_only_the_files_users(tmp_path: Path) -> None:
     """The review's attack: a tenant adopting a namespace left by a removed tenant got
     `user/<ns>/*`, so its app could open the retained users' consoles (an ADMIN among them)."""
-    from policies.iam import tenant_user_resources
+    from policies.embed_role import tenant_user_resources
     from tenant_file.loader import load_tenant
 
     tenants = _copy(tmp_path)
