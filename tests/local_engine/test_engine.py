@@ -25,12 +25,12 @@ from local_engine.state import LocalState
 from tenant_file.config import TenantConfig
 from tenant_file.errors import ConfigError
 from tenant_file.loader import load_tenant
+from tests import ROOT
 
 pytestmark = pytest.mark.emulator
 
 sandbox = pytest.importorskip("sandbox")
 ACCOUNT = "111122223333"
-ROOT = Path(__file__).resolve().parents[2]
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
 Run = OfflineRun[dict[str, TenantStack]]
 

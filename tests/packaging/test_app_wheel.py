@@ -19,9 +19,9 @@ import pytest
 
 from sandbox import Emulator
 from tenant_file.loader import load_tenant
+from tests import ROOT
 from tests.e2e.support import running_emulator
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 APP_PACKAGE = "quicksight-embedder"
 pytestmark = pytest.mark.emulator
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from tenant_file.config import TenantConfig
 from tenant_file.loader import load_tenant
+from tests import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "tenants"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 """Tenant files for cases the examples do not show (umbrella: the default namespace)."""

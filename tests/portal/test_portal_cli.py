@@ -14,7 +14,8 @@ import pytest
 
 from examples.portal.__main__ import EXIT_BAD_INPUT, main
 from examples.portal.local import LocalSetupError, require_loopback
-from tests.portal.conftest import ROOT, TENANTS_DIR, csrf_of
+from tests import ROOT
+from tests.portal.conftest import TENANTS_DIR, csrf_of
 
 
 def test_bad_tenant_files_are_refused_before_serving(

@@ -9,9 +9,8 @@ import pytest
 
 from qs_embed.cli import main
 from sandbox.emulator import Emulator
+from tests import ROOT
 from tests.corpus import BadTenantCase, bad_tenant_cases
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.emulator

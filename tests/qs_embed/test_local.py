@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests import ROOT
+
 QS_EMBED = str(Path(sys.executable).with_name("qs-embed"))
 pytestmark = pytest.mark.emulator
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import botocore.session
@@ -20,8 +19,8 @@ from tenant_file.errors import ConfigError
 from tenant_file.limits import service_limits
 from tenant_file.loader import load_tenants, parse_tenant
 from tenant_file.schema import tenant_json_schema
+from tests import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 MINIMAL: dict[str, Any] = {
     "tenant": "acme",
     "embedding": {

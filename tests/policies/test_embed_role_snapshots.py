@@ -4,7 +4,7 @@ acme (QuickSight identity, own namespace), globex (IAM identity, own namespace) 
 umbrella (QuickSight identity in the shared default namespace: exact user ARNs).
 
 The snapshots under snapshots/ are what a reviewer approves. After an intended change:
-`QS_UPDATE_SNAPSHOTS=1 pytest tests/policies/test_iam_snapshots.py`, then review the diff.
+`QS_UPDATE_SNAPSHOTS=1 pytest tests/policies/test_embed_role_snapshots.py`, then review the diff.
 """
 
 from __future__ import annotations
