@@ -15,7 +15,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ACCOUNT = "111122223333"
 
 
-def example(name: str) -> TenantConfig:
+def example_or_fixture(name: str) -> TenantConfig:
     """tenants/<name>.yaml, or tests/policies/fixtures/<name>.yaml."""
     path = EXAMPLES / f"{name}.yaml"
     return load_tenant(path if path.exists() else FIXTURES / f"{name}.yaml")
