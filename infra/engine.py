@@ -372,8 +372,8 @@ class LocalEngine:
                 if inputs[key] != value and pending != "creating":
                     changed[key] = (inputs[key], value)
                 inputs[key] = value
-            elif not is_sealed(outputs.get(key)):
-                outputs[key] = value
+            if (key in outputs or key not in inputs) and not is_sealed(outputs.get(key)):
+                outputs[key] = value  # a dynamic provider's outputs repeat its inputs
         refreshed = resource.with_options(inputs=inputs, outputs=outputs)
         made = pending == "creating"
         if made and self._diff(refreshed, resource.type, dict(resource.inputs), set()).replace:

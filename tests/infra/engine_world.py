@@ -1,0 +1,102 @@
+"""Helpers for the engine's tests on an emulator: tenants written as files, an engine with a
+state file, and what exists in the emulator, read as the admin."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from embedder.config import TenantConfig
+from embedder.loader import load_tenant
+from infra.engine import LocalEngine
+from infra.engine_resources import Clients
+from infra.state import LocalState
+from tests.tenant_files import tenant_data, write_tenant
+
+ACCOUNT = "111122223333"
+NO_RETRIES = Config(retries={"total_max_attempts": 1})
+Loaded = list[tuple[Path, TenantConfig]]
+
+
+def lean(name: str, **overrides: Any) -> dict[str, Any]:
+    """A tenant of four resources: role, its policy, a namespace and one user (no profile)."""
+    data = tenant_data(name, permission_profiles={})
+    del data["users"][0]["profile"]
+    data.update(overrides)
+    return data
+
+
+def loaded(directory: Path, *documents: dict[str, Any]) -> Loaded:
+    paths = [write_tenant(directory, d) for d in documents]
+    return [(p, load_tenant(p)) for p in paths]
+
+
+@dataclass
+class Run:
+    """One engine over the state at `state`, its printed lines kept."""
+
+    emulator: Any
+    state: Path
+    lines: list[str] = field(default_factory=list)
+
+    def engine(self) -> LocalEngine:
+        self.lines = []
+        clients = Clients(self.emulator.admin_session(), config=NO_RETRIES)
+        return LocalEngine(clients, LocalState.load(self.state), out=self.lines.append)
+
+    def ops(self) -> list[str]:
+        return [line.split()[1] for line in self.lines]
+
+
+def user(emulator: Any, namespace: str, name: str) -> dict[str, Any] | None:
+    qs = emulator.admin_session().client("quicksight", config=NO_RETRIES)
+    try:
+        found: dict[str, Any] = qs.describe_user(
+            AwsAccountId=ACCOUNT, Namespace=namespace, UserName=name
+        )["User"]
+    except ClientError as e:
+        if e.response["Error"]["Code"] == "ResourceNotFoundException":
+            return None
+        raise
+    return found
+
+
+def role(emulator: Any, name: str) -> dict[str, Any] | None:
+    iam = emulator.admin_session().client("iam", config=NO_RETRIES)
+    try:
+        found: dict[str, Any] = iam.get_role(RoleName=name)["Role"]
+    except ClientError as e:
+        if e.response["Error"]["Code"] == "NoSuchEntity":
+            return None
+        raise
+    return found
+
+
+def role_policy(emulator: Any, role_name: str) -> dict[str, Any] | None:
+    iam = emulator.admin_session().client("iam", config=NO_RETRIES)
+    try:
+        document = iam.get_role_policy(RoleName=role_name, PolicyName="quicksight-embedding")
+    except ClientError as e:
+        if e.response["Error"]["Code"] == "NoSuchEntity":
+            return None
+        raise
+    found = document["PolicyDocument"]
+    return json.loads(found) if isinstance(found, str) else dict(found)
+
+
+def namespace(emulator: Any, name: str) -> dict[str, Any] | None:
+    qs = emulator.admin_session().client("quicksight", config=NO_RETRIES)
+    try:
+        found: dict[str, Any] = qs.describe_namespace(AwsAccountId=ACCOUNT, Namespace=name)[
+            "Namespace"
+        ]
+    except ClientError as e:
+        if e.response["Error"]["Code"] == "ResourceNotFoundException":
+            return None
+        raise
+    return found
