@@ -52,7 +52,9 @@ def edited(name: str) -> dict[str, Any]:
     return data
 
 
-def _killed_run(env: dict[str, str], endpoint: str, state: str, files: str, phase: str, n: int) -> None:
+def _killed_run(
+    env: dict[str, str], endpoint: str, state: str, files: str, phase: str, n: int
+) -> None:
     """In a child: the phase's engine run, killed by the engine after its `n`th step."""
     import boto3
 
@@ -95,9 +97,7 @@ def _assert_done(emulator: Any, run: Run, name: str, phase: str) -> None:
     assert again.changes == [], run.lines  # nothing lost: a third run has nothing to do
 
 
-def test_a_run_killed_at_every_step_is_finished_by_the_next(
-    emulator: Any, tmp_path: Path
-) -> None:
+def test_a_run_killed_at_every_step_is_finished_by_the_next(emulator: Any, tmp_path: Path) -> None:
     multiprocessing.set_forkserver_preload(["infra.engine", __name__])
     context = multiprocessing.get_context("forkserver")
     env = {k: v for k, v in emulator.env().items() if k != "AWS_ENDPOINT_URL"}
@@ -133,9 +133,7 @@ def test_a_run_killed_at_every_step_is_finished_by_the_next(
     assert kills == {"up": 12, "edit": 6, "destroy": 9}
 
 
-def test_local_up_killed_by_sigkill_then_run_again_converges(
-    emulator: Any, tmp_path: Path
-) -> None:
+def test_local_up_killed_by_sigkill_then_run_again_converges(emulator: Any, tmp_path: Path) -> None:
     """The CLI itself: `qs-embed local up` killed between an AWS create and its record."""
     write_tenant(tmp_path / "tenants", first("clikill"))
     state = tmp_path / "state.json"
