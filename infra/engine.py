@@ -253,7 +253,7 @@ class LocalEngine:
             raise ConfigError(problems)
         if preview:
             self.state = self.state.detached()
-        self._refresh()
+        self.refresh()
         tenants = [tenant for _, tenant in loaded]
 
         def program() -> dict[str, TenantStack]:
@@ -284,7 +284,7 @@ class LocalEngine:
             raise ConfigError(problems)
 
         def destroy() -> None:
-            self._refresh()
+            self.refresh()
             self._delete(list(self.state.resources.values()))
 
         self._saving_state(destroy)
@@ -332,7 +332,7 @@ class LocalEngine:
 
     # -- refresh --------------------------------------------------------------------------
 
-    def _refresh(self) -> None:
+    def refresh(self) -> None:
         """Read every resource the state holds (`pulumi up --refresh`) and every operation an
         interrupted run left pending; record what AWS has, say what was gone or changed."""
         resolved = set()
