@@ -344,9 +344,10 @@ class LocalEngine:
                 self._refresh_one(resource, pending=None)
 
     def _resolve_pending(self, kind: str, resource: StateResource) -> None:
-        # pulumi/pulumi pkg/resource/deploy/deployment_executor.go: pending creates are
-        # reported and dropped (`pulumi refresh` then `pulumi import`); every id here is made
-        # of names, so the engine looks the create up and adopts it when it is there.
+        # Pulumi keeps an interrupted create as a pending operation and `pulumi refresh` asks
+        # whether to clear it or import it by its id (`--import-pending-creates URN ID`;
+        # https://www.pulumi.com/docs/iac/cli/commands/pulumi_refresh/). Every id here is
+        # made of names, so the engine looks the create up and adopts it when it is there.
         if kind == "creating":
             handler = self._handler(resource.type, resource.name)
             resource = resource.with_options(id=handler.expected_id(_olds(resource)))
