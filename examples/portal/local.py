@@ -74,16 +74,9 @@ def prepare(
 
 def state_file(given: str | None) -> Path:
     """`--state`, else the state `qs-embed local up` keeps by default."""
-    if given:
-        return Path(given)
-    try:
-        from infra.state import DEFAULT_STATE
-    except ModuleNotFoundError as e:
-        raise LocalSetupError(
-            f"--local-setup applies the Pulumi program: install the 'infra' extra ({e.name} "
-            "is missing)"
-        ) from e
-    return DEFAULT_STATE
+    from infra.state import DEFAULT_STATE  # the standard library only: no extra needed
+
+    return Path(given) if given else DEFAULT_STATE
 
 
 def app_principal_session(

@@ -4,6 +4,7 @@ state file, and what exists in the emulator, read as the admin."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,50 +54,40 @@ class Run:
         return [line.split()[1] for line in self.lines]
 
 
-def user(emulator: Any, namespace: str, name: str) -> dict[str, Any] | None:
-    qs = emulator.admin_session().client("quicksight", config=NO_RETRIES)
+def _found(call: Callable[[], dict[str, Any]], missing: str) -> dict[str, Any] | None:
+    """What `call` answers, or None when AWS says it does not exist (`missing`)."""
     try:
-        found: dict[str, Any] = qs.describe_user(
-            AwsAccountId=ACCOUNT, Namespace=namespace, UserName=name
-        )["User"]
+        return call()
     except ClientError as e:
-        if e.response["Error"]["Code"] == "ResourceNotFoundException":
+        if e.response["Error"]["Code"] == missing:
             return None
         raise
-    return found
+
+
+def user(emulator: Any, namespace: str, name: str) -> dict[str, Any] | None:
+    qs = emulator.admin_session().client("quicksight", config=NO_RETRIES)
+    key = {"AwsAccountId": ACCOUNT, "Namespace": namespace, "UserName": name}
+    return _found(lambda: qs.describe_user(**key)["User"], "ResourceNotFoundException")
 
 
 def role(emulator: Any, name: str) -> dict[str, Any] | None:
     iam = emulator.admin_session().client("iam", config=NO_RETRIES)
-    try:
-        found: dict[str, Any] = iam.get_role(RoleName=name)["Role"]
-    except ClientError as e:
-        if e.response["Error"]["Code"] == "NoSuchEntity":
-            return None
-        raise
-    return found
+    return _found(lambda: iam.get_role(RoleName=name)["Role"], "NoSuchEntity")
 
 
 def role_policy(emulator: Any, role_name: str) -> dict[str, Any] | None:
     iam = emulator.admin_session().client("iam", config=NO_RETRIES)
-    try:
-        document = iam.get_role_policy(RoleName=role_name, PolicyName="quicksight-embedding")
-    except ClientError as e:
-        if e.response["Error"]["Code"] == "NoSuchEntity":
-            return None
-        raise
-    found = document["PolicyDocument"]
+    policy = _found(
+        lambda: iam.get_role_policy(RoleName=role_name, PolicyName="quicksight-embedding"),
+        "NoSuchEntity",
+    )
+    if policy is None:
+        return None
+    found = policy["PolicyDocument"]
     return json.loads(found) if isinstance(found, str) else dict(found)
 
 
 def namespace(emulator: Any, name: str) -> dict[str, Any] | None:
     qs = emulator.admin_session().client("quicksight", config=NO_RETRIES)
-    try:
-        found: dict[str, Any] = qs.describe_namespace(AwsAccountId=ACCOUNT, Namespace=name)[
-            "Namespace"
-        ]
-    except ClientError as e:
-        if e.response["Error"]["Code"] == "ResourceNotFoundException":
-            return None
-        raise
-    return found
+    key = {"AwsAccountId": ACCOUNT, "Namespace": name}
+    return _found(lambda: qs.describe_namespace(**key)["Namespace"], "ResourceNotFoundException")
