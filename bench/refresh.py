@@ -13,9 +13,9 @@ from pathlib import Path
 from bench.harness import Result, interleaved
 from bench.stub import ACCOUNT, REGION
 from bench.tenants import tenant
-from infra.engine import LocalEngine
-from infra.engine_resources import Clients
-from infra.state import LocalState
+from local_engine.engine import LocalEngine
+from local_engine.engine_resources import Clients
+from local_engine.state import LocalState
 from sandbox import Emulator
 
 TENANTS = 100

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from embedder.loader import load_tenants
 from examples.portal.local import prepare
-from infra.local_apply import engine_up
-from infra.state import LocalState
+from local_engine.local_apply import engine_up
+from local_engine.state import LocalState
+from tenant_file.loader import load_tenants
 from tests.tenant_files import EXAMPLES
 
 pytestmark = pytest.mark.emulator

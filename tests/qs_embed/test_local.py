@@ -124,7 +124,7 @@ def test_app_env_guards_the_endpoint_botocore_really_uses(tmp_path: Path) -> Non
 def test_local_up_with_the_apps_credentials_says_so_and_how_to_get_the_admins_back(
     served: dict[str, str], tmp_path: Path
 ) -> None:
-    from tests.qs_embed.conftest import lean
+    from tests.repos import lean
     from tests.tenant_files import write_tenant
 
     write_tenant(tmp_path / "tenants", lean("shell"))
@@ -143,8 +143,8 @@ def test_a_shard_run_on_the_unsharded_default_state_is_refused(
 ) -> None:
     """Issue 19: an unsharded `local up`, then `--shard 0 --shard-count 2` with the same (the
     default) state deleted the other shard's role; now refused, naming both."""
-    from embedder.shards import shard_of
-    from tests.qs_embed.conftest import lean
+    from policies.shards import shard_of
+    from tests.repos import lean
     from tests.tenant_files import write_tenant
 
     names = [f"cut{i}" for i in range(20)]
