@@ -224,6 +224,9 @@ class QuickSightUserProvider(ResourceProvider):
             return ReadResult(None, {})
         live = {
             **props,
+            # A user of another identity type under this name is not this resource: the diff
+            # then replaces it (and the engine never adopts it for an interrupted create).
+            "identityType": existing.get("IdentityType", props.get("identityType")),
             "email": existing.get("Email", props.get("email")),
             "userRole": existing.get("Role", props.get("userRole")),
             "customPermissionsName": existing.get("CustomPermissionsName") or None,
