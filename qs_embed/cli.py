@@ -361,7 +361,10 @@ def _local_engine_commands(local: Any) -> None:
         "Delete every resource in the state, dependents first; resources declared\n"
         "retain_on_delete (users, profiles, namespaces by default) are forgotten, not deleted.\n"
         "The state is refreshed first: what is already gone from AWS is said so, not deleted.",
-        {**applied, 2: "the state file is unusable or of another account (nothing touched)"},
+        {
+            **applied,
+            2: "the state file is unusable or was applied for another account or endpoint (nothing touched)",
+        },
     )
     for p in (up, destroy):
         p.add_argument(
