@@ -11,8 +11,9 @@
 3. Apply: run the program again; as each resource registers (its inputs resolved, so its
    dependencies done) it is created, updated in place, replaced (the new one first, the old one
    deleted at the end, unless the resource asks for delete-before-replace), imported (adopted)
-   or left alone. Replacement rules come from the provider schemas (`local_engine.replacement`) and,
-   for users, from their dynamic provider's own `diff`. "Already exists" is an error, as on AWS.
+   or left alone. Replacement rules are a table copied by hand from the provider's schemas, one
+   source per row (`local_engine.replacement`), and for users their dynamic provider's own
+   `diff`. "Already exists" is an error, as on AWS.
 4. Resources the program no longer declares are deleted, dependents first, or forgotten when
    they were declared `retain_on_delete`.
 
@@ -54,7 +55,7 @@ from infra.offline import (
     plain_properties,
     run_offline,
 )
-from infra.plan_mocks import PlanMocks, UnsupportedResourceError
+from infra.offline_mocks import OfflineMocks, UnsupportedResourceError
 from infra.preflight import account_problems
 from infra.program import declare_tenants
 from infra.quicksight_user import IDENTITY as USER_IDENTITY
@@ -92,7 +93,7 @@ SYMBOLS = {
 
 
 @dataclass(frozen=True)
-class Change:
+class ResourceChange:
     """One change the engine made (a line of its output)."""
 
     op: str
@@ -107,7 +108,7 @@ class Change:
 
 @dataclass
 class EngineResult:
-    changes: list[Change]
+    changes: list[ResourceChange]
     unchanged: int
     run: OfflineRun[dict[str, TenantStack]] | None = None
     preview: bool = False
@@ -139,7 +140,7 @@ class ApplyFailed(Exception):
     def __init__(self, resource: str, type_token: str, reason: str) -> None:
         super().__init__(f"{resource} ({type_token}): {reason}")
         self.resource, self.type, self.reason = resource, type_token, reason
-        self.applied: list[Change] = []
+        self.applied: list[ResourceChange] = []
 
 
 @dataclass
@@ -215,7 +216,7 @@ class LocalEngine:
         self._in_flight = 0
         self._caller: Mapping[str, Any] | None = None
         self._declared: dict[Key, DeclaredResource] = {}
-        self._changes: list[Change] = []
+        self._changes: list[ResourceChange] = []
         self._unchanged = 0
         self._failed: ApplyFailed | None = None
         kill_after = os.environ.get(KILL_AFTER_STEPS)
@@ -368,7 +369,9 @@ class LocalEngine:
             if pending == "creating":
                 return  # interrupted before AWS made it: nothing to say, the apply creates it
             gone = "deleted before an interrupted run recorded it" if pending else ""
-            self._note(Change("gone", resource.type, resource.name, gone or _gone_reason(resource)))
+            self._note(
+                ResourceChange("gone", resource.type, resource.name, gone or _gone_reason(resource))
+            )
             return
         inputs, outputs = dict(resource.inputs), dict(resource.outputs)
         changed: dict[str, tuple[Any, Any]] = {}
@@ -391,10 +394,10 @@ class LocalEngine:
             return
         if pending == "creating":
             detail = "created by an interrupted run: found in AWS and adopted"
-            self._note(Change("import", resource.type, resource.name, detail))
+            self._note(ResourceChange("import", resource.type, resource.name, detail))
         elif changed:
             found = describe_changes(changed, resource.secret_inputs)
-            self._note(Change("drift", resource.type, resource.name, found))
+            self._note(ResourceChange("drift", resource.type, resource.name, found))
         if refreshed != resource or pending:
             self.state.put(refreshed)
 
@@ -429,7 +432,7 @@ class LocalEngine:
         mismatch = import_mismatch(declared.type, inputs, found)
         return f"cannot be adopted: {mismatch}" if mismatch else ""
 
-    def _planned(self) -> list[Change]:
+    def _planned(self) -> list[ResourceChange]:
         """What the apply would do (`local up --preview`), old -> new; nothing is changed."""
         planned = list(self._changes)
         current = self.state.by_name()
@@ -438,13 +441,17 @@ class LocalEngine:
             old = current.get(key)
             if old is None:
                 op = "import" if declared.import_id else "create"
-                planned.append(Change(op, declared.type, declared.name))
+                planned.append(ResourceChange(op, declared.type, declared.name))
                 continue
             decision = self.diff(old, declared.type, inputs, secret)
             if decision.replace:
-                planned.append(Change("replace", declared.type, declared.name, decision.detail))
+                planned.append(
+                    ResourceChange("replace", declared.type, declared.name, decision.detail)
+                )
             elif decision.changed:
-                planned.append(Change("update", declared.type, declared.name, decision.detail))
+                planned.append(
+                    ResourceChange("update", declared.type, declared.name, decision.detail)
+                )
             else:
                 self._unchanged += 1
         for resource in self._leftovers():
@@ -456,7 +463,7 @@ class LocalEngine:
                     "replaced" if resource.pending_delete else "",
                 )
             )
-            planned.append(Change(op, resource.type, resource.name, detail))
+            planned.append(ResourceChange(op, resource.type, resource.name, detail))
         for change in planned[len(self._changes) :]:
             self._out(str(change))
         return planned
@@ -624,7 +631,7 @@ class LocalEngine:
             self.state.put(resource)
         with self._lock:
             if op is not None:
-                self._note(Change(op, declared.type, declared.name, detail))
+                self._note(ResourceChange(op, declared.type, declared.name, detail))
         if op is not None:
             self._boundary()
         return resource_id, dict(resource.outputs)
@@ -665,12 +672,12 @@ class LocalEngine:
             self._boundary()
         self.state.remove(resource.urn)
         with self._lock:
-            self._note(Change(op, resource.type, resource.name, detail))
+            self._note(ResourceChange(op, resource.type, resource.name, detail))
         self._boundary()
 
     # -- bookkeeping ----------------------------------------------------------------------
 
-    def _note(self, change: Change) -> None:
+    def _note(self, change: ResourceChange) -> None:
         self._changes.append(change)
         self._out(str(change))
 
@@ -727,7 +734,7 @@ def _olds(resource: StateResource) -> Properties:
     return {**resource.inputs, **resource.outputs}
 
 
-class _PreviewMocks(PlanMocks):
+class _PreviewMocks(OfflineMocks):
     """The preview: what is in the state answers from the state (as `pulumi preview` shows
     it); what is new or replaced is predicted from its inputs and the real account."""
 

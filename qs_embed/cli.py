@@ -363,7 +363,8 @@ def _local_engine_commands(local: Any) -> None:
         "The state is refreshed first: what is already gone from AWS is said so, not deleted.",
         {
             **applied,
-            2: "the state file is unusable or was applied for another account or endpoint (nothing touched)",
+            2: "the state file is unusable or was applied for another account or endpoint "
+            "(nothing touched)",
         },
     )
     for p in (up, destroy):

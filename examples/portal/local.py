@@ -54,7 +54,7 @@ def prepare(
         for t in tenants
     }
     try:
-        from local_engine.local_apply import LocalApplyError, apply_locally
+        from local_engine.local_apply import ApplyFailed, apply_locally
         from local_engine.state import LocalState
     except ModuleNotFoundError as e:
         raise LocalSetupError(
@@ -64,7 +64,7 @@ def prepare(
     try:
         applied = LocalState.load(state) if state is not None else None
         apply_locally(tenants, _with_endpoint(admin, endpoint_url), state=applied)
-    except LocalApplyError as e:
+    except ApplyFailed as e:
         raise LocalSetupError(f"the emulator refused the tenants: {e}") from e
     except ConfigError as e:
         refusals = "; ".join(str(p) for p in e.problems)
@@ -94,7 +94,7 @@ def app_principal_session(
 
 def _with_endpoint(admin: boto3.Session, endpoint_url: str) -> boto3.Session:
     """`admin` whose clients all talk to the emulator (local_apply makes its own clients)."""
-    from sandbox.sessions import EmulatorSession
+    from sandbox.boto_sessions import EmulatorSession
 
     if isinstance(admin, EmulatorSession):
         return admin
