@@ -13,7 +13,7 @@ import pytest
 from botocore.stub import Stubber
 
 from infra.quicksight_user import QuickSightUserProvider, UserConflictError
-from local_engine.state import is_sealed, seal
+from local_engine.state import LocalState, is_sealed
 
 ACCOUNT = "111122223333"
 ARN = f"arn:aws:quicksight:us-east-1:{ACCOUNT}:user/acme/alice"
@@ -177,7 +177,7 @@ def test_the_invitation_url_is_an_output_the_state_never_holds_in_plain_text(
     assert created.outs["userInvitationUrl"] == invitation
     from infra.quicksight_user import SECRET_OUTPUTS
 
-    stored = seal(created.outs, SECRET_OUTPUTS)
+    stored = LocalState().sealer.seal(created.outs, SECRET_OUTPUTS)
     assert is_sealed(stored["userInvitationUrl"])
     assert "SECRET-TOKEN" not in repr(stored)
 

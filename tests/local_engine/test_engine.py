@@ -90,7 +90,7 @@ def test_the_state_records_every_resource_and_no_secret(applied: Run, state: Pat
     # globex's trust policy carries its ExternalId: only its digest is in the state.
     assert "globex-embed-7f3c9a" not in text
     role = next(r for r in saved.resources.values() if r.name == "globex.role")
-    assert set(role.inputs["assumeRolePolicy"]) == {"secretSha256"}
+    assert set(role.inputs["assumeRolePolicy"]) == {"secretHmacSha256"}
 
 
 def _embed_session(emulator: Any, app: str, role: str, session: str, **extra: Any) -> Any:

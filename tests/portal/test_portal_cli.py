@@ -71,6 +71,7 @@ def test_the_readme_way_serves_the_portal_on_the_emulator(tmp_path: Path) -> Non
         env = {**os.environ, **emu.env(), "PYTHONPATH": str(ROOT)}
         command = [sys.executable, "-m", "examples.portal", "--tenants", "tenants"]
         command += ["--endpoint-url", emu.endpoint_url, "--local-setup", "--port", "0"]
+        command += ["--state", str(tmp_path / "state.json")]
         portal = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
