@@ -4,6 +4,7 @@ secret planted in either (an endpoint echoing one) never does."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -60,21 +61,20 @@ def test_request_ids_keep_their_shape(value: str, kept: bool) -> None:
 
 
 def _client_error(code: str, request_id: str) -> ClientError:
-    return ClientError(
-        {
-            "Error": {"Code": code, "Message": "denied"},
-            "ResponseMetadata": {"RequestId": request_id, "HTTPStatusCode": 403},
-        },
-        "GetSessionEmbedUrl",
-    )
+    response: Any = {
+        "Error": {"Code": code, "Message": "denied"},
+        "ResponseMetadata": {"RequestId": request_id, "HTTPStatusCode": 403},
+    }
+    return ClientError(response, "GetSessionEmbedUrl")
 
 
 @pytest.mark.parametrize("secret", PLANTED)
 def test_a_secret_planted_in_an_errors_code_or_request_id_reaches_no_text(secret: str) -> None:
-    for error in (
+    errors: list[Any] = [
         quicksight_error(_client_error(secret, secret), tenant="acme", operation="X"),
         sts_error(_client_error(secret, secret), tenant="acme", role="r"),
-    ):
+    ]
+    for error in errors:
         for text in (str(error), repr(error), repr(error.kwargs)):
             assert secret not in text
             assert "AUTHCODE" not in text
