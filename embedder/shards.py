@@ -221,11 +221,13 @@ def select_shard_files(
 _NameLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def load_shard_files(
+def load_shard_set(
     tenants_dir: str | Path, selection: ShardSelection
-) -> list[tuple[Path, TenantConfig]]:
+) -> tuple[list[tuple[Path, TenantConfig]], list[tuple[Path, TenantNames]]]:
     """The tenant files of one shard, each validated in full, and checked for clashes with
     the names of every other tenant of the directory; ConfigError lists every problem.
+    Returns the shard's tenants and the names read of every other shard's file (for the
+    checks of the directory as a whole, such as AWS's per-account quotas).
 
     The other shards' files are read only for the names that must be unique across tenants
     (tenant, namespace, role and profile names, as `embedder.loader.tenant_set_problems`
@@ -236,7 +238,7 @@ def load_shard_files(
     from embedder.loader import load_tenant_files
 
     if selection.count == 1:
-        return load_tenant_files([tenants_dir])
+        return load_tenant_files([tenants_dir]), []
     files = tenant_files([tenants_dir])
     if not files:
         raise ConfigError([Problem(str(tenants_dir), "", "holds no tenant files")])
@@ -259,7 +261,7 @@ def load_shard_files(
     problems += [p for p in tenant_set_problems([*names, *loaded]) if p.source in mine]
     if problems:
         raise ConfigError(problems)
-    return loaded
+    return loaded, names
 
 
 def _names_only(path: Path) -> OtherShardTenant | None:

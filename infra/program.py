@@ -15,14 +15,15 @@ from pathlib import Path
 
 import pulumi
 
-from embedder.config import TenantConfig
+from embedder.config import TenantConfig, TenantNames
 from embedder.errors import ConfigError, Problem
 from embedder.loader import load_tenant_files
-from embedder.shards import PULUMI_CONFIG, ShardSelection, load_shard_files, pulumi_config_shard
+from embedder.shards import PULUMI_CONFIG, ShardSelection, load_shard_set, pulumi_config_shard
 from infra.capabilities import provider_problems
 from infra.preflight import account_problems
 from infra.tenant_stack import TenantStack, TenantStackArgs
 from policies.iam_limits import policy_size_problems
+from policies.quotas import refuse_over_quota
 
 CONFIG_TENANTS_DIR = "tenantsDir"
 DEFAULT_TENANTS_DIR = "tenants"
@@ -53,16 +54,20 @@ def load_checked_tenants(
 ) -> list[tuple[Path, TenantConfig]]:
     """Every tenant file with its path, valid and deployable by this provider; or ConfigError.
 
-    With a `shard` of several, only that shard's files (`embedder.shards.load_shard_files`:
-    validated in full, and checked for clashes with every other tenant's names).
+    With a `shard` of several, only that shard's files (`embedder.shards.load_shard_set`:
+    validated in full, and checked for clashes with every other tenant's names). AWS's
+    per-account quotas are checked over every tenant of the directory (`policies.quotas`),
+    with the raised quotas of `platform.yaml`.
     """
+    others: list[tuple[Path, TenantNames]] = []
     if shard is None or shard.count == 1:
         loaded = load_tenant_files([tenants_dir])
     else:
-        loaded = load_shard_files(tenants_dir, shard)
+        loaded, others = load_shard_set(tenants_dir, shard)
     problems = deployability_problems(loaded)
     if problems:
         raise ConfigError(problems)
+    refuse_over_quota([t for _, t in loaded] + [t for _, t in others], tenants_dir)
     return loaded
 
 

@@ -36,6 +36,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     paths = args.paths or [DEFAULT_TENANTS_DIR]
     loaded = load_tenant_files(paths)
+    from policies.quotas import refuse_over_quota
+
+    refuse_over_quota([t for _, t in loaded], paths[0])
     try:
         from infra.program import deployability_problems
     except ModuleNotFoundError as e:

@@ -21,6 +21,7 @@ from typing import Any, TextIO
 
 from embedder.loader import load_tenant_files
 from embedder.shards import ShardSelection, assignment, moves, shard_selection, shard_sizes
+from policies.quotas import refuse_over_quota
 
 PROJECT = "quicksight-embedding"
 """The Pulumi project's name (Pulumi.yaml), the second part of every URN."""
@@ -55,6 +56,7 @@ def shard_report(
     the shards a change since `base` touches and the moves from `from_count` shards."""
     loaded = load_tenant_files([tenants_dir])
     tenants = [t for _, t in loaded]
+    refuse_over_quota(tenants, tenants_dir)
     names = [t.tenant for t in tenants]
     assigned = assignment(names, count)
     report: dict[str, Any] = {
