@@ -15,12 +15,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from embedder.errors import ConfigError, Problem
 from embedder.wording import plural
 from infra.offline import run_offline
 from infra.plan import build_plan, resource_count
 from infra.plan_mocks import PlanMocks
 from infra.program import declare_tenants, load_checked_tenants
-from policies.iam import ACCOUNT_PLACEHOLDER, deployer_policy
+from policies.deployer import DeployerPolicyTooLarge, deployer_policies
+from policies.iam import ACCOUNT_PLACEHOLDER
 from policies.resources import (
     QS_CUSTOM_PERMISSIONS,
     QS_DYNAMIC_USER,
@@ -69,7 +71,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
     loaded = load_checked_tenants(args.tenants, shard_from_args(args))
     tenants = [tenant for _, tenant in loaded]
     if getattr(args, "deployer_policy", False):
-        print(json.dumps(deployer_policy(tenants), indent=2))
+        try:
+            documents = deployer_policies(tenants)
+        except DeployerPolicyTooLarge as e:
+            raise ConfigError([Problem(str(args.tenants), "", str(e))]) from e
+        # One managed policy each (IAM's 6,144-character quota); a JSON list, however many.
+        print(json.dumps(documents, indent=2))
         return ExitCode.OK
     with _progress(f"planning {plural(len(tenants), 'tenant')} offline ..."):
         run = run_offline(lambda: declare_tenants(tenants), PlanMocks(tenants), stack="plan")
