@@ -332,3 +332,13 @@ def test_a_bad_platform_file_is_bad_input(
     assert main(["validate", str(tmp_path / "tenants")]) == 2
     err = capsys.readouterr().err
     assert "platform.yaml: quotas.111122223333.namspaces: is not a setting" in err
+
+
+@pytest.mark.parametrize("setting", ["namespaces=50", "namespace=500", "roles=many"])
+def test_local_serve_refuses_a_quota_it_cannot_raise(
+    setting: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Below AWS's default the emulator would refuse what AWS allows; nothing starts."""
+    assert main(["local", "serve", "--quota", setting]) == 2
+    err = capsys.readouterr().err
+    assert f"qs-embed local serve: --quota {setting!r}" in err
