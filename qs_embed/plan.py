@@ -21,8 +21,9 @@ from infra.offline import run_offline
 from infra.plan import build_plan, resource_count
 from infra.plan_mocks import PlanMocks
 from infra.program import declare_tenants, load_checked_tenants
-from policies.deployer import DeployerPolicyTooLarge, deployer_policies
-from policies.iam import ACCOUNT_PLACEHOLDER
+from policies.deployer import ATTACHED_POLICIES_PER_ROLE, DeployerPolicyTooLarge, deployer_policies
+from policies.iam import ACCOUNT_PLACEHOLDER, policy_size
+from policies.iam_limits import MANAGED_POLICY_MAX_CHARS
 from policies.resources import (
     QS_CUSTOM_PERMISSIONS,
     QS_DYNAMIC_USER,
@@ -77,6 +78,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
             raise ConfigError([Problem(str(args.tenants), "", str(e))]) from e
         # One managed policy each (IAM's 6,144-character quota); a JSON list, however many.
         print(json.dumps(documents, indent=2))
+        sizes = " + ".join(f"{policy_size(d):,}" for d in documents)
+        print(
+            f"{plural(len(documents), 'managed policy', 'managed policies')} to attach to the "
+            f"deploying role ({sizes} characters; IAM allows {MANAGED_POLICY_MAX_CHARS:,} each "
+            f"and {ATTACHED_POLICIES_PER_ROLE} per role)",
+            file=sys.stderr,
+        )
         return ExitCode.OK
     with _progress(f"planning {plural(len(tenants), 'tenant')} offline ..."):
         run = run_offline(lambda: declare_tenants(tenants), PlanMocks(tenants), stack="plan")
