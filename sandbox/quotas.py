@@ -219,11 +219,24 @@ def iam_patches() -> dict[str, Callable[..., Any]]:
     return {name: wrap(getattr(IAMBackend, name)) for name, wrap in _PATCHES.items()}
 
 
+def _account_summary(original: Callable[..., Any]) -> Callable[..., Any]:
+    """GetAccountSummary reports the quotas enforced (moto's are AWS's defaults, fixed)."""
+
+    def init(self: Any, iam_backend: Any) -> None:
+        original(self, iam_backend)
+        self._roles_quota = _current.roles
+        self._assume_role_policy_size_quota = _current.trust_policy_chars
+        self._attached_policies_per_role_quota = _current.attached_policies_per_role
+
+    return init
+
+
 def install(quotas: Quotas = DEFAULTS) -> None:
     """Enforce `quotas` on moto's IAM in this process: the emulator's own, once at start
     (like `sandbox.moto_hooks`), so moto elsewhere is untouched."""
-    from moto.iam.models import IAMBackend
+    from moto.iam.models import AccountSummary, IAMBackend
 
     configure(quotas)
     for name, method in iam_patches().items():
         setattr(IAMBackend, name, method)
+    AccountSummary.__init__ = _account_summary(AccountSummary.__init__)  # type: ignore[method-assign]

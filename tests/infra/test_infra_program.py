@@ -239,15 +239,21 @@ def test_main_reads_tenants_dir_from_project_config(tmp_path: Path) -> None:
 
 def test_two_hundred_generated_tenants(tmp_path: Path) -> None:
     # Lean tenants (one user, no profile): the Pulumi runtime costs ~4 ms per resource.
+    tenants = tmp_path / "tenants"
     for i in range(200):
         data = tenant_data(f"t{i:03d}", permission_profiles={})
         del data["users"][0]["profile"]
         if i % 2:
             data["embedding"]["identity"] = "iam"
             data["embedding"]["external_id"] = f"ext-{i:05d}"
-        write_tenant(tmp_path, data)
+        write_tenant(tenants, data)
     mocks = PlanMocks([], account_id="111122223333")
-    run = run_offline(lambda: run_program(tmp_path), mocks)
+    # 200 namespaces in one account: past AWS's default 100, so the platform declares the
+    # quota AWS raised for it.
+    with pytest.raises(TenantsRefused, match="200 QuickSight namespaces"):
+        run_offline(lambda: run_program(tenants), mocks)
+    (tmp_path / "platform.yaml").write_text('quotas: {"111122223333": {namespaces: 200}}\n')
+    run = run_offline(lambda: run_program(tenants), mocks)
     assert len(run.of_type(TENANT_STACK)) == 200
     assert len(run.resources) == 200 * 5  # component, role, policy, namespace, user
     assert len({r.urn for r in run.resources}) == len(run.resources)

@@ -150,7 +150,7 @@ def test_a_quota_setting_is_checked(setting: str, why: str) -> None:
 
 @pytest.mark.emulator
 def test_the_emulator_answers_with_aws_errors_and_can_be_started_raised() -> None:
-    with Emulator(quotas={"namespaces": 101}) as emu:
+    with Emulator(quotas={"namespaces": 101, "roles": 1200}) as emu:
         session = emu.admin_session()
         qs = session.client("quicksight", config=NO_RETRIES)
         iam = session.client("iam", config=NO_RETRIES)
@@ -173,3 +173,6 @@ def test_the_emulator_answers_with_aws_errors_and_can_be_started_raised() -> Non
         assert error["Error"]["Code"] == "LimitExceeded"
         assert error["ResponseMetadata"]["HTTPStatusCode"] == 409
         assert error["Error"]["Message"] == "Cannot exceed quota for ACLSizePerRole: 2048"
+        summary = iam.get_account_summary()["SummaryMap"]
+        assert summary["RolesQuota"] == 1200
+        assert summary["AssumeRolePolicySizeQuota"] == 2048
