@@ -9,9 +9,10 @@ is refused with the file and the field. A missing file means AWS's defaults.
       deploying_account: {namespaces: 200}   # tenants whose file names no account_id
     adoption: ...                # the adoption allow-list (its own reader types it)
 
-Each top-level key is one concern: `quotas` is read here (`policies.quotas` applies it);
-`adoption` belongs to the adoption allow-list and is only tolerated here, so either reader can
-land first.
+Each top-level key is one concern: `quotas` is typed here (`policies.quotas` applies it);
+`adoption` belongs to the adoption allow-list and is only tolerated here. The file's reading
+(`_read`: the tenant files' guards, then YAML) and its checking (`platform_settings`, given the
+parsed mapping) are apart, so one reader of the file can serve both sections.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from embedder.errors import ConfigError, Problem
-from embedder.loader import dotted
+from embedder.loader import dotted, read_tenant_text
 
 PLATFORM_FILE = "platform.yaml"
 DEPLOYING_ACCOUNT = "deploying_account"
@@ -64,8 +65,8 @@ def platform_file(tenant_paths: Path | str) -> Path:
     """Where `platform.yaml` is for a tenants directory (or a tenant file): beside the
     directory, which for the default `tenants/` is the repository root."""
     path = Path(tenant_paths)
-    directory = path if path.is_dir() or not path.suffix else path.parent
-    return directory.absolute().parent / PLATFORM_FILE
+    directory = path if path.is_dir() or path.suffix not in {".yaml", ".yml"} else path.parent
+    return directory.parent / PLATFORM_FILE
 
 
 def load_platform(tenant_paths: Path | str) -> PlatformSettings:
@@ -81,12 +82,21 @@ def load_platform(tenant_paths: Path | str) -> PlatformSettings:
 
 @cache
 def _read(path: Path, _mtime: int, _size: int) -> PlatformSettings:
-    """Parsed once per version of the file (check and shards call it per shard)."""
+    """Parsed once per version of the file (check and shards call it per shard). Read with
+    the tenant files' guards (a regular file of at most 1 MB of UTF-8)."""
     source = str(path)
+    text = read_tenant_text(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        raise ConfigError([Problem(source, "", f"cannot be read as YAML: {e}")]) from e
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        first = str(e).splitlines()[0]
+        raise ConfigError([Problem(source, "", f"cannot be read as YAML: {first}")]) from None
+    return platform_settings(data, source)
+
+
+def platform_settings(data: Any, source: str) -> PlatformSettings:
+    """The file's parsed content, checked: its sections known, `quotas` typed (the section
+    this module owns; `adoption` is its own reader's)."""
     if data is None:
         return NO_PLATFORM_FILE
     if not isinstance(data, dict):
@@ -98,7 +108,7 @@ def _read(path: Path, _mtime: int, _size: int) -> PlatformSettings:
     except ValidationError as e:
         raise ConfigError(
             [Problem(source, dotted(err["loc"]), _message(err)) for err in e.errors()]
-        ) from e
+        ) from None
 
 
 def _message(err: Any) -> str:
