@@ -4,11 +4,12 @@ moto accepts any number of namespaces and roles and any size of policy; AWS does
 `local up` that passes where `pulumi up` would stop at the 101st namespace proves nothing. The
 emulator holds one `Quotas` (AWS's defaults unless `qs-embed local serve --quota name=N` or
 `Emulator(quotas=...)` raised one, as Service Quotas or AWS Support would) and refuses past
-each with AWS's error code, status and wording:
+each with AWS's error code and status:
 
 - QuickSight namespaces per account: 100 ("By default, there is a limit of 100 namespaces per
   AWS account", https://docs.aws.amazon.com/quicksight/latest/APIReference/API_CreateNamespace.html);
-  LimitExceededException (409, ResourceType NAMESPACE: botocore's CreateNamespace errors).
+  LimitExceededException (409, ResourceType NAMESPACE: botocore's CreateNamespace errors and
+  LimitExceededException shape). AWS's message text is not documented: the one here is ours.
 - From the IAM and STS quotas page
   (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html), all as IAM's
   `LimitExceeded` (409, botocore's `LimitExceededException` shape), sizes counted as IAM counts
