@@ -98,6 +98,10 @@ def run_program(
             problems = account_problems(loaded, account) if account else []
             if problems:
                 raise ConfigError(problems)
+            if account and (shard is None or shard.count == 1):
+                # Known now: the tenants that name no account are in this one too.
+                tenants = [t for _, t in loaded]
+                refuse_over_quota(tenants, tenants_dir, deploying_account=account)
     except ConfigError as e:
         raise TenantsRefused(e) from e
     return declare_tenants([tenant for _, tenant in loaded])

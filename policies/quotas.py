@@ -101,10 +101,17 @@ def quota_problems(
     return problems
 
 
-def refuse_over_quota(tenants: Sequence[TenantNames], tenants_dir: str | Path) -> None:
+def refuse_over_quota(
+    tenants: Sequence[TenantNames], tenants_dir: str | Path, deploying_account: str | None = None
+) -> None:
     """ConfigError (exit 2) when the tenant set of `tenants_dir` exceeds an account's quota,
     with the raised quotas of the platform.yaml beside it."""
-    problems = quota_problems(tenants, load_platform(tenants_dir), source=str(tenants_dir))
+    problems = quota_problems(
+        tenants,
+        load_platform(tenants_dir),
+        source=str(tenants_dir),
+        deploying_account=deploying_account,
+    )
     if problems:
         raise ConfigError(problems)
 

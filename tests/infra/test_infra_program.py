@@ -286,3 +286,18 @@ def test_plan_mocks_refuse_a_resource_type_they_do_not_know() -> None:
 
     with pytest.raises(UnsupportedResourceError, match="aws:sns/topic:Topic"):
         run_offline(lambda: aws.sns.Topic("stray"), PlanMocks([]))
+
+
+def test_tenants_naming_no_account_count_in_the_deploying_account(tmp_path: Path) -> None:
+    """Offline, 60 tenants naming the account and 41 naming none are two groups; once the
+    program knows the deploying account they are 101 namespaces of one account."""
+    tenants = tmp_path / "tenants"
+    for i in range(101):
+        data = tenant_data(f"t{i:03d}", permission_profiles={})
+        del data["users"][0]["profile"]
+        if i >= 60:
+            del data["account_id"]
+        write_tenant(tenants, data)
+    mocks = PlanMocks([], account_id="111122223333")
+    with pytest.raises(TenantsRefused, match="101 QuickSight namespaces in account 111122223333"):
+        run_offline(lambda: run_program(tenants), mocks)
