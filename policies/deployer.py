@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from embedder.config import TenantConfig
 from policies.iam import (
     ACCOUNT_PLACEHOLDER,
     POLICY_VERSION,
@@ -26,6 +25,7 @@ from policies.iam import (
     policy_size,
 )
 from policies.iam_limits import MANAGED_POLICY_MAX_CHARS
+from tenant_file.config import TenantConfig
 
 ATTACHED_POLICIES_PER_ROLE = 10
 """IAM and STS quotas, IAM object quotas: "Managed policies attached to an IAM role: 10"

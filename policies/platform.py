@@ -24,8 +24,8 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from embedder.errors import ConfigError, Problem
-from embedder.loader import dotted, read_tenant_text
+from tenant_file.errors import ConfigError, Problem
+from tenant_file.loader import dotted, read_tenant_text
 
 PLATFORM_FILE = "platform.yaml"
 DEPLOYING_ACCOUNT = "deploying_account"

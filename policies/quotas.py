@@ -17,8 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from embedder.config import TenantNames
-from embedder.errors import ConfigError, Problem
 from policies.platform import (
     DEPLOYING_ACCOUNT,
     PLATFORM_FILE,
@@ -27,6 +25,8 @@ from policies.platform import (
     load_platform,
 )
 from policies.resources import DEFAULT_NAMESPACE
+from tenant_file.config import TenantNames
+from tenant_file.errors import ConfigError, Problem
 
 NAMESPACES_PER_ACCOUNT = 100
 """CreateNamespace: "By default, there is a limit of 100 namespaces per AWS account. To increase

@@ -15,8 +15,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from embedder.errors import ConfigError, Problem
-from embedder.wording import plural
 from infra.offline import run_offline
 from infra.plan import build_plan, resource_count
 from infra.plan_mocks import PlanMocks
@@ -24,9 +22,9 @@ from infra.program import declare_tenants, load_checked_tenants
 from policies.deployer import ATTACHED_POLICIES_PER_ROLE, DeployerPolicyTooLarge, deployer_policies
 from policies.iam import ACCOUNT_PLACEHOLDER, policy_size
 from policies.iam_limits import MANAGED_POLICY_MAX_CHARS
+from policies.project import QS_DYNAMIC_USER
 from policies.resources import (
     QS_CUSTOM_PERMISSIONS,
-    QS_DYNAMIC_USER,
     QS_NAMESPACE,
     QS_USER,
     QS_USER_CUSTOM_PERMISSION,
@@ -35,6 +33,8 @@ from policies.resources import (
 )
 from qs_embed.exit_codes import ExitCode
 from qs_embed.shards import shard_from_args
+from tenant_file.errors import ConfigError, Problem
+from tenant_file.wording import plural
 
 PROGRESS_AFTER_SECONDS = 2.0
 

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from embedder.config import TenantConfig
-from embedder.loader import load_tenants
 from policies.deployer import (
     ATTACHED_POLICIES_PER_ROLE,
     DeployerPolicyTooLarge,
@@ -19,6 +17,8 @@ from policies.deployer import (
 from policies.iam import PolicyDocument, deployer_policy, policy_size
 from policies.iam_limits import MANAGED_POLICY_MAX_CHARS
 from qs_embed.cli import main
+from tenant_file.config import TenantConfig
+from tenant_file.loader import load_tenants
 from tests.tenant_files import EXAMPLES, tenant_data, write_many_tenants, write_tenant
 
 ACCOUNT = "111122223333"

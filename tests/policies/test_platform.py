@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from embedder.errors import ConfigError
 from policies.platform import PLATFORM_FILE, load_platform, platform_file
+from tenant_file.errors import ConfigError
 
 
 def _write(root: Path, text: str) -> Path:

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from embedder.errors import ConfigError
-from embedder.shards import OtherShardTenant, _Apps
 from policies.platform import AccountQuotas, PlatformSettings
 from policies.quotas import (
     NAMESPACES_PER_ACCOUNT,
@@ -16,6 +14,8 @@ from policies.quotas import (
     quota_problems,
     refuse_over_quota,
 )
+from tenant_file.errors import ConfigError
+from tenant_file.names_only import NamesOnlyTenant, _Apps
 
 ACCOUNT = "111122223333"
 OTHER = "444455556666"
@@ -24,9 +24,9 @@ DEFAULTS = PlatformSettings()
 
 def _tenants(
     count: int, *, account: str | None = ACCOUNT, namespace: str | None = None, start: int = 0
-) -> list[OtherShardTenant]:
+) -> list[NamesOnlyTenant]:
     return [
-        OtherShardTenant(
+        NamesOnlyTenant(
             tenant=f"t{i:05d}",
             namespace=namespace or f"t{i:05d}",
             region="us-east-1",
