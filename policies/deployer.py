@@ -1,7 +1,7 @@
 """The deploying identity's policy as IAM can hold it: managed policies of at most 6,144
 characters each, at most 10 of them on one role.
 
-`policies.iam.deployer_policy` names every namespace, profile and user scope of the tenants
+`policies.embed_role.deployer_policy` names every namespace, profile and user scope of the tenants
 (the Service Authorization Reference gives QuickSight's `namespace` and `user` resource types
 no condition key, so no tag condition can stand in for the names): about 190 characters per
 ordinary tenant. One document of 100 tenants (18,709 characters) fits neither a managed
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from policies.iam import (
+from policies.embed_role import (
     ACCOUNT_PLACEHOLDER,
     POLICY_VERSION,
     PolicyDocument,

@@ -21,10 +21,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sandbox.control import ControlClient, EmulatorClock, EmulatorError, Faults
+from sandbox.boto_sessions import EmulatorSession
+from sandbox.control_client import ControlClient, EmulatorClock, EmulatorError, Faults
 from sandbox.principals import PrincipalError, ensure_app_principal, parse_principal, role_session
 from sandbox.quotas import DEFAULTS as DEFAULT_QUOTAS
-from sandbox.sessions import EmulatorSession
 
 __all__ = ["ACCOUNT_ID", "REGION", "Emulator", "EmulatorError", "EmulatorSession"]
 

@@ -14,7 +14,7 @@ from policies.deployer import (
     deployer_policies,
     split_policy,
 )
-from policies.iam import PolicyDocument, deployer_policy, policy_size
+from policies.embed_role import PolicyDocument, deployer_policy, policy_size
 from policies.iam_limits import MANAGED_POLICY_MAX_CHARS
 from qs_embed.cli import main
 from tenant_file.config import TenantConfig
