@@ -18,9 +18,8 @@ from packaging.requirements import Requirement
 
 import qs_embed.cli
 from qs_embed.cli import build_parser, main
+from tests import ROOT
 from tests.tenant_files import write_many_tenants
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def commands(
