@@ -35,12 +35,10 @@ TRUST = json.dumps(
 
 def _policy(chars: int) -> str:
     """A policy document of exactly `chars` characters as IAM counts them."""
-    base = {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "x"}],
-    }
+    statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "x"}
+    base = {"Version": "2012-10-17", "Statement": [statement]}
     pad = chars - quotas.iam_size(json.dumps(base))
-    base["Statement"][0]["Resource"] = "arn:aws:s3:::" + "b" * (pad - 12)
+    statement["Resource"] = "arn:aws:s3:::" + "b" * (pad - 12)
     document = json.dumps(base, indent=2)  # white space does not count
     assert quotas.iam_size(document) == chars
     return document
