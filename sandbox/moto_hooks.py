@@ -2,7 +2,8 @@
 
 Installed only inside the emulator's own process (``sandbox.server``), never where tests or
 apps import moto, so moto's behaviour elsewhere is untouched. It applies injected faults
-(``sandbox.faults``, which also renders them) and authorizes with ``SandboxIAMRequest``.
+(``sandbox.faults``, which also renders them) and authorizes with ``SandboxIAMRequest``, on the
+resource the Service Authorization Reference gives each IAM and STS action.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from sandbox import runtime
 from sandbox.faults import InjectedFault
-from sandbox.iam_auth import SandboxIAMRequest
+from sandbox.iam_auth import iam_enforced, iam_request, iam_resource
 
 
 class _FaultAnswer(HTTPException):
@@ -27,11 +28,20 @@ class _FaultAnswer(HTTPException):
 
 
 def _authorize_with_faults(self: Any, resource: str = "*") -> None:
+    """moto's ``_authenticate_and_authorize_action``, with the request built by
+    ``iam_request`` (it carries the caller's address for aws:SourceIp) and the resource the
+    Service Authorization Reference gives the action (``iam_resource``)."""
+    action = self._get_action()
     try:
-        runtime.current().faults.apply(self.service_name, self._get_action())
+        runtime.current().faults.apply(self.service_name, action)
     except InjectedFault as fault:
         raise _FaultAnswer(fault) from None
-    self._authenticate_and_authorize_action(SandboxIAMRequest, resource)
+    if not iam_enforced():
+        ActionAuthenticatorMixin.request_count += 1
+        return
+    request = iam_request(self, action)
+    request.check_signature()
+    request.check_action_permitted(iam_resource(self, request, resource))
 
 
 def install() -> None:
