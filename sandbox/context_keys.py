@@ -38,7 +38,6 @@ COMPUTED_GLOBAL_KEYS = frozenset(
         # Present where they apply, computed by sandbox.iam_auth:
         "aws:username",  # IAM users only
         "aws:multifactorauthpresent",  # temporary credentials only (false: no MFA here)
-        "aws:tokenissuetime",  # temporary credentials only
         "aws:referer",  # only when the caller sends the header
     }
 )

@@ -21,7 +21,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import UTC
@@ -31,7 +30,7 @@ from botocore.awsrequest import AWSRequest
 from moto import settings
 from moto.core.authorization import ActionAuthenticatorMixin
 from moto.core.exceptions import AccessDeniedError
-from moto.iam.access_control import AssumedRoleAccessKey, IAMRequest
+from moto.iam.access_control import AssumedRoleAccessKey, IAMPolicy, IAMRequest
 from moto.iam.exceptions import NoSuchEntity, NotFoundException
 from moto.iam.utils import REQUIRE_RESOURCE_ACCESS_POLICIES_CHECK
 from moto.sts.models import sts_backends
@@ -106,7 +105,8 @@ class SandboxIAMRequest(IAMRequest):
 
     def _check(self, resource: str, service_context: ServiceContext | None) -> None:
         service, _, name = self._action.partition(":")
-        resource = sar.action(service, name).authorized_resource(resource)
+        if not sar.action(service, name).has_resource_type:
+            resource = "*"  # SAR: no resource type, so only "Resource": "*" authorizes it
         if _session_policy(self._access_key):
             raise UnsupportedPolicyElement("a session policy", "passed to AssumeRole")
         context = self.request_context(service_context)
@@ -325,8 +325,9 @@ def authorize(
 
 
 def _document(policy: Any) -> Mapping[str, Any]:
-    """moto hands over inline, managed and versioned documents as JSON text or dicts."""
-    document = json.loads(policy) if isinstance(policy, str) else policy
+    """The document of an inline, managed or versioned policy, read as moto's ``IAMPolicy``
+    reads them (a managed policy's default version)."""
+    document = IAMPolicy(policy)._policy_json
     if not isinstance(document, Mapping):
         raise UnsupportedPolicyElement("a policy document that is not an object", "")
     return document

@@ -98,9 +98,11 @@ def resource_arn(operation: str, params: Mapping[str, Any], arn_prefix: str) -> 
             return "*"
         values[name] = value
     resource = template.format(**values)
-    return action.authorized_resource(
-        resource if template.startswith("{") else arn_prefix + resource
-    )
+    if template.startswith("{"):
+        # An ARN the caller sent: one of another type is the caller's error, which validation
+        # refuses after authorization (a policy scoped to the type's ARNs never covers it).
+        return resource
+    return action.authorized_resource(arn_prefix + resource)
 
 
 CONDITION_KEYS: Mapping[str, Mapping[str, str]] = {
