@@ -1,0 +1,149 @@
+"""Identity policies in the emulator as IAM evaluates them (``sandbox.iam_auth``): policy
+variables in Resource, the Service Authorization Reference's resource types, same-account
+trust. Each test is an attacker's move that AWS refuses, next to the move AWS allows.
+
+Sources: IAM User Guide, "IAM policy elements: Variables and tags"
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html);
+Service Authorization Reference, QuickSight
+(https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonquicksight.html).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from sandbox import Emulator, EmulatorSession
+
+from .conftest import ACCOUNT, NO_RETRIES, REGION
+
+pytestmark = pytest.mark.emulator
+
+QS = f"arn:aws:quicksight:{REGION}:{ACCOUNT}"
+
+
+def _user_client(
+    emulator: Emulator, admin: EmulatorSession, name: str, statements: list[dict[str, Any]]
+) -> Any:
+    """A QuickSight client of a new IAM user ``name`` holding only ``statements``."""
+    iam = admin.client("iam")
+    iam.create_user(UserName=name)
+    policy = {"Version": "2012-10-17", "Statement": statements}
+    iam.put_user_policy(UserName=name, PolicyName="only", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    session = emulator.session(key["AccessKeyId"], key["SecretAccessKey"])
+    return session.client("quicksight", config=NO_RETRIES)
+
+
+def _code(call: Any, **kwargs: Any) -> str:
+    try:
+        call(AwsAccountId=ACCOUNT, **kwargs)
+    except ClientError as e:
+        return str(e.response["Error"]["Code"])
+    return "ok"
+
+
+def test_a_deny_on_the_callers_own_user_by_variable_applies(
+    emulator: Emulator, admin: EmulatorSession, qs_admin: Any
+) -> None:
+    """`${aws:username}` in a Deny's Resource is the caller's name, not the literal text."""
+    for name in ("vera", "walt"):
+        qs_admin.register_user(
+            AwsAccountId=ACCOUNT, Namespace="default", IdentityType="QUICKSIGHT",
+            UserName=name, Email=f"{name}@example.com", UserRole="AUTHOR",
+        )  # fmt: skip
+    qs = _user_client(
+        emulator,
+        admin,
+        "vera",
+        [
+            {"Effect": "Allow", "Action": "quicksight:DescribeUser", "Resource": "*"},
+            {
+                "Effect": "Deny",
+                "Action": "quicksight:DescribeUser",
+                "Resource": f"{QS}:user/default/${{aws:username}}",
+            },
+        ],
+    )
+    assert _code(qs.describe_user, Namespace="default", UserName="vera") == "AccessDeniedException"
+    assert _code(qs.describe_user, Namespace="default", UserName="walt") == "ok"
+
+
+def test_an_allow_of_the_callers_own_user_by_variable_reaches_no_other(
+    emulator: Emulator, admin: EmulatorSession, qs_admin: Any
+) -> None:
+    qs_admin.register_user(
+        AwsAccountId=ACCOUNT, Namespace="default", IdentityType="QUICKSIGHT",
+        UserName="xena", Email="xena@example.com", UserRole="AUTHOR",
+    )  # fmt: skip
+    qs = _user_client(
+        emulator,
+        admin,
+        "yuri",
+        [
+            {
+                "Effect": "Allow",
+                "Action": "quicksight:DescribeUser",
+                "Resource": f"{QS}:user/default/${{aws:username}}",
+            }
+        ],
+    )
+    assert _code(qs.describe_user, Namespace="default", UserName="yuri") != "AccessDeniedException"
+    assert _code(qs.describe_user, Namespace="default", UserName="xena") == "AccessDeniedException"
+
+
+def test_an_action_with_no_resource_type_is_authorized_only_by_star(
+    emulator: Emulator, admin: EmulatorSession, qs_admin: Any
+) -> None:
+    """DeleteCustomPermissions has no resource type in the SAR: a policy scoped to the
+    profile's ARN does not authorize it; `"Resource": "*"` does."""
+    for name in ("sar-scoped", "sar-star"):
+        qs_admin.create_custom_permissions(
+            AwsAccountId=ACCOUNT,
+            CustomPermissionsName=name,
+            Capabilities={"ExportToCsv": "DENY"},
+        )
+    scoped = _user_client(
+        emulator,
+        admin,
+        "profile-remover-scoped",
+        [
+            {
+                "Effect": "Allow",
+                "Action": "quicksight:DeleteCustomPermissions",
+                "Resource": f"{QS}:custompermissions/sar-scoped",
+            }
+        ],
+    )
+    star = _user_client(
+        emulator,
+        admin,
+        "profile-remover-star",
+        [{"Effect": "Allow", "Action": "quicksight:DeleteCustomPermissions", "Resource": "*"}],
+    )
+    deleted = scoped.delete_custom_permissions
+    assert _code(deleted, CustomPermissionsName="sar-scoped") == "AccessDeniedException"
+    assert _code(star.delete_custom_permissions, CustomPermissionsName="sar-star") == "ok"
+
+
+def test_an_unimplemented_element_is_refused_naming_it(
+    emulator: Emulator, admin: EmulatorSession
+) -> None:
+    qs = _user_client(
+        emulator,
+        admin,
+        "binary-condition",
+        [
+            {
+                "Effect": "Allow",
+                "Action": "quicksight:ListNamespaces",
+                "Resource": "*",
+                "Condition": {"BinaryEquals": {"aws:UserAgent": "QmluYXJ5"}},
+            }
+        ],
+    )
+    with pytest.raises(ClientError, match="does not implement the condition operator 'Binary"):
+        qs.list_namespaces(AwsAccountId=ACCOUNT)
