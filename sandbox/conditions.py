@@ -56,8 +56,9 @@ class UnsupportedPolicyElement(Exception):
 
     def __init__(self, element: str, why: str) -> None:
         self.element = element
+        detail = f" ({why})" if why else ""
         super().__init__(
-            f"the emulator does not implement {element} ({why}); it refuses the request "
+            f"the emulator does not implement {element}{detail}; it refuses the request "
             "rather than guess (AWS may decide otherwise)"
         )
 
@@ -364,7 +365,9 @@ def _compare(
     def match(pattern: Pattern, value: str) -> bool:
         wanted, got = parse(pattern_text(pattern)), parse(value)
         if wanted is None:
-            raise UnsupportedPolicyElement(f"the {kind} value {pattern_text(pattern)!r}", "")
+            raise UnsupportedPolicyElement(
+                f"the {kind} value {pattern_text(pattern)!r}", f"not a {kind.lower()}"
+            )
         return got is not None and bool(test(got, wanted))
 
     return match
@@ -375,7 +378,9 @@ def _ip_in(pattern: Pattern, value: str) -> bool:
     try:
         network = ipaddress.ip_network(pattern_text(pattern).strip(), strict=False)
     except ValueError as e:
-        raise UnsupportedPolicyElement(f"the IpAddress value {pattern_text(pattern)!r}", "") from e
+        raise UnsupportedPolicyElement(
+            f"the IpAddress value {pattern_text(pattern)!r}", "not an address or CIDR range"
+        ) from e
     try:
         address = ipaddress.ip_address(value.strip())
     except ValueError:

@@ -147,3 +147,44 @@ def test_an_unimplemented_element_is_refused_naming_it(
     )
     with pytest.raises(ClientError, match="does not implement the condition operator 'Binary"):
         qs.list_namespaces(AwsAccountId=ACCOUNT)
+
+
+def _role_trusting(admin: EmulatorSession, name: str, principal: str) -> str:
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    role = admin.client("iam").create_role(
+        RoleName=name, AssumeRolePolicyDocument=json.dumps(trust)
+    )
+    arn: str = role["Role"]["Arn"]
+    return arn
+
+
+def _assume_code(emulator: Emulator, key: dict[str, str], role_arn: str) -> str:
+    sts = emulator.session(key["AccessKeyId"], key["SecretAccessKey"]).client(
+        "sts", config=NO_RETRIES
+    )
+    try:
+        sts.assume_role(RoleArn=role_arn, RoleSessionName="s1")
+    except ClientError as e:
+        return str(e.response["Error"]["Code"])
+    return "ok"
+
+
+def test_a_trust_policy_naming_the_caller_needs_no_identity_allow(
+    emulator: Emulator, admin: EmulatorSession
+) -> None:
+    """Same account: a trust policy naming the caller's own ARN is enough (AWS Security Blog,
+    "How to use trust policies with IAM roles"); one trusting the account root still needs the
+    caller's own Allow of sts:AssumeRole (IAM User Guide, "Policy evaluation logic")."""
+    iam = admin.client("iam")
+    iam.create_user(UserName="no-policy-user")
+    key = iam.create_access_key(UserName="no-policy-user")["AccessKey"]
+    user_arn = f"arn:aws:iam::{ACCOUNT}:user/no-policy-user"
+    named = _role_trusting(admin, "trusts-the-user", user_arn)
+    rooted = _role_trusting(admin, "trusts-the-account", f"arn:aws:iam::{ACCOUNT}:root")
+    assert _assume_code(emulator, key, named) == "ok"
+    assert _assume_code(emulator, key, rooted) == "AccessDenied"
