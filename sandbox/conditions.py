@@ -30,6 +30,7 @@ refused loudly, never allowed. A condition that is false decides the block first
 from __future__ import annotations
 
 import ipaddress
+import operator as op
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -392,53 +393,24 @@ def _bool_equals(pattern: Pattern, value: str) -> bool:
     return pattern_text(pattern).lower() == value.lower()
 
 
-def _numeric(test: Callable[[Any, Any], bool]) -> Callable[[Pattern, str], bool]:
-    return _compare(_number, test, "Numeric")
+_COMPARISONS: Mapping[str, tuple[Callable[[Any, Any], bool], bool]] = {
+    # suffix of Numeric<...> and Date<...>: (request value against policy value, negated)
+    "Equals": (op.eq, False),
+    "NotEquals": (op.eq, True),
+    "LessThan": (op.lt, False),
+    "LessThanEquals": (op.le, False),
+    "GreaterThan": (op.gt, False),
+    "GreaterThanEquals": (op.ge, False),
+}
 
 
-def _dates(test: Callable[[Any, Any], bool]) -> Callable[[Pattern, str], bool]:
-    return _compare(_date, test, "Date")
-
-
-def _eq(a: Any, b: Any) -> bool:
-    return bool(a == b)
-
-
-def _lt(a: Any, b: Any) -> bool:
-    return bool(a < b)
-
-
-def _le(a: Any, b: Any) -> bool:
-    return bool(a <= b)
-
-
-def _gt(a: Any, b: Any) -> bool:
-    return bool(a > b)
-
-
-def _ge(a: Any, b: Any) -> bool:
-    return bool(a >= b)
-
-
-_OPERATORS: Mapping[str, _Operator] = {
+_OPERATORS: dict[str, _Operator] = {
     "StringEquals": _Operator(_equals, False, True),
     "StringNotEquals": _Operator(_equals, True, True),
     "StringEqualsIgnoreCase": _Operator(_equals_ignore_case, False, True),
     "StringNotEqualsIgnoreCase": _Operator(_equals_ignore_case, True, True),
     "StringLike": _Operator(_like, False, True),
     "StringNotLike": _Operator(_like, True, True),
-    "NumericEquals": _Operator(_numeric(_eq), False, False),
-    "NumericNotEquals": _Operator(_numeric(_eq), True, False),
-    "NumericLessThan": _Operator(_numeric(_lt), False, False),
-    "NumericLessThanEquals": _Operator(_numeric(_le), False, False),
-    "NumericGreaterThan": _Operator(_numeric(_gt), False, False),
-    "NumericGreaterThanEquals": _Operator(_numeric(_ge), False, False),
-    "DateEquals": _Operator(_dates(_eq), False, False),
-    "DateNotEquals": _Operator(_dates(_eq), True, False),
-    "DateLessThan": _Operator(_dates(_lt), False, False),
-    "DateLessThanEquals": _Operator(_dates(_le), False, False),
-    "DateGreaterThan": _Operator(_dates(_gt), False, False),
-    "DateGreaterThanEquals": _Operator(_dates(_ge), False, False),
     "Bool": _Operator(_bool_equals, False, False),
     "IpAddress": _Operator(_ip_in, False, False),
     "NotIpAddress": _Operator(_ip_in, True, False),
@@ -447,3 +419,10 @@ _OPERATORS: Mapping[str, _Operator] = {
     "ArnNotEquals": _Operator(_arn_like, True, True),
     "ArnNotLike": _Operator(_arn_like, True, True),
 }
+_OPERATORS.update(
+    {
+        f"{kind}{suffix}": _Operator(_compare(parse, test, kind), negated, False)
+        for kind, parse in (("Numeric", _number), ("Date", _date))
+        for suffix, (test, negated) in _COMPARISONS.items()
+    }
+)

@@ -291,19 +291,16 @@ def iam_resource(response: Any, request: SandboxIAMRequest, moto_resource: str) 
     if service != "iam" or not types:
         return moto_resource
     kind = types[0]
-    path = params.get("Path") or "/"
-    if kind == "role" and isinstance(params.get("RoleName"), str):
+    name_parameter = {"role": "RoleName", "user": "UserName"}.get(kind)
+    entity = params.get(name_parameter) if name_parameter else None
+    if isinstance(entity, str):
+        lookup = request.backend.get_role if kind == "role" else request.backend.get_user
         try:
-            arn: str = request.backend.get_role(params["RoleName"]).arn
-            return arn
-        except NotFoundException:
-            return f"arn:{partition}:iam::{account}:role{path}{params['RoleName']}"
-    if kind == "user" and isinstance(params.get("UserName"), str):
-        try:
-            user_arn: str = request.backend.get_user(params["UserName"]).arn
-            return user_arn
-        except NoSuchEntity:
-            return f"arn:{partition}:iam::{account}:user{path}{params['UserName']}"
+            existing: str = lookup(entity).arn
+            return existing  # its real path
+        except (NotFoundException, NoSuchEntity):
+            path = params.get("Path") or "/"
+            return f"arn:{partition}:iam::{account}:{kind}{path}{entity}"
     if kind == "policy" and isinstance(params.get("PolicyArn"), str):
         policy_arn: str = params["PolicyArn"]
         return policy_arn
