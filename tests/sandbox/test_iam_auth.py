@@ -188,3 +188,33 @@ def test_a_trust_policy_naming_the_caller_needs_no_identity_allow(
     rooted = _role_trusting(admin, "trusts-the-account", f"arn:aws:iam::{ACCOUNT}:root")
     assert _assume_code(emulator, key, named) == "ok"
     assert _assume_code(emulator, key, rooted) == "AccessDenied"
+
+
+def test_a_trust_condition_the_emulator_cannot_judge_is_refused_naming_it(
+    emulator: Emulator, admin: EmulatorSession
+) -> None:
+    """A Deny on a key the emulator does not compute must not silently fail to apply."""
+    iam = admin.client("iam")
+    iam.create_user(UserName="token-age-user")
+    key = iam.create_access_key(UserName="token-age-user")["AccessKey"]
+    user_arn = f"arn:aws:iam::{ACCOUNT}:user/token-age-user"
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": user_arn}, "Action": "sts:AssumeRole"},
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "sts:AssumeRole",
+                "Condition": {"DateLessThan": {"aws:TokenIssueTime": "2020-01-01T00:00:00Z"}},
+            },
+        ],
+    }
+    role = iam.create_role(RoleName="token-age", AssumeRolePolicyDocument=json.dumps(trust))
+    sts = emulator.session(key["AccessKeyId"], key["SecretAccessKey"]).client(
+        "sts", config=NO_RETRIES
+    )
+    with pytest.raises(
+        ClientError, match="does not implement the condition key aws:TokenIssueTime"
+    ):
+        sts.assume_role(RoleArn=role["Role"]["Arn"], RoleSessionName="s1")
