@@ -207,8 +207,10 @@ class SandboxIAMRequest(IAMRequest):
             transitive = [v for k, v in params.items() if k.startswith("TransitiveTagKeys.member.")]
             found["sts:TransitiveTagKeys"] = transitive
             known.add("sts:transitivetagkeys")
-            found.update(self._role_tags(params.get("RoleArn")))
-            known.add("iam:resourcetag/")
+            tags_of_role = self._role_tags(params.get("RoleArn"))
+            for prefix in ("iam:ResourceTag/", "aws:ResourceTag/"):  # the role assumed
+                found.update({prefix + k: v for k, v in tags_of_role.items()})
+                known.add(prefix.lower())
         elif self._service == "iam":
             found["iam:PolicyARN"] = params.get("PolicyArn")
             known.add("iam:policyarn")
@@ -219,7 +221,7 @@ class SandboxIAMRequest(IAMRequest):
         return found, known
 
     def _role_tags(self, role_arn: Any) -> dict[str, str]:
-        """iam:ResourceTag/<key> of the role being assumed."""
+        """The tags of the role being assumed."""
         if not isinstance(role_arn, str):
             return {}
         try:
@@ -227,7 +229,7 @@ class SandboxIAMRequest(IAMRequest):
             tags, _ = self.backend.list_role_tags(role.name, None)
         except (NotFoundException, NoSuchEntity):
             return {}
-        return {f"iam:ResourceTag/{t['Key']}": t["Value"] for t in tags}
+        return {t["Key"]: t["Value"] for t in tags}
 
     def _is_assuming_role_operation(self, resource_arn: str) -> bool:
         return self._action in REQUIRE_RESOURCE_ACCESS_POLICIES_CHECK and ":role/" in resource_arn

@@ -218,3 +218,44 @@ def test_a_trust_condition_the_emulator_cannot_judge_is_refused_naming_it(
         ClientError, match="does not implement the condition key aws:TokenIssueTime"
     ):
         sts.assume_role(RoleArn=role["Role"]["Arn"], RoleSessionName="s1")
+
+
+def test_a_trust_condition_on_the_roles_own_tags(
+    emulator: Emulator, admin: EmulatorSession
+) -> None:
+    """iam:ResourceTag/<key> and aws:ResourceTag/<key> of AssumeRole are the role's tags
+    (Service Authorization Reference, sts:AssumeRole)."""
+    iam = admin.client("iam")
+    iam.create_user(UserName="tag-reader")
+    key = iam.create_access_key(UserName="tag-reader")["AccessKey"]
+    user_arn = f"arn:aws:iam::{ACCOUNT}:user/tag-reader"
+    outcomes = {}
+    for tenant, condition_key in (
+        ("acme", "iam:ResourceTag/tenant"),
+        ("globex", "aws:ResourceTag/tenant"),
+    ):
+        for tagged in ("acme", "globex"):
+            trust = {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": user_arn},
+                        "Action": "sts:AssumeRole",
+                        "Condition": {"StringEquals": {condition_key: tenant}},
+                    }
+                ],
+            }
+            name = f"tagged-{tenant}-{tagged}"
+            role = iam.create_role(
+                RoleName=name,
+                AssumeRolePolicyDocument=json.dumps(trust),
+                Tags=[{"Key": "tenant", "Value": tagged}],
+            )
+            outcomes[name] = _assume_code(emulator, key, role["Role"]["Arn"])
+    assert outcomes == {
+        "tagged-acme-acme": "ok",
+        "tagged-acme-globex": "AccessDenied",
+        "tagged-globex-acme": "AccessDenied",
+        "tagged-globex-globex": "ok",
+    }
