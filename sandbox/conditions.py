@@ -25,6 +25,8 @@ What this evaluator does not implement (Binary operators, a plain operator meeti
 holds several values, a variable in a negated or non-string comparison, a context key whose
 value the emulator does not model) raises `UnsupportedPolicyElement` naming it: the request is
 refused loudly, never allowed. A condition that is false decides the block first (AND).
+
+Refusals name the element and the key, never a policy's values (an ExternalId is a secret).
 """
 
 from __future__ import annotations
@@ -135,7 +137,7 @@ def resolve(text: str, context: RequestContext, *, variables: bool) -> Pattern |
             parsed = _DEFAULT.fullmatch(inner)
             if parsed is None:
                 raise UnsupportedPolicyElement(
-                    f"the policy variable ${{{inner}}}", f"a default is `'text'`: {VARIABLES_DOC}"
+                    "a policy variable default not written `'text'`", VARIABLES_DOC
                 )
             inner, default = parsed[1], parsed[2].replace("''", "'")
         found = context.get(inner.strip())
@@ -287,14 +289,16 @@ def _policy_values(operator: str, expected: Any) -> list[str]:
         elif isinstance(item, str | int | float):
             out.append(str(item))
         else:
-            raise UnsupportedPolicyElement(f"the value {item!r} of {operator}", OPERATORS_DOC)
+            raise UnsupportedPolicyElement(
+                f"a {type(item).__name__} as a value of {operator}", OPERATORS_DOC
+            )
     return out
 
 
 def _null_wanted(text: str, operator: str) -> bool:
     wanted = text.lower()
     if wanted not in ("true", "false"):
-        raise UnsupportedPolicyElement(f"{operator} with {text!r}", "Null takes true or false")
+        raise UnsupportedPolicyElement(f"{operator} with a value", "Null takes true or false")
     return wanted == "true"
 
 
@@ -363,12 +367,12 @@ def _date(text: str) -> datetime | None:
 def _compare(
     parse: Callable[[str], Any], test: Callable[[Any, Any], bool], kind: str
 ) -> Callable[[Pattern, str], bool]:
+    noun = {"Numeric": "number", "Date": "date"}[kind]
+
     def match(pattern: Pattern, value: str) -> bool:
         wanted, got = parse(pattern_text(pattern)), parse(value)
         if wanted is None:
-            raise UnsupportedPolicyElement(
-                f"the {kind} value {pattern_text(pattern)!r}", f"not a {kind.lower()}"
-            )
+            raise UnsupportedPolicyElement(f"a {kind} condition value", f"not a {noun}")
         return got is not None and bool(test(got, wanted))
 
     return match
@@ -380,7 +384,7 @@ def _ip_in(pattern: Pattern, value: str) -> bool:
         network = ipaddress.ip_network(pattern_text(pattern).strip(), strict=False)
     except ValueError as e:
         raise UnsupportedPolicyElement(
-            f"the IpAddress value {pattern_text(pattern)!r}", "not an address or CIDR range"
+            "an IpAddress condition value", "not an address or CIDR range"
         ) from e
     try:
         address = ipaddress.ip_address(value.strip())

@@ -25,6 +25,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from datetime import UTC
 from typing import Any
+from xml.sax.saxutils import escape
 
 from botocore.awsrequest import AWSRequest
 from moto import settings
@@ -53,7 +54,7 @@ class UnsupportedElementDenied(AccessDeniedError):
     def __init__(self, caller_arn: str, action: str, error: UnsupportedPolicyElement) -> None:
         super().__init__(caller_arn, action)
         self.description = (self.description or "").replace(
-            f"perform: {action}</Message>", f"perform: {action}: {error}</Message>"
+            f"perform: {action}</Message>", f"perform: {action}: {escape(str(error))}</Message>"
         )
         self.message = f"User: {caller_arn} is not authorized to perform: {action}: {error}"
 
