@@ -40,7 +40,7 @@ from sandbox import runtime, sar
 from sandbox.conditions import RequestContext, UnsupportedPolicyElement, request_context
 from sandbox.context_keys import unmodelled_keys
 from sandbox.evaluation import Decision, evaluate
-from sandbox.trust import Caller, names_caller_directly, trust_decision
+from sandbox.trust import Caller, allows_by_naming_the_caller, trust_decision
 
 log = logging.getLogger(__name__)
 
@@ -251,7 +251,9 @@ class SandboxIAMRequest(IAMRequest):
         if decision is not Decision.ALLOW:
             return False
         same_account = role_arn.split(":")[4] == caller.account_id
-        return identity_allows or (same_account and names_caller_directly(document, caller))
+        if identity_allows:
+            return True
+        return same_account and allows_by_naming_the_caller(document, caller, self._action, context)
 
 
 def iam_enforced() -> bool:

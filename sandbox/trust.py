@@ -73,19 +73,29 @@ def trust_allows(
     return trust_decision(policy_document, caller, action, context) is Decision.ALLOW
 
 
-def names_caller_directly(policy_document: str | Mapping[str, Any], caller: Caller) -> bool:
-    """Whether an Allow names the caller's own ARN (not its account): in the same account such
-    a trust policy is enough without an identity-based Allow ("How to use trust policies with
-    IAM roles", AWS Security Blog:
-    https://aws.amazon.com/blogs/security/how-to-use-trust-policies-with-iam-roles/)."""
+def allows_by_naming_the_caller(
+    policy_document: str | Mapping[str, Any],
+    caller: Caller,
+    action: str,
+    context: RequestContext | ContextInput,
+) -> bool:
+    """Whether an Allow that names the caller's own ARN (not its account) applies: in the same
+    account such a trust policy is enough without an identity-based Allow ("How to use trust
+    policies with IAM roles", AWS Security Blog:
+    https://aws.amazon.com/blogs/security/how-to-use-trust-policies-with-iam-roles/). Its
+    conditions must hold; the policy's Denies are the caller's (``trust_decision``) to apply."""
     document = json.loads(policy_document) if isinstance(policy_document, str) else policy_document
     own = {caller.arn, caller.role_arn} - {None}
-    for statement in _as_list(document.get("Statement", [])):
+
+    def names_caller(statement: Any) -> bool:
         principal = statement.get("Principal") if isinstance(statement, Mapping) else None
-        allow = isinstance(principal, Mapping) and statement.get("Effect") == "Allow"
-        if allow and own & set(_as_list(principal.get("AWS", []))):  # type: ignore[union-attr]
-            return True
-    return False
+        if not isinstance(principal, Mapping) or statement.get("Effect") != "Allow":
+            return False
+        return bool(own & set(_as_list(principal.get("AWS", []))))
+
+    direct = [s for s in _as_list(document.get("Statement", [])) if names_caller(s)]
+    narrowed = {**document, "Statement": direct}
+    return trust_decision(narrowed, caller, action, context) is Decision.ALLOW
 
 
 class _Principals:

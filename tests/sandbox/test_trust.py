@@ -8,7 +8,7 @@ import pytest
 
 from sandbox.conditions import UnsupportedPolicyElement, request_context
 from sandbox.context_keys import unmodelled_keys
-from sandbox.trust import Caller, trust_allows
+from sandbox.trust import Caller, allows_by_naming_the_caller, trust_allows
 
 from .conftest import ACCOUNT
 
@@ -155,3 +155,35 @@ class TestTrust:
     def test_service_principals_are_not_callers(self) -> None:
         policy = trust(allow({"Service": "lambda.amazonaws.com"}))
         assert not trust_allows(policy, PORTAL_SESSION, "sts:AssumeRole", {})
+
+
+USER = Caller(f"arn:aws:iam::{ACCOUNT}:user/ci", ACCOUNT)
+
+
+@pytest.mark.parametrize(
+    ("statements", "context", "named"),
+    [
+        ([allow({"AWS": USER.arn})], {}, True),
+        ([allow({"AWS": f"arn:aws:iam::{ACCOUNT}:root"})], {}, False),  # the account, not it
+        ([allow({"AWS": "*"})], {}, False),
+        # The root statement allows; the one naming the caller needs an ExternalId it lacks.
+        (
+            [
+                allow({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}),
+                allow({"AWS": USER.arn}, Condition={"StringEquals": {"sts:ExternalId": "x1"}}),
+            ],
+            {},
+            False,
+        ),
+        (
+            [allow({"AWS": USER.arn}, Condition={"StringEquals": {"sts:ExternalId": "x1"}})],
+            {"sts:ExternalId": "x1"},
+            True,
+        ),
+    ],
+)
+def test_only_an_applying_allow_naming_the_caller_stands_in_for_its_own_policy(
+    statements: list[dict[str, object]], context: dict[str, str], named: bool
+) -> None:
+    policy = trust(*statements)
+    assert allows_by_naming_the_caller(policy, USER, "sts:AssumeRole", context) is named
