@@ -18,11 +18,11 @@ import pytest
 import yaml
 
 from embedder import Embedder
-from embedder.loader import parse_tenant
-from infra.local_apply import engine_up
-from infra.state import LocalState
+from local_engine.local_apply import engine_up
+from local_engine.state import LocalState
 from policies.iam import deployer_policy
 from sandbox import Emulator
+from tenant_file.loader import parse_tenant
 from tests.e2e.support import ACCOUNT, REGION, app_principal
 
 pytestmark = pytest.mark.emulator

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 import yaml
 
-from embedder.loader import load_tenant, parse_tenant
 from policies.iam import deployer_policy, embed_role_permissions_policy
 from sandbox import sar
 from sandbox.conditions import UnsupportedPolicyElement, iam_like
 from sandbox.principals import APP_POLICY_NAME, EMBED_ROLE_NAME_PATTERN
+from tenant_file.loader import load_tenant, parse_tenant
 
 from .conftest import ACCOUNT
 
