@@ -110,6 +110,9 @@ class SandboxIAMRequest(IAMRequest):
             resource = "*"  # SAR: no resource type, so only "Resource": "*" authorizes it
         if _session_policy(self._access_key):
             raise UnsupportedPolicyElement("a session policy", "passed to AssumeRole")
+        if self._permissions_boundary():
+            # "Policy evaluation logic": a boundary limits what identity policies allow.
+            raise UnsupportedPolicyElement("a permissions boundary", "on the caller's role")
         context = self.request_context(service_context)
         decisions = [
             evaluate(_document(policy), action=self._action, resource=resource, context=context)
@@ -186,6 +189,18 @@ class SandboxIAMRequest(IAMRequest):
             return {}
         keys.update({f"aws:PrincipalTag/{t['Key']}": t["Value"] for t in tags})
         return keys
+
+    def _permissions_boundary(self) -> str | None:
+        key = self._access_key
+        if not isinstance(key, AssumedRoleAccessKey):
+            return None  # moto keeps no boundary on users
+        try:
+            boundary: str | None = self.backend.get_role(
+                key._owner_role_name
+            ).permissions_boundary_arn
+        except NotFoundException:
+            return None
+        return boundary
 
     def _own_keys(self) -> tuple[dict[str, Any], set[str]]:
         """STS's and IAM's keys of this request (query protocol: each parameter is a list),

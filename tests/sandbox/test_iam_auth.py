@@ -259,3 +259,48 @@ def test_a_trust_condition_on_the_roles_own_tags(
         "tagged-globex-acme": "AccessDenied",
         "tagged-globex-globex": "ok",
     }
+
+
+def test_a_role_with_a_permissions_boundary_is_refused_naming_it(
+    emulator: Emulator, admin: EmulatorSession
+) -> None:
+    """A boundary limits what the role's own policies allow; the emulator does not evaluate
+    boundaries, so it refuses rather than allow what the boundary would not."""
+    iam = admin.client("iam")
+    boundary = iam.create_policy(
+        PolicyName="only-describe",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "quicksight:DescribeUser", "Resource": "*"}
+                ],
+            }
+        ),
+    )["Policy"]["Arn"]
+    admin_arn = admin.client("sts").get_caller_identity()["Arn"]
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": admin_arn}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    role = iam.create_role(
+        RoleName="bounded",
+        AssumeRolePolicyDocument=json.dumps(trust),
+        PermissionsBoundary=boundary,
+    )["Role"]
+    everything = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "quicksight:*", "Resource": "*"}],
+    }
+    iam.put_role_policy(RoleName="bounded", PolicyName="all", PolicyDocument=json.dumps(everything))
+    credentials = admin.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="bnd")[
+        "Credentials"
+    ]
+    session = emulator.session(
+        credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
+    )
+    qs = session.client("quicksight", config=NO_RETRIES)
+    with pytest.raises(ClientError, match="does not implement a permissions boundary"):
+        qs.list_namespaces(AwsAccountId=ACCOUNT)
