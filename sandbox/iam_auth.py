@@ -22,9 +22,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC
-from typing import Any
+from typing import Any, TypeVar
 from xml.sax.saxutils import escape
 
 from botocore.awsrequest import AWSRequest
@@ -43,6 +43,7 @@ from sandbox.evaluation import Decision, evaluate
 from sandbox.trust import Caller, allows_by_naming_the_caller, trust_decision
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ServiceContext = Mapping[str, str | Sequence[str] | None]
 
@@ -99,7 +100,7 @@ class SandboxIAMRequest(IAMRequest):
         if self._action == "sts:GetCallerIdentity":
             return  # always allowed, even under an explicit Deny (as moto and AWS do)
         try:
-            self._check(resource, service_context)
+            consistent_read(lambda: self._check(resource, service_context))
         except UnsupportedPolicyElement as e:
             log.warning("refused %s: %s", self._action, e)
             raise UnsupportedElementDenied(self._access_key.arn, self._action, e) from None
@@ -269,6 +270,22 @@ class SandboxIAMRequest(IAMRequest):
         if identity_allows:
             return True
         return same_account and allows_by_naming_the_caller(document, caller, self._action, context)
+
+
+def consistent_read(read: Callable[[], T]) -> T:
+    """``read()``, again if moto's backend changed under it: its dicts are read while other
+    request threads write them (CreateRole for one tenant while another's request looks its
+    role up), which raises "dictionary changed size during iteration". Reads only: safe."""
+    for attempt in range(_READ_ATTEMPTS):
+        try:
+            return read()
+        except RuntimeError as e:
+            if "changed size during iteration" not in str(e) or attempt == _READ_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+_READ_ATTEMPTS = 5
 
 
 def iam_enforced() -> bool:

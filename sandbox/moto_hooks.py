@@ -14,8 +14,15 @@ from moto.core.authorization import ActionAuthenticatorMixin
 from werkzeug.exceptions import HTTPException
 
 from sandbox import runtime
+from sandbox.conditions import UnsupportedPolicyElement
 from sandbox.faults import InjectedFault
-from sandbox.iam_auth import iam_enforced, iam_request, iam_resource
+from sandbox.iam_auth import (
+    UnsupportedElementDenied,
+    consistent_read,
+    iam_enforced,
+    iam_request,
+    iam_resource,
+)
 
 
 class _FaultAnswer(HTTPException):
@@ -41,7 +48,11 @@ def _authorize_with_faults(self: Any, resource: str = "*") -> None:
         return
     request = iam_request(self, action)
     request.check_signature()
-    request.check_action_permitted(iam_resource(self, request, resource))
+    try:
+        target = consistent_read(lambda: iam_resource(self, request, resource))
+    except UnsupportedPolicyElement as e:  # an action the SAR does not list: refused, named
+        raise UnsupportedElementDenied(request.caller().arn, request._action, e) from None
+    request.check_action_permitted(target)
 
 
 def install() -> None:

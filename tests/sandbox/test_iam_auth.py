@@ -304,3 +304,26 @@ def test_a_role_with_a_permissions_boundary_is_refused_naming_it(
     qs = session.client("quicksight", config=NO_RETRIES)
     with pytest.raises(ClientError, match="does not implement a permissions boundary"):
         qs.list_namespaces(AwsAccountId=ACCOUNT)
+
+
+def test_a_read_that_meets_a_concurrent_write_is_read_again() -> None:
+    """moto's backend dicts change under a reader when another request thread creates a
+    role: the authorization read is retried, never answered with a 500."""
+    from sandbox.iam_auth import consistent_read
+
+    calls: list[int] = []
+
+    def read() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise RuntimeError("dictionary changed size during iteration")
+        return "read"
+
+    assert consistent_read(read) == "read"
+    assert len(calls) == 3
+
+    def broken() -> str:
+        raise RuntimeError("something else")
+
+    with pytest.raises(RuntimeError, match="something else"):
+        consistent_read(broken)
