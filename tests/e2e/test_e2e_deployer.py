@@ -20,7 +20,7 @@ import yaml
 from embedder import Embedder
 from local_engine.local_apply import engine_up
 from local_engine.state import LocalState
-from policies.iam import deployer_policy
+from policies.embed_role import deployer_policy
 from sandbox import Emulator
 from tenant_file.loader import parse_tenant
 from tests.e2e.support import ACCOUNT, REGION, app_principal

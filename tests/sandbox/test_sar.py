@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from policies.iam import deployer_policy, embed_role_permissions_policy
+from policies.embed_role import deployer_policy, embed_role_permissions_policy
 from sandbox import sar
 from sandbox.conditions import UnsupportedPolicyElement, iam_like
 from sandbox.principals import APP_POLICY_NAME, EMBED_ROLE_NAME_PATTERN
