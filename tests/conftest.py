@@ -55,7 +55,6 @@ def example_run(example_tenants: list[TenantConfig]) -> OfflineRun[dict[str, Ten
     return run_offline(lambda: run_program(tenant_files.EXAMPLES), OfflineMocks(example_tenants))
 
 
-
 EMULATOR_FIXTURES = frozenset({"emulator"})
 """The fixtures that start the local AWS emulator (each test package's `emulator`; a fixture
 built on one is in a test's fixture closure too)."""
