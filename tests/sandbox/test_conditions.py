@@ -528,6 +528,30 @@ def test_one_false_condition_decides_even_beside_an_unknown_one() -> None:
         conditions_hold("not a block", context)
 
 
+def test_the_condition_key_table_agrees_with_aws() -> None:
+    """Each key the emulator sets is one the Service Authorization Reference lists for the
+    action (parliament ships AWS's IAM definition), read from a parameter botocore's model
+    has; for the actions embed roles call, the table has every key AWS lists."""
+    import botocore.session
+    from parliament import iam_definition
+
+    quicksight = next(d for d in iam_definition if d["prefix"] == "quicksight")
+    listed = {
+        p["privilege"]: {k for r in p["resource_types"] for k in r["condition_keys"]}
+        for p in quicksight["privileges"]
+    }
+    model = botocore.session.get_session().get_service_model("quicksight")
+    for action, keys in CONDITION_KEYS.items():
+        assert set(keys) <= listed[action], action
+        shape = model.operation_model(action).input_shape
+        assert shape is not None, action
+        members = shape.members
+        assert set(keys.values()) <= set(members), action
+    for action in ("RegisterUser", "GenerateEmbedUrlForRegisteredUser"):
+        service_keys = {k for k in listed[action] if k.startswith("quicksight:")}
+        assert set(CONDITION_KEYS[action]) == service_keys
+
+
 def test_request_values_are_judged_as_sent() -> None:
     context = quicksight_context(
         "GenerateEmbedUrlForRegisteredUser", {"AllowedDomains": ["https://a.example", 7]}
