@@ -39,7 +39,7 @@ from sandbox.conditions import (
     request_context,
     resolve,
 )
-from sandbox.quicksight.authorization import quicksight_context
+from sandbox.quicksight.authorization import CONDITION_KEYS, quicksight_context
 
 from .conftest import ACCOUNT, NO_RETRIES, Tenant, assume, make_embed_role, user_arn
 
