@@ -340,12 +340,24 @@ def deployer_policy(
                         "quicksight:DescribeCustomPermissions",
                         "quicksight:ListTagsForResource",
                         "quicksight:UpdateCustomPermissions",
-                        *maybe_delete("quicksight:DeleteCustomPermissions"),
                     ]
                 ),
                 "Resource": sorted(profiles),
             }
         )
+        if deletes:
+            statements.append(
+                {
+                    # The Service Authorization Reference gives DeleteCustomPermissions no
+                    # resource type (parliament/iam_definition.json; list_amazonquicksight.html
+                    # "Actions defined by Amazon QuickSight"), so only "*" authorizes it: a
+                    # statement scoped to profile ARNs denies it halfway through a run.
+                    "Sid": "DeleteCustomPermissionsHasNoResourceType",
+                    "Effect": "Allow",
+                    "Action": ["quicksight:DeleteCustomPermissions"],
+                    "Resource": "*",
+                }
+            )
     statements.append(
         {
             # infra.quicksight_user: RegisterUser, DescribeUser (adoption, preview), UpdateUser

@@ -5,11 +5,14 @@
   payload there, and so does this class.
 - Trust policies: see ``sandbox.trust``; AssumeRole on a role that does not exist is refused
   instead of minting credentials for nothing.
-- Identity policies: moto ignores their conditions and turns an Allow whose condition fails
-  into a Deny. ``SandboxIAMPolicy`` evaluates each statement as IAM does (``sandbox.conditions``)
-  against a request context holding the global keys (``aws:PrincipalArn`` ...) and the
-  service's own (``sts:ExternalId``, ``quicksight:SessionName`` ...): an explicit Deny wins, an
-  Allow whose condition does not hold simply does not apply.
+- Identity policies: moto ignores their conditions, turns an Allow whose condition fails into a
+  Deny, matches Resource as a regular expression and never reads NotResource or policy
+  variables. Here each policy is evaluated as IAM does (``sandbox.evaluation``,
+  ``sandbox.conditions``) against a request context holding the global keys AWS sets
+  (``sandbox.context_keys``) and the service's own (``sts:ExternalId``,
+  ``quicksight:SessionName`` ...), on the resource the Service Authorization Reference gives the
+  action (``sandbox.sar``): an explicit Deny wins, an Allow whose condition does not hold simply
+  does not apply, and an element the emulator does not implement refuses the request, naming it.
 - ``authorize`` checks one action on a resource ARN and returns the caller, so QuickSight can
   authorize against the real user ARN and also check GetAuthCode on the UserArn.
 
@@ -18,91 +21,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC
+from typing import Any, TypeVar
+from xml.sax.saxutils import escape
 
 from botocore.awsrequest import AWSRequest
 from moto import settings
 from moto.core.authorization import ActionAuthenticatorMixin
-from moto.iam.access_control import (
-    AssumedRoleAccessKey,
-    IAMPolicy,
-    IAMPolicyStatement,
-    IAMRequest,
-    PermissionResult,
-)
+from moto.core.exceptions import AccessDeniedError
+from moto.iam.access_control import AssumedRoleAccessKey, IAMPolicy, IAMRequest
 from moto.iam.exceptions import NoSuchEntity, NotFoundException
 from moto.iam.utils import REQUIRE_RESOURCE_ACCESS_POLICIES_CHECK
+from moto.sts.models import sts_backends
 
-from sandbox.conditions import ContextInput, any_like, conditions_hold, request_context
-from sandbox.trust import Caller, trust_allows
+from sandbox import runtime, sar
+from sandbox.conditions import RequestContext, UnsupportedPolicyElement, request_context
+from sandbox.context_keys import unmodelled_keys
+from sandbox.evaluation import Decision, evaluate
+from sandbox.trust import Caller, allows_by_naming_the_caller, trust_decision
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ServiceContext = Mapping[str, str | Sequence[str] | None]
 
 
-class SandboxPolicyStatement(IAMPolicyStatement):
-    """One identity-policy statement, evaluated as IAM does.
+class UnsupportedElementDenied(AccessDeniedError):
+    """AccessDenied because a policy uses an element the emulator does not implement: the
+    message names it, so the refusal is loud, never an allow."""
 
-    moto's statement turns an Allow whose condition fails into a Deny, matches ``Resource`` as
-    a regular expression (so ``.`` matches any character), treats a statement without
-    ``Resource`` as matching everything and never looks at ``NotResource``.
-    """
-
-    def is_action_permitted(
-        self,
-        action: str,
-        resource: str = "*",
-        principal: str | None = None,
-        incoming_condition_values: ContextInput | None = None,
-    ) -> PermissionResult:
-        if "Principal" in self._statement or "NotPrincipal" in self._statement:
-            return PermissionResult.NEUTRAL  # IAM refuses identity policies naming principals
-        if not (
-            self._names(action, "Action", ignore_case=True) and self._names(resource, "Resource")
-        ):
-            return PermissionResult.NEUTRAL
-        holds = conditions_hold(
-            self._statement.get("Condition"), request_context(incoming_condition_values or {})
+    def __init__(self, caller_arn: str, action: str, error: UnsupportedPolicyElement) -> None:
+        super().__init__(caller_arn, action)
+        self.description = (self.description or "").replace(
+            f"perform: {action}</Message>", f"perform: {action}: {escape(str(error))}</Message>"
         )
-        effect = self._statement.get("Effect")
-        if effect == "Deny":
-            # A Deny applies unless its condition is false; one that cannot be evaluated here
-            # applies too (fail closed).
-            return PermissionResult.NEUTRAL if holds is False else PermissionResult.DENIED
-        if effect == "Allow" and holds is True:
-            return PermissionResult.PERMITTED
-        return PermissionResult.NEUTRAL  # an Allow whose condition does not hold: no effect
-
-    def _names(self, value: str, element: str, *, ignore_case: bool = False) -> bool:
-        """Whether ``element`` (or ``Not<element>``) covers ``value``; IAM needs one of them."""
-        if element in self._statement:
-            return any_like(_strings(self._statement[element]), value, ignore_case=ignore_case)
-        negated = f"Not{element}"
-        if negated in self._statement:
-            return not any_like(_strings(self._statement[negated]), value, ignore_case=ignore_case)
-        return False
-
-
-class SandboxIAMPolicy(IAMPolicy):
-    """moto's policy (it reads inline, managed and versioned documents), with IAM's statements."""
-
-    def is_action_permitted(
-        self,
-        action: str,
-        resource: str = "*",
-        principal: str | None = None,
-        incoming_condition_values: ContextInput | None = None,
-    ) -> PermissionResult:
-        permitted = False
-        raw = self._policy_json.get("Statement", [])
-        for statement in raw if isinstance(raw, list) else [raw]:
-            result = SandboxPolicyStatement(statement).is_action_permitted(
-                action, resource, principal, incoming_condition_values
-            )
-            if result == PermissionResult.DENIED:
-                return result
-            permitted = permitted or result == PermissionResult.PERMITTED
-        return PermissionResult.PERMITTED if permitted else PermissionResult.NEUTRAL
+        self.message = f"User: {caller_arn} is not authorized to perform: {action}: {error}"
 
 
 class SandboxIAMRequest(IAMRequest):
@@ -138,43 +93,86 @@ class SandboxIAMRequest(IAMRequest):
     def check_action_permitted(
         self, resource: str, service_context: ServiceContext | None = None
     ) -> None:
-        """moto's check, with IAM's evaluation: every identity policy of the caller, in the
-        request context (global keys and ``service_context``; STS's own keys by default)."""
+        """IAM's evaluation ("Policy evaluation logic"): every identity policy of the caller,
+        in the request context (global keys and ``service_context``; STS's and IAM's own keys
+        by default); for AssumeRole, the role's trust policy too. An element the emulator does
+        not implement refuses the request, naming it."""
         if self._action == "sts:GetCallerIdentity":
             return  # always allowed, even under an explicit Deny (as moto and AWS do)
+        try:
+            consistent_read(lambda: self._check(resource, service_context))
+        except UnsupportedPolicyElement as e:
+            log.warning("refused %s: %s", self._action, e)
+            raise UnsupportedElementDenied(self._access_key.arn, self._action, e) from None
+
+    def _check(self, resource: str, service_context: ServiceContext | None) -> None:
+        service, _, name = self._action.partition(":")
+        if not sar.action(service, name).has_resource_type:
+            resource = "*"  # SAR: no resource type, so only "Resource": "*" authorizes it
+        if _session_policy(self._access_key):
+            raise UnsupportedPolicyElement("a session policy", "passed to AssumeRole")
+        if self._permissions_boundary():
+            # "Policy evaluation logic": a boundary limits what identity policies allow.
+            raise UnsupportedPolicyElement("a permissions boundary", "on the caller's role")
         context = self.request_context(service_context)
-        permitted = False
-        for policy in self._access_key.collect_policies():
-            result = SandboxIAMPolicy(policy).is_action_permitted(
-                self._action, resource, None, context
-            )
-            if result == PermissionResult.DENIED:
-                self._raise_access_denied()
-            permitted = permitted or result == PermissionResult.PERMITTED
-        if permitted and self._is_assuming_role_operation(resource):
-            permitted = self._check_role_trust_relationship(resource)
+        decisions = [
+            evaluate(_document(policy), action=self._action, resource=resource, context=context)
+            for policy in self._access_key.collect_policies()
+        ]
+        if Decision.DENY in decisions:
+            self._raise_access_denied()
+        permitted = Decision.ALLOW in decisions
+        if self._is_assuming_role_operation(resource):
+            permitted = self._trust_permits(resource, context, identity_allows=permitted)
         if not permitted:
             self._raise_access_denied()
 
-    def request_context(self, service_context: ServiceContext | None = None) -> dict[str, Any]:
+    def request_context(self, service_context: ServiceContext | None = None) -> RequestContext:
         """The condition keys of this request: the global keys IAM sets for the caller, and the
-        service's own (STS's, read from the request, unless ``service_context`` is given).
-
-        Global keys: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+        service's own (STS's and IAM's, read from the request, unless ``service_context`` is
+        given). Global keys and their availability, "AWS global condition context keys":
+        https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
         """
         caller = self.caller()
-        context: dict[str, Any] = {
+        now = runtime.current().clock.now().astimezone(UTC)
+        values: dict[str, Any] = {
             "aws:PrincipalArn": caller.principal_arn,
             "aws:PrincipalAccount": caller.account_id,
             "aws:PrincipalType": "AssumedRole" if caller.session_name else "User",
+            "aws:PrincipalIsAWSService": "false",
+            "aws:ViaAWSService": "false",
             "aws:RequestedRegion": self._region,
+            "aws:ResourceAccount": self.account_id,
+            "aws:CurrentTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "aws:EpochTime": str(int(now.timestamp())),
             # The emulator stands in for AWS endpoints, which only accept TLS; its plain HTTP on
             # 127.0.0.1 is the emulator's transport, not a choice the app made.
             "aws:SecureTransport": "true",
+            "aws:SourceIp": self.source_ip,
+            "aws:UserAgent": self._headers.get("User-Agent"),
+            "aws:Referer": self._headers.get("Referer"),
         }
-        context.update(self._principal_keys(caller))
-        context.update(self._sts_context() if service_context is None else service_context)
-        return context
+        if caller.session_name:
+            # "included in the request context only when the principal uses temporary
+            # credentials"; the emulator has no MFA, so it is false.
+            values["aws:MultiFactorAuthPresent"] = "false"
+        values.update(self._principal_keys(caller))
+        if service_context is None:
+            service_context, known = self._own_keys()
+        else:
+            known = {k.lower() for k in service_context}
+        values.update(service_context)
+        service, _, name = self._action.partition(":")
+        unmodelled = unmodelled_keys(service, name, known)
+        if self.source_ip is None:
+            base = unmodelled
+
+            def unmodelled(key: str) -> str | None:
+                return "the caller's address is unknown" if key == "aws:sourceip" else base(key)
+
+        return request_context(values, unmodelled)
+
+    source_ip: str | None = None
 
     def _principal_keys(self, caller: Caller) -> dict[str, str]:
         """aws:userid, aws:username (IAM users only) and aws:PrincipalTag/<key>."""
@@ -193,29 +191,101 @@ class SandboxIAMRequest(IAMRequest):
         keys.update({f"aws:PrincipalTag/{t['Key']}": t["Value"] for t in tags})
         return keys
 
-    def _sts_context(self) -> dict[str, str]:
-        """STS's keys for AssumeRole (query protocol: each parameter is a list)."""
-        names = {"ExternalId": "sts:ExternalId", "RoleSessionName": "sts:RoleSessionName"}
-        found: dict[str, str] = {}
-        if self._service != "sts":
-            return found
-        for parameter, key in names.items():
-            value = self._data.get(parameter)
-            if value:
-                found[key] = value[0] if isinstance(value, list) else str(value)
-        return found
+    def _permissions_boundary(self) -> str | None:
+        key = self._access_key
+        if not isinstance(key, AssumedRoleAccessKey):
+            return None  # moto keeps no boundary on users
+        try:
+            boundary: str | None = self.backend.get_role(
+                key._owner_role_name
+            ).permissions_boundary_arn
+        except NotFoundException:
+            return None
+        return boundary
+
+    def _own_keys(self) -> tuple[dict[str, Any], set[str]]:
+        """STS's and IAM's keys of this request (query protocol: each parameter is a list),
+        and every key computed for the action (present or not)."""
+        params = {k: (v[0] if isinstance(v, list) and v else v) for k, v in self._data.items()}
+        tags = _query_tags(params)
+        found: dict[str, Any] = {"aws:TagKeys": list(tags)}
+        found.update({f"aws:RequestTag/{k}": v for k, v in tags.items()})
+        known = {"aws:tagkeys", "aws:requesttag/"}
+        if self._service == "sts":
+            names = {
+                "ExternalId": "sts:ExternalId",
+                "RoleSessionName": "sts:RoleSessionName",
+                "SourceIdentity": "sts:SourceIdentity",
+                "DurationSeconds": "sts:DurationSeconds",
+            }
+            for parameter, key in names.items():
+                found[key] = params.get(parameter)
+                known.add(key.lower())
+            transitive = [v for k, v in params.items() if k.startswith("TransitiveTagKeys.member.")]
+            found["sts:TransitiveTagKeys"] = transitive
+            known.add("sts:transitivetagkeys")
+            tags_of_role = self._role_tags(params.get("RoleArn"))
+            for prefix in ("iam:ResourceTag/", "aws:ResourceTag/"):  # the role assumed
+                found.update({prefix + k: v for k, v in tags_of_role.items()})
+                known.add(prefix.lower())
+        elif self._service == "iam":
+            found["iam:PolicyARN"] = params.get("PolicyArn")
+            known.add("iam:policyarn")
+            if self._action in ("iam:CreateRole", "iam:CreateUser"):
+                # On other actions the key is the entity's boundary: not computed here.
+                found["iam:PermissionsBoundary"] = params.get("PermissionsBoundary")
+                known.add("iam:permissionsboundary")
+        return found, known
+
+    def _role_tags(self, role_arn: Any) -> dict[str, str]:
+        """The tags of the role being assumed."""
+        if not isinstance(role_arn, str):
+            return {}
+        try:
+            role = self.backend.get_role_by_arn(role_arn)
+            tags, _ = self.backend.list_role_tags(role.name, None)
+        except (NotFoundException, NoSuchEntity):
+            return {}
+        return {t["Key"]: t["Value"] for t in tags}
 
     def _is_assuming_role_operation(self, resource_arn: str) -> bool:
         return self._action in REQUIRE_RESOURCE_ACCESS_POLICIES_CHECK and ":role/" in resource_arn
 
-    def _check_role_trust_relationship(self, role_arn: str) -> bool:
+    def _trust_permits(
+        self, role_arn: str, context: RequestContext, *, identity_allows: bool
+    ) -> bool:
+        """The role's trust policy must allow the caller ("Policy evaluation logic": role trust
+        policies "must explicitly allow access for principals"); in the same account, a trust
+        policy naming the caller's own ARN is enough without an identity-based Allow."""
         try:
             role = self.backend.get_role_by_arn(role_arn)
         except NotFoundException:
             return False
-        return trust_allows(
-            role.assume_role_policy_document, self.caller(), self._action, self.request_context()
-        )
+        caller = self.caller()
+        document = role.assume_role_policy_document
+        decision = trust_decision(document, caller, self._action, context)
+        if decision is not Decision.ALLOW:
+            return False
+        same_account = role_arn.split(":")[4] == caller.account_id
+        if identity_allows:
+            return True
+        return same_account and allows_by_naming_the_caller(document, caller, self._action, context)
+
+
+def consistent_read(read: Callable[[], T]) -> T:
+    """``read()``, again if moto's backend changed under it: its dicts are read while other
+    request threads write them (CreateRole for one tenant while another's request looks its
+    role up), which raises "dictionary changed size during iteration". Reads only: safe."""
+    for attempt in range(_READ_ATTEMPTS):
+        try:
+            return read()
+        except RuntimeError as e:
+            if "changed size during iteration" not in str(e) or attempt == _READ_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+_READ_ATTEMPTS = 5
 
 
 def iam_enforced() -> bool:
@@ -229,7 +299,7 @@ def iam_request(response: Any, action: str) -> SandboxIAMRequest:
     path: str = response.raw_path
     if query := response.parsed_url.query:
         path += "?" + query
-    return SandboxIAMRequest(
+    request = SandboxIAMRequest(
         account_id=response.current_account,
         method=response.method,
         path=path,
@@ -238,6 +308,40 @@ def iam_request(response: Any, action: str) -> SandboxIAMRequest:
         headers=response.headers,
         action=action,
     )
+    source = getattr(getattr(response, "normalized_request", None), "remote_addr", None)
+    request.source_ip = source if isinstance(source, str) and source else None
+    return request
+
+
+def iam_resource(response: Any, request: SandboxIAMRequest, moto_resource: str) -> str:
+    """The ARN an IAM or STS request names, of the SAR resource type of its action: a role
+    (its real ARN when it exists, so its path is right), a user, a policy; STS AssumeRole's
+    RoleArn. ``*`` when the action has none or the request lacks the name (validation then
+    refuses it); moto's own choice otherwise."""
+    service, _, name = request._action.partition(":")
+    types = sar.action(service, name).resource_types
+    params = {k: (v[0] if isinstance(v, list) and v else v) for k, v in request._data.items()}
+    account, partition = response.current_account, response.partition
+    if service == "sts":
+        role_arn = params.get("RoleArn")
+        return role_arn if "role" in types and isinstance(role_arn, str) else "*"
+    if service != "iam" or not types:
+        return moto_resource
+    kind = types[0]
+    name_parameter = {"role": "RoleName", "user": "UserName"}.get(kind)
+    entity = params.get(name_parameter) if name_parameter else None
+    if isinstance(entity, str):
+        lookup = request.backend.get_role if kind == "role" else request.backend.get_user
+        try:
+            existing: str = lookup(entity).arn
+            return existing  # its real path
+        except (NotFoundException, NoSuchEntity):
+            path = params.get("Path") or "/"
+            return f"arn:{partition}:iam::{account}:{kind}{path}{entity}"
+    if kind == "policy" and isinstance(params.get("PolicyArn"), str):
+        policy_arn: str = params["PolicyArn"]
+        return policy_arn
+    return moto_resource
 
 
 def authorize(
@@ -254,5 +358,31 @@ def authorize(
     return request.caller()
 
 
-def _strings(value: Any) -> list[str]:
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+def _document(policy: Any) -> Mapping[str, Any]:
+    """The document of an inline, managed or versioned policy, read as moto's ``IAMPolicy``
+    reads them (a managed policy's default version)."""
+    document = IAMPolicy(policy)._policy_json
+    if not isinstance(document, Mapping):
+        raise UnsupportedPolicyElement("a policy document that is not an object", "")
+    return document
+
+
+def _session_policy(key: Any) -> str | None:
+    """The session policy AssumeRole was given for this session's credentials, if any."""
+    if not isinstance(key, AssumedRoleAccessKey):
+        return None
+    for assumed in sts_backends[key.account_id][key.partition].assumed_roles:
+        if assumed.access_key_id == key._access_key_id:
+            policy: str | None = assumed.policy
+            return policy
+    return None
+
+
+def _query_tags(params: Mapping[str, Any]) -> dict[str, str]:
+    """``Tags.member.N.Key/Value`` of a query-protocol request (IAM, STS)."""
+    tags: dict[str, dict[str, str]] = {}
+    for name, value in params.items():
+        parts = name.split(".")
+        if len(parts) == 4 and parts[:2] == ["Tags", "member"] and parts[3] in ("Key", "Value"):
+            tags.setdefault(parts[2], {})[parts[3]] = str(value)
+    return {t["Key"]: t.get("Value", "") for t in tags.values() if "Key" in t}

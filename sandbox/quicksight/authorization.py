@@ -2,9 +2,10 @@
 
 Resource ARNs: moto authorizes every QuickSight call against ``*`` (its QuickSight responses
 define no ``_determine_resource``), so a policy scoped to ``user/acme/*`` would never be tested.
-``RESOURCE_TEMPLATES`` holds the resource types of the Service Authorization Reference; list
-operations use the namespace-wide wildcard of their type. Operations not listed (account
-settings, and GetSessionEmbedUrl, which has no resource type) are authorized against ``*``.
+Which resource type an action is authorized on comes from the Service Authorization Reference
+(``sandbox.sar``, parliament's copy): an action with none (GetSessionEmbedUrl,
+DeleteCustomPermissions, ListNamespaces ...) is authorized against ``*`` only;
+``RESOURCE_TEMPLATES`` says how a request names each type.
 
 Condition keys: the Service Authorization Reference lists, per action, the service keys a
 policy may test
@@ -22,51 +23,32 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-_USER = "user/{Namespace}/{UserName}"
-_GROUP = "group/{Namespace}/{GroupName}"
-_PROFILE = "custompermissions/{CustomPermissionsName}"
-_DATA_SOURCE = "datasource/{DataSourceId}"
+from sandbox import sar
 
 RESOURCE_TEMPLATES: Mapping[str, str] = {
-    "DescribeUser": _USER,
-    "UpdateUser": _USER,
-    "DeleteUser": _USER,
-    "UpdateUserCustomPermission": _USER,
-    "DeleteUserCustomPermission": _USER,
-    "ListUserGroups": _USER,
+    # SAR resource type -> how a request names it (the ARN after ``arn:...:<account>:``).
+    "user": "user/{Namespace}/{UserName}",
+    "group": "group/{Namespace}/{GroupName}",
+    "namespace": "namespace/{Namespace}",
+    "custompermissions": "custompermissions/{CustomPermissionsName}",
+    "dashboard": "dashboard/{DashboardId}",
+    "datasource": "datasource/{DataSourceId}",
+    "dataset": "dataset/{DataSetId}",
+    "ingestion": "dataset/{DataSetId}/ingestion/{IngestionId}",
+    "analysis": "analysis/{AnalysisId}",
+    "template": "template/{TemplateId}",
+    "theme": "theme/{ThemeId}",
+    "topic": "topic/{TopicId}",
+}
+ACTION_TEMPLATES: Mapping[str, str] = {
+    # Where the request names its resource otherwise: list operations use the namespace-wide
+    # wildcard of their type; a few take the ARN itself.
     "ListUsers": "user/{Namespace}/*",
     "DeleteUserByPrincipalId": "user/{Namespace}/*",
-    "RegisterUser": _USER,  # UserName derived from IamArn/SessionName for IAM identities
-    "GenerateEmbedUrlForRegisteredUser": "{UserArn}",
-    "CreateGroup": _GROUP,
-    "DescribeGroup": _GROUP,
-    "UpdateGroup": _GROUP,
-    "DeleteGroup": _GROUP,
-    "CreateGroupMembership": _GROUP,
-    "DescribeGroupMembership": _GROUP,
-    "DeleteGroupMembership": _GROUP,
-    "ListGroupMemberships": _GROUP,
     "ListGroups": "group/{Namespace}/*",
     "SearchGroups": "group/{Namespace}/*",
-    "CreateNamespace": "namespace/{Namespace}",
-    "DescribeNamespace": "namespace/{Namespace}",
-    "DeleteNamespace": "namespace/{Namespace}",
-    "ListNamespaces": "namespace/*",
-    "CreateCustomPermissions": _PROFILE,
-    "DescribeCustomPermissions": _PROFILE,
-    "UpdateCustomPermissions": _PROFILE,
-    "DeleteCustomPermissions": _PROFILE,
-    "ListCustomPermissions": "custompermissions/*",
-    "CreateDashboard": "dashboard/{DashboardId}",
-    "DescribeDashboard": "dashboard/{DashboardId}",
     "ListDashboards": "dashboard/*",
-    "CreateDataSource": _DATA_SOURCE,
-    "DescribeDataSource": _DATA_SOURCE,
-    "UpdateDataSource": _DATA_SOURCE,
-    "DeleteDataSource": _DATA_SOURCE,
-    "ListDataSources": "datasource/*",
-    "CreateDataSet": "dataset/{DataSetId}",
-    "CreateIngestion": "dataset/{DataSetId}",
+    "GenerateEmbedUrlForRegisteredUser": "{UserArn}",
     "TagResource": "{ResourceArn}",
     "UntagResource": "{ResourceArn}",
     "ListTagsForResource": "{ResourceArn}",
@@ -90,10 +72,20 @@ def iam_identity_user_name(iam_arn: str, session_name: str | None) -> str | None
 
 
 def resource_arn(operation: str, params: Mapping[str, Any], arn_prefix: str) -> str:
-    """``arn_prefix`` is ``arn:<partition>:quicksight:<region>:<account>:``. A field the request
-    lacks gives ``*``: the request is then refused by validation, not authorized more widely."""
-    template = RESOURCE_TEMPLATES.get(operation)
+    """The resource IAM authorizes ``operation`` against: ``*`` when the Service Authorization
+    Reference gives it no resource type (only ``"Resource": "*"`` authorizes it), else the ARN
+    the request names, of the SAR's first resource type (checked against its ARN format).
+
+    ``arn_prefix`` is ``arn:<partition>:quicksight:<region>:<account>:``. A field the request
+    lacks gives ``*``: the request is then refused by validation, not authorized more widely.
+    """
+    action = sar.action("quicksight", operation)
+    if not action.has_resource_type:
+        return "*"
+    template = ACTION_TEMPLATES.get(operation) or RESOURCE_TEMPLATES.get(action.resource_types[0])
     if template is None:
+        # No request field names this type (e.g. CreateDataSet's data sources): only a
+        # policy whose Resource covers "*" authorizes it here.
         return "*"
     if operation == "RegisterUser" and params.get("IdentityType") == "IAM":
         iam_arn, session = params.get("IamArn"), params.get("SessionName")
@@ -106,7 +98,11 @@ def resource_arn(operation: str, params: Mapping[str, Any], arn_prefix: str) -> 
             return "*"
         values[name] = value
     resource = template.format(**values)
-    return resource if template.startswith("{") else arn_prefix + resource
+    if template.startswith("{"):
+        # An ARN the caller sent: one of another type is the caller's error, which validation
+        # refuses after authorization (a policy scoped to the type's ARNs never covers it).
+        return resource
+    return action.authorized_resource(arn_prefix + resource)
 
 
 CONDITION_KEYS: Mapping[str, Mapping[str, str]] = {
@@ -119,17 +115,31 @@ CONDITION_KEYS: Mapping[str, Mapping[str, str]] = {
 }
 
 
-def quicksight_context(action: str, params: Mapping[str, Any]) -> dict[str, str | list[str]]:
+def quicksight_context(action: str, params: Mapping[str, Any]) -> dict[str, str | list[str] | None]:
     """The service keys of `action` (a QuickSight IAM action name) for a request's inputs.
 
     Values are taken as sent, as text: a value of the wrong type is still judged by the policy
     (validation refuses the request afterwards), never dropped, which would make the key absent.
     """
-    context: dict[str, str | list[str]] = {}
+    context: dict[str, str | list[str] | None] = {}
     for key, parameter in CONDITION_KEYS.get(action, {}).items():
         value = params.get(parameter)
         if isinstance(value, list):
             context[key] = [v if isinstance(v, str) else json.dumps(v) for v in value]
-        elif value is not None:
-            context[key] = value if isinstance(value, str) else json.dumps(value)
+        else:
+            context[key] = None if value is None else _text(value)
+    # aws:TagKeys and aws:RequestTag/<key>: the Tags a request sends ("AWS global condition
+    # context keys"), for the actions the SAR lists them for.
+    tags = params.get("Tags")
+    listed = sar.action("quicksight", action)
+    if listed.lists_key("aws:tagkeys"):
+        pairs = [t for t in tags if isinstance(t, Mapping)] if isinstance(tags, list) else []
+        context["aws:TagKeys"] = [_text(t.get("Key")) for t in pairs]
+        context["aws:RequestTag/"] = None  # computed (absent unless a tag names it)
+        for tag in pairs:
+            context[f"aws:RequestTag/{_text(tag.get('Key'))}"] = _text(tag.get("Value"))
     return context
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)

@@ -30,9 +30,10 @@ from moto.quicksight.responses import QuickSightResponse
 from werkzeug.exceptions import HTTPException
 
 from sandbox import runtime
+from sandbox.conditions import UnsupportedPolicyElement
 from sandbox.embed_urls import EmbedGrant
 from sandbox.faults import InjectedFault
-from sandbox.iam_auth import authorize, iam_enforced, iam_request
+from sandbox.iam_auth import UnsupportedElementDenied, authorize, iam_enforced, iam_request
 from sandbox.quicksight import botocore_model
 from sandbox.quicksight.authorization import quicksight_context, resource_arn
 from sandbox.quicksight.exceptions import QuickSightError, access_denied, invalid
@@ -79,7 +80,7 @@ class SandboxQuickSightResponse(QuickSightResponse):
             if not operation:
                 raise QuickSightError("UnknownOperationException", "No such QuickSight operation")
             runtime.current().faults.apply("quicksight", operation)
-            self.caller = self._authorize(operation, self._determine_resource())
+            self.caller = self._authorize(operation, None)
             status, headers, body = super().call_action()
         except QuickSightError as err:
             return err.render(self.request_id)
@@ -102,7 +103,8 @@ class SandboxQuickSightResponse(QuickSightResponse):
     def _authenticate_and_authorize_normal_action(self, resource: str = "*") -> None:
         """Already done by ``call_action``, where IAM failures become QuickSight errors."""
 
-    def _authorize(self, operation: str, resource: str) -> Caller | None:
+    def _authorize(self, operation: str, resource: str | None) -> Caller | None:
+        """``resource`` None: the one the request names (``_determine_resource``)."""
         if not iam_enforced():
             ActionAuthenticatorMixin.request_count += 1
             return None
@@ -111,11 +113,21 @@ class SandboxQuickSightResponse(QuickSightResponse):
                 "MissingAuthenticationTokenException", "Missing Authentication Token"
             )
         try:
+            if resource is None:
+                resource = self._determine_resource()
             return authorize(
                 self, operation, resource, quicksight_context(operation, self.raw_params)
             )
+        except UnsupportedPolicyElement as e:
+            log.warning("refused quicksight:%s: %s", operation, e)
+            raise access_denied(
+                f"User: {self._caller_arn()} is not authorized to perform: "
+                f"quicksight:{operation}: {e}"
+            ) from e
         except HTTPException as e:
             code = getattr(e, "error_type", "")
+            if isinstance(e, UnsupportedElementDenied):
+                raise access_denied(e.message) from e
             if code == "AccessDenied":
                 raise access_denied(
                     f"User: {self._caller_arn()} is not authorized to perform: "

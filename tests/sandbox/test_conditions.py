@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +31,14 @@ import pytest
 from botocore.exceptions import ClientError
 
 from sandbox import Emulator, EmulatorSession
-from sandbox.conditions import condition_holds, conditions_hold, request_context
+from sandbox.conditions import (
+    UnsupportedPolicyElement,
+    condition_holds,
+    conditions_hold,
+    pattern_matches,
+    request_context,
+    resolve,
+)
 from sandbox.quicksight.authorization import CONDITION_KEYS, quicksight_context
 
 from .conftest import ACCOUNT, NO_RETRIES, Tenant, assume, make_embed_role, user_arn
@@ -44,6 +52,10 @@ QS_API = "https://docs.aws.amazon.com/quicksight/latest/APIReference/qs-api-perm
 SAR = (
     "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonquicksight.html"
 )
+GLOBAL_KEYS = (
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html"
+)
+VARIABLES = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html"
 
 ROLE = "qs-embed-conditions"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/{ROLE}"
@@ -215,12 +227,67 @@ CASES = [
          [allow(GENERATE), deny(GENERATE, {"Null": {DOMAINS: "true"}})], {}, False),
     Case("deny-whose-condition-fails-does-not-apply", LOGIC, GENERATE,
          [allow(GENERATE), deny(GENERATE, {"Null": {DOMAINS: "false"}})], {}, True),
-    Case("unknown-operator-fails-closed-for-allow", OPERATORS, GENERATE,
-         [allow(GENERATE, {"DateLessThan": {"aws:CurrentTime": "2999-01-01T00:00:00Z"}})],
-         {}, False),
-    Case("unknown-operator-fails-closed-for-deny", OPERATORS, GENERATE,
+    # -- Date / Numeric / IpAddress on keys AWS always sets ------------------------------
+    one("date-less-than-current-time-future", OPERATORS, GENERATE,
+        {"DateLessThan": {"aws:CurrentTime": "2999-01-01T00:00:00Z"}}, {}, True),
+    one("date-less-than-current-time-past", OPERATORS, GENERATE,
+        {"DateLessThan": {"aws:CurrentTime": "2000-01-01T00:00:00Z"}}, {}, False),
+    Case("deny-date-greater-than-past", OPERATORS, GENERATE,
          [allow(GENERATE),
-          deny(GENERATE, {"DateGreaterThan": {"aws:CurrentTime": "2999-01-01T00:00:00Z"}})],
+          deny(GENERATE, {"DateGreaterThan": {"aws:CurrentTime": "2000-01-01T00:00:00Z"}})],
+         {}, False),
+    one("numeric-epoch-time", OPERATORS, GENERATE,
+        {"NumericGreaterThan": {"aws:EpochTime": "946684800"}}, {}, True),
+    one("numeric-epoch-time-not-yet", OPERATORS, GENERATE,
+        {"NumericLessThan": {"aws:EpochTime": "946684800"}}, {}, False),
+    one("ip-address-loopback", OPERATORS, GENERATE,
+        {"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}}, {}, True),
+    one("ip-address-elsewhere", OPERATORS, GENERATE,
+        {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}, {}, False),
+    Case("deny-not-ip-address", OPERATORS, GENERATE,
+         [allow(GENERATE), deny(GENERATE, {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}})],
+         {}, False),
+    Case("deny-secure-transport-false-does-not-apply", OPERATORS, GENERATE,
+         [allow(GENERATE), deny(GENERATE, {"Bool": {"aws:SecureTransport": "false"}})],
+         {}, True),
+    Case("deny-via-aws-service-false", GLOBAL_KEYS, GENERATE,
+         [allow(GENERATE), deny(GENERATE, {"Bool": {"aws:ViaAWSService": "false"}})],
+         {}, False),
+    Case("deny-principal-account", GLOBAL_KEYS, GENERATE,
+         [allow(GENERATE), deny(GENERATE, {"StringEquals": {"aws:PrincipalAccount": ACCOUNT}})],
+         {}, False),
+    Case("deny-principal-type-assumed-role", GLOBAL_KEYS, GENERATE,
+         [allow(GENERATE), deny(GENERATE, {"StringEquals": {"aws:PrincipalType": "AssumedRole"}})],
+         {}, False),
+    Case("deny-mfa-absent-for-a-session", GLOBAL_KEYS, GENERATE,
+         [allow(GENERATE), deny(GENERATE, {"Bool": {"aws:MultiFactorAuthPresent": "false"}})],
+         {}, False),
+    Case("deny-username-absent-for-a-role-session", GLOBAL_KEYS, GENERATE,
+         [allow(GENERATE), deny(GENERATE, {"Null": {"aws:username": "true"}})],
+         {}, False),
+    # -- policy variables -------------------------------------------------------------------
+    one("variable-principal-tag", VARIABLES, REGISTER,
+        {"StringEquals": {"quicksight:SessionName": "${aws:PrincipalTag/job-category}"}},
+        session("iamuser-admin"), True),
+    one("variable-principal-tag-other-session", VARIABLES, REGISTER,
+        {"StringEquals": {"quicksight:SessionName": "${aws:PrincipalTag/job-category}"}},
+        session("mallory"), False),
+    one("variable-missing-key-matches-nothing", VARIABLES, REGISTER,
+        {"StringLike": {"quicksight:SessionName": "${aws:username}*"}}, session("xy"), False),
+    one("variable-default-value", VARIABLES, REGISTER,
+        {"StringEquals": {"quicksight:SessionName": "${aws:username, 'guest'}"}},
+        session("guest"), True),
+    Case("deny-user-resource-by-variable", VARIABLES, GENERATE,
+         [allow(GENERATE),
+          {"Effect": "Deny", "Action": GENERATE,
+           "Resource": f"arn:aws:quicksight:*:{ACCOUNT}:user/acme/${{aws:PrincipalTag/owner}}"}],
+         {}, False),
+    # -- refused loudly: what the emulator does not implement -------------------------------
+    Case("unmodelled-global-key-refused-loudly", GLOBAL_KEYS, GENERATE,
+         [allow(GENERATE, {"DateGreaterThan": {"aws:TokenIssueTime": "2000-01-01T00:00:00Z"}})],
+         {}, False),
+    Case("binary-operator-refused-loudly", OPERATORS, GENERATE,
+         [allow(GENERATE), deny(GENERATE, {"BinaryEquals": {"aws:UserAgent": "QmluYXJ5"}})],
          {}, False),
 ]  # fmt: skip
 
@@ -233,7 +300,11 @@ def role_session(
     portal = tenants["acme"].portal_arn
     make_embed_role(admin, ROLE, portal, policy=None)  # each case puts the role's one policy
     admin.client("iam").tag_role(
-        RoleName=ROLE, Tags=[{"Key": "job-category", "Value": "iamuser-admin"}]
+        RoleName=ROLE,
+        Tags=[
+            {"Key": "job-category", "Value": "iamuser-admin"},
+            {"Key": "owner", "Value": "acme-author"},
+        ],
     )
     qs_admin.create_group(AwsAccountId=ACCOUNT, Namespace="acme", GroupName=GROUP)
     return assume(
@@ -286,6 +357,8 @@ def test_condition_in_the_emulator(
     assert allowed is case.allowed, f"{case.id} ({case.source}): {message}"
     if not allowed:
         assert case.action in message, "the refusal names the action"
+    if "refused-loudly" in case.id:
+        assert "the emulator does not implement" in message, message
 
 
 def _outcome(call: Callable[[], object]) -> tuple[str, str]:
@@ -334,31 +407,125 @@ APP = f"arn:aws:iam::{ACCOUNT}:role/app"
         ("StringLike", "a.c", ["abc"], False),
         ("Bool", True, ["true"], True),
         ("Null", "TRUE", [], True),
-        ("Null", "maybe", [], None),
-        ("StringEquals", "x", ["x", "y"], None),  # a multivalued key needs a set operator
+        ("Null", "false", [""], False),  # an empty value is null (MULTIVALUED examples)
+        ("StringEquals", "", [""], False),  # ... and so absent: no match
+        ("StringNotEquals", "x", [""], True),
         ("ForAllValues:StringEquals", ["x", "y"], ["x", "y"], True),
+        ("ForAllValues:StringEquals", ["x"], [""], True),  # "a null dataset"
+        ("ForAnyValue:StringEquals", ["x"], [""], False),
         ("ForAnyValue:StringNotEquals", ["x", "y"], ["x", "z"], True),
         ("ForAllValues:StringNotEquals", ["x", "y"], ["x", "z"], False),
-        ("NumericLessThan", "5", ["3"], None),
-        ("StringEquals", "${aws:username}", ["bob"], None),  # policy variables: fail closed
-        ("Sometimes:StringEquals", "x", ["x"], None),
-        ("StringEquals", {"nested": "map"}, ["x"], None),
+        ("ForAnyValue:StringLike", "a*", ["b", "ab"], True),
+        ("NumericLessThan", "5", ["3"], True),
+        ("NumericLessThan", "5", ["5"], False),
+        ("NumericLessThanEquals", "5", ["5.0"], True),
+        ("NumericGreaterThan", "5", ["x"], False),  # not a number: no match
+        ("NumericNotEquals", "5", ["6"], True),
+        ("NumericEquals", "5", [], False),
+        ("NumericNotEquals", "5", [], True),  # a negated operator on a missing key
+        ("NumericLessThanIfExists", "5", [], True),
+        ("DateLessThan", "2020-01-01T00:00:00Z", ["2019-12-31T23:59:59Z"], True),
+        ("DateLessThan", "2020-01-01T00:00:00Z", ["2020-01-01T00:00:00Z"], False),
+        ("DateGreaterThanEquals", "1577836800", ["2020-01-01T00:00:00Z"], True),  # epoch
+        ("DateEquals", "2020-01-01", ["2020-01-01T00:00:00+00:00"], True),
+        ("DateNotEquals", "2020-01-01", ["2020-01-02"], True),
+        ("IpAddress", "203.0.113.0/24", ["203.0.113.7"], True),
+        ("IpAddress", "203.0.113.0/24", ["203.0.114.7"], False),
+        ("IpAddress", ["10.0.0.0/8", "203.0.113.7"], ["203.0.113.7"], True),
+        ("IpAddress", "2001:db8::/32", ["2001:db8::1"], True),
+        ("IpAddress", "2001:db8::/32", ["203.0.113.7"], False),
+        ("NotIpAddress", "203.0.113.0/24", ["198.51.100.1"], True),
+        ("NotIpAddress", "203.0.113.0/24", [], True),
+        ("StringEquals", "${aws:username}", ["bob"], False),  # no aws:username in context
     ],
 )  # fmt: skip
-def test_condition_semantics(
-    operator: str, expected: Any, values: list[str], holds: bool | None
-) -> None:
+def test_condition_semantics(operator: str, expected: Any, values: list[str], holds: bool) -> None:
     context = request_context({"k": values})
     assert condition_holds(operator, "K", expected, context) is holds
 
 
+@pytest.mark.parametrize(
+    ("operator", "expected", "values", "element"),
+    [
+        ("Null", "maybe", [], "Null with a value"),
+        # "Multivalued context keys require a condition set operator"
+        ("StringEquals", "x", ["x", "y"], "which holds 2 values"),
+        ("Sometimes:StringEquals", "x", ["x"], "set operator 'Sometimes'"),
+        ("StringEquals", {"nested": "map"}, ["x"], "a dict as a value of StringEquals"),
+        ("BinaryEquals", "QmluYXJ5", ["x"], "operator 'BinaryEquals'"),
+        ("NumericLessThan", "five", ["3"], "a Numeric condition value (not a number)"),
+        ("IpAddress", "not-an-ip", ["127.0.0.1"], "an IpAddress condition value"),
+        ("NumericLessThan", "${aws:EpochTime}", ["3"], "a policy variable in NumericLessThan"),
+        ("StringNotEquals", "${k}", ["3"], "a policy variable in StringNotEquals"),
+        ("StringEquals", "${k, default}", ["3"], "a policy variable default"),
+    ],
+)
+def test_what_is_not_implemented_is_refused_loudly(
+    operator: str, expected: Any, values: list[str], element: str
+) -> None:
+    context = request_context({"k": values})
+    with pytest.raises(UnsupportedPolicyElement, match=re.escape(element)) as refused:
+        condition_holds(operator, "K", expected, context)
+    if isinstance(expected, str) and expected not in ("x", "maybe"):
+        assert expected not in str(refused.value), "a policy's values stay out of messages"
+
+
+def test_a_key_the_emulator_does_not_compute_is_refused_not_absent() -> None:
+    context = request_context({}, lambda key: "not computed" if key == "aws:sourcevpc" else None)
+    deny_outside_vpc = {"StringNotEquals": {"aws:SourceVpc": "vpc-1"}}
+    with pytest.raises(UnsupportedPolicyElement, match="aws:SourceVpc"):
+        conditions_hold({"StringEquals": {"aws:SourceVpc": "vpc-1"}}, context)
+    with pytest.raises(UnsupportedPolicyElement):
+        conditions_hold(deny_outside_vpc, context)
+    assert conditions_hold({"StringEquals": {"aws:PrincipalOrgID": "o-1"}}, context) is False
+
+
+@pytest.mark.parametrize(
+    ("text", "values", "matches", "misses"),
+    [
+        ("user/${aws:username}", {"aws:username": "bob"}, ["user/bob"], ["user/alice"]),
+        ("user/${aws:username}", {}, [], ["user/", "user/${aws:username}"]),
+        ("user/${AWS:UserName}", {"aws:username": "bob"}, ["user/bob"], []),  # keys: any case
+        ("${aws:username, 'guest'}", {}, ["guest"], ["bob"]),
+        ("${aws:username, 'it''s'}", {}, ["it's"], []),
+        ("a${*}b", {}, ["a*b"], ["axb"]),  # escapes are literal, never wildcards
+        ("a${?}b", {}, ["a?b"], ["axb"]),
+        ("a${$}{x}", {}, ["a${x}"], []),
+        ("${k}*", {"k": "a*"}, ["a*", "a*tail"], ["abc"]),  # a value is literal too
+        ("${k}", {"k": ["a", "b"]}, [], ["a", "b"]),  # multivalued: no single value
+    ],
+)
+def test_policy_variables(
+    text: str, values: dict[str, Any], matches: list[str], misses: list[str]
+) -> None:
+    context = request_context(values)
+    pattern = resolve(text, context, variables=True)
+    for value in matches:
+        assert pattern is not None, value
+        assert pattern_matches(pattern, value), value
+    for value in misses:
+        assert pattern is None or not pattern_matches(pattern, value), value
+
+
+def test_variables_are_literal_before_version_2012_10_17() -> None:
+    context = request_context({"aws:username": "bob"})
+    literal = resolve("user/${aws:username}", context, variables=False)
+    assert literal is not None
+    assert pattern_matches(literal, "user/${aws:username}")
+    block = {"StringEquals": {"k": "${aws:username}"}}
+    assert conditions_hold(block, request_context({"k": "${aws:username}"}), variables=False)
+    assert not conditions_hold(block, request_context({"k": "${aws:username}"}))
+
+
 def test_one_false_condition_decides_even_beside_an_unknown_one() -> None:
     context = request_context({"a": "1"})
-    block = {"StringEquals": {"a": "2"}, "DateLessThan": {"aws:CurrentTime": "2000"}}
+    block = {"StringEquals": {"a": "2"}, "BinaryEquals": {"a": "MQ=="}}
     assert conditions_hold(block, context) is False
-    assert conditions_hold({"DateLessThan": {"aws:CurrentTime": "2000"}}, context) is None
+    with pytest.raises(UnsupportedPolicyElement):
+        conditions_hold({"BinaryEquals": {"a": "MQ=="}}, context)
     assert conditions_hold(None, context) is True
-    assert conditions_hold("not a block", context) is None
+    with pytest.raises(UnsupportedPolicyElement):
+        conditions_hold("not a block", context)
 
 
 def test_the_condition_key_table_agrees_with_aws() -> None:
@@ -391,4 +558,10 @@ def test_request_values_are_judged_as_sent() -> None:
     )
     assert context == {DOMAINS: ["https://a.example", "7"]}
     assert quicksight_context("GetSessionEmbedUrl", {"UserArn": "x"}) == {}
-    assert quicksight_context("RegisterUser", {"IdentityType": "QUICKSIGHT"}) == {}
+    absent = quicksight_context("RegisterUser", {"IdentityType": "QUICKSIGHT"})
+    assert absent == {"quicksight:IamArn": None, "quicksight:SessionName": None}
+    tagged = quicksight_context(
+        "CreateCustomPermissions", {"Tags": [{"Key": "tenant", "Value": "acme"}]}
+    )
+    assert tagged["aws:TagKeys"] == ["tenant"]
+    assert tagged["aws:RequestTag/tenant"] == "acme"

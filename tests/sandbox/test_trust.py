@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from sandbox.trust import Caller, trust_allows
+from sandbox.conditions import UnsupportedPolicyElement, request_context
+from sandbox.context_keys import unmodelled_keys
+from sandbox.trust import Caller, allows_by_naming_the_caller, trust_allows
 
 from .conftest import ACCOUNT
 
@@ -74,19 +76,71 @@ class TestTrust:
             policy, PORTAL_SESSION, "sts:AssumeRole", {"sts:RoleSessionName": "batch"}
         )
 
-    def test_unknown_condition_operators_fail_closed(self) -> None:
-        unknown = {"DateLessThan": {"aws:CurrentTime": "2000-01-01T00:00:00Z"}}
+    def test_conditions_on_keys_the_emulator_does_not_compute_are_refused_loudly(self) -> None:
+        unknown = {"DateLessThan": {"aws:TokenIssueTime": "2000-01-01T00:00:00Z"}}
         deny: dict[str, object] = {
             "Effect": "Deny",
             "Principal": "*",
             "Action": "sts:AssumeRole",
             "Condition": unknown,
         }
-        allow_unknown = trust(allow({"AWS": PORTAL}, Condition=unknown))
-        deny_unknown = trust(allow({"AWS": PORTAL}), deny)
+        context = request_context({}, unmodelled_keys("sts", "AssumeRole", set()))
+        for policy in (
+            trust(allow({"AWS": PORTAL}, Condition=unknown)),
+            trust(allow({"AWS": PORTAL}), deny),
+        ):
+            with pytest.raises(UnsupportedPolicyElement, match="aws:TokenIssueTime"):
+                trust_allows(policy, PORTAL_SESSION, "sts:AssumeRole", context)
 
-        assert not trust_allows(allow_unknown, PORTAL_SESSION, "sts:AssumeRole", {})
-        assert not trust_allows(deny_unknown, PORTAL_SESSION, "sts:AssumeRole", {})
+    def test_a_deny_on_the_current_time_applies(self) -> None:
+        deny: dict[str, object] = {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "sts:AssumeRole",
+            "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}},
+        }
+        policy = trust(allow({"AWS": PORTAL}), deny)
+        now = {"aws:CurrentTime": "2026-12-06T12:00:00Z"}
+        assert not trust_allows(policy, PORTAL_SESSION, "sts:AssumeRole", now)
+        before = {"aws:CurrentTime": "2019-12-31T23:59:59Z"}
+        assert trust_allows(policy, PORTAL_SESSION, "sts:AssumeRole", before)
+
+    # NotPrincipal with Deny: "explicitly denied to all principals except for the ones
+    # specified"; an assumed-role session is left out only when its session, its role and
+    # its account are listed (IAM User Guide, "AWS JSON policy elements: NotPrincipal").
+    def test_a_deny_with_not_principal_denies_everyone_not_listed(self) -> None:
+        other = f"arn:aws:iam::{ACCOUNT}:role/globex-portal"
+        deny_all_but_globex: dict[str, object] = {
+            "Effect": "Deny",
+            "NotPrincipal": {"AWS": [other, f"arn:aws:iam::{ACCOUNT}:root"]},
+            "Action": "sts:AssumeRole",
+        }
+        policy = trust(allow({"AWS": PORTAL}), deny_all_but_globex)
+        assert not trust_allows(policy, PORTAL_SESSION, "sts:AssumeRole", {})
+
+    def test_a_deny_with_not_principal_spares_a_session_listed_with_role_and_account(self) -> None:
+        listed = [PORTAL_SESSION.arn, PORTAL, f"arn:aws:iam::{ACCOUNT}:root"]
+        deny: dict[str, object] = {
+            "Effect": "Deny",
+            "NotPrincipal": {"AWS": listed},
+            "Action": "sts:AssumeRole",
+        }
+        assert trust_allows(
+            trust(allow({"AWS": PORTAL}), deny), PORTAL_SESSION, "sts:AssumeRole", {}
+        )
+        role_only: dict[str, object] = {**deny, "NotPrincipal": {"AWS": [PORTAL]}}
+        assert not trust_allows(
+            trust(allow({"AWS": PORTAL}), role_only), PORTAL_SESSION, "sts:AssumeRole", {}
+        )
+
+    def test_not_principal_with_allow_is_refused_loudly(self) -> None:
+        statement: dict[str, object] = {
+            "Effect": "Allow",
+            "NotPrincipal": {"AWS": "arn:aws:iam::999999999999:root"},
+            "Action": "sts:AssumeRole",
+        }
+        with pytest.raises(UnsupportedPolicyElement, match="NotPrincipal with Allow"):
+            trust_allows(trust(statement), PORTAL_SESSION, "sts:AssumeRole", {})
 
     def test_deny_wins(self) -> None:
         deny: dict[str, object] = {"Effect": "Deny", "Principal": "*", "Action": "sts:*"}
@@ -101,3 +155,35 @@ class TestTrust:
     def test_service_principals_are_not_callers(self) -> None:
         policy = trust(allow({"Service": "lambda.amazonaws.com"}))
         assert not trust_allows(policy, PORTAL_SESSION, "sts:AssumeRole", {})
+
+
+USER = Caller(f"arn:aws:iam::{ACCOUNT}:user/ci", ACCOUNT)
+
+
+@pytest.mark.parametrize(
+    ("statements", "context", "named"),
+    [
+        ([allow({"AWS": USER.arn})], {}, True),
+        ([allow({"AWS": f"arn:aws:iam::{ACCOUNT}:root"})], {}, False),  # the account, not it
+        ([allow({"AWS": "*"})], {}, False),
+        # The root statement allows; the one naming the caller needs an ExternalId it lacks.
+        (
+            [
+                allow({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}),
+                allow({"AWS": USER.arn}, Condition={"StringEquals": {"sts:ExternalId": "x1"}}),
+            ],
+            {},
+            False,
+        ),
+        (
+            [allow({"AWS": USER.arn}, Condition={"StringEquals": {"sts:ExternalId": "x1"}})],
+            {"sts:ExternalId": "x1"},
+            True,
+        ),
+    ],
+)
+def test_only_an_applying_allow_naming_the_caller_stands_in_for_its_own_policy(
+    statements: list[dict[str, object]], context: dict[str, str], named: bool
+) -> None:
+    policy = trust(*statements)
+    assert allows_by_naming_the_caller(policy, USER, "sts:AssumeRole", context) is named
