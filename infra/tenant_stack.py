@@ -39,10 +39,13 @@ from policies.iam import (
     embed_role_trust_policy,
     policy_json,
 )
-from policies.resources import DEFAULT_NAMESPACE, EMBED_ROLE_SESSION_SECONDS, TENANT_STACK
+from policies.resources import (
+    DEFAULT_NAMESPACE,
+    EMBED_POLICY_NAME,
+    EMBED_ROLE_SESSION_SECONDS,
+    TENANT_STACK,
+)
 
-EMBED_POLICY_NAME = "quicksight-embedding"
-"""IAM's minimum: the app only needs the session to mint a URL; the embedder refreshes it."""
 NAMESPACE_TIMEOUTS = pulumi.CustomTimeouts(create="20m", delete="20m")
 """CreateNamespace answers CREATING; the provider waits for CREATED, by default for 2 minutes
 (terraform-provider-aws internal/service/quicksight/namespace.go), which a new namespace can

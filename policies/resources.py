@@ -43,6 +43,8 @@ IAM_DEFAULT_MAX_SESSION_SECONDS = 3600
 EMBED_ROLE_SESSION_SECONDS = IAM_DEFAULT_MAX_SESSION_SECONDS
 """The embed role's MaxSessionDuration, and the most the pack lets pass quietly: its session
 only mints URLs, and the embedder refreshes it before it ends."""
+EMBED_POLICY_NAME = "quicksight-embedding"
+"""The name of the embed role's one inline policy (`infra.tenant_stack`; drift reads it)."""
 
 DocumentKind = Literal["trust", "permissions"]
 

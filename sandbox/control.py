@@ -79,3 +79,14 @@ class EmulatorClock:
         return datetime.fromisoformat(
             self._control.call("POST", "clock/advance", {"seconds": seconds})["now"]
         )
+
+
+class QuickSightDirectory:
+    """What no AWS API can set on the emulator's QuickSight users (a user's Active flag)."""
+
+    def __init__(self, control: ControlClient) -> None:
+        self._control = control
+
+    def set_active(self, namespace: str, user_name: str, *, active: bool) -> None:
+        body = {"namespace": namespace, "user_name": user_name, "active": active}
+        self._control.call("POST", "quicksight/users/active", body)
