@@ -147,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="qs-embed",
         description="Embed the Amazon QuickSight console into multi-tenant apps, safely.",
-        epilog=_epilog({0: "ok", 1: "AWS or runtime error", 2: "bad input"})
+        epilog=_epilog({0: "ok", 1: "AWS or runtime error", 2: "bad input", 3: "drift found"})
         + "\n\nRun 'qs-embed COMMAND --help' for what a command does and its exit codes.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -313,6 +313,11 @@ def build_parser() -> argparse.ArgumentParser:
         "goes from M to N, and the pulumi state move commands that carry them.",
         {0: "the assignment was printed", 1: UNEXPECTED, 2: "a tenant file or an option is bad"},
     )
+    from qs_embed.shards import add_parser_arguments
+
+    add_parser_arguments(p, DEFAULT_TENANTS_DIR)
+    p.set_defaults(handler=_lazy("qs_embed.shards:cmd_shards"))
+
     p = _command(
         sub,
         "drift",
@@ -341,11 +346,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the least-privilege read-only IAM policy drift needs, and read nothing",
     )
     p.set_defaults(handler=_lazy("qs_embed.drift:cmd_drift"))
-
-    from qs_embed.shards import add_parser_arguments
-
-    add_parser_arguments(p, DEFAULT_TENANTS_DIR)
-    p.set_defaults(handler=_lazy("qs_embed.shards:cmd_shards"))
     return parser
 
 
