@@ -1,8 +1,9 @@
 """`qs-embed`: the platform toolkit's command line (same as `python -m qs_embed`).
 
 Exit codes: 0 ok, 1 AWS or runtime error (also a missing extra, or a bug: one line, and the
-traceback with QS_EMBED_DEBUG=1), 2 bad input, 3 drift found (`drift`). Commands that need an extra (`infra`, `local`)
-import it only when run, so `validate`, `schema` and `url` work with the core alone.
+traceback with QS_EMBED_DEBUG=1), 2 bad input, 3 drift found (`drift`). Commands that need an
+extra (`infra`, `local`) import it only when run, so `validate`, `schema` and `url` work with
+the core alone.
 """
 
 from __future__ import annotations
