@@ -47,6 +47,9 @@ _TOKEN_HEADER = re.compile(
     r"""(?P<key>x-amz-security-token["']?\s*:\s*b?)(?:(?P<q>["']).*?(?P=q)|[^\s,}]+)""",
     re.IGNORECASE,
 )
+# SigV4's Authorization header names the access key id: `Credential=AKID.../20261206/...`
+# (botocore.endpoint logs the prepared request, headers included, at DEBUG).
+_SIGV4_CREDENTIAL = re.compile(r"(?P<key>\bCredential=)[^/\s,'\"]+", re.IGNORECASE)
 # A URL (also JSON-escaped, https:\/\/...) carrying a code or auth_code is an embed URL: the
 # whole URL goes, not only the code, because its path names the session.
 _URL = re.compile(r"""https?:(?://|\\/\\/)[^\s"'<>`]+""", re.IGNORECASE)
@@ -105,6 +108,7 @@ def _redact(text: str, decodes: int) -> str:
     text = _XML_FIELD.sub(rf"\1{REDACTED}\3", text)
     text = _XML_CLOSED_FIELD.sub(rf"\1{REDACTED}\2", text)
     text = _TOKEN_HEADER.sub(lambda m: f"{m['key']}{REDACTED}", text)
+    text = _SIGV4_CREDENTIAL.sub(lambda m: f"{m['key']}{REDACTED}", text)
     text = _URL.sub(_url, text)
     return _BARE_AUTH_CODE.sub(lambda m: f"{m['key']}{REDACTED}", text)
 
