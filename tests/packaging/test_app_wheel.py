@@ -53,9 +53,15 @@ def test_the_app_wheel_holds_embedder_only(dist: Path) -> None:
     requires = sorted(
         line.split(":", 1)[1].strip().split("<")[0].split(">")[0]
         for line in metadata.splitlines()
-        if line.startswith("Requires-Dist:")
+        if line.startswith("Requires-Dist:") and "extra ==" not in line
     )
     assert requires == ["boto3", "botocore", "pydantic", "pyyaml"]
+    # OpenTelemetry is an extra, never a dependency.
+    extras = [line for line in metadata.splitlines() if "extra ==" in line]
+    assert [line.split(":", 1)[1].split("<")[0].split(">")[0].strip() for line in extras] == [
+        "opentelemetry-api"
+    ]
+    assert "Provides-Extra: otel" in metadata.splitlines()
 
 
 def test_the_toolkit_wheel_requires_the_app_wheel_of_its_version(dist: Path) -> None:
