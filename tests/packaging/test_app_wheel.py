@@ -127,6 +127,18 @@ def test_the_toolkit_without_extras_validates(toolkit_python: Path) -> None:
     assert done.stdout.startswith("ok  acme")
 
 
+def test_the_toolkit_without_extras_prints_the_drift_policy(toolkit_python: Path) -> None:
+    """Drift reads AWS with boto3 alone: no extra (the nightly CI job installs none)."""
+    done = subprocess.run(
+        [str(toolkit_python.with_name("qs-embed")), "drift", "--policy"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert '"iam:ListRoles"' in done.stdout
+
+
 @pytest.fixture(scope="module")
 def toolkit_python(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The toolkit without extras: the app package and the CLI, no pulumi, no moto."""
