@@ -34,7 +34,7 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from embedder import request_checks
-from embedder.audit import AuditCallback, MintAuditor
+from embedder.audit import Attempt, AuditCallback, MintAuditor
 from embedder.aws_errors import (
     client_setup_failure,
     quicksight_error,
@@ -230,11 +230,9 @@ class Embedder:
         not allow the request, an `AwsError` subclass when AWS refuses it."""
         api = "GetSessionEmbedUrl"
         with self._auditor.attempt(api=api, experience="console", user=user) as attempt:
-            attempt.entry_point = entry_point
-            member = request_checks.tenant_user(self._config, user, self._members)
-            path = attempt.entry_point = self._entry_point(entry_point)
-            minutes = request_checks.session_lifetime(self._config, lifetime_minutes)
-            attempt.lifetime_minutes = minutes
+            member, path, minutes = self._console_request(
+                attempt, user, entry_point, lifetime_minutes
+            )
             request: GetSessionEmbedUrlRequestTypeDef = {
                 "AwsAccountId": self.account_id(),
                 "EntryPoint": path,
@@ -261,11 +259,9 @@ class Embedder:
         """
         api = "GenerateEmbedUrlForRegisteredUser"
         with self._auditor.attempt(api=api, experience="console", user=user) as attempt:
-            attempt.entry_point = initial_path
-            member = request_checks.tenant_user(self._config, user, self._members)
-            path = attempt.entry_point = self._entry_point(initial_path)
-            minutes = request_checks.session_lifetime(self._config, lifetime_minutes)
-            attempt.lifetime_minutes = minutes
+            member, path, minutes = self._console_request(
+                attempt, user, initial_path, lifetime_minutes
+            )
             domains = request_checks.allowed_domains(self._config, allowed_domains)
             request: GenerateEmbedUrlForRegisteredUserRequestTypeDef = {
                 "AwsAccountId": self.account_id(),
@@ -280,6 +276,19 @@ class Embedder:
             )
             attempt.granted(result)
             return result
+
+    def _console_request(
+        self, attempt: Attempt, user: str, path: str | None, lifetime_minutes: int | None
+    ) -> tuple[TenantUser, str, int]:
+        """The checks of a console mint (user, entry point, lifetime), each value recorded on
+        its audit attempt as asked, then as checked."""
+        attempt.entry_point = path
+        member = request_checks.tenant_user(self._config, user, self._members)
+        checked = attempt.entry_point = self._entry_point(path)
+        minutes = attempt.lifetime_minutes = request_checks.session_lifetime(
+            self._config, lifetime_minutes
+        )
+        return member, checked, minutes
 
     def _entry_point(self, path: str | None) -> str:
         """`request_checks.entry_point`, remembering the paths it accepted: they depend only on

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -50,38 +49,24 @@ def config(**overrides: Any) -> TenantConfig:
     return TenantConfig.model_validate(data)
 
 
-class Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-    def audit(self) -> list[dict[str, Any]]:
-        return [
-            r.__dict__["audit"]
-            for r in self.records
-            if r.name == AUDIT_LOGGER and hasattr(r, "audit")
-        ]
-
-
 @pytest.fixture
-def logged() -> Iterator[Records]:
+def logged(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     """Every record of every logger, at DEBUG (botocore's too)."""
-    handler = Records()
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
-        yield handler
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
+    caplog.set_level(logging.DEBUG)
+    return caplog
 
 
-def assert_no_secret(events: list[AuditEvent], records: Records) -> None:
+def audited(aws: FakeAws, clock: FakeClock, pool: ClientPool, events: list[AuditEvent]) -> Embedder:
+    return Embedder(
+        config(), session=aws.session(), clock=clock, client_pool=pool, audit=events.append
+    )
+
+
+def audit_records(logged: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
+    return [r.__dict__["audit"] for r in logged.records if r.name == AUDIT_LOGGER]
+
+
+def assert_no_secret(events: list[AuditEvent], records: pytest.LogCaptureFixture) -> None:
     texts = [json.dumps(e.to_json()) for e in events]
     texts += [r.getMessage() + repr(r.__dict__) for r in records.records]
     for text in texts:
@@ -90,12 +75,10 @@ def assert_no_secret(events: list[AuditEvent], records: Records) -> None:
 
 
 def test_a_granted_mint_is_one_event_with_who_what_and_how(
-    aws: FakeAws, clock: FakeClock, pool: ClientPool, logged: Records
+    aws: FakeAws, clock: FakeClock, pool: ClientPool, logged: pytest.LogCaptureFixture
 ) -> None:
     events: list[AuditEvent] = []
-    emb = Embedder(
-        config(), session=aws.session(), clock=clock, client_pool=pool, audit=events.append
-    )
+    emb = audited(aws, clock, pool, events)
     url = emb.session_embed_url("ann", entry_point="/start/dashboards", lifetime_minutes=60)
     [event] = events
     assert event.outcome == "granted"
@@ -106,19 +89,17 @@ def test_a_granted_mint_is_one_event_with_who_what_and_how(
     assert event.app_principal == "arn:aws:iam::111122223333:role/app"
     assert (event.region, event.duration_ms >= 0) == ("us-east-1", True)
     # The same event on the logger, JSON-ready under one key.
-    assert logged.audit() == [event.to_json()]
-    json.dumps(logged.audit())
+    assert audit_records(logged) == [event.to_json()]
+    json.dumps(audit_records(logged))
     assert url.url.startswith("https://")
     assert_no_secret(events, logged)
 
 
 def test_refusals_before_aws_are_events_too(
-    aws: FakeAws, clock: FakeClock, pool: ClientPool, logged: Records
+    aws: FakeAws, clock: FakeClock, pool: ClientPool, logged: pytest.LogCaptureFixture
 ) -> None:
     events: list[AuditEvent] = []
-    emb = Embedder(
-        config(), session=aws.session(), clock=clock, client_pool=pool, audit=events.append
-    )
+    emb = audited(aws, clock, pool, events)
     with pytest.raises(UnknownUserError):
         emb.session_embed_url("mallory")
     with pytest.raises(EntryPointNotAllowedError):
@@ -133,12 +114,10 @@ def test_refusals_before_aws_are_events_too(
 
 
 def test_an_aws_refusal_carries_the_error_class_and_request_id(
-    aws: FakeAws, clock: FakeClock, pool: ClientPool, logged: Records
+    aws: FakeAws, clock: FakeClock, pool: ClientPool, logged: pytest.LogCaptureFixture
 ) -> None:
     events: list[AuditEvent] = []
-    emb = Embedder(
-        config(), session=aws.session(), clock=clock, client_pool=pool, audit=events.append
-    )
+    emb = audited(aws, clock, pool, events)
     aws.fail("GetSessionEmbedUrl", Failure("AccessDeniedException", 403, f"no: {STOLEN_URL}"))
     with pytest.raises(AccessDeniedError) as refused:
         emb.session_embed_url("ann")
@@ -150,7 +129,7 @@ def test_an_aws_refusal_carries_the_error_class_and_request_id(
 
 
 def test_a_callback_that_raises_does_not_break_the_mint(
-    aws: FakeAws, clock: FakeClock, pool: ClientPool, logged: Records
+    aws: FakeAws, clock: FakeClock, pool: ClientPool, logged: pytest.LogCaptureFixture
 ) -> None:
     def broken(event: AuditEvent) -> None:
         raise RuntimeError(f"sink down, last secret was {EXTERNAL_ID} {STOLEN_URL}")
@@ -194,7 +173,11 @@ def test_nothing_is_built_when_nobody_listens(
 
 
 def test_the_registry_passes_the_callback_and_audits_unknown_tenants(
-    aws: FakeAws, clock: FakeClock, pool: ClientPool, logged: Records, tmp_path: Any
+    aws: FakeAws,
+    clock: FakeClock,
+    pool: ClientPool,
+    logged: pytest.LogCaptureFixture,
+    tmp_path: Any,
 ) -> None:
     write_tenant(tmp_path, tenant_data("acme"))
     events: list[AuditEvent] = []
