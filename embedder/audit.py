@@ -36,7 +36,8 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from embedder.redaction import AUDIT_LOGGER, redact
+from embedder.redaction import AUDIT_LOGGER as AUDIT_LOGGER
+from embedder.redaction import redact
 
 if TYPE_CHECKING:
     from embedder.result import EmbedUrl
