@@ -17,6 +17,7 @@ from collections.abc import Generator, Iterator, Sequence
 from typing import Any
 
 from embedder.config import TenantConfig
+from embedder.errors import ConfigError, Problem
 from embedder.limits import CAPABILITY_DENY, capability_key
 from embedder.names import ROLE_NAME_PREFIX, partition_for_region
 from embedder.shards import ShardSelection
@@ -38,6 +39,21 @@ def drift_report(
 ) -> DriftReport:
     """`tenants` (one shard's, or all) against the account; `everyone`: every tenant file of
     the directory, which decides what no file declares."""
+    account = live.account_id()
+    strangers = [t for t in tenants if t.account_id not in (None, account)]
+    if strangers:
+        # The files and the credentials disagree: every finding would be a false "missing".
+        raise ConfigError(
+            [
+                Problem(
+                    f"tenant {t.tenant}",
+                    "account_id",
+                    f"is {t.account_id}, but the AWS credentials are of account {account}: "
+                    "run drift with credentials of the tenant's account",
+                )
+                for t in strangers
+            ]
+        )
     findings = [f for tenant in tenants for f in tenant_findings(tenant, live)]
     findings += undeclared_findings(everyone, live, selection)
     scope = "every tenant" if selection is None or selection.count == 1 else str(selection)

@@ -345,3 +345,14 @@ def test_an_embed_role_no_file_declares(emulator: Emulator, tmp_path: Path) -> N
         sharded = report(emulator, [tenant], ShardSelection(shard, count)).findings
         named = ("role-undeclared", "qs-embed-handmade") in {(f.kind, f.resource) for f in sharded}
         assert named == (shard == owner)
+
+
+def test_a_tenant_of_another_account_is_bad_input_not_drift(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    from embedder.errors import ConfigError
+
+    write_tenant(tmp_path / "x", tenant_data("dr-other", account_id="444455556666"))
+    tenants = load_tenants([tmp_path / "x"])
+    with pytest.raises(ConfigError, match="account_id: is 444455556666, but the AWS credentials"):
+        report(emulator, tenants)
