@@ -11,9 +11,9 @@ import json
 
 import boto3
 
-from embedder.loader import load_tenant_files
+from tenant_file.loader import load_tenant_files
 from embedder.redaction import install_log_redaction
-from embedder.shards import select_shard
+from policies.shards import select_shard
 from infra.drift.compare import drift_report
 from infra.drift.live import LiveAccount
 from infra.drift.policy import drift_reader_policy

@@ -22,7 +22,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from embedder.errors import EmbedderError
-from embedder.names import ROLE_NAME_PREFIX
+from tenant_file.names import ROLE_NAME_PREFIX
 from embedder.redaction import redact
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from embedder.wording import plural
+from tenant_file.wording import plural
 
 # Every kind of drift, with what it means: the README's table and `--json`'s `kind` values.
 KINDS: dict[str, str] = {

@@ -17,7 +17,7 @@ import pytest
 from embedder import Embedder, TenantRegistry
 from embedder.audit import AUDIT_LOGGER, AuditEvent
 from embedder.clients import ClientPool
-from embedder.config import TenantConfig
+from tenant_file.config import TenantConfig
 from embedder.errors import (
     AccessDeniedError,
     EntryPointNotAllowedError,

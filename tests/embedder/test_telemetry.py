@@ -22,7 +22,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from embedder import Embedder
 from embedder.clients import ClientPool
-from embedder.config import TenantConfig
+from tenant_file.config import TenantConfig
 from embedder.errors import SessionLifetimeNotAllowedError
 from tests.fakes import FakeAws, FakeClock
 from tests.tenant_files import tenant_data
@@ -195,7 +195,7 @@ BLOCKED = textwrap.dedent(
     sys.meta_path.insert(0, NoOpenTelemetry())
 
     from embedder import Embedder
-    from embedder.config import TenantConfig
+    from tenant_file.config import TenantConfig
     from embedder.telemetry import telemetry_for
     from tests.fakes import FakeAws, FakeClock
     from tests.tenant_files import tenant_data

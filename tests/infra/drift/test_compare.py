@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from embedder.config import TenantConfig
-from embedder.loader import load_tenants
-from embedder.shards import ShardSelection, shard_of
+from tenant_file.config import TenantConfig
+from tenant_file.loader import load_tenants
+from policies.shards import ShardSelection, shard_of
 from infra.drift.compare import drift_report
 from infra.drift.live import LiveAccount
 from infra.drift.report import DriftReport
@@ -42,7 +42,7 @@ def _no_waits(retry_sleeps: list[float]) -> None:
 
 
 def deploy(emulator: Emulator, tmp_path: Path, name: str, **overrides: Any) -> TenantConfig:
-    from infra.local_apply import apply_locally
+    from local_engine.local_apply import apply_locally
 
     write_tenant(tmp_path / name, tenant_data(name, **overrides))
     tenants = load_tenants([tmp_path / name])

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from embedder.config import TenantConfig
-from embedder.loader import load_tenants
+from tenant_file.config import TenantConfig
+from tenant_file.loader import load_tenants
 from infra.drift.compare import drift_report
 from infra.drift.live import DriftReadError, LiveAccount
 from infra.drift.policy import drift_reader_policy
@@ -84,7 +84,7 @@ def _reader(emulator: Emulator, name: str, document: dict[str, object]) -> LiveA
 
 @pytest.fixture(scope="module")
 def applied(emulator: Emulator) -> list[TenantConfig]:
-    from infra.local_apply import apply_locally
+    from local_engine.local_apply import apply_locally
 
     tenants = load_tenants([EXAMPLES])
     apply_locally(tenants, emulator.admin_session())

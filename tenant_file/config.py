@@ -23,10 +23,10 @@ from pydantic import (
     model_validator,
 )
 
-from embedder.entry_points import allow_list_pattern_problem, entry_point_problem, is_allowed
-from embedder.limits import StringLimit, region_partitions, service_limits
-from embedder.names import embed_role_name, profile_physical_name, role_session_user_name
-from embedder.origins import allowed_origin_problem
+from tenant_file.entry_points import allow_list_pattern_problem, entry_point_problem, is_allowed
+from tenant_file.limits import StringLimit, region_partitions, service_limits
+from tenant_file.names import embed_role_name, profile_physical_name, role_session_user_name
+from tenant_file.origins import allowed_origin_problem
 
 TENANT_PATTERN = r"^[a-z][a-z0-9-]{1,38}$"
 PROFILE_KEY_PATTERN = r"^[a-z][a-z0-9_-]{0,30}$"
@@ -420,9 +420,9 @@ class _TrustedApps(Protocol):
 
 
 class TenantNames(Protocol):
-    """What the checks of a directory as a whole read of each tenant (`embedder.loader`'s
+    """What the checks of a directory as a whole read of each tenant (`tenant_file.loader`'s
     `tenant_set_problems`): a `TenantConfig`, or for the files of other shards the lighter
-    reading of `embedder.shards`. A check that reads more must add it here, and there."""
+    reading of `tenant_file.names_only`. A check that reads more must add it here, and there."""
 
     @property
     def tenant(self) -> str: ...

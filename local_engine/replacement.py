@@ -89,6 +89,8 @@ REPLACE_ON: Mapping[str, ReplaceRule] = {
 
 @dataclass(frozen=True)
 class PropertyDiff:
+    """How a resource of the state becomes the declared one: the one diff type of the engine."""
+
     changed: tuple[str, ...]
     """Every property whose value differs (sorted)."""
     replaces: tuple[str, ...]

@@ -12,11 +12,11 @@ from typing import Any
 
 from pulumi_policy import PolicyCustomTimeouts, PolicyResource, PolicyResourceOptions
 
-from embedder.config import TenantConfig
 from infra.offline import DeclaredResource, OfflineRun, run_offline
 from infra.plan_mocks import PlanMocks
 from infra.program import declare_tenants
 from policies.pack import Declared, proxied
+from tenant_file.config import TenantConfig
 
 
 def declare_program(

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from embedder.errors import ConfigError, Problem
+from tenant_file.errors import ConfigError, Problem
 
 STATE_VERSION = 1
 DEFAULT_STATE = Path(".qs-embed") / "state.json"

@@ -21,18 +21,18 @@ import boto3
 from botocore.config import Config as BotocoreConfig
 from botocore.exceptions import ClientError
 
-from embedder.limits import CAPABILITY_DENY
 from infra.capabilities import capability_names
 from infra.offline import Properties
 from infra.quicksight_user import QuickSightUserProvider
+from policies.project import QS_DYNAMIC_USER
 from policies.resources import (
     IAM_DEFAULT_MAX_SESSION_SECONDS,
     QS_CUSTOM_PERMISSIONS,
-    QS_DYNAMIC_USER,
     QS_NAMESPACE,
     ROLE,
     ROLE_POLICY,
 )
+from tenant_file.limits import CAPABILITY_DENY
 
 DEFAULT_NAMESPACE_TIMEOUT = 120.0
 """terraform-provider-aws namespace.go: SetDefaultCreateTimeout(2 * time.Minute)."""

@@ -1,4 +1,5 @@
-"""`affected_check`: the whole directory validated, only the touched shards' program run."""
+"""`check --base REF --shard-count N`: the whole directory validated, only the touched shards'
+program run."""
 
 from __future__ import annotations
 
@@ -6,19 +7,18 @@ import io
 
 import pytest
 
-from embedder.errors import ConfigError
-from embedder.shards import shard_of
-from qs_embed.affected import affected_check
+from policies.shards import shard_of
+from qs_embed.check import run_check
+from tenant_file.errors import ConfigError
+from tests.repos import NAMES, Repo, lean
 from tests.tenant_files import tenant_data, write_tenant
-
-from .conftest import NAMES, Repo, lean
 
 COUNT = 4
 
 
 def _check(repo: Repo) -> tuple[int, str]:
     out = io.StringIO()
-    code = affected_check(repo.tenants, "HEAD", COUNT, out)
+    code = run_check(repo.tenants, "HEAD", out, affected_of=COUNT)
     return code, out.getvalue()
 
 
@@ -34,9 +34,9 @@ def test_a_one_tenant_edit_runs_only_its_shard(repo: Repo) -> None:
     # Each lean tenant declares a role, its policy, a namespace and a user per user.
     resources = 4 * len(in_shard) + 1
     assert out.splitlines()[-1] == (
-        f"ok: {len(NAMES)} tenants in {COUNT} shards; 1 changed since HEAD (0 removals); "
-        f"checked shards: {shard} ({resources} resources): 0 mandatory, 0 advisory, 0 lint "
-        "(0 above LOW)"
+        f"ok: {len(in_shard)} of {len(NAMES)} tenants (shards {shard} of {COUNT}, touched since "
+        f"HEAD), {resources} resources in {len(in_shard)} tenant components: 0 mandatory, "
+        "0 advisory, 0 lint (0 above LOW), 1 change since HEAD (0 removals)"
     )
     assert f"change {edited}: user ben added (AUTHOR, no profile) (shard {shard})" in out
 
@@ -57,7 +57,11 @@ def test_a_removed_user_is_called_out_with_its_shard(repo: Repo) -> None:
 def test_nothing_changed_runs_no_program(repo: Repo) -> None:
     code, out = _check(repo)
     assert code == 0
-    assert "0 changed since HEAD (0 removals); checked shards: none (0 resources)" in out
+    assert out.splitlines() == [
+        f"ok: 0 of {len(NAMES)} tenants (shards none of {COUNT}, touched since HEAD), "
+        "0 resources in 0 tenant components: 0 mandatory, 0 advisory, 0 lint (0 above LOW), "
+        "0 changes since HEAD (0 removals)"
+    ]
 
 
 def test_a_clash_with_a_tenant_of_another_shard_is_still_refused(repo: Repo) -> None:

@@ -17,11 +17,13 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from embedder.config import CrossFieldError, TenantConfig, TenantNames
-from embedder.errors import ConfigError, Problem
-from embedder.trusted_accounts import apps_by_account, root_trust_problems
+from tenant_file.config import CrossFieldError, TenantConfig, TenantNames
+from tenant_file.errors import ConfigError, Problem
+from tenant_file.trusted_accounts import apps_by_account, root_trust_problems
 
 SECRET_FIELDS = frozenset({"external_id"})
+TENANT_SUFFIXES = (".yaml", ".yml")
+"""The file name endings of tenant files (`tenants/<tenant>.yaml` or `.yml`)."""
 MAX_FILE_BYTES = 1_000_000
 MAX_YAML_NODES = 50_000
 """The most YAML nodes (keys, values, lists, mappings) a tenant file may hold, an alias counted
@@ -188,12 +190,25 @@ def _check_size(text: str) -> None:
                     sizes[anchor] = total - start + 1
                     open_anchors[anchor] -= 1
             if total > MAX_YAML_NODES:
-                raise _refused(_too_many_nodes(aliased=aliased), event)
+                raise _refused(too_many_nodes(aliased=aliased), event)
     finally:
         loader.dispose()
 
 
-def _too_many_nodes(*, aliased: bool) -> str:
+def node_budget_problem(text: str, source: str) -> Problem | None:
+    """The node budget alone (`_check_size`): a Problem when `text` holds more than
+    MAX_YAML_NODES nodes, aliases expanded, or an alias to a node containing it; None
+    otherwise (YAML that does not parse included: the caller's own parse says what)."""
+    try:
+        _check_size(text)
+    except _Refused as e:
+        return _yaml_problem(e, source, text)
+    except yaml.YAMLError:
+        return None
+    return None
+
+
+def too_many_nodes(*, aliased: bool) -> str:
     if aliased:
         return (
             f"holds more than {MAX_YAML_NODES} YAML nodes once its aliases are expanded (an "
@@ -228,10 +243,21 @@ def load_tenant(path: str | Path) -> TenantConfig:
 
 
 def read_tenant_text(path: Path) -> str:
-    """The text of a tenant file: a regular file (or a link to one) of at most MAX_FILE_BYTES
-    of UTF-8. Anything else is refused before a byte is read: a FIFO would block the reader
-    forever, a device (a link to /dev/zero) never ends. The type is checked on the path, then
-    again on the opened descriptor (opened non-blocking, so a FIFO swapped in cannot block)."""
+    """The full mode of the guarded reader: the text of a tenant file (`read_tenant_bytes`),
+    which must be UTF-8. The names-only mode is `tenant_file.names_only.read_tenant_names`."""
+    data = read_tenant_bytes(path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError([Problem(str(path), "", "is not UTF-8 text")]) from None
+
+
+def read_tenant_bytes(path: Path) -> bytes:
+    """The one guarded reader of tenant files: the bytes of a regular file (or a link to one)
+    of at most MAX_FILE_BYTES. Anything else is refused before a byte is read: a FIFO would
+    block the reader forever, a device (a link to /dev/zero) never ends. The type is checked on
+    the path, then again on the opened descriptor (opened non-blocking, so a FIFO swapped in
+    cannot block). Both modes (full and names-only) read through here."""
     source = str(path)
     problem: str | None = None
     data = b""
@@ -248,12 +274,9 @@ def read_tenant_text(path: Path) -> str:
                     problem = f"is larger than {MAX_FILE_BYTES} bytes; tenant files are smaller"
     except OSError as e:
         problem = f"cannot be read: {e.strerror}"
-    if problem is None:
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            problem = "is not UTF-8 text"
-    raise ConfigError([Problem(source, "", problem)])
+    if problem is not None:
+        raise ConfigError([Problem(source, "", problem)])
+    return data
 
 
 def _not_regular(mode: int) -> str | None:
@@ -268,7 +291,7 @@ def tenant_files(paths: Iterable[str | Path]) -> list[Path]:
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files.extend(sorted(f for f in p.iterdir() if f.suffix in {".yaml", ".yml"}))
+            files.extend(sorted(f for f in p.iterdir() if f.suffix in TENANT_SUFFIXES))
         else:
             files.append(p)
     return files
@@ -303,9 +326,9 @@ def tenant_set_problems(loaded: Sequence[tuple[Path, TenantNames]]) -> list[Prob
     no tenant trusts a whole account where another tenant's app lives; one identity region per
     account.
 
-    The fields read here are all that `embedder.shards` reads of other shards' files (tenant,
+    The fields read here are all that `tenant_file.names_only` reads of other shards' files (tenant,
     namespace, profile keys, region, account_id, embedding.app_principals): reading another
-    field means teaching it there too (tests/embedder/test_shards.py compares both)."""
+    field means teaching it there too (tests/tenant_file/test_names_only.py compares both)."""
     problems: list[Problem] = []
     owners: dict[tuple[str, str], str] = {}
 

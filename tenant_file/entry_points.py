@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import re
 
-from embedder.limits import service_limits
+from tenant_file.limits import service_limits
 
 # The seed's documented set: four fixed paths and two kinds of asset path.
 FIXED_ENTRY_POINTS = ("/start", "/start/analyses", "/start/dashboards", "/start/favorites")

@@ -17,9 +17,9 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from embedder.config import TenantConfig
-from embedder.errors import ConfigError
-from embedder.loader import parse_tenant
+from tenant_file.config import TenantConfig
+from tenant_file.errors import ConfigError
+from tenant_file.loader import parse_tenant
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = {p.name: p.read_text() for p in sorted((ROOT / "tenants").glob("*.yaml"))}

@@ -11,11 +11,11 @@ import pytest
 import yaml
 
 from embedder import DomainNotAllowedError, Embedder
-from embedder.config import TenantConfig
-from embedder.errors import ConfigError
-from embedder.loader import parse_tenant
 from embedder.request_checks import allowed_domains
-from embedder.schema import tenant_json_schema
+from tenant_file.config import TenantConfig
+from tenant_file.errors import ConfigError
+from tenant_file.loader import parse_tenant
+from tenant_file.schema import tenant_json_schema
 from tests.fakes import FakeClock, tenant
 
 ALLOWED = ["https://*.acme.example", "https://portal.acme.example:8443", "https://localhost"]

@@ -13,12 +13,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from embedder.config import TenantConfig, console_user_roles
-from embedder.errors import ConfigError
-from embedder.limits import service_limits
-from embedder.loader import load_tenants, parse_tenant
-from embedder.schema import tenant_json_schema
 from qs_embed.cli import main
+from tenant_file.config import TenantConfig, console_user_roles
+from tenant_file.errors import ConfigError
+from tenant_file.limits import service_limits
+from tenant_file.loader import load_tenants, parse_tenant
+from tenant_file.schema import tenant_json_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = {

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 import yaml
 
-from embedder import loader
-from embedder.config import TenantConfig
-from embedder.errors import ConfigError
-from embedder.loader import MAX_PROBLEMS_PER_FILE, load_tenant, parse_tenant
-from embedder.schema import tenant_json_schema
+from tenant_file import loader
+from tenant_file.config import TenantConfig
+from tenant_file.errors import ConfigError
+from tenant_file.loader import MAX_PROBLEMS_PER_FILE, load_tenant, parse_tenant
+from tenant_file.schema import tenant_json_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 PRINCIPAL = "arn:aws:iam::111122223333:role/acme-portal"

@@ -9,7 +9,7 @@ from functools import cache
 
 from botocore.regions import EndpointResolver
 
-from embedder.limits import model_loader
+from tenant_file.limits import model_loader
 
 
 @cache

@@ -1,7 +1,7 @@
 """Apply tenants to an emulator (or AWS) in one call, through the strict local engine.
 
 For the demo, the example portal, benchmarks and tests that set up an emulator: the same
-engine as `qs-embed local up` (`infra.engine`), so what exists and was not adopted is refused
+engine as `qs-embed local up` (`local_engine.engine`), so what exists and was not adopted is refused
 and every change is what `pulumi up` would make. Give `state` to apply edits over earlier
 runs; without it each call starts from an empty state (a fresh stack).
 """
@@ -13,12 +13,12 @@ from pathlib import Path
 
 import boto3
 
-from embedder.config import TenantConfig
-from infra.engine import ApplyFailed, EngineResult, LocalEngine
-from infra.engine_resources import Clients
 from infra.offline import OfflineRun
-from infra.state import LocalState
 from infra.tenant_stack import TenantStack
+from local_engine.engine import ApplyFailed, EngineResult, LocalEngine
+from local_engine.engine_resources import Clients
+from local_engine.state import LocalState
+from tenant_file.config import TenantConfig
 
 __all__ = ["ApplyFailed", "LocalApplyError", "apply_locally", "engine_up"]
 

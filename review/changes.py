@@ -9,21 +9,19 @@ secrets: a change is reported, never the value.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from embedder.config import TenantConfig
-from embedder.errors import ConfigError, Problem
-from embedder.loader import parse_tenant
 from policies.iam import ACCOUNT_PLACEHOLDER
+from tenant_file.config import TenantConfig
 
 CHANGE, REVIEW, REMOVED = "change", "review", "REMOVED"
 
 
 @dataclass(frozen=True)
 class Change:
+    """One line of what an edit changes, for the reviewer (`REMOVED acme: user bob removed`)."""
+
     tag: str
     tenant: str
     message: str
@@ -32,73 +30,12 @@ class Change:
         return f"{self.tag} {self.tenant}: {self.message}"
 
 
-# -- reading the base ----------------------------------------------------------------------
-
-
-def run_git(cwd: Path, *args: str, stdin: bytes | None = None) -> bytes:
-    """Run a fixed git subcommand in `cwd`; its stdout, or GitError with its stderr."""
-    done = subprocess.run(  # noqa: S603 - fixed git subcommands, no shell
-        ["git", *args],  # noqa: S607 - git from PATH, as in any CI job
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        message = done.stderr.decode(errors="replace").strip()
-        raise GitError(message or f"git {' '.join(args)} failed")
-    return done.stdout
-
-
-def _git(cwd: Path, *args: str) -> str:
-    return run_git(cwd, *args).decode()
-
-
-class GitError(Exception):
-    pass
-
-
-def base_repository(tenants_dir: Path, ref: str) -> tuple[Path, str]:
-    """The work tree's top and `tenants_dir` relative to it ("" for the top); `ref` must be a
-    commit of the repository (ConfigError naming --base otherwise)."""
-    where = f"--base {ref}"
-    try:
-        top = Path(_git(tenants_dir, "rev-parse", "--show-toplevel").strip())
-        _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    except GitError as e:
-        raise ConfigError([Problem(where, "", f"is not a commit of the repository: {e}")]) from e
-    except OSError as e:
-        raise ConfigError([Problem(where, "", f"git cannot run: {e.strerror}")]) from e
-    rel = tenants_dir.resolve().relative_to(top.resolve()).as_posix()
-    return top, "" if rel == "." else rel
-
-
-def base_tenants(tenants_dir: Path, ref: str) -> tuple[dict[str, TenantConfig], list[Change]]:
-    """The tenant files as they were at `ref` (`git show REF:path`), by tenant name.
-
-    A base file that does not parse is noted, not fatal: the edit may be the fix.
-    """
-    top, rel = base_repository(tenants_dir, ref)
-    prefix = f"{rel}/" if rel else ""
-    names = _git(top, "ls-tree", "--name-only", ref, "--", prefix or ".").splitlines()
-    found: dict[str, TenantConfig] = {}
-    notes: list[Change] = []
-    for path in names:
-        if not path.endswith((".yaml", ".yml")) or "/" in path.removeprefix(prefix):
-            continue
-        text = _git(top, "show", f"{ref}:{path}")
-        stem = Path(path).stem
-        try:
-            found[stem] = parse_tenant(text, f"{ref}:{path}")
-        except ConfigError:
-            notes.append(Change(CHANGE, stem, f"{ref}:{path} was not a valid tenant file"))
-    return found, notes
-
-
 # -- comparing -----------------------------------------------------------------------------
 
 
 def tenant_changes(before: dict[str, TenantConfig], after: Sequence[TenantConfig]) -> list[Change]:
+    """What going from the configs `before` (by tenant name) to `after` changes, tenant by
+    tenant: a name only before is removed, only after is added."""
     now = {t.tenant: t for t in after}
     changes: list[Change] = []
     for name in sorted(before.keys() - now.keys()):

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from embedder.config import TenantConfig, console_user_roles
-from embedder.entry_points import ALLOWED_DESCRIPTION
-from embedder.limits import service_limits
-from embedder.origins import ALLOWED_ORIGIN_PATTERN
+from tenant_file.config import TenantConfig, console_user_roles
+from tenant_file.entry_points import ALLOWED_DESCRIPTION
+from tenant_file.limits import service_limits
+from tenant_file.origins import ALLOWED_ORIGIN_PATTERN
 
 SCHEMA_ID = "https://github.com/quicksight-embedding/quicksight-embedding/tenant.schema.json"
 

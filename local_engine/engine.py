@@ -11,7 +11,7 @@
 3. Apply: run the program again; as each resource registers (its inputs resolved, so its
    dependencies done) it is created, updated in place, replaced (the new one first, the old one
    deleted at the end, unless the resource asks for delete-before-replace), imported (adopted)
-   or left alone. Replacement rules come from the provider schemas (`infra.replacement`) and,
+   or left alone. Replacement rules come from the provider schemas (`local_engine.replacement`) and,
    for users, from their dynamic provider's own `diff`. "Already exists" is an error, as on AWS.
 4. Resources the program no longer declares are deleted, dependents first, or forgotten when
    they were declared `retain_on_delete`.
@@ -32,11 +32,7 @@ from typing import Any, TypeVar
 from botocore.exceptions import ClientError
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
-from embedder.config import TenantConfig
-from embedder.errors import ConfigError, Problem
-from embedder.loader import region_problems
 from infra.capabilities import capability_names
-from infra.engine_resources import Clients, ResourceHandler, resource_handlers
 from infra.offline import (
     DeclaredResource,
     OfflineRun,
@@ -50,10 +46,15 @@ from infra.program import declare_tenants
 from infra.quicksight_user import IDENTITY as USER_IDENTITY
 from infra.quicksight_user import IN_PLACE as USER_IN_PLACE
 from infra.quicksight_user import QuickSightUserProvider, UserConflictError
-from infra.replacement import diff_properties
-from infra.state import LocalState, StateResource, is_sealed, seal
 from infra.tenant_stack import TenantStack
-from policies.resources import CALLER_IDENTITY, QS_CUSTOM_PERMISSIONS, QS_DYNAMIC_USER, QS_NAMESPACE
+from local_engine.engine_resources import Clients, ResourceHandler, resource_handlers
+from local_engine.replacement import PropertyDiff, diff_properties
+from local_engine.state import LocalState, StateResource, is_sealed, seal
+from policies.project import QS_DYNAMIC_USER
+from policies.resources import CALLER_IDENTITY, QS_CUSTOM_PERMISSIONS, QS_NAMESPACE
+from tenant_file.config import TenantConfig
+from tenant_file.errors import ConfigError, Problem
+from tenant_file.loader import region_problems
 
 STACK = "local"
 T = TypeVar("T")
@@ -194,24 +195,31 @@ class LocalEngine:
             self._account = str(self._clients("sts").get_caller_identity()["Account"])
         return self._account
 
-    def up(self, loaded: Sequence[tuple[Path, TenantConfig]]) -> EngineResult:
-        """Preview, refuse (ConfigError, nothing changed) or apply (ApplyFailed on failure)."""
+    def preview(
+        self, loaded: Sequence[tuple[Path, TenantConfig]]
+    ) -> OfflineRun[dict[str, TenantStack]]:
+        """The preview of `up`, and its refusals: what the program declares, answered from the
+        state where a resource stays (as `pulumi preview` shows it) and predicted from its
+        inputs where it is new or replaced. ConfigError for what `up` would refuse before
+        changing anything; nothing is changed either way."""
         account = self.account()
         problems = account_problems(loaded, account) + region_problems(loaded, account)
         problems += self._state_account_problems(account)
         if problems:
             raise ConfigError(problems)
         tenants = [tenant for _, tenant in loaded]
-
-        def program() -> dict[str, TenantStack]:
-            return declare_tenants(tenants)
-
-        preview = run_offline(program, _PreviewMocks(self, tenants, account), stack=STACK)
-        self._declared = {(r.type, r.name): r for r in preview.resources if r.custom}
+        run = run_offline(_program(tenants), _PreviewMocks(self, tenants, account), stack=STACK)
+        self._declared = {(r.type, r.name): r for r in run.resources if r.custom}
         refusals = self._look_before_changing(_Where(loaded))
         if refusals:
             raise ConfigError(refusals)
-        self.state.account = account
+        return run
+
+    def up(self, loaded: Sequence[tuple[Path, TenantConfig]]) -> EngineResult:
+        """Preview, refuse (ConfigError, nothing changed) or apply (ApplyFailed on failure)."""
+        self.preview(loaded)
+        self.state.account = self.account()
+        program = _program([tenant for _, tenant in loaded])
 
         def apply() -> OfflineRun[dict[str, TenantStack]]:
             run = run_offline(program, _ApplyMocks(self), stack=STACK)
@@ -264,7 +272,7 @@ class LocalEngine:
             handler = self._handler(declared.type, declared.name)
             inputs = dict(declared.inputs)
             secret = set(declared.secret_inputs)
-            if old is not None and not self._diff(old, declared.type, inputs, secret).replace:
+            if old is not None and not self.diff(old, declared.type, inputs, secret).replace:
                 continue
             try:
                 if old is None and declared.import_id:
@@ -295,18 +303,20 @@ class LocalEngine:
             raise UnsupportedResourceError(type_token, name, self._handlers)
         return handler
 
-    def _diff(
+    def diff(
         self, old: StateResource, type_token: str, inputs: Properties, secret: set[str]
-    ) -> _Decision:
+    ) -> PropertyDiff:
+        """How the resource `old` of the state becomes the one declared with `inputs`: the
+        users' provider's own diff (as the engine asks it under `pulumi up`), the replacement
+        table (`local_engine.replacement`) for the rest."""
         if type_token == QS_DYNAMIC_USER:
             # The provider's own diff, as the engine asks it under `pulumi up`.
             olds = _olds(old)
             result = QuickSightUserProvider().diff(old.id, olds, inputs)
             keys = (*USER_IDENTITY, *USER_IN_PLACE)
             changed = [k for k in keys if olds.get(k) != inputs.get(k)] if result.changes else []
-            return _Decision(tuple(changed), tuple(result.replaces or ()))
-        found = diff_properties(type_token, old.inputs, seal(inputs, secret | old.secret_inputs))
-        return _Decision(found.changed, found.replaces)
+            return PropertyDiff(tuple(changed), tuple(result.replaces or ()))
+        return diff_properties(type_token, old.inputs, seal(inputs, secret | old.secret_inputs))
 
     # -- apply ----------------------------------------------------------------------------
 
@@ -351,7 +361,7 @@ class LocalEngine:
             return self._record(declared, declared.import_id, inputs, secret, outputs, "import")
         if old is None:
             return self._create(handler, declared, inputs, secret, "create")
-        decision = self._diff(old, kind, inputs, set(secret))
+        decision = self.diff(old, kind, inputs, set(secret))
         if decision.replaces:
             detail = ", ".join(decision.replaces)
             if declared.delete_before_replace or old.delete_before_replace:
@@ -476,14 +486,13 @@ def _as_failure(error: Exception) -> ApplyFailed:
     return ApplyFailed("program", "pulumi", _reason(error))
 
 
-@dataclass(frozen=True)
-class _Decision:
-    changed: tuple[str, ...]
-    replaces: tuple[str, ...]
+def _program(tenants: Sequence[TenantConfig]) -> Callable[[], dict[str, TenantStack]]:
+    """The Pulumi program of `tenants`, as the preview and the apply both run it."""
 
-    @property
-    def replace(self) -> bool:
-        return bool(self.replaces)
+    def program() -> dict[str, TenantStack]:
+        return declare_tenants(tenants)
+
+    return program
 
 
 def _olds(resource: StateResource) -> Properties:
@@ -504,7 +513,7 @@ class _PreviewMocks(PlanMocks):
         old = self._current.get((args.typ, args.name)) if args.custom else None
         if old is not None:
             inputs, secret = plain_properties(args.inputs)
-            if not self._engine._diff(old, args.typ, inputs, set(secret)).replace:
+            if not self._engine.diff(old, args.typ, inputs, set(secret)).replace:
                 visible = {k: v for k, v in old.outputs.items() if not is_sealed(v)}
                 return old.id, {**args.inputs, **visible, "id": old.id}
         return super().new_resource(args)

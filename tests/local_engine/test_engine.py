@@ -15,16 +15,16 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from embedder.config import TenantConfig
-from embedder.errors import ConfigError
-from embedder.loader import load_tenant
-from infra.engine import ApplyFailed, LocalEngine
-from infra.engine_resources import Clients
-from infra.local_apply import apply_locally
 from infra.offline import OfflineRun, run_offline
 from infra.plan_mocks import UnsupportedResourceError
-from infra.state import LocalState
 from infra.tenant_stack import TenantStack
+from local_engine.engine import ApplyFailed, LocalEngine
+from local_engine.engine_resources import Clients
+from local_engine.local_apply import apply_locally
+from local_engine.state import LocalState
+from tenant_file.config import TenantConfig
+from tenant_file.errors import ConfigError
+from tenant_file.loader import load_tenant
 
 pytestmark = pytest.mark.emulator
 
@@ -216,7 +216,7 @@ def test_a_file_of_another_account_is_refused_before_any_change(
 
 
 def test_unsupported_resource_types_are_named(emulator: Any) -> None:
-    from infra.engine import _ApplyMocks
+    from local_engine.engine import _ApplyMocks
 
     engine, _ = _engine(emulator)
     with pytest.raises(UnsupportedResourceError, match="aws:sns/topic:Topic"):
