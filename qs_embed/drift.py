@@ -11,14 +11,14 @@ import json
 
 import boto3
 
-from tenant_file.loader import load_tenant_files
 from embedder.redaction import install_log_redaction
-from policies.shards import select_shard
 from infra.drift.compare import drift_report
 from infra.drift.live import LiveAccount
 from infra.drift.policy import drift_reader_policy
+from policies.shards import select_shard
 from qs_embed.exit_codes import ExitCode
 from qs_embed.shards import shard_from_args
+from tenant_file.loader import load_tenant_files
 
 
 def cmd_drift(args: argparse.Namespace) -> int:

@@ -16,17 +16,17 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator, Sequence
 from typing import Any
 
-from tenant_file.config import TenantConfig
 from embedder.errors import ConfigError, Problem
-from tenant_file.limits import CAPABILITY_DENY, capability_key
-from tenant_file.names import ROLE_NAME_PREFIX, partition_for_region
-from policies.shards import ShardSelection
 from infra.drift.documents import compare_documents, shown
 from infra.drift.live import LiveAccount, LiveRole
 from infra.drift.report import DriftReport, Finding
 from policies.iam import embed_role_permissions_policy, embed_role_trust_policy
 from policies.project import EMBED_POLICY_NAME
 from policies.resources import DEFAULT_NAMESPACE, EMBED_ROLE_SESSION_SECONDS
+from policies.shards import ShardSelection
+from tenant_file.config import TenantConfig
+from tenant_file.limits import CAPABILITY_DENY, capability_key
+from tenant_file.names import ROLE_NAME_PREFIX, partition_for_region
 
 NAMESPACE_READY = ("CREATED", "QUICKSIGHT")
 """A namespace the stack made: CreationStatus CREATED, IdentityStore QUICKSIGHT."""

@@ -22,8 +22,8 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from embedder.errors import EmbedderError
-from tenant_file.names import ROLE_NAME_PREFIX
 from embedder.redaction import redact
+from tenant_file.names import ROLE_NAME_PREFIX
 
 if TYPE_CHECKING:
     import boto3

@@ -17,13 +17,13 @@ import pytest
 from embedder import Embedder, TenantRegistry
 from embedder.audit import AUDIT_LOGGER, AuditEvent
 from embedder.clients import ClientPool
-from tenant_file.config import TenantConfig
 from embedder.errors import (
     AccessDeniedError,
     EntryPointNotAllowedError,
     UnknownTenantError,
     UnknownUserError,
 )
+from tenant_file.config import TenantConfig
 from tests.fakes import Failure, FakeAws, FakeClock
 from tests.tenant_files import tenant_data, write_tenant
 

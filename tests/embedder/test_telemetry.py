@@ -22,8 +22,8 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from embedder import Embedder
 from embedder.clients import ClientPool
-from tenant_file.config import TenantConfig
 from embedder.errors import SessionLifetimeNotAllowedError
+from tenant_file.config import TenantConfig
 from tests.fakes import FakeAws, FakeClock
 from tests.tenant_files import tenant_data
 

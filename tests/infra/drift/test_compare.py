@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from tenant_file.config import TenantConfig
-from tenant_file.loader import load_tenants
-from policies.shards import ShardSelection, shard_of
 from infra.drift.compare import drift_report
 from infra.drift.live import LiveAccount
 from infra.drift.report import DriftReport
+from policies.shards import ShardSelection, shard_of
 from sandbox import Emulator
+from tenant_file.config import TenantConfig
+from tenant_file.loader import load_tenants
 from tests.e2e.support import running_emulator
 from tests.tenant_files import tenant_data, write_tenant
 

@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from tenant_file.config import TenantConfig
-from tenant_file.loader import load_tenants
 from infra.drift.compare import drift_report
 from infra.drift.live import DriftReadError, LiveAccount
 from infra.drift.policy import drift_reader_policy
@@ -19,6 +17,8 @@ from policies.actions import resource_types
 from policies.lint import lint_document
 from sandbox import Emulator
 from sandbox.principals import role_session
+from tenant_file.config import TenantConfig
+from tenant_file.loader import load_tenants
 from tests.e2e.support import running_emulator
 from tests.tenant_files import EXAMPLES, example_tenants
 
