@@ -9,6 +9,8 @@
     GET    /_sandbox/clock           {"now": ...}
     POST   /_sandbox/quicksight/users/active  {"namespace", "user_name", "active": false}: a
                                       user as QuickSight shows one that has not signed in yet
+    POST   /_sandbox/quicksight/namespaces/status  {"namespace", "status"}: a namespace's
+                                      CreationStatus (one of botocore's NamespaceStatus values)
 
 It is not AWS: it takes a per-emulator token (``X-Sandbox-Token``, printed by
 ``qs-embed local serve`` as QS_SANDBOX_CONTROL_TOKEN) and refuses AWS-signed requests outright,
@@ -60,6 +62,26 @@ def _set_user_active(runtime: Runtime, body: dict[str, Any]) -> dict[str, Any]:
     return {"user": user.arn, "active": user.active}
 
 
+def _set_namespace_status(runtime: Runtime, body: dict[str, Any]) -> dict[str, Any]:
+    import botocore.session
+
+    from sandbox.quicksight.exceptions import QuickSightError
+    from sandbox.quicksight.models import sandbox_quicksight_backends
+
+    model = botocore.session.get_session().get_service_model("quicksight")
+    statuses: list[str] = getattr(model.shape_for("NamespaceStatus"), "enum", [])
+    namespace, status = body.get("namespace"), body.get("status")
+    if not isinstance(namespace, str) or status not in statuses:
+        raise ValueError(f"give namespace (a string) and status, one of {', '.join(statuses)}")
+    backend = sandbox_quicksight_backends[runtime.account_id][runtime.region]
+    try:
+        found = backend.get_namespace(namespace)
+    except QuickSightError as e:
+        raise ValueError(str(e)) from e
+    found.creation_status = str(status)
+    return {"namespace": found.arn, "status": found.creation_status}
+
+
 def handle(runtime: Runtime, request: Request) -> Response:
     route = (request.method, request.path.removeprefix(CONTROL_PREFIX).rstrip("/"))
     if route == ("GET", "health"):
@@ -96,4 +118,6 @@ def _dispatch(runtime: Runtime, route: tuple[str, str], request: Request) -> Res
         return _json(200, {"now": runtime.clock.now().isoformat()})
     if route == ("POST", "quicksight/users/active"):
         return _json(200, _set_user_active(runtime, _body(request)))
+    if route == ("POST", "quicksight/namespaces/status"):
+        return _json(200, _set_namespace_status(runtime, _body(request)))
     return _json(404, {"error": f"no control endpoint {route[0]} {CONTROL_PREFIX}{route[1]}"})

@@ -67,7 +67,8 @@ def tenant_findings(tenant: TenantConfig, live: LiveAccount) -> Iterator[Finding
     yield from profile_findings(tenant, live)
     if namespace_ok:
         yield from user_findings(tenant, live)
-    else:
+    elif tenant.namespace not in live.namespaces(tenant.region):
+        # Deleting a namespace deletes its users; one that is not CREATED cannot be listed.
         for user in tenant.users:
             name = tenant.quicksight_user_name(user.name)
             yield Finding("user-missing", f"{tenant.namespace}/{name}", tenant.tenant)

@@ -31,13 +31,16 @@ class Namespace:
     name: str
     arn: str
     capacity_region: str
+    creation_status: str = "CREATED"
+    """CREATED, or what a namespace can show instead (botocore's NamespaceStatus: CREATING,
+    RETRYABLE_FAILURE, NON_RETRYABLE_FAILURE, DELETING); set by tests through the control API."""
 
     def to_api(self) -> dict[str, Any]:
         return {
             "Name": self.name,
             "Arn": self.arn,
             "CapacityRegion": self.capacity_region,
-            "CreationStatus": "CREATED",
+            "CreationStatus": self.creation_status,
             "IdentityStore": "QUICKSIGHT",
         }
 

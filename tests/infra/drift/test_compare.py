@@ -197,6 +197,16 @@ def test_a_namespace_deleted_in_the_console(emulator: Emulator, tmp_path: Path) 
     ]
 
 
+def test_a_namespace_that_failed(emulator: Emulator, tmp_path: Path) -> None:
+    tenant = deploy(emulator, tmp_path, "dr-nfail")
+    emulator.directory.set_namespace_status("dr-nfail", "NON_RETRYABLE_FAILURE")
+    [finding] = [f for f in report(emulator, [tenant]).findings if f.tenant == tenant.tenant]
+    assert (finding.kind, finding.actual) == (
+        "namespace-status",
+        ["NON_RETRYABLE_FAILURE", "QUICKSIGHT"],
+    )
+
+
 def test_a_namespace_made_by_hand(emulator: Emulator, tmp_path: Path) -> None:
     tenant = deploy(emulator, tmp_path, "dr-nhand")
     admin(emulator, "quicksight").create_namespace(
