@@ -20,7 +20,7 @@ from embedder.errors import ConfigError, Problem
 from infra.drift.documents import compare_documents, shown
 from infra.drift.live import LiveAccount, LiveRole
 from infra.drift.report import DriftReport, Finding
-from policies.iam import embed_role_permissions_policy, embed_role_trust_policy
+from policies.embed_role import embed_role_permissions_policy, embed_role_trust_policy
 from policies.project import EMBED_POLICY_NAME
 from policies.resources import DEFAULT_NAMESPACE, EMBED_ROLE_SESSION_SECONDS
 from policies.shards import ShardSelection

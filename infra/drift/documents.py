@@ -17,9 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from policies.documents import DocumentError, Statement, parse_document, statements
+from policies.embed_role import STS_EXTERNAL_ID
+from policies.policy_documents import DocumentError, Statement, parse_document, statements
 
-EXTERNAL_ID_KEY = "sts:externalid"
+EXTERNAL_ID_KEY = STS_EXTERNAL_ID.lower()  # condition keys compared lowercased
 EXTERNAL_ID_MARKER = "<secret: embedding.external_id>"
 OTHER_EXTERNAL_ID_MARKER = "<secret: not the tenant file's embedding.external_id>"
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from policies.iam import ACCOUNT_PLACEHOLDER, POLICY_VERSION, PolicyDocument
+from policies.embed_role import ACCOUNT_PLACEHOLDER, POLICY_VERSION, PolicyDocument
 from tenant_file.config import TenantConfig
 from tenant_file.names import ROLE_NAME_PREFIX, partition_for_region
 

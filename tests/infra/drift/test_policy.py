@@ -13,7 +13,7 @@ import pytest
 from infra.drift.compare import drift_report
 from infra.drift.live import DriftReadError, LiveAccount
 from infra.drift.policy import drift_reader_policy
-from policies.actions import resource_types
+from policies.action_wildcards import resource_types
 from policies.lint import lint_document
 from sandbox import Emulator
 from sandbox.principals import role_session
