@@ -84,6 +84,7 @@ class Telemetry:
         "_context",
         "_duration",
         "_errors",
+        "_metrics",
         "_region",
         "_suppress",
         "_trace",
@@ -92,10 +93,12 @@ class Telemetry:
 
     def __init__(self, region: str, trace: Any, metrics: Any, suppress: tuple[str, ...]) -> None:
         from opentelemetry import context
+        from opentelemetry.metrics import _internal
 
         from embedder import __version__
 
         self._region = region
+        self._metrics = _internal
         self._trace = trace
         self._context = context
         self._suppress = suppress
@@ -137,6 +140,8 @@ class Telemetry:
         request_id: str | None,
         seconds: float,
     ) -> None:
+        if mint is None and not _metering(self._metrics):
+            return  # nothing set up to record: the API's instruments would drop it
         labels = {TENANT: tenant, API: api, OUTCOME: outcome}
         self._duration.record(seconds, labels)
         if outcome != GRANTED:
@@ -186,6 +191,12 @@ def _tracing(trace: Any) -> bool:
     if provider is _ASK:  # an API that keeps it elsewhere
         provider = trace.get_tracer_provider()
     return provider is not None and not isinstance(provider, _UNSET_PROVIDERS)
+
+
+def _metering(internal: Any) -> bool:
+    """Whether the app set a meter provider (the API's global, None until set; as `_tracing`)."""
+    provider = getattr(internal, "_METER_PROVIDER", _ASK)
+    return provider is not None
 
 
 def _botocore_instrumented() -> bool:
