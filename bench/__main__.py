@@ -30,6 +30,7 @@ BENCHMARKS = (
     "reuse",
     "concurrency",
     "emulator_lifecycle",
+    "refresh",
 )
 
 
