@@ -61,7 +61,7 @@ def test_a_pull_request_checks_and_previews_a_merge_deploys_with_the_pack() -> N
 
 
 def test_drift_runs_nightly_per_shard_as_a_read_only_role() -> None:
-    workflow = _workflow()
+    workflow: dict[Any, Any] = _workflow()
     triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
     assert triggers["schedule"] == [{"cron": "17 5 * * *"}]
     assert "workflow_dispatch" in triggers

@@ -48,7 +48,7 @@ class Telemetry:
                 for metric in scope.metrics:
                     if metric.name == name:
                         for point in metric.data.data_points:
-                            found[tuple(sorted(point.attributes.items()))] = point
+                            found[tuple(sorted((point.attributes or {}).items()))] = point
         return found
 
 
@@ -153,7 +153,7 @@ def test_with_botocore_instrumentation_there_is_one_span_and_its_hooks_see_nothi
     from opentelemetry.instrumentation.botocore import BotocoreInstrumentor
 
     seen: list[tuple[str, str]] = []
-    instrumentor = BotocoreInstrumentor()
+    instrumentor = BotocoreInstrumentor()  # type: ignore[no-untyped-call]
     instrumentor.instrument(
         request_hook=lambda span, service, operation, params: seen.append((service, operation)),
         response_hook=lambda span, service, operation, result: seen.append((service, operation)),
