@@ -19,6 +19,7 @@ from bench.harness import Result
 
 BENCHMARKS = (
     "warm_path",
+    "observability",
     "sts",
     "shard_assignment",
     "program",

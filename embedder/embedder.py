@@ -11,6 +11,11 @@ entry point allowed, lifetime in range). Calls are made as the tenant's embed ro
   (`embedding.register_on_first_use: true`), a session QuickSight does not know yet is
   registered just in time (RegisterUser with the user's role and permission profile); else
   the stack registers the users and an unknown one is a QuickSightUserNotFoundError.
+
+Every mint API runs inside `self._auditor.attempt(...)` (`embedder.audit`): one audit event per
+attempt, granted or refused, and with opentelemetry-api installed a span and metrics
+(`embedder.telemetry`). A new mint API wraps its body the same way, checks included, so its
+refusals are audited too.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from embedder import request_checks
+from embedder.audit import Attempt, AuditCallback, MintAuditor
 from embedder.aws_errors import (
     client_setup_failure,
     quicksight_error,
@@ -51,6 +57,7 @@ from embedder.credentials import Clock, assumed_role_credentials
 from embedder.errors import EmbedderError, QuickSightUserNotFoundError, ResourceExistsError
 from embedder.redaction import install_log_redaction
 from embedder.result import URL_VALIDITY, EmbedUrl
+from embedder.telemetry import telemetry_for
 from tenant_file.config import TenantConfig, TenantUser
 from tenant_file.loader import load_tenant
 from tenant_file.names import (
@@ -97,6 +104,8 @@ class EmbedderOptions(TypedDict, total=False):
     client_pool: ClientPool | None
     endpoint_url: str | None
     register_users: bool
+    audit: AuditCallback | None
+    telemetry: bool
 
 
 class Embedder:
@@ -128,6 +137,11 @@ class Embedder:
     endpoint_url: one endpoint for STS and QuickSight (the local emulator).
     register_users: False turns just-in-time registration off even for a tenant whose file
         turns it on (`embedding.register_on_first_use`); it never turns it on.
+    audit: called with the `embedder.audit.AuditEvent` of every mint attempt (granted or
+        refused), besides the `embedder.audit` logger; an exception it raises is logged and
+        does not break the mint.
+    telemetry: False turns spans and metrics off (they are on when opentelemetry-api is
+        installed; `embedder.telemetry`).
     """
 
     def __init__(
@@ -143,6 +157,8 @@ class Embedder:
         client_pool: ClientPool | None = None,
         endpoint_url: str | None = None,
         register_users: bool = True,
+        audit: AuditCallback | None = None,
+        telemetry: bool = True,
     ) -> None:
         self._iam = config.embedding.identity == "iam"
         if client is not None and self._iam:
@@ -174,6 +190,13 @@ class Embedder:
         self._accepted_entry_points: set[str] = set()
         self._credentials: dict[str, Credentials] = {}
         self._credentials_lock = threading.Lock()
+        self._auditor = MintAuditor(
+            tenant=config.tenant,
+            identity=config.embedding.identity,
+            region=config.region,
+            callback=audit,
+            telemetry=telemetry_for(config.region) if telemetry else None,
+        )
         install_log_redaction()
 
     @classmethod
@@ -204,19 +227,21 @@ class Embedder:
         """A GetSessionEmbedUrl console URL for `user` (default entry point and lifetime from
         the tenant file). Raises a `BadInputError` before any AWS call when the tenant file does
         not allow the request, an `AwsError` subclass when AWS refuses it."""
-        member = request_checks.tenant_user(self._config, user, self._members)
-        path = self._entry_point(entry_point)
-        minutes = request_checks.session_lifetime(self._config, lifetime_minutes)
-        request: GetSessionEmbedUrlRequestTypeDef = {
-            "AwsAccountId": self.account_id(),
-            "EntryPoint": path,
-            "SessionLifetimeInMinutes": minutes,
-        }
-        if not self._iam:
-            request["UserArn"] = self._user_arn(member)
-        return self._mint(
-            member, "GetSessionEmbedUrl", lambda qs: qs.get_session_embed_url(**request)
-        )
+        api = "GetSessionEmbedUrl"
+        with self._auditor.attempt(api=api, experience="console", user=user) as attempt:
+            member, path, minutes = self._console_request(
+                attempt, user, entry_point, lifetime_minutes
+            )
+            request: GetSessionEmbedUrlRequestTypeDef = {
+                "AwsAccountId": self.account_id(),
+                "EntryPoint": path,
+                "SessionLifetimeInMinutes": minutes,
+            }
+            if not self._iam:
+                request["UserArn"] = self._user_arn(member)
+            result = self._mint(member, api, lambda qs: qs.get_session_embed_url(**request))
+            attempt.granted(result)
+            return result
 
     def generate_console_url(
         self,
@@ -231,23 +256,38 @@ class Embedder:
         `initial_path` is checked like an entry point; `allowed_domains` (default: the tenant's
         embedding.allowed_domains) must each be allowed by the tenant file.
         """
+        api = "GenerateEmbedUrlForRegisteredUser"
+        with self._auditor.attempt(api=api, experience="console", user=user) as attempt:
+            member, path, minutes = self._console_request(
+                attempt, user, initial_path, lifetime_minutes
+            )
+            domains = request_checks.allowed_domains(self._config, allowed_domains)
+            request: GenerateEmbedUrlForRegisteredUserRequestTypeDef = {
+                "AwsAccountId": self.account_id(),
+                "UserArn": self._user_arn(member),
+                "SessionLifetimeInMinutes": minutes,
+                "ExperienceConfiguration": {"QuickSightConsole": {"InitialPath": path}},
+            }
+            if domains:
+                request["AllowedDomains"] = domains
+            result = self._mint(
+                member, api, lambda qs: qs.generate_embed_url_for_registered_user(**request)
+            )
+            attempt.granted(result)
+            return result
+
+    def _console_request(
+        self, attempt: Attempt, user: str, path: str | None, lifetime_minutes: int | None
+    ) -> tuple[TenantUser, str, int]:
+        """The checks of a console mint (user, entry point, lifetime), each value recorded on
+        its audit attempt as asked, then as checked."""
+        attempt.entry_point = path
         member = request_checks.tenant_user(self._config, user, self._members)
-        path = self._entry_point(initial_path)
-        minutes = request_checks.session_lifetime(self._config, lifetime_minutes)
-        domains = request_checks.allowed_domains(self._config, allowed_domains)
-        request: GenerateEmbedUrlForRegisteredUserRequestTypeDef = {
-            "AwsAccountId": self.account_id(),
-            "UserArn": self._user_arn(member),
-            "SessionLifetimeInMinutes": minutes,
-            "ExperienceConfiguration": {"QuickSightConsole": {"InitialPath": path}},
-        }
-        if domains:
-            request["AllowedDomains"] = domains
-        return self._mint(
-            member,
-            "GenerateEmbedUrlForRegisteredUser",
-            lambda qs: qs.generate_embed_url_for_registered_user(**request),
+        checked = attempt.entry_point = self._entry_point(path)
+        minutes = attempt.lifetime_minutes = request_checks.session_lifetime(
+            self._config, lifetime_minutes
         )
+        return member, checked, minutes
 
     def _entry_point(self, path: str | None) -> str:
         """`request_checks.entry_point`, remembering the paths it accepted: they depend only on
@@ -415,6 +455,8 @@ class Embedder:
         account = response.get("Account")
         if not (isinstance(account, str) and ACCOUNT_ID.fullmatch(account)):
             raise self._unreadable("STS", operation, "no 12-digit Account")
+        arn = response.get("Arn")
+        self._auditor.know_app_principal(arn if isinstance(arn, str) else None)
         return account
 
     def _unreadable(self, service: str, operation: str, reason: str) -> EmbedderError:

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Unpack, cast
 
 import botocore.session
 
+from embedder.audit import refuse_unknown_tenant
 from embedder.aws_errors import CLIENT_SETUP_FAILURE, sdk_error
 from embedder.clients import client_config, default_session, make_sts_client
 from embedder.embedder import Embedder, EmbedderOptions
@@ -175,7 +176,7 @@ class TenantRegistry:
         lifetime_minutes: int | None = None,
     ) -> EmbedUrl:
         """`Embedder.session_embed_url` for a user of `tenant`."""
-        return self.embedder(tenant).session_embed_url(
+        return self._minting(tenant, user, "GetSessionEmbedUrl", "console").session_embed_url(
             user, entry_point=entry_point, lifetime_minutes=lifetime_minutes
         )
 
@@ -189,12 +190,24 @@ class TenantRegistry:
         lifetime_minutes: int | None = None,
     ) -> EmbedUrl:
         """`Embedder.generate_console_url` for a user of `tenant`."""
-        return self.embedder(tenant).generate_console_url(
+        minting = self._minting(tenant, user, "GenerateEmbedUrlForRegisteredUser", "console")
+        return minting.generate_console_url(
             user,
             initial_path=initial_path,
             allowed_domains=allowed_domains,
             lifetime_minutes=lifetime_minutes,
         )
+
+    def _minting(self, tenant: str, user: str | None, api: str, experience: str) -> Embedder:
+        """`embedder(tenant)` for a mint: a tenant with no valid file is an audited refusal
+        (the Embedder audits every other outcome). New mint APIs call it the same way."""
+        try:
+            return self.embedder(tenant)
+        except UnknownTenantError:
+            refuse_unknown_tenant(
+                tenant, user, api=api, experience=experience, callback=self._options.get("audit")
+            )
+            raise
 
     def config(self, tenant: str) -> TenantConfig:
         """The tenant's current config (UnknownTenantError if it has no valid file)."""

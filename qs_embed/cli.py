@@ -1,8 +1,9 @@
 """`qs-embed`: the platform toolkit's command line (same as `python -m qs_embed`).
 
 Exit codes: 0 ok, 1 AWS or runtime error (also a missing extra, or a bug: one line, and the
-traceback with QS_EMBED_DEBUG=1), 2 bad input. Commands that need an extra (`infra`, `local`)
-import it only when run, so `validate`, `schema` and `url` work with the core alone.
+traceback with QS_EMBED_DEBUG=1), 2 bad input, 3 drift found (`drift`). Commands that need an
+extra (`infra`, `local`) import it only when run, so `validate`, `schema` and `url` work with
+the core alone.
 """
 
 from __future__ import annotations
@@ -155,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="qs-embed",
         description="Embed the Amazon QuickSight console into multi-tenant apps, safely.",
-        epilog=_epilog({0: "ok", 1: "AWS or runtime error", 2: "bad input"})
+        epilog=_epilog({0: "ok", 1: "AWS or runtime error", 2: "bad input", 3: "drift found"})
         + "\n\nRun 'qs-embed COMMAND --help' for what a command does and its exit codes.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -333,6 +334,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_parser_arguments(p, DEFAULT_TENANTS_DIR)
     p.set_defaults(handler=_lazy("qs_embed.shards:cmd_shards"))
+
+    p = _command(
+        sub,
+        "drift",
+        "compare the live account with the tenant files (read-only)",
+        "Read the account (IAM and QuickSight, with the AWS credentials of the environment)\n"
+        "and compare it with the tenant files: per tenant its embed role (trust and inline\n"
+        "policy by meaning, attached policies), namespace, profiles and users (role, email,\n"
+        "profile, inactive); and what no file declares where a tenant owns the place (users\n"
+        "in a tenant's namespace, retained users of removed tenants, qs-embed-* roles).\n"
+        "Changes nothing and needs no state. --policy prints the read-only IAM policy it needs.",
+        {
+            0: "no drift",
+            1: "AWS refused or could not be reached (an access denial names the call)",
+            2: "a tenant file or an option is bad (nothing was read)",
+            3: "drift was found (each finding printed)",
+        },
+    )
+    _tenants_option(p)
+    p.add_argument("--json", action="store_true", help="machine-readable report")
+    p.add_argument(
+        "--endpoint-url", type=_endpoint_url, metavar="URL", help="AWS endpoint (emulator)"
+    )
+    p.add_argument(
+        "--policy",
+        action="store_true",
+        help="print the least-privilege read-only IAM policy drift needs, and read nothing",
+    )
+    p.set_defaults(handler=_lazy("qs_embed.drift:cmd_drift"))
     return parser
 
 

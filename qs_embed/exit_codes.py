@@ -13,5 +13,7 @@ class ExitCode(IntEnum):
     emulator died), an extra is missing, or a bug."""
     BAD_INPUT = 2
     """Bad input: an invalid tenant file or argument, or an edit refused before any change."""
+    DRIFT = 3
+    """`drift`: the account differs from the tenant files (the findings are printed)."""
     INTERRUPTED = 130
     """Ctrl-C (128 + SIGINT), as shells report it."""

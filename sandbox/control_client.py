@@ -79,3 +79,19 @@ class EmulatorClock:
         return datetime.fromisoformat(
             self._control.call("POST", "clock/advance", {"seconds": seconds})["now"]
         )
+
+
+class QuickSightDirectory:
+    """What no AWS API sets in the emulator's QuickSight: a user's Active flag, a namespace's
+    CreationStatus."""
+
+    def __init__(self, control: ControlClient) -> None:
+        self._control = control
+
+    def set_active(self, namespace: str, user_name: str, *, active: bool) -> None:
+        body = {"namespace": namespace, "user_name": user_name, "active": active}
+        self._control.call("POST", "quicksight/users/active", body)
+
+    def set_namespace_status(self, namespace: str, status: str) -> None:
+        body = {"namespace": namespace, "status": status}
+        self._control.call("POST", "quicksight/namespaces/status", body)

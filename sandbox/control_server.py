@@ -7,6 +7,10 @@
     DELETE /_sandbox/faults          clear them all
     POST   /_sandbox/clock/advance   {"seconds": 301}: move the clock forward
     GET    /_sandbox/clock           {"now": ...}
+    POST   /_sandbox/quicksight/users/active  {"namespace", "user_name", "active": false}: a
+                                      user as QuickSight shows one that has not signed in yet
+    POST   /_sandbox/quicksight/namespaces/status  {"namespace", "status"}: a namespace's
+                                      CreationStatus (one of botocore's NamespaceStatus values)
 
 It is not AWS: it takes a per-emulator token (``X-Sandbox-Token``, printed by
 ``qs-embed local serve`` as QS_SANDBOX_CONTROL_TOKEN) and refuses AWS-signed requests outright,
@@ -40,6 +44,42 @@ def _body(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ValueError("the body must be a JSON object")
     return body
+
+
+def _set_user_active(runtime: Runtime, body: dict[str, Any]) -> dict[str, Any]:
+    from sandbox.quicksight.exceptions import QuickSightError
+    from sandbox.quicksight.models import sandbox_quicksight_backends
+
+    namespace, name, active = body.get("namespace"), body.get("user_name"), body.get("active")
+    if not (isinstance(namespace, str) and isinstance(name, str) and isinstance(active, bool)):
+        raise ValueError("give namespace and user_name (strings) and active (true or false)")
+    backend = sandbox_quicksight_backends[runtime.account_id][runtime.region]
+    try:
+        user = backend.get_user(namespace, name)
+    except QuickSightError as e:
+        raise ValueError(str(e)) from e
+    user.active = active
+    return {"user": user.arn, "active": user.active}
+
+
+def _set_namespace_status(runtime: Runtime, body: dict[str, Any]) -> dict[str, Any]:
+    import botocore.session
+
+    from sandbox.quicksight.exceptions import QuickSightError
+    from sandbox.quicksight.models import sandbox_quicksight_backends
+
+    model = botocore.session.get_session().get_service_model("quicksight")
+    statuses: list[str] = getattr(model.shape_for("NamespaceStatus"), "enum", [])
+    namespace, status = body.get("namespace"), body.get("status")
+    if not isinstance(namespace, str) or status not in statuses:
+        raise ValueError(f"give namespace (a string) and status, one of {', '.join(statuses)}")
+    backend = sandbox_quicksight_backends[runtime.account_id][runtime.region]
+    try:
+        found = backend.get_namespace(namespace)
+    except QuickSightError as e:
+        raise ValueError(str(e)) from e
+    found.creation_status = str(status)
+    return {"namespace": found.arn, "status": found.creation_status}
 
 
 def handle(runtime: Runtime, request: Request) -> Response:
@@ -76,4 +116,8 @@ def _dispatch(runtime: Runtime, route: tuple[str, str], request: Request) -> Res
         return _json(200, {"now": runtime.clock.advance(seconds).isoformat()})
     if route == ("GET", "clock"):
         return _json(200, {"now": runtime.clock.now().isoformat()})
+    if route == ("POST", "quicksight/users/active"):
+        return _json(200, _set_user_active(runtime, _body(request)))
+    if route == ("POST", "quicksight/namespaces/status"):
+        return _json(200, _set_namespace_status(runtime, _body(request)))
     return _json(404, {"error": f"no control endpoint {route[0]} {CONTROL_PREFIX}{route[1]}"})

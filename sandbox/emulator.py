@@ -22,7 +22,13 @@ from types import TracebackType
 from typing import Any
 
 from sandbox.boto_sessions import EmulatorSession
-from sandbox.control_client import ControlClient, EmulatorClock, EmulatorError, Faults
+from sandbox.control_client import (
+    ControlClient,
+    EmulatorClock,
+    EmulatorError,
+    Faults,
+    QuickSightDirectory,
+)
 from sandbox.principals import PrincipalError, ensure_app_principal, parse_principal, role_session
 from sandbox.quotas import DEFAULTS as DEFAULT_QUOTAS
 
@@ -152,6 +158,11 @@ class Emulator:
     def clock(self) -> EmulatorClock:
         """The clock deciding embed URL expiry: ``emu.clock.advance(301)``."""
         return EmulatorClock(self._controller())
+
+    @property
+    def directory(self) -> QuickSightDirectory:
+        """What no API sets: ``emu.directory.set_active(ns, name, active=False)``."""
+        return QuickSightDirectory(self._controller())
 
     def _controller(self) -> ControlClient:
         if self._control is None:

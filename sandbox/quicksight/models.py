@@ -32,13 +32,16 @@ class Namespace:
     name: str
     arn: str
     capacity_region: str
+    creation_status: str = "CREATED"
+    """CREATED, or what a namespace can show instead (botocore's NamespaceStatus: CREATING,
+    RETRYABLE_FAILURE, NON_RETRYABLE_FAILURE, DELETING); set by tests through the control API."""
 
     def to_api(self) -> dict[str, Any]:
         return {
             "Name": self.name,
             "Arn": self.arn,
             "CapacityRegion": self.capacity_region,
-            "CreationStatus": "CREATED",
+            "CreationStatus": self.creation_status,
             "IdentityStore": "QUICKSIGHT",
         }
 
@@ -69,6 +72,10 @@ class User:
     custom_permissions_name: str | None = None
     iam_arn: str | None = None  # IAM identity: the IAM user or role it signs in as
     session_name: str | None = None
+    active: bool = True
+    """DescribeUser's Active: "When you create an Amazon QuickSight user that's not an IAM user
+    or an Active Directory user, that user is inactive until they sign in and provide a
+    password" (API reference, User). Set by tests through the control API."""
 
     def to_api(self) -> dict[str, Any]:
         api = {
@@ -77,7 +84,7 @@ class User:
             "Email": self.email,
             "Role": self.role,
             "IdentityType": self.identity_type,
-            "Active": True,
+            "Active": self.active,
             "PrincipalId": self.principal_id,
         }
         if self.custom_permissions_name:

@@ -58,3 +58,22 @@ def test_a_pull_request_checks_and_previews_a_merge_deploys_with_the_pack() -> N
     assert "github.event_name == 'pull_request'" in jobs["review"]["if"]
     assert "github.event_name == 'push'" in jobs["deploy"]["if"]
     assert jobs["deploy"]["concurrency"]["cancel-in-progress"] is False
+
+
+def test_drift_runs_nightly_per_shard_as_a_read_only_role() -> None:
+    workflow: dict[Any, Any] = _workflow()
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert triggers["schedule"] == [{"cron": "17 5 * * *"}]
+    assert "workflow_dispatch" in triggers
+    drift = workflow["jobs"]["drift"]
+    assert drift["needs"] == "shards"
+    assert drift["strategy"]["matrix"] == "${{ fromJSON(needs.shards.outputs.matrix) }}"
+    assert "github.event_name == 'schedule'" in drift["if"]
+    runs = _runs(drift)
+    assert 'qs-embed drift --shard "$SHARD" --shard-count "$SHARD_COUNT" --json' in runs
+    assert 'exit "$code"' in runs, "drift (3) and errors (1) fail the job"
+    [credentials] = [s for s in drift["steps"] if "configure-aws-credentials" in s.get("uses", "")]
+    assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_DRIFT_ROLE_ARN }}"
+    # The deploying jobs never run on the schedule.
+    for name in ("review", "deploy"):
+        assert "schedule" not in workflow["jobs"][name]["if"]

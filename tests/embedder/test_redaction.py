@@ -284,3 +284,13 @@ def test_an_invitation_url_is_a_secret() -> None:
     assert "INVITE-SECRET-1" not in redact(body)
     assert "INVITE-SECRET-1" not in withheld(body)
     assert "INVITE-SECRET-1" not in redact(f"{{'UserInvitationUrl': '{url}'}}")
+
+
+def test_the_access_key_id_of_a_sigv4_authorization_header_is_redacted() -> None:
+    header = (
+        "'Authorization': b'AWS4-HMAC-SHA256 Credential=AKIDAPPEXAMPLE/20261206/us-east-1/sts/"
+        "aws4_request, SignedHeaders=host;x-amz-date, Signature=0ee6d4cf'"
+    )
+    shown = redact(header)
+    assert "AKIDAPPEXAMPLE" not in shown
+    assert "Credential=<redacted>/20261206/us-east-1/sts/aws4_request" in shown

@@ -53,9 +53,15 @@ def test_the_app_wheel_holds_the_tenant_file_and_embedder_only(dist: Path) -> No
     requires = sorted(
         line.split(":", 1)[1].strip().split("<")[0].split(">")[0]
         for line in metadata.splitlines()
-        if line.startswith("Requires-Dist:")
+        if line.startswith("Requires-Dist:") and "extra ==" not in line
     )
     assert requires == ["boto3", "botocore", "pydantic", "pyyaml"]
+    # OpenTelemetry is an extra, never a dependency.
+    extras = [line for line in metadata.splitlines() if "extra ==" in line]
+    assert [line.split(":", 1)[1].split("<")[0].split(">")[0].strip() for line in extras] == [
+        "opentelemetry-api"
+    ]
+    assert "Provides-Extra: otel" in metadata.splitlines()
 
 
 def test_the_toolkit_wheel_requires_the_app_wheel_of_its_version(dist: Path) -> None:
@@ -119,6 +125,18 @@ def test_the_toolkit_without_extras_validates(toolkit_python: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ok  acme")
+
+
+def test_the_toolkit_without_extras_prints_the_drift_policy(toolkit_python: Path) -> None:
+    """Drift reads AWS with boto3 alone: no extra (the nightly CI job installs none)."""
+    done = subprocess.run(
+        [str(toolkit_python.with_name("qs-embed")), "drift", "--policy"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert '"iam:ListRoles"' in done.stdout
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,207 @@
+"""OpenTelemetry for mints, when `opentelemetry-api` is installed (extra `otel`); else nothing.
+
+Imported lazily: the embedder never needs it, and without it `telemetry_for()` is None and a
+mint pays nothing. With it, each mint attempt (`embedder.audit.MintAuditor.attempt`) is:
+
+- a span named `QuickSight.<API>`, kind CLIENT, with the semantic conventions of AWS SDK calls
+  (https://opentelemetry.io/docs/specs/semconv/cloud-providers/aws-sdk/): `rpc.system`
+  `aws-api`, `rpc.service` `QuickSight`, `rpc.method`, `cloud.region`, `aws.request_id`; plus
+  `embedder.tenant` and `embedder.outcome` (`granted` or the error's class, also `error.type`);
+- the attempt's seconds in the histogram `embedder.mint.duration`, by tenant, API and outcome
+  (its count is the count of mints: a separate counter would double the SDK's cost per mint),
+  and a count in `embedder.mint.errors` for the attempts not granted.
+
+With `opentelemetry-instrumentation-botocore` also installed, the embedder's AWS calls run with
+instrumentation suppressed (the keys `opentelemetry.instrumentation.utils.suppress_instrumentation`
+sets, in the context the span is attached with): the
+span above is the one span of the call, and the instrumentation's request and response hooks
+never see what the embedder sends and receives (the external id of AssumeRole, session tags,
+the embed URL). The app's other AWS calls are traced by it as before.
+
+No attribute, event or status description carries a secret: only the names above, the tenant,
+the API, the region, AWS's request id and an error's class name.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from functools import cache
+from typing import Any
+
+TRACER_NAME = "embedder"
+RPC_SERVICE = "QuickSight"
+TENANT = "embedder.tenant"
+OUTCOME = "embedder.outcome"
+API = "rpc.method"
+GRANTED = "granted"
+
+
+@cache
+def _otel() -> tuple[Any, Any, tuple[str, ...]] | None:
+    """(trace, metrics, the context keys that suppress instrumentation), or None."""
+    try:
+        from opentelemetry import metrics, trace
+    except ImportError:
+        return None
+    try:
+        # The keys `suppress_instrumentation()` sets (the instrumentations check both); set
+        # here in the one context the span is attached with: one attach per mint, not two.
+        from opentelemetry.instrumentation import utils
+    except ImportError:  # no instrumentation package installed: nothing to suppress
+        return trace, metrics, ()
+    key = getattr(utils, "_SUPPRESS_INSTRUMENTATION_KEY", "suppress_instrumentation")
+    return trace, metrics, (key, "suppress_instrumentation")
+
+
+_UNSET_PROVIDERS: tuple[type, ...] = ()
+"""The tracer providers that record nothing: the API's own until the app sets the SDK's."""
+
+
+def telemetry_for(region: str) -> Telemetry | None:
+    """The telemetry of an Embedder in `region`, or None without opentelemetry-api."""
+    global _UNSET_PROVIDERS
+    otel = _otel()
+    if otel is None:
+        return None
+    trace = otel[0]
+    _UNSET_PROVIDERS = (trace.ProxyTracerProvider, trace.NoOpTracerProvider)
+    return Telemetry(region, *otel)
+
+
+class MintSpan:
+    """A mint under way: when it started, and the suppression it runs under (if any)."""
+
+    __slots__ = ("started_ns", "token")
+
+    def __init__(self, started_ns: int, token: Any) -> None:
+        self.started_ns = started_ns
+        self.token = token
+
+
+class Telemetry:
+    __slots__ = (
+        "_context",
+        "_duration",
+        "_errors",
+        "_metrics",
+        "_region",
+        "_suppress",
+        "_trace",
+        "_tracer",
+    )
+
+    def __init__(self, region: str, trace: Any, metrics: Any, suppress: tuple[str, ...]) -> None:
+        from opentelemetry import context
+        from opentelemetry.metrics import _internal
+
+        from embedder import __version__
+
+        self._region = region
+        self._metrics = _internal
+        self._trace = trace
+        self._context = context
+        self._suppress = suppress
+        # A proxy until the app sets its provider, then the provider's: made once.
+        self._tracer = trace.get_tracer(TRACER_NAME, __version__)
+        meter = metrics.get_meter(TRACER_NAME, __version__)
+        self._errors = meter.create_counter(
+            "embedder.mint.errors", unit="{mint}", description="Mint attempts not granted"
+        )
+        self._duration = meter.create_histogram(
+            "embedder.mint.duration",
+            unit="s",
+            description="Duration of embed URL mint attempts (its count: the mints)",
+        )
+
+    def start(self) -> MintSpan | None:
+        """A mint begins: None when no span would be recorded and no botocore instrumentation
+        is on (then only metrics). Under botocore instrumentation, the mint's AWS calls run
+        with instrumentation suppressed."""
+        tracing = _tracing(self._trace)
+        instrumented = bool(self._suppress) and _botocore_instrumented()
+        if not (tracing or instrumented):
+            return None
+        token = None
+        if instrumented:
+            context = self._context
+            current = context.get_current()
+            for key in self._suppress:
+                current = context.set_value(key, True, current)
+            token = context.attach(current)
+        return MintSpan(time.time_ns() if tracing else 0, token)
+
+    def end(
+        self,
+        mint: MintSpan | None,
+        api: str,
+        tenant: str,
+        outcome: str,
+        request_id: str | None,
+        seconds: float,
+    ) -> None:
+        if mint is None and not _metering(self._metrics):
+            return  # nothing set up to record: the API's instruments would drop it
+        labels = {TENANT: tenant, API: api, OUTCOME: outcome}
+        self._duration.record(seconds, labels)
+        if outcome != GRANTED:
+            self._errors.add(1, labels)
+        if mint is None:
+            return
+        if mint.token is not None:
+            self._context.detach(mint.token)
+        if not mint.started_ns:
+            return
+        # The span is made whole at the end, its start time given: one set of attributes
+        # instead of one at a time (each takes the span's lock), and no context to attach for
+        # children (the mint's own AWS calls are the span; instrumentation under it is off).
+        attributes = {
+            "rpc.system": "aws-api",
+            "rpc.service": RPC_SERVICE,
+            API: api,
+            "cloud.region": self._region,
+            TENANT: tenant,
+            OUTCOME: outcome,
+        }
+        if request_id:
+            attributes["aws.request_id"] = request_id
+        if outcome != GRANTED:
+            attributes["error.type"] = outcome
+        trace = self._trace
+        span = self._tracer.start_span(
+            f"{RPC_SERVICE}.{api}",
+            kind=trace.SpanKind.CLIENT,
+            attributes=attributes,
+            start_time=mint.started_ns,
+        )
+        if outcome != GRANTED:
+            # The class name only: an error's text is not a span's to carry.
+            span.set_status(trace.Status(trace.StatusCode.ERROR, outcome))
+        span.end()
+
+
+_ASK = object()
+
+
+def _tracing(trace: Any) -> bool:
+    """Whether the app set a tracer provider. Read from the API's global (None until set):
+    `get_tracer_provider()` looks at the environment on every call while none is set, which
+    costs more than the rest of an untraced mint's telemetry together."""
+    provider = getattr(trace, "_TRACER_PROVIDER", _ASK)
+    if provider is _ASK:  # an API that keeps it elsewhere
+        provider = trace.get_tracer_provider()
+    return provider is not None and not isinstance(provider, _UNSET_PROVIDERS)
+
+
+def _metering(internal: Any) -> bool:
+    """Whether the app set a meter provider (the API's global, None until set; as `_tracing`)."""
+    provider = getattr(internal, "_METER_PROVIDER", _ASK)
+    return provider is not None
+
+
+def _botocore_instrumented() -> bool:
+    """Whether opentelemetry-instrumentation-botocore is on (it is imported to be)."""
+    module = sys.modules.get("opentelemetry.instrumentation.botocore")
+    if module is None:
+        return False
+    return bool(module.BotocoreInstrumentor().is_instrumented_by_opentelemetry)
