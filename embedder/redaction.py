@@ -20,6 +20,8 @@ import threading
 from urllib.parse import unquote
 
 REDACTED = "<redacted>"
+AUDIT_LOGGER = "embedder.audit"
+"""`embedder.audit`'s logger (named here: the audit module imports this one)."""
 
 # `EmbedUrl` and session secrets as they appear in JSON bodies, XML bodies (STS) and dict reprs.
 _HIDDEN_FIELDS = (
@@ -181,6 +183,9 @@ def install_log_redaction() -> None:
     with _INSTALL_LOCK:
         names = set(AWS_SDK_LOGGERS)
         names.update(n for n in logging.root.manager.loggerDict if n.startswith(prefixes))
+        # The audit logger's records are built from values `embedder.audit` already made safe
+        # (redacted where they could hold anything): a second pass would triple a mint's cost.
+        names.discard(AUDIT_LOGGER)
         for name in sorted(names):
             logger = logging.getLogger(name)
             if _FILTER not in logger.filters:
