@@ -1,8 +1,9 @@
 """`platform.yaml`: what the platform team declares once, outside every tenant file.
 
 One file beside the tenants directory (`tenants/` -> `./platform.yaml`, the repository root),
-read by one reader, strict like the tenant files: an unknown key, a wrong type or a bad value
-is refused with the file and the field. A missing file means AWS's defaults.
+read by one reader (`tenant_file.platform_settings`), strict like the tenant files: an
+unknown key, a wrong type or a bad value is refused with the file and the field.
+A missing file means AWS's defaults.
 
     quotas:                      # quotas AWS raised for an account (Service Quotas / Support)
       "111122223333": {namespaces: 400, roles: 5000}
@@ -11,8 +12,8 @@ is refused with the file and the field. A missing file means AWS's defaults.
 
 Each top-level key is one concern: `quotas` is typed here (`policies.quotas` applies it);
 `adoption` belongs to the adoption allow-list and is only tolerated here. The file's reading
-(`_read`: the tenant files' guards, then YAML) and its checking (`platform_settings`, given the
-parsed mapping) are apart, so one reader of the file can serve both sections.
+(`tenant_file.platform_settings.read_platform_settings`, shared with the adoption allow-list)
+and its checking here (`platform_settings`, given the parsed mapping) are apart.
 """
 
 from __future__ import annotations
@@ -21,13 +22,12 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tenant_file.errors import ConfigError, Problem
-from tenant_file.loader import dotted, read_tenant_text
+from tenant_file.loader import dotted
+from tenant_file.platform_settings import PLATFORM_FILE, read_platform_settings
 
-PLATFORM_FILE = "platform.yaml"
 DEPLOYING_ACCOUNT = "deploying_account"
 """The `quotas` key for tenants whose file names no `account_id` (the deploying account)."""
 
@@ -82,16 +82,10 @@ def load_platform(tenant_paths: Path | str) -> PlatformSettings:
 
 @cache
 def _read(path: Path, _mtime: int, _size: int) -> PlatformSettings:
-    """Parsed once per version of the file (check and shards call it per shard). Read with
-    the tenant files' guards (a regular file of at most 1 MB of UTF-8)."""
-    source = str(path)
-    text = read_tenant_text(path)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        first = str(e).splitlines()[0]
-        raise ConfigError([Problem(source, "", f"cannot be read as YAML: {first}")]) from None
-    return platform_settings(data, source)
+    """Parsed once per version of the file (check and shards call it per shard), by the one
+    reader of the platform file (`tenant_file.platform_settings`: the tenant files' guards,
+    safe YAML, unknown sections refused)."""
+    return platform_settings(dict(read_platform_settings(path)) or None, str(path))
 
 
 def platform_settings(data: Any, source: str) -> PlatformSettings:

@@ -57,7 +57,7 @@ def test_the_adoption_key_of_the_other_reader_is_tolerated(tmp_path: Path) -> No
 def test_an_unknown_top_level_key_is_refused_with_what_is_allowed(tmp_path: Path) -> None:
     [(location, message)] = _problems(_write(tmp_path, "quota: {}\n"))
     assert location == "quota"
-    assert "allowed: quotas, adoption" in message
+    assert "allowed: adoption, quotas" in message
 
 
 def test_an_unknown_quota_is_refused(tmp_path: Path) -> None:
