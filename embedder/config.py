@@ -24,6 +24,13 @@ from pydantic import (
 )
 
 from embedder.entry_points import allow_list_pattern_problem, entry_point_problem, is_allowed
+from embedder.experience_config import (
+    EXPERIENCES,
+    Anonymous,
+    DashboardId,
+    Experience,
+    experience_problems,
+)
 from embedder.limits import StringLimit, region_partitions, service_limits
 from embedder.names import embed_role_name, profile_physical_name, role_session_user_name
 from embedder.origins import allowed_origin_problem
@@ -213,6 +220,18 @@ class Embedding(_Frozen):
         "QuickSight on first use (RegisterUser) and the embed role may do so for the file's "
         "session names; off: the stack alone registers users.",
     )
+    experiences: tuple[Experience, ...] = Field(
+        default=("console",),
+        min_length=1,
+        description=f"What registered users may open: {', '.join(EXPERIENCES)} "
+        "(q: QSearchBar and GenerativeQnA).",
+    )
+    dashboards: tuple[DashboardId, ...] = Field(
+        default=(),
+        description="Dashboard ids registered users may open (dashboard and visual "
+        "experiences); checked by the embedder, QuickSight's own dashboard permissions apply "
+        "too.",
+    )
 
     @field_validator("external_id")
     @classmethod
@@ -243,6 +262,10 @@ class TenantConfig(_Frozen):
         description="Take over an existing QuickSight namespace of this name (only then).",
     )
     embedding: Embedding
+    anonymous: Anonymous | None = Field(
+        default=None,
+        description="Anonymous readers (GenerateEmbedUrlForAnonymousUser); absent: none.",
+    )
     permission_profiles: dict[
         Annotated[str, Field(pattern=PROFILE_KEY_PATTERN)], PermissionProfile
     ] = Field(default_factory=dict)
@@ -327,6 +350,7 @@ class TenantConfig(_Frozen):
                 )
             )
         problems.extend(self._partition_problems())
+        problems.extend(experience_problems(emb.experiences, emb.dashboards, self.anonymous))
         for key in self.permission_profiles:
             physical = profile_physical_name(self.tenant, key)
             problem = limits.custom_permissions_name.check(physical)

@@ -21,7 +21,8 @@ from embedder.config import CrossFieldError, TenantConfig, TenantNames
 from embedder.errors import ConfigError, Problem
 from embedder.trusted_accounts import apps_by_account, root_trust_problems
 
-SECRET_FIELDS = frozenset({"external_id"})
+SECRET_FIELDS = frozenset({"external_id", "fixed"})
+"""Fields whose values a message never shows (`anonymous.session_tags.fixed`: tag values)."""
 MAX_FILE_BYTES = 1_000_000
 MAX_YAML_NODES = 50_000
 """The most YAML nodes (keys, values, lists, mappings) a tenant file may hold, an alias counted
