@@ -16,6 +16,7 @@ from botocore.exceptions import UnknownServiceError
 
 from policies.iam import (
     ASSUME_ROLE,
+    GENERATE_ANONYMOUS_EMBED_URL,
     GENERATE_EMBED_URL,
     GET_AUTH_CODE,
     GET_SESSION_EMBED_URL,
@@ -24,9 +25,16 @@ from policies.iam import (
 from policies.iam_actions import action_resource_types
 
 EMBEDDING_ACTIONS = frozenset(
-    {GET_SESSION_EMBED_URL, GET_AUTH_CODE, GENERATE_EMBED_URL, REGISTER_USER}
+    {
+        GET_SESSION_EMBED_URL,
+        GET_AUTH_CODE,
+        GENERATE_EMBED_URL,
+        GENERATE_ANONYMOUS_EMBED_URL,
+        REGISTER_USER,
+    }
 )
-"""What an embed role's permissions may allow: minting console URLs for its tenant's users."""
+"""What an embed role's permissions may allow: minting embed URLs for its tenant's users and
+(when its file has an `anonymous` section) its anonymous readers."""
 TRUST_ACTIONS = frozenset({ASSUME_ROLE})
 """What an embed role's trust policy may allow its app principals."""
 

@@ -41,6 +41,7 @@ ACCOUNT_PLACEHOLDER = "<account>"
 GET_SESSION_EMBED_URL = "quicksight:GetSessionEmbedUrl"
 GET_AUTH_CODE = "quicksight:GetAuthCode"
 GENERATE_EMBED_URL = "quicksight:GenerateEmbedUrlForRegisteredUser"
+GENERATE_ANONYMOUS_EMBED_URL = "quicksight:GenerateEmbedUrlForAnonymousUser"
 REGISTER_USER = "quicksight:RegisterUser"
 ASSUME_ROLE = "sts:AssumeRole"
 ALLOWED_EMBEDDING_DOMAINS = "quicksight:AllowedEmbeddingDomains"
@@ -109,22 +110,28 @@ def embed_role_permissions_policy(
     # The default namespace's exact ARNs are a list (even of one); a namespace's one pattern
     # stays a string, as IAM shows it.
     users: str | list[str] = scoped if tenant.namespace == DEFAULT_NAMESPACE else scoped[0]
-    statements: list[dict[str, Any]] = [
-        {
-            # The Service Authorization Reference lists no resource type and no condition key
-            # for GetSessionEmbedUrl: "*" is the only Resource AWS accepts for it.
-            "Sid": "GetSessionEmbedUrlHasNoResourceType",
-            "Effect": "Allow",
-            "Action": GET_SESSION_EMBED_URL,
-            "Resource": "*",
-        }
-    ]
+    console = "console" in tenant.embedding.experiences
+    statements: list[dict[str, Any]] = []
+    if console:
+        statements.append(
+            {
+                # The Service Authorization Reference lists no resource type and no condition
+                # key for GetSessionEmbedUrl: "*" is the only Resource AWS accepts for it.
+                "Sid": "GetSessionEmbedUrlHasNoResourceType",
+                "Effect": "Allow",
+                "Action": GET_SESSION_EMBED_URL,
+                "Resource": "*",
+            }
+        )
     if tenant.embedding.identity == "quicksight":
+        # GetAuthCode serves GetSessionEmbedUrl only: a tenant without the console needs neither.
         statements.append(
             {
                 "Sid": "TenantUsersOnly",
                 "Effect": "Allow",
-                "Action": sorted([GET_AUTH_CODE, GENERATE_EMBED_URL]),
+                "Action": sorted([GET_AUTH_CODE, GENERATE_EMBED_URL])
+                if console
+                else GENERATE_EMBED_URL,
                 "Resource": users,
             }
         )
@@ -140,8 +147,42 @@ def embed_role_permissions_policy(
                 "Resource": users,
             }
         )
+    resources = anonymous_resources(tenant, partition=partition, account_id=account_id)
+    if resources:
+        statements.append(
+            {
+                # Resource types namespace (required), dashboard, topic: the Service
+                # Authorization Reference for GenerateEmbedUrlForAnonymousUser. AWS checks the
+                # namespace and every AuthorizedResourceArn against them.
+                "Sid": "AnonymousReadersOfTheTenantsNamespaceAndDashboards",
+                "Effect": "Allow",
+                "Action": GENERATE_ANONYMOUS_EMBED_URL,
+                "Resource": resources,
+            }
+        )
     statements += allowed_domains_guard(tenant)
     return {"Version": POLICY_VERSION, "Statement": statements}
+
+
+def anonymous_resources(tenant: TenantConfig, *, partition: str, account_id: str) -> list[str]:
+    """The ARNs the embed role may mint anonymous URLs for: the tenant's namespace and the
+    dashboards and topics of its `anonymous` section, in its region; none without one."""
+    if tenant.anonymous is None:
+        return []
+    prefix = f"arn:{partition}:quicksight:{tenant.region}:{account_id}"
+    return [
+        f"{prefix}:namespace/{tenant.namespace}",
+        *(f"{prefix}:dashboard/{d}" for d in tenant.anonymous.dashboards),
+        *(f"{prefix}:topic/{t}" for t in tenant.anonymous.topics),
+    ]
+
+
+def embed_url_actions(tenant: TenantConfig) -> list[str]:
+    """The actions that take AllowedDomains: the registered user's, and the anonymous reader's
+    when the tenant has anonymous readers."""
+    if tenant.anonymous is None:
+        return [GENERATE_EMBED_URL]
+    return sorted([GENERATE_ANONYMOUS_EMBED_URL, GENERATE_EMBED_URL])
 
 
 def _register_sessions_just_in_time(
@@ -166,7 +207,8 @@ def _register_sessions_just_in_time(
 
 
 def allowed_domains_guard(tenant: TenantConfig) -> list[dict[str, Any]]:
-    """Deny statements: GenerateEmbedUrlForRegisteredUser only with the tenant's AllowedDomains.
+    """Deny statements: GenerateEmbedUrlForRegisteredUser (and ...ForAnonymousUser, whose key is
+    the same) only with the tenant's AllowedDomains.
 
     AWS: "Without this condition, developers can list any domain on the internet in the
     AllowedDomains parameter" (QuickSight User Guide, embedding for registered users, step 1).
@@ -184,7 +226,12 @@ def allowed_domains_guard(tenant: TenantConfig) -> list[dict[str, Any]]:
     in the domain, the embedder only whole subdomains (`embedder.origins`).
     """
     domains = list(tenant.embedding.allowed_domains)
-    deny: dict[str, Any] = {"Effect": "Deny", "Action": GENERATE_EMBED_URL, "Resource": "*"}
+    actions = embed_url_actions(tenant)
+    deny: dict[str, Any] = {
+        "Effect": "Deny",
+        "Action": actions if len(actions) > 1 else actions[0],
+        "Resource": "*",
+    }
     if not domains:
         return [
             {

@@ -37,7 +37,7 @@ from embedder.shards import (
     select_shard,
     shard_selection,
 )
-from policies.rules import iam_rules, quicksight_rules, stack_rules
+from policies.rules import experience_rules, iam_rules, quicksight_rules, stack_rules
 from policies.tenant_index import TenantIndex, load_index, tenants_dir_for_pack
 
 PACK_NAME = "quicksight-embedding"
@@ -49,7 +49,12 @@ SHARD_ENV = "QS_EMBED_SHARD"
 
 def build_policies(index: TenantIndex) -> list[Policy]:
     """Every rule of the pack, checking the stack against the tenant files in `index`."""
-    return [*iam_rules.rules(index), *quicksight_rules.rules(index), *stack_rules.rules(index)]
+    return [
+        *iam_rules.rules(index),
+        *experience_rules.rules(index),
+        *quicksight_rules.rules(index),
+        *stack_rules.rules(index),
+    ]
 
 
 def pack_index(pack_dir: Path, config: Callable[[str], str | None] | None = None) -> TenantIndex:

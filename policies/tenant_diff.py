@@ -17,6 +17,7 @@ from pathlib import Path
 from embedder.config import TenantConfig
 from embedder.errors import ConfigError, Problem
 from embedder.loader import parse_tenant
+from policies.experience_diff import experience_changes
 from policies.iam import ACCOUNT_PLACEHOLDER
 
 CHANGE, REVIEW, REMOVED = "change", "review", "REMOVED"
@@ -176,6 +177,7 @@ def _compare(old: TenantConfig, new: TenantConfig) -> Iterator[tuple[str, str]]:
     yield from _user_changes(old, new)
     yield from _profile_changes(old, new)
     yield from _principal_changes(old, new)
+    yield from experience_changes(old, new)
 
 
 def _identity_changes(old: TenantConfig, new: TenantConfig) -> Iterator[tuple[str, str]]:

@@ -38,6 +38,7 @@ from policies.actions import (
 from policies.documents import DocumentError, Statement, statements
 from policies.iam import (
     ACCOUNT_PLACEHOLDER,
+    GENERATE_ANONYMOUS_EMBED_URL,
     GENERATE_EMBED_URL,
     IAM_ARN,
     REGISTER_USER,
@@ -401,7 +402,7 @@ def embed_role_allowed_domains(index: TenantIndex) -> ResourceValidationPolicy:
                 parsed = statements(doc.document)
             except DocumentError:
                 continue  # iam-no-wildcard-actions reports unreadable documents
-            granting = [s for s in parsed if s.allows and GENERATE_EMBED_URL in _user_actions_of(s)]
+            granting = [s for s in parsed if s.allows and _generates_urls(s)]
             if not granting:
                 continue
             denies = {
@@ -428,6 +429,21 @@ def embed_role_allowed_domains(index: TenantIndex) -> ResourceValidationPolicy:
         enforcement_level=MANDATORY,
         validate=validate,
     )
+
+
+def _generates_urls(stmt: Statement) -> bool:
+    """Whether a statement allows an action that takes AllowedDomains (the registered user's,
+    on users; the anonymous reader's, on namespaces, dashboards and topics)."""
+    if GENERATE_EMBED_URL in _user_actions_of(stmt):
+        return True
+    for action in stmt.actions:
+        pattern = "quicksight:*" if action in {"*", "*:*"} else action
+        if service_of(pattern) == "quicksight" and any(
+            name.lower() == GENERATE_ANONYMOUS_EMBED_URL.lower()
+            for name in (expand(pattern) if is_wildcard(pattern) else {pattern})
+        ):
+            return True
+    return False
 
 
 def _frozen(conditions: Mapping[str, Mapping[str, tuple[str, ...]]]) -> frozenset[Any]:

@@ -329,3 +329,24 @@ def test_a_removed_profile_line_is_called_out_by_check(
     out = capsys.readouterr().out
     assert "review acme: user alice profile analyst -> none: the profile STAYS APPLIED" in out
     assert "aws quicksight delete-user-custom-permission --aws-account-id 111122223333" in out
+
+
+def test_an_anonymous_dashboard_or_tag_added_is_a_reviewable_line(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    acme = repo / "tenants" / "acme.yaml"
+    data = yaml.safe_load(acme.read_text())
+    data["anonymous"]["dashboards"].append("ops-board")
+    data["anonymous"]["session_tags"]["keys"].append("tier")
+    acme.write_text(yaml.safe_dump(data, sort_keys=False))
+    git(repo, "commit", "-q", "-am", "acme opens ops-board to anonymous readers")
+
+    code = main(["check", "--tenants", str(repo / "tenants"), "--base", "HEAD~1"])
+    out = capsys.readouterr().out.splitlines()
+    assert (
+        "review acme: anonymous dashboard ops-board added: anonymous readers may now open it"
+    ) in out
+    assert (
+        "review acme: session tag key tier added: the app may now set it for each anonymous reader"
+    ) in out
+    assert code == 0
