@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack, cast
@@ -28,7 +28,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from embedder import request_checks
+from embedder import experiences, request_checks
 from embedder.aws_errors import (
     client_setup_failure,
     quicksight_error,
@@ -49,10 +49,14 @@ from embedder.clients import (
 from embedder.config import TenantConfig, TenantUser
 from embedder.credentials import Clock, assumed_role_credentials
 from embedder.errors import EmbedderError, QuickSightUserNotFoundError, ResourceExistsError
+from embedder.experience_config import Anonymous
+from embedder.limits import service_limits
 from embedder.loader import load_tenant
 from embedder.names import (
+    TENANT_SESSION_NAME,
     embed_role_arn,
     partition_for_region,
+    quicksight_asset_arn,
     quicksight_user_arn,
 )
 from embedder.redaction import install_log_redaction
@@ -63,23 +67,30 @@ if TYPE_CHECKING:
     from mypy_boto3_quicksight import QuickSightClient
     from mypy_boto3_quicksight.literals import UserRoleType
     from mypy_boto3_quicksight.type_defs import (
+        AnonymousUserEmbeddingExperienceConfigurationTypeDef,
+        GenerateEmbedUrlForAnonymousUserRequestTypeDef,
+        GenerateEmbedUrlForAnonymousUserResponseTypeDef,
         GenerateEmbedUrlForRegisteredUserRequestTypeDef,
         GenerateEmbedUrlForRegisteredUserResponseTypeDef,
         GetSessionEmbedUrlRequestTypeDef,
         GetSessionEmbedUrlResponseTypeDef,
+        RegisteredUserEmbeddingExperienceConfigurationTypeDef,
         RegisterUserRequestTypeDef,
+        SessionTagTypeDef,
     )
     from mypy_boto3_sts import STSClient
 
     EmbedResponse = (
-        GetSessionEmbedUrlResponseTypeDef | GenerateEmbedUrlForRegisteredUserResponseTypeDef
+        GetSessionEmbedUrlResponseTypeDef
+        | GenerateEmbedUrlForRegisteredUserResponseTypeDef
+        | GenerateEmbedUrlForAnonymousUserResponseTypeDef
     )
 
 logger = logging.getLogger(__name__)
 R = TypeVar("R")
 
-TENANT_SESSION_NAME = "qs-embed"
-"""RoleSessionName of the tenant's one role session (quicksight identity)."""
+ANONYMOUS_USER = "(anonymous)"
+"""`EmbedUrl.user` of a URL minted for an anonymous reader."""
 ACCEPTED_ENTRY_POINTS_MAX = 4096
 ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
@@ -205,6 +216,7 @@ class Embedder:
         """A GetSessionEmbedUrl console URL for `user` (default entry point and lifetime from
         the tenant file). Raises a `BadInputError` before any AWS call when the tenant file does
         not allow the request, an `AwsError` subclass when AWS refuses it."""
+        experiences.registered(self._config, "console")
         member = request_checks.tenant_user(self._config, user, self._members)
         path = self._entry_point(entry_point)
         minutes = request_checks.session_lifetime(self._config, lifetime_minutes)
@@ -232,15 +244,202 @@ class Embedder:
         `initial_path` is checked like an entry point; `allowed_domains` (default: the tenant's
         embedding.allowed_domains) must each be allowed by the tenant file.
         """
+        experiences.registered(self._config, "console")
         member = request_checks.tenant_user(self._config, user, self._members)
         path = self._entry_point(initial_path)
+        return self._registered_mint(
+            member,
+            {"QuickSightConsole": {"InitialPath": path}},
+            allowed_domains,
+            lifetime_minutes,
+        )
+
+    def dashboard_embed_url(
+        self,
+        user: str,
+        dashboard_id: str,
+        *,
+        state_persistence: bool = False,
+        bookmarks: bool = False,
+        shared_view: bool = False,
+        allowed_domains: Sequence[str] | None = None,
+        lifetime_minutes: int | None = None,
+    ) -> EmbedUrl:
+        """A dashboard for a registered user (GenerateEmbedUrlForRegisteredUser, `Dashboard`).
+
+        The dashboard must be in the file's embedding.dashboards and `dashboard` in its
+        experiences (checked here, before AWS: IAM cannot scope a registered user's dashboards;
+        QuickSight's own permissions on the dashboard apply too). The feature flags turn on
+        the dashboard's StatePersistence, Bookmarks and SharedView.
+        """
+        experiences.registered(self._config, "dashboard")
+        member = request_checks.tenant_user(self._config, user, self._members)
+        dashboard = self._registered_dashboard(dashboard_id)
+        features = {
+            name: {"Enabled": True}
+            for name, on in (
+                ("StatePersistence", state_persistence),
+                ("Bookmarks", bookmarks),
+                ("SharedView", shared_view),
+            )
+            if on
+        }
+        body: dict[str, Any] = {"InitialDashboardId": dashboard}
+        if features:
+            body["FeatureConfigurations"] = features
+        return self._registered_mint(member, {"Dashboard": body}, allowed_domains, lifetime_minutes)
+
+    def visual_embed_url(
+        self,
+        user: str,
+        dashboard_id: str,
+        *,
+        sheet_id: str,
+        visual_id: str,
+        allowed_domains: Sequence[str] | None = None,
+        lifetime_minutes: int | None = None,
+    ) -> EmbedUrl:
+        """One visual of a dashboard for a registered user (`DashboardVisual`); the dashboard
+        is checked as for `dashboard_embed_url`, the experience is `visual`."""
+        experiences.registered(self._config, "visual")
+        member = request_checks.tenant_user(self._config, user, self._members)
+        dashboard = self._registered_dashboard(dashboard_id)
+        visual = experiences.visual_id(self._config, dashboard, sheet_id, visual_id)
+        return self._registered_mint(
+            member,
+            {"DashboardVisual": {"InitialDashboardVisualId": visual}},
+            allowed_domains,
+            lifetime_minutes,
+        )
+
+    def q_embed_url(
+        self,
+        user: str,
+        *,
+        topic_id: str | None = None,
+        generative: bool = False,
+        allowed_domains: Sequence[str] | None = None,
+        lifetime_minutes: int | None = None,
+    ) -> EmbedUrl:
+        """The Q search bar (`QSearchBar`), or generative Q&A (`GenerativeQnA`), for a
+        registered user; `topic_id` opens that topic first (QuickSight's permissions on the
+        topic decide what the user may ask)."""
+        experiences.registered(self._config, "q")
+        member = request_checks.tenant_user(self._config, user, self._members)
+        topic = None
+        if topic_id is not None:
+            topic = experiences.shaped_id(
+                self._config, "topic", topic_id, service_limits().topic_id
+            )
+        return self._registered_mint(
+            member,
+            experiences.q_configuration(topic, generative=generative),
+            allowed_domains,
+            lifetime_minutes,
+        )
+
+    def anonymous_dashboard_url(
+        self,
+        dashboard_id: str,
+        *,
+        session_tags: Mapping[str, str] | None = None,
+        allowed_domains: Sequence[str] | None = None,
+        lifetime_minutes: int | None = None,
+    ) -> EmbedUrl:
+        """A dashboard for an anonymous reader (GenerateEmbedUrlForAnonymousUser).
+
+        The dashboard must be in the file's anonymous.dashboards; `session_tags` may set only
+        the keys of anonymous.session_tags.keys, and the file's fixed tags are always sent
+        (an app sending a fixed key is refused). Tag values are secrets: set them on the
+        server from what the app knows of the reader, never from the browser.
+        """
+        anonymous = experiences.anonymous_section(self._config, "dashboard")
+        dashboard = experiences.listed_id(
+            self._config, "dashboard", dashboard_id, anonymous.dashboards, "anonymous.dashboards"
+        )
+        return self._anonymous_mint(
+            anonymous,
+            {"Dashboard": {"InitialDashboardId": dashboard}},
+            self._asset_arn("dashboard", dashboard),
+            session_tags,
+            allowed_domains,
+            lifetime_minutes,
+        )
+
+    def anonymous_visual_url(
+        self,
+        dashboard_id: str,
+        *,
+        sheet_id: str,
+        visual_id: str,
+        session_tags: Mapping[str, str] | None = None,
+        allowed_domains: Sequence[str] | None = None,
+        lifetime_minutes: int | None = None,
+    ) -> EmbedUrl:
+        """One visual of an anonymous dashboard (`DashboardVisual`), checked as
+        `anonymous_dashboard_url`."""
+        anonymous = experiences.anonymous_section(self._config, "visual")
+        dashboard = experiences.listed_id(
+            self._config, "dashboard", dashboard_id, anonymous.dashboards, "anonymous.dashboards"
+        )
+        visual = experiences.visual_id(self._config, dashboard, sheet_id, visual_id)
+        return self._anonymous_mint(
+            anonymous,
+            {"DashboardVisual": {"InitialDashboardVisualId": visual}},
+            self._asset_arn("dashboard", dashboard),
+            session_tags,
+            allowed_domains,
+            lifetime_minutes,
+        )
+
+    def anonymous_q_url(
+        self,
+        topic_id: str,
+        *,
+        generative: bool = False,
+        session_tags: Mapping[str, str] | None = None,
+        allowed_domains: Sequence[str] | None = None,
+        lifetime_minutes: int | None = None,
+    ) -> EmbedUrl:
+        """The Q search bar (or generative Q&A) on one of the file's anonymous.topics."""
+        anonymous = experiences.anonymous_section(self._config, "q")
+        topic = experiences.listed_id(
+            self._config, "topic", topic_id, anonymous.topics, "anonymous.topics"
+        )
+        return self._anonymous_mint(
+            anonymous,
+            experiences.q_configuration(topic, generative=generative),
+            self._asset_arn("topic", topic),
+            session_tags,
+            allowed_domains,
+            lifetime_minutes,
+        )
+
+    def _registered_dashboard(self, dashboard_id: object) -> str:
+        return experiences.listed_id(
+            self._config,
+            "dashboard",
+            dashboard_id,
+            self._config.embedding.dashboards,
+            "embedding.dashboards",
+        )
+
+    def _registered_mint(
+        self,
+        member: TenantUser,
+        experience: dict[str, Any],
+        allowed_domains: Sequence[str] | None,
+        lifetime_minutes: int | None,
+    ) -> EmbedUrl:
         minutes = request_checks.session_lifetime(self._config, lifetime_minutes)
         domains = request_checks.allowed_domains(self._config, allowed_domains)
         request: GenerateEmbedUrlForRegisteredUserRequestTypeDef = {
             "AwsAccountId": self.account_id(),
             "UserArn": self._user_arn(member),
             "SessionLifetimeInMinutes": minutes,
-            "ExperienceConfiguration": {"QuickSightConsole": {"InitialPath": path}},
+            "ExperienceConfiguration": cast(
+                "RegisteredUserEmbeddingExperienceConfigurationTypeDef", experience
+            ),
         }
         if domains:
             request["AllowedDomains"] = domains
@@ -248,6 +447,44 @@ class Embedder:
             member,
             "GenerateEmbedUrlForRegisteredUser",
             lambda qs: qs.generate_embed_url_for_registered_user(**request),
+        )
+
+    def _anonymous_mint(
+        self,
+        anonymous: Anonymous,
+        experience: dict[str, Any],
+        resource_arn: str,
+        tags: Mapping[str, str] | None,
+        allowed_domains: Sequence[str] | None,
+        lifetime_minutes: int | None,
+    ) -> EmbedUrl:
+        """GenerateEmbedUrlForAnonymousUser in the tenant's namespace, authorizing only the one
+        dashboard or topic asked for (the role's IAM allows the file's)."""
+        sent_tags = experiences.session_tags(self._config, anonymous, tags)
+        minutes = request_checks.session_lifetime(self._config, lifetime_minutes)
+        domains = request_checks.allowed_domains(self._config, allowed_domains)
+        request: GenerateEmbedUrlForAnonymousUserRequestTypeDef = {
+            "AwsAccountId": self.account_id(),
+            "Namespace": self._config.namespace,
+            "SessionLifetimeInMinutes": minutes,
+            "AuthorizedResourceArns": [resource_arn],
+            "ExperienceConfiguration": cast(
+                "AnonymousUserEmbeddingExperienceConfigurationTypeDef", experience
+            ),
+        }
+        if sent_tags:
+            request["SessionTags"] = cast("list[SessionTagTypeDef]", sent_tags)
+        if domains:
+            request["AllowedDomains"] = domains
+        return self._mint(
+            None,
+            "GenerateEmbedUrlForAnonymousUser",
+            lambda qs: qs.generate_embed_url_for_anonymous_user(**request),
+        )
+
+    def _asset_arn(self, kind: str, asset_id: str) -> str:
+        return quicksight_asset_arn(
+            self._partition, self._config.region, self.account_id(), kind, asset_id
         )
 
     def _entry_point(self, path: str | None) -> str:
@@ -264,25 +501,27 @@ class Embedder:
 
     def _mint(
         self,
-        member: TenantUser,
+        member: TenantUser | None,
         operation: str,
         call: Callable[[QuickSightClient], EmbedResponse],
     ) -> EmbedUrl:
+        """Mint for `member`, or (None) for an anonymous reader, as the tenant's session."""
         issued_at = self._clock()
         qs = self._quicksight(member)
         try:
             response = self._aws(operation, lambda: call(qs))
         except QuickSightUserNotFoundError:
-            if not self._register_users:
+            if not self._register_users or member is None:
                 raise
             self._register(qs, member)
             response = self._aws(operation, lambda: call(qs))
-        result = self._embed_url(operation, response, issued_at, member)
-        logger.debug("%s: minted for tenant %s user %s", operation, self.tenant, member.name)
+        user = ANONYMOUS_USER if member is None else member.name
+        result = self._embed_url(operation, response, issued_at, user)
+        logger.debug("%s: minted for tenant %s user %s", operation, self.tenant, user)
         return result
 
     def _embed_url(
-        self, operation: str, response: EmbedResponse, issued_at: datetime, member: TenantUser
+        self, operation: str, response: EmbedResponse, issued_at: datetime, user: str
     ) -> EmbedUrl:
         """The `EmbedUrl` of a mint response, whose shape is checked first: a truncated or
         foreign 200 must not surface as a KeyError (or echo what it holds)."""
@@ -302,7 +541,7 @@ class Embedder:
             request_id=request_id,
             status=status,
             tenant=self.tenant,
-            user=member.name,
+            user=user,
         )
 
     def _register(self, qs: QuickSightClient, member: TenantUser) -> None:
@@ -430,10 +669,12 @@ class Embedder:
 
     # --- Clients ---------------------------------------------------------------------------------
 
-    def _quicksight(self, member: TenantUser) -> QuickSightClient:
+    def _quicksight(self, member: TenantUser | None) -> QuickSightClient:
         if self._client is not None:
             return self._client
-        session_name = member.name if self._iam else TENANT_SESSION_NAME
+        # Anonymous readers are minted by the tenant's own session (iam identity too: its trust
+        # policy admits that session name only when the file has an anonymous section).
+        session_name = member.name if self._iam and member is not None else TENANT_SESSION_NAME
         return self._pool.get(
             (self._pool_key, "quicksight", session_name),
             lambda: self._client_factory(self._role_session(session_name)),

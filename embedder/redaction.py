@@ -1,4 +1,5 @@
-"""Keep embed URLs, auth codes, external ids and AWS session secrets out of logs and errors.
+"""Keep embed URLs, auth codes, external ids, session tag values and AWS session secrets out of
+logs and errors.
 
 botocore's DEBUG logging prints whole response bodies (`botocore.parsers`), signed request
 headers (`botocore.endpoint`) and canonical requests (`botocore.auth`): with it on, an embed
@@ -88,9 +89,20 @@ def _url(match: re.Match[str]) -> str:
     return "<redacted embed URL>" if _AUTH_CODE.search(match.group(0)) else match.group(0)
 
 
+# An anonymous reader's session tags (GenerateEmbedUrlForAnonymousUser): their values are
+# credentials (AWS marks SessionTagValue sensitive) and may hold any character, quotes and
+# brackets included, so no pattern can tell where one ends: everything after the field's name
+# is withheld (botocore logs the request body whole at DEBUG; a parameter error quotes it).
+_SESSION_TAGS = re.compile(r"SessionTags", re.IGNORECASE)
+SESSION_TAGS_WITHHELD = f"{REDACTED} (session tags and what follows them withheld)"
+
+
 def redact(text: str) -> str:
-    """`text` with embed URLs, auth codes and AWS session secrets replaced by `<redacted>`,
-    whether written plainly or percent-encoded."""
+    """`text` with embed URLs, auth codes, session tags and AWS session secrets replaced by
+    `<redacted>`, whether written plainly or percent-encoded."""
+    found = _SESSION_TAGS.search(text) if text else None
+    if found is not None:
+        text = f"{text[: found.end()]} {SESSION_TAGS_WITHHELD}"
     return _redact(text, _MAX_DECODES)
 
 

@@ -25,8 +25,10 @@ from typing import Any
 from embedder.config import TenantConfig
 from embedder.names import (
     ROLE_NAME_PREFIX,
+    TENANT_SESSION_NAME,
     embed_role_arn,
     partition_for_region,
+    quicksight_asset_arn,
     quicksight_user_arn,
 )
 from policies.resources import DEFAULT_NAMESPACE
@@ -90,7 +92,7 @@ def embed_role_trust_policy(tenant: TenantConfig) -> PolicyDocument:
         assume["sts:ExternalId"] = tenant.embedding.external_id.get_secret_value()
     if tenant.embedding.identity == "iam":
         # The session name IS the QuickSight user: only the tenant's users may be sessions.
-        assume["sts:RoleSessionName"] = _user_names(tenant)
+        assume["sts:RoleSessionName"] = trusted_session_names(tenant)
     assume_statement: dict[str, Any] = {
         "Sid": "TenantAppsAssumeEmbedRole",
         "Effect": "Allow",
@@ -169,11 +171,14 @@ def anonymous_resources(tenant: TenantConfig, *, partition: str, account_id: str
     dashboards and topics of its `anonymous` section, in its region; none without one."""
     if tenant.anonymous is None:
         return []
-    prefix = f"arn:{partition}:quicksight:{tenant.region}:{account_id}"
+
+    def arn(kind: str, name: str) -> str:
+        return quicksight_asset_arn(partition, tenant.region, account_id, kind, name)
+
     return [
-        f"{prefix}:namespace/{tenant.namespace}",
-        *(f"{prefix}:dashboard/{d}" for d in tenant.anonymous.dashboards),
-        *(f"{prefix}:topic/{t}" for t in tenant.anonymous.topics),
+        arn("namespace", tenant.namespace),
+        *(arn("dashboard", d) for d in tenant.anonymous.dashboards),
+        *(arn("topic", t) for t in tenant.anonymous.topics),
     ]
 
 
@@ -263,6 +268,16 @@ def policy_json(document: PolicyDocument) -> str:
 def policy_size(document: PolicyDocument) -> int:
     """Characters IAM counts against its size quotas (it does not count whitespace)."""
     return len(policy_json(document))
+
+
+def trusted_session_names(tenant: TenantConfig) -> list[str]:
+    """iam identity: the role session names the trust policy admits: the file's users, and the
+    tenant's own session (`qs-embed`) when it mints for anonymous readers (it is no QuickSight
+    user: anonymous readers have none)."""
+    names = _user_names(tenant)
+    if tenant.anonymous is not None and TENANT_SESSION_NAME not in names:
+        names = sorted([*names, TENANT_SESSION_NAME])
+    return names
 
 
 def _app_principals(tenant: TenantConfig) -> dict[str, list[str]]:

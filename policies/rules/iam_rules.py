@@ -46,6 +46,7 @@ from policies.iam import (
     allowed_domains_guard,
     names_users_exactly,
     tenant_user_resources,
+    trusted_session_names,
 )
 from policies.resources import (
     DEFAULT_NAMESPACE,
@@ -614,7 +615,7 @@ def trust_session_names_pinned(index: TenantIndex) -> ResourceValidationPolicy:
                 continue
             if not _allows_assume_role(stmt):
                 continue
-            users = {u.name for u in tenant.users}
+            users = set(trusted_session_names(tenant))
             pinned = _pinned_session_names(stmt)
             if pinned is None:
                 report(
