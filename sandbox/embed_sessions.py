@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
 from urllib.parse import quote
@@ -31,6 +31,14 @@ class EmbedGrant:
     lifetime_minutes: int
     custom_permissions_name: str | None = None
     allowed_domains: tuple[str, ...] = ()
+    experience: str = "QuickSightConsole"
+    """The ExperienceConfiguration member the URL was minted for (GetSessionEmbedUrl: the
+    console)."""
+    session_tags: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    """An anonymous reader's SessionTags (key, value): shown on the session's page only (what
+    the reader's row-level security sees); values are secrets, never in a repr or a log."""
+    authorized_resources: tuple[str, ...] = ()
+    """An anonymous session's AuthorizedResourceArns."""
 
 
 class Redeemed(Enum):

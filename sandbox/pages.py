@@ -32,8 +32,21 @@ def _page(title: str, body: str) -> str:
     )
 
 
+_TITLES = {
+    "QuickSightConsole": "QuickSight console",
+    "Dashboard": "QuickSight dashboard",
+    "DashboardVisual": "QuickSight visual",
+    "QSearchBar": "QuickSight Q search bar",
+    "GenerativeQnA": "QuickSight generative Q&A",
+}
+
+
 def session_page(grant: EmbedGrant) -> str:
+    """What the reader of a redeemed URL sees: the experience, whose session, and (anonymous
+    readers) the session tags their row-level security filters by. Tag values appear here
+    only: the page is the reader's own, as QuickSight's is."""
     rows = [
+        ("Experience", grant.experience),
         ("User ARN", grant.user_arn),
         ("User name", grant.user_name),
         ("Namespace", grant.namespace),
@@ -43,10 +56,20 @@ def session_page(grant: EmbedGrant) -> str:
     ]
     if grant.allowed_domains:
         rows.append(("Allowed domains", ", ".join(grant.allowed_domains)))
+    if grant.authorized_resources:
+        rows.append(("Authorized resources", ", ".join(grant.authorized_resources)))
     table = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
+    tags = ""
+    if grant.session_tags:
+        tag_rows = "".join(
+            f"<tr><th>{escape(k)}</th><td data-tag='{escape(k)}'>{escape(v)}</td></tr>"
+            for k, v in grant.session_tags
+        )
+        tags = f"<h2>Session tags</h2><table id='session-tags'>{tag_rows}</table>"
+    title = _TITLES.get(grant.experience, "QuickSight")
     return _page(
-        "QuickSight console (local emulator)",
-        f"<p>Embedded session opened.</p><table>{table}</table>",
+        f"{title} (local emulator)",
+        f"<p>Embedded session opened.</p><table id='session'>{table}</table>{tags}",
     )
 
 

@@ -38,6 +38,10 @@ RESOURCE_TEMPLATES: Mapping[str, str] = {
     "DeleteUserByPrincipalId": "user/{Namespace}/*",
     "RegisterUser": _USER,  # UserName derived from IamArn/SessionName for IAM identities
     "GenerateEmbedUrlForRegisteredUser": "{UserArn}",
+    # The required resource type; each of AuthorizedResourceArns (dashboard, topic) is
+    # authorized too, by the handler (Service Authorization Reference, resource types of
+    # GenerateEmbedUrlForAnonymousUser: namespace*, dashboard, theme, topic).
+    "GenerateEmbedUrlForAnonymousUser": "namespace/{Namespace}",
     "CreateGroup": _GROUP,
     "DescribeGroup": _GROUP,
     "UpdateGroup": _GROUP,
@@ -60,6 +64,8 @@ RESOURCE_TEMPLATES: Mapping[str, str] = {
     "CreateDashboard": "dashboard/{DashboardId}",
     "DescribeDashboard": "dashboard/{DashboardId}",
     "ListDashboards": "dashboard/*",
+    "CreateTopic": "topic/{TopicId}",
+    "DescribeTopic": "topic/{TopicId}",
     "CreateDataSource": _DATA_SOURCE,
     "DescribeDataSource": _DATA_SOURCE,
     "UpdateDataSource": _DATA_SOURCE,
@@ -113,6 +119,7 @@ CONDITION_KEYS: Mapping[str, Mapping[str, str]] = {
     # action: {condition key: the request parameter it is read from}
     "RegisterUser": {"quicksight:IamArn": "IamArn", "quicksight:SessionName": "SessionName"},
     "GenerateEmbedUrlForRegisteredUser": {"quicksight:AllowedEmbeddingDomains": "AllowedDomains"},
+    "GenerateEmbedUrlForAnonymousUser": {"quicksight:AllowedEmbeddingDomains": "AllowedDomains"},
     "CreateGroupMembership": {"quicksight:UserName": "MemberName"},
     "DeleteGroupMembership": {"quicksight:UserName": "MemberName"},
     "DescribeGroupMembership": {"quicksight:UserName": "MemberName"},

@@ -10,7 +10,7 @@ import pytest
 from sandbox import Emulator, EmulatorSession
 from tests.e2e.support import redeem
 
-from .conftest import ACCOUNT, NO_RETRIES, SERVER_VALIDATES, user_arn
+from .conftest import ACCOUNT, NO_RETRIES, SERVER_VALIDATES, seed_dashboard, user_arn
 
 AUTHOR = user_arn("acme", "acme-author")
 
@@ -123,6 +123,7 @@ def test_generate_embed_url_is_authorized_against_the_user_arn(acme_qs: Any) -> 
 def test_generate_embed_url_validates_its_experience(qs_admin: Any) -> None:
     qs = qs_admin
     reader = user_arn("acme", "acme-reader")
+    seed_dashboard(qs, "sales", [reader])
 
     dashboard = qs.generate_embed_url_for_registered_user(
         AwsAccountId=ACCOUNT,
