@@ -13,8 +13,6 @@ from typing import Annotated, Any, Literal, Protocol, Self
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     SecretStr,
     StrictBool,
@@ -29,6 +27,7 @@ from embedder.experience_config import (
     Anonymous,
     DashboardId,
     Experience,
+    FrozenModel,
     experience_problems,
 )
 from embedder.limits import StringLimit, region_partitions, service_limits
@@ -145,8 +144,8 @@ Principal = Annotated[str, AfterValidator(_check_principal)]
 Origin = Annotated[str, AfterValidator(_check_domain)]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class _Frozen(FrozenModel):
+    """Frozen, unknown keys refused (`embedder.experience_config.FrozenModel`)."""
 
 
 class PermissionProfile(_Frozen):

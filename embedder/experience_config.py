@@ -68,11 +68,13 @@ TagKey = Annotated[str, AfterValidator(_check_tag_key)]
 TagValue = Annotated[SecretStr, AfterValidator(_check_tag_value)]
 
 
-class _Frozen(BaseModel):
+class FrozenModel(BaseModel):
+    """The tenant file's models: immutable, unknown keys refused."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class SessionTags(_Frozen):
+class SessionTags(FrozenModel):
     """The session tags of anonymous readers: the RLS tag keys of the tenant's datasets."""
 
     keys: tuple[TagKey, ...] = Field(
@@ -88,7 +90,7 @@ class SessionTags(_Frozen):
         return len(self.keys) + len(self.fixed)
 
 
-class Anonymous(_Frozen):
+class Anonymous(FrozenModel):
     """Anonymous readers (GenerateEmbedUrlForAnonymousUser): no QuickSight user per reader;
     the embed role is scoped by IAM to the tenant's namespace and these dashboards and topics."""
 

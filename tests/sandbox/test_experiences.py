@@ -33,6 +33,7 @@ from .conftest import (
     assume,
     make_embed_role,
     seed_dashboard,
+    tenant_config,
 )
 
 pytestmark = pytest.mark.emulator
@@ -42,26 +43,20 @@ SECRET = "eu-west-1-s3cr3t-region"
 
 
 def config(name: str) -> TenantConfig:
-    return TenantConfig.model_validate(
-        {
-            "tenant": name,
-            "account_id": ACCOUNT,
-            "region": REGION,
-            "embedding": {
-                "identity": "quicksight",
-                "app_principals": [f"arn:aws:iam::{ACCOUNT}:role/{name}-portal"],
-                "allowed_domains": [f"https://portal.{name}.example"],
-                "experiences": ["console", "dashboard", "visual", "q"],
-                "dashboards": [f"{name}-sales"],
-            },
-            "anonymous": {
-                "dashboards": [f"{name}-kpis"],
-                "topics": [f"{name}-q"],
-                "session_tags": {"keys": ["region"], "fixed": {"tenant_id": name}},
-            },
-            "users": [{"name": f"{name}-author", "email": f"a@{name}.example", "role": "AUTHOR"}],
-        }
+    """conftest's `tenant_config` with domains, every experience, a dashboard and anonymous
+    readers of another, tagged by region and a fixed tenant id."""
+    data = tenant_config(name).model_dump(mode="python")
+    data["embedding"].update(
+        allowed_domains=[f"https://portal.{name}.example"],
+        experiences=["console", "dashboard", "visual", "q"],
+        dashboards=[f"{name}-sales"],
     )
+    data["anonymous"] = {
+        "dashboards": [f"{name}-kpis"],
+        "topics": [f"{name}-q"],
+        "session_tags": {"keys": ["region"], "fixed": {"tenant_id": name}},
+    }
+    return TenantConfig.model_validate(data)
 
 
 @dataclass(frozen=True)
