@@ -72,8 +72,11 @@ _MAX_DECODES = 3
 # SessionToken. A body with any of them is withheld whole: junk spliced into it (a truncated or
 # corrupted answer) can hide a secret from `redact`'s patterns, never from all of these. (IAM's
 # bodies, whose one secret is an external id in a trust policy, are redacted, not withheld.)
+# `EmbedUrl` as a field name, not inside an action's (`quicksight:GenerateEmbedUrlFor...`,
+# which AWS's AccessDenied messages name: withholding those hid the resource refused).
 _SECRET_SIGNS = re.compile(
-    r"EmbedUrl|/embed/|code=|code%3D|Credentials|SecretAccessKey|SessionToken|InvitationUrl",
+    r"(?<![a-z])EmbedUrl|/embed/|code=|code%3D|Credentials|SecretAccessKey|SessionToken"
+    r"|InvitationUrl",
     re.IGNORECASE,
 )
 WITHHELD = f"{REDACTED} (it held credentials or an embed URL)"

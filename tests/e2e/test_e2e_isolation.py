@@ -412,10 +412,10 @@ def test_an_app_cannot_open_another_tenants_anonymous_dashboard(
     forged = asker.model_copy(
         update={"anonymous": asker.anonymous.model_copy(update={"dashboards": (theirs,)})}
     )
-    with pytest.raises(AccessDeniedError):
+    with pytest.raises(AccessDeniedError) as denied:
         apps.embedder(forged).anonymous_dashboard_url(theirs)
-    # What AWS says, as the role itself (the embedder withholds AWS's text when it names an
-    # ...EmbedUrl... action): the victim's dashboard is the resource refused.
+    assert f"dashboard/{theirs}" in str(denied.value)
+    # The same as the role itself, without the embedder.
     qs = _as_role(apps, asker, "qs-embed")
     with pytest.raises(qs.exceptions.AccessDeniedException) as raw:
         qs.generate_embed_url_for_anonymous_user(
@@ -430,8 +430,9 @@ def test_an_app_cannot_mint_readers_in_another_tenants_namespace(
 ) -> None:
     asker, victim = readers[pair[0]], readers[pair[1]]
     forged = asker.model_copy(update={"namespace": victim.namespace})
-    with pytest.raises(AccessDeniedError):
+    with pytest.raises(AccessDeniedError) as denied:
         apps.embedder(forged).anonymous_dashboard_url(f"{asker.tenant}-kpis")
+    assert f"namespace/{victim.namespace}" in str(denied.value)
     qs = _as_role(apps, asker, "qs-embed")
     request = _anonymous_request(asker, victim.namespace, f"{asker.tenant}-kpis")
     with pytest.raises(qs.exceptions.AccessDeniedException) as raw:

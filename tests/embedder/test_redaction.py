@@ -24,6 +24,7 @@ from embedder import (
 )
 from embedder.redaction import (
     AWS_SDK_LOGGERS,
+    WITHHELD,
     RedactingFilter,
     install_log_redaction,
     redact,
@@ -278,3 +279,16 @@ def test_an_invitation_url_is_a_secret() -> None:
     assert "INVITE-SECRET-1" not in redact(body)
     assert "INVITE-SECRET-1" not in withheld(body)
     assert "INVITE-SECRET-1" not in redact(f"{{'UserInvitationUrl': '{url}'}}")
+
+
+def test_an_access_denied_naming_an_embed_url_action_keeps_its_text() -> None:
+    """AWS's denial names the action and the resource refused: nothing secret, and what an
+    operator needs (it was withheld whole because `GenerateEmbedUrl...` contains EmbedUrl)."""
+    message = (
+        "User: arn:aws:sts::111122223333:assumed-role/qs-embed-acme/qs-embed is not authorized "
+        "to perform: quicksight:GenerateEmbedUrlForAnonymousUser on resource: "
+        "arn:aws:quicksight:us-east-1:111122223333:dashboard/globex-kpis"
+    )
+    assert withheld(redact(message)) == message
+    assert withheld('{"EmbedUrl": "x"}') == WITHHELD
+    assert withheld("GenerateEmbedUrl returned https://h/embed/s/start?code=abc") == WITHHELD
