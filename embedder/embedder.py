@@ -46,21 +46,21 @@ from embedder.clients import (
     make_quicksight_client,
     make_sts_client,
 )
-from embedder.config import TenantConfig, TenantUser
 from embedder.credentials import Clock, assumed_role_credentials
 from embedder.errors import EmbedderError, QuickSightUserNotFoundError, ResourceExistsError
-from embedder.experience_config import Anonymous
-from embedder.limits import service_limits
-from embedder.loader import load_tenant
-from embedder.names import (
+from embedder.redaction import install_log_redaction
+from embedder.result import URL_VALIDITY, EmbedUrl
+from tenant_file.config import TenantConfig, TenantUser
+from tenant_file.experience_config import Anonymous
+from tenant_file.limits import service_limits
+from tenant_file.loader import load_tenant
+from tenant_file.names import (
     TENANT_SESSION_NAME,
     embed_role_arn,
     partition_for_region,
     quicksight_asset_arn,
     quicksight_user_arn,
 )
-from embedder.redaction import install_log_redaction
-from embedder.result import URL_VALIDITY, EmbedUrl
 
 if TYPE_CHECKING:
     import boto3

@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from embedder.config import TenantConfig
 from embedder.errors import DashboardNotAllowedError, ExperienceNotAllowedError, SessionTagError
-from embedder.experience_config import Anonymous, fixed_tag_values
-from embedder.limits import StringLimit, service_limits
 from embedder.request_checks import SHOWN_CHARS
+from tenant_file.config import TenantConfig
+from tenant_file.experience_config import Anonymous, fixed_tag_values
+from tenant_file.limits import StringLimit, service_limits
 
 SHOWN_IDS = 10
 

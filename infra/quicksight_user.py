@@ -18,7 +18,7 @@ provider does exactly that:
   unapplies it (DeleteUserCustomPermission); a user removed from the file is retained with
   its restriction (retain_on_delete), never lifted behind the tenant's back.
 
-The local engine (`infra.engine`) calls these same methods, so what passes there passes here.
+The local engine (`local_engine.engine`) calls these same methods, so what passes there passes here.
 AWS clients come from the environment (`boto3`), or from `clients` when the engine injects its
 own; nothing unpicklable is kept on the provider, which Pulumi serializes into the state.
 """
@@ -43,6 +43,7 @@ from pulumi.dynamic import (
 from pulumi.runtime.rpc import UNKNOWN
 
 from embedder.redaction import install_log_redaction
+from policies.project import USERS_MODULE, USERS_NAME
 
 ClientFactory = Callable[[str, str | None], Any]
 """`clients(service, region)` -> a boto3 client (the engine's, bound to its endpoint)."""
@@ -258,7 +259,7 @@ class QuickSightUserProvider(ResourceProvider):
         return outputs
 
 
-class QuickSightUser(pulumi.dynamic.Resource, module="quicksight", name="User"):
+class QuickSightUser(pulumi.dynamic.Resource, module=USERS_MODULE, name=USERS_NAME):
     """A QuickSight user of a tenant file (type `pulumi-python:dynamic/quicksight:User`)."""
 
     arn: pulumi.Output[str]

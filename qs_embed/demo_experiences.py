@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 
 from embedder import Embedder, EmbedderError, EmbedUrl
-from embedder.config import TenantConfig
 from embedder.errors import AccessDeniedError, DashboardNotAllowedError, SessionTagError
+from tenant_file.config import TenantConfig
 
 Row = tuple[str, str, str, str, str]
 _TAG_CELL = re.compile(r"<td data-tag='([^']*)'>")

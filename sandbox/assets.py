@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from embedder.config import TenantConfig
-from embedder.names import partition_for_region, quicksight_asset_arn
+from tenant_file.config import TenantConfig
+from tenant_file.names import partition_for_region, quicksight_asset_arn
 
 
 def seed_embedded_assets(quicksight: Any, account_id: str, tenants: Iterable[TenantConfig]) -> int:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
-from embedder.config import TenantConfig
-from embedder.names import partition_for_region
 from policies.actions import expand, is_wildcard, service_of
 from policies.iam import (
     ACCOUNT_PLACEHOLDER,
@@ -31,6 +29,8 @@ from policies.rules.iam_rules import (
     _where,
 )
 from policies.tenant_index import TenantIndex
+from tenant_file.config import TenantConfig
+from tenant_file.names import partition_for_region
 
 CONSOLE_ACTIONS = frozenset({GET_SESSION_EMBED_URL, GET_AUTH_CODE})
 

@@ -30,7 +30,6 @@ from moto.core.common_types import TYPE_RESPONSE
 from moto.quicksight.responses import QuickSightResponse
 from werkzeug.exceptions import HTTPException
 
-from embedder.limits import service_limits
 from sandbox import runtime
 from sandbox.embed_sessions import EmbedGrant
 from sandbox.faults import InjectedFault
@@ -45,6 +44,7 @@ from sandbox.quicksight.models import (
     sandbox_quicksight_backends,
 )
 from sandbox.trust import Caller
+from tenant_file.limits import service_limits
 
 log = logging.getLogger(__name__)
 

@@ -18,11 +18,11 @@ import pytest
 from botocore.exceptions import ClientError
 
 from embedder import Embedder, SessionTagError
-from embedder.config import TenantConfig
 from policies.iam import embed_role_permissions_policy
 from sandbox import Emulator, EmulatorSession
 from sandbox.quicksight.exceptions import QuickSightError
 from sandbox.quicksight.responses import _experience
+from tenant_file.config import TenantConfig
 from tests.e2e.support import redeem
 
 from .conftest import (
