@@ -12,22 +12,22 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
-from policies.actions import expand, is_wildcard, service_of
-from policies.iam import (
+from policies.action_wildcards import expand, is_wildcard, service_of
+from policies.embed_role import (
     ACCOUNT_PLACEHOLDER,
     GENERATE_ANONYMOUS_EMBED_URL,
     GET_AUTH_CODE,
     GET_SESSION_EMBED_URL,
     anonymous_resources,
 )
-from policies.rules.iam_rules import (
-    ACCOUNT_ID,
+from policies.rules.iam.common import (
     MANDATORY,
-    _checked_statements,
-    _listed,
-    _tenant_of,
-    _where,
+    checked_statements,
+    listed,
+    tenant_of,
+    where,
 )
+from policies.rules.iam.permissions import ACCOUNT_ID
 from policies.tenant_index import TenantIndex
 from tenant_file.config import TenantConfig
 from tenant_file.names import partition_for_region
@@ -48,7 +48,7 @@ def _reaches(action: str, wanted: frozenset[str]) -> set[str]:
 
 def _allowed_anonymous(tenant: TenantConfig, resource: str) -> list[str]:
     """`policies.iam.anonymous_resources` in the file's account (else the resource's, if it is
-    one account, as `iam_rules` reads user ARNs)."""
+    one account, as `policies.rules.iam.permissions` reads user ARNs)."""
     parts = resource.split(":", 5)
     account = tenant.account_id or (parts[4] if len(parts) == 6 else "")
     if not (ACCOUNT_ID.fullmatch(account) or account == ACCOUNT_PLACEHOLDER):
@@ -63,21 +63,21 @@ def embed_role_anonymous_scope(index: TenantIndex) -> ResourceValidationPolicy:
     wanted = frozenset({GENERATE_ANONYMOUS_EMBED_URL})
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
-        for doc, stmt in _checked_statements(args, "permissions"):
-            tenant = _tenant_of(index, doc)
+        for doc, stmt in checked_statements(args, "permissions"):
+            tenant = tenant_of(index, doc)
             if tenant is None or not any(_reaches(a, wanted) for a in stmt.actions):
                 continue
-            where = f"{_where(doc, stmt)}: allows {GENERATE_ANONYMOUS_EMBED_URL}"
+            found = f"{where(doc, stmt)}: allows {GENERATE_ANONYMOUS_EMBED_URL}"
             if tenant.anonymous is None:
                 report(
-                    f"{where}, but tenant {tenant.tenant}'s file has no anonymous section: "
+                    f"{found}, but tenant {tenant.tenant}'s file has no anonymous section: "
                     "its app may not mint URLs for readers without a QuickSight user",
                     None,
                 )
                 continue
             if stmt.not_resources:
                 report(
-                    f"{where} with NotResource: it reaches every namespace and dashboard not "
+                    f"{found} with NotResource: it reaches every namespace and dashboard not "
                     "listed; name the tenant's",
                     None,
                 )
@@ -85,8 +85,8 @@ def embed_role_anonymous_scope(index: TenantIndex) -> ResourceValidationPolicy:
                 allowed = _allowed_anonymous(tenant, resource)
                 if resource not in allowed:
                     report(
-                        f"{where} on {resource!r}, beyond tenant {tenant.tenant}'s namespace "
-                        f"and anonymous dashboards and topics ({_listed(set(allowed), 3)})",
+                        f"{found} on {resource!r}, beyond tenant {tenant.tenant}'s namespace "
+                        f"and anonymous dashboards and topics ({listed(set(allowed), 3)})",
                         None,
                     )
 
@@ -104,14 +104,14 @@ def embed_role_console_only_if_allowed(index: TenantIndex) -> ResourceValidation
     """GetSessionEmbedUrl and GetAuthCode only for tenants whose experiences list the console."""
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
-        for doc, stmt in _checked_statements(args, "permissions"):
-            tenant = _tenant_of(index, doc)
+        for doc, stmt in checked_statements(args, "permissions"):
+            tenant = tenant_of(index, doc)
             if tenant is None or "console" in tenant.embedding.experiences:
                 continue
             found = {r for a in stmt.actions for r in _reaches(a, CONSOLE_ACTIONS)}
             if found:
                 report(
-                    f"{_where(doc, stmt)}: allows {_listed(found)}, which mint the console, but "
+                    f"{where(doc, stmt)}: allows {listed(found)}, which mint the console, but "
                     f"tenant {tenant.tenant}'s embedding.experiences "
                     f"({', '.join(tenant.embedding.experiences)}) do not list console",
                     None,

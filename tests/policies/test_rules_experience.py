@@ -6,14 +6,15 @@ from typing import Any
 
 import pytest
 
-from policies.iam import (
+from policies.embed_role import (
     allowed_domains_guard,
     embed_role_permissions_policy,
     embed_role_trust_policy,
     policy_json,
 )
 from policies.resources import ROLE, ROLE_POLICY
-from policies.rules import experience_rules, iam_rules
+from policies.rules import experience_rules, iam
+from policies.rules.iam import permissions
 from policies.tenant_index import index_of
 from tests.policies.pack_helpers import allow, check, example, example_index, role, variant
 from tests.policies.pack_helpers import policy_json as doc
@@ -38,7 +39,7 @@ def test_the_rendered_acme_role_passes_every_rule() -> None:
         inlinePolicies=[{"name": "quicksight-embedding", "policy": policy_json(permissions)}],
         maxSessionDuration=3600,
     )
-    for rule in [*iam_rules.rules(example_index()), *experience_rules.rules(example_index())]:
+    for rule in [*iam.rules(example_index()), *experience_rules.rules(example_index())]:
         assert check(rule, ROLE, props) == [], rule.name
 
 
@@ -115,7 +116,7 @@ def test_anonymous_minting_needs_the_domain_guard_on_its_action() -> None:
     # The guard of a registered-users-only tenant does not cover the anonymous action.
     registered_only = allowed_domains_guard(variant("acme", anonymous=None))
     policy = doc({"Effect": "Allow", "Action": ANONYMOUS, "Resource": own}, *registered_only)
-    rule = iam_rules.embed_role_allowed_domains(example_index())
+    rule = permissions.embed_role_allowed_domains(example_index())
     [message] = check(rule, ROLE_POLICY, {"role": "qs-embed-acme", "policy": policy})
     assert "without the Deny statements that limit quicksight:AllowedEmbeddingDomains" in message
     guarded = doc(

@@ -18,7 +18,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from embedder import Embedder, SessionTagError
-from policies.iam import embed_role_permissions_policy
+from policies.embed_role import embed_role_permissions_policy
 from sandbox import Emulator, EmulatorSession
 from sandbox.quicksight.exceptions import QuickSightError
 from sandbox.quicksight.responses import _experience
