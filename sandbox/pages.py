@@ -73,6 +73,39 @@ def session_page(grant: EmbedGrant) -> str:
     )
 
 
-def refusal_page(outcome: Redeemed) -> tuple[int, str]:
+# Tells the embedding window, through the SDK's message listener, that the session did not
+# open: an ERROR_OCCURRED event addressed with the contextId and discriminator the SDK added
+# to the frame's URL (amazon-quicksight-embedding-sdk 2.11.3: ControlExperience's listener
+# routes {eventName, eventTarget} by BaseExperience.getExperienceIdentifier). The error code
+# is the emulator's own; it carries no secret, so any parent origin may read it.
+_SDK_ERROR_EVENT = """<script>
+(function () {
+  var query = new URLSearchParams(location.search);
+  if (!query.get("contextId") || window.parent === window) return;
+  var board = /\\/dashboards\\/([\\w-]+)/.exec(location.pathname);
+  var target = {experienceType: board ? "DASHBOARD" : "CONSOLE",
+                contextId: query.get("contextId"),
+                discriminator: Number(query.get("discriminator") || 0)};
+  if (board) target.dashboardId = board[1];
+  window.parent.postMessage(
+    {eventName: "ERROR_OCCURRED", eventTarget: target, message: {errorCode: "%s"}}, "*");
+})();
+</script>"""
+
+
+def refusal_page(outcome: Redeemed, *, sdk_events: bool = False) -> tuple[int, str]:
+    """The page of a refused URL; with `sdk_events` (the https listener) it also tells the
+    embedding SDK, as QuickSight's pages do, so the app can fetch a fresh URL."""
     status, title, text = _REFUSALS[outcome]
-    return status, _page(title, f"<p>{escape(text)}</p>")
+    script = _SDK_ERROR_EVENT % outcome.name if sdk_events else ""
+    return status, _page(title, f"<p>{escape(text)}</p>{script}")
+
+
+def is_control_frame(path: str) -> bool:
+    """`/embed/<session>/embedControl`: the frame the SDK opens beside each embedded page."""
+    parts = path.split("/")
+    return len(parts) == 4 and parts[1] == "embed" and parts[3] == "embedControl"
+
+
+def control_page() -> str:
+    return _page("QuickSight embedding control (local emulator)", "")

@@ -79,7 +79,9 @@ def _wait_for_stop() -> None:
         pass
 
 
-def serve(port: int, account_id: str, region: str, ready_fd: int | None) -> None:
+def serve(
+    port: int, account_id: str, region: str, ready_fd: int | None, https_embeds: bool = False
+) -> None:
     # moto reads the account from the environment on every request.
     os.environ["MOTO_ACCOUNT_ID"] = account_id
     settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
@@ -96,11 +98,31 @@ def serve(port: int, account_id: str, region: str, ready_fd: int | None) -> None
         request_handler=logs.QuietRequestHandler,
     )
     current.base_url = f"http://127.0.0.1:{server.server_port}"
+    servers = [server]
+    embed_certificate = None
+    if https_embeds:
+        from sandbox.tls import self_signed_context
+
+        context, embed_certificate = self_signed_context()
+        embeds = make_server(
+            "127.0.0.1",
+            0,
+            SandboxApp(current),
+            threaded=True,
+            request_handler=logs.QuietRequestHandler,
+            ssl_context=context,
+        )
+        current.embed_base_url = f"https://127.0.0.1:{embeds.server_port}"
+        servers.append(embeds)
     # A short poll interval keeps stopping fast; shutdown() waits for the next poll.
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="emulator", daemon=True
-    )
-    thread.start()
+    threads = [
+        threading.Thread(
+            target=s.serve_forever, kwargs={"poll_interval": 0.05}, name="emulator", daemon=True
+        )
+        for s in servers
+    ]
+    for thread in threads:
+        thread.start()
     ready = {
         "port": server.server_port,
         "account_id": account_id,
@@ -111,6 +133,8 @@ def serve(port: int, account_id: str, region: str, ready_fd: int | None) -> None
             "secret_access_key": admin.secret_access_key,
         },
         "control_token": current.control_token,
+        "embed_base_url": current.embed_base_url or current.base_url,
+        "embed_certificate": embed_certificate,
     }
     if ready_fd is not None:
         with os.fdopen(ready_fd, "w") as ready_pipe:
@@ -120,9 +144,11 @@ def serve(port: int, account_id: str, region: str, ready_fd: int | None) -> None
     try:
         _wait_for_stop()
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+        for s in servers:
+            s.shutdown()
+            s.server_close()
+        for thread in threads:
+            thread.join(timeout=5)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,9 +160,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--verbose", action="store_true", help="log each request (no query strings)"
     )
+    parser.add_argument(
+        "--https-embeds",
+        action="store_true",
+        help="issue embed URLs on a second, https listener (self-signed; for the embedding SDK)",
+    )
     args = parser.parse_args(argv)
     logs.configure(args.verbose)
-    serve(args.port, args.account_id, args.region, args.ready_fd)
+    serve(args.port, args.account_id, args.region, args.ready_fd, args.https_embeds)
     return 0
 
 

@@ -434,7 +434,8 @@ class SandboxQuickSightResponse(QuickSightResponse):
         )
         current = runtime.current()
         return self.ok(
-            EmbedUrl=current.embeds.issue(grant, current.base_url), AnonymousUserArn=reader
+            EmbedUrl=current.embeds.issue(grant, current.embed_base_url or current.base_url),
+            AnonymousUserArn=reader,
         )
 
     def _authorized_resource(self, arn: str) -> None:
@@ -542,7 +543,9 @@ class SandboxQuickSightResponse(QuickSightResponse):
             allowed_domains=domains,
         )
         current = runtime.current()
-        return self.ok(EmbedUrl=current.embeds.issue(grant, current.base_url))
+        return self.ok(
+            EmbedUrl=current.embeds.issue(grant, current.embed_base_url or current.base_url)
+        )
 
 
 def _parse_user_arn(user_arn: str) -> re.Match[str]:

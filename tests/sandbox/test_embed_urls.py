@@ -3,6 +3,7 @@ on the emulator's host; the store alone, then through the emulator."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -36,6 +37,33 @@ class TestEmbedSessions:
 
         assert sessions.redeem(path, code) == (Redeemed.OK, GRANT)
         assert sessions.redeem(path, code) == (Redeemed.USED, None)
+
+    def test_on_https_the_console_has_quicksights_path_and_no_other(self) -> None:
+        """The https listener issues the console under /embedding/ (the SDK's console path);
+        the same session under /embed/ is refused, as is a dashboard under /embedding/."""
+        sessions = EmbedSessions(FakeClock())
+        console = EmbedGrant(
+            user_arn=GRANT.user_arn,
+            user_name="alice",
+            namespace="acme",
+            entry_point="/start",
+            lifetime_minutes=60,
+        )
+        url = sessions.issue(console, "https://h")
+        path, _, query = url.removeprefix("https://h").partition("?")
+        code = parse_qs(query)["code"][0]
+        assert path.startswith("/embedding/")
+        assert sessions.redeem(path.replace("/embedding/", "/embed/", 1), code)[0] is (
+            Redeemed.REFUSED
+        )
+        assert sessions.redeem(path, code) == (Redeemed.OK, console)
+
+        dashboard = replace(GRANT, experience="Dashboard")
+        board_url = sessions.issue(dashboard, "https://h")
+        board, board_code = _split(board_url.replace("https", "http", 1))
+        assert board.startswith("/embed/"), "dashboards stay under /embed/"
+        moved = board.replace("/embed/", "/embedding/", 1)
+        assert sessions.redeem(moved, board_code)[0] is Redeemed.REFUSED
 
     def test_valid_five_minutes(self) -> None:
         clock = FakeClock()
