@@ -65,7 +65,7 @@ def test_no_wildcard_actions_and_denies_only_guard_the_domains(name: str) -> Non
         assert document["Version"] == "2012-10-17"
         for statement in _statements(document):
             if statement["Effect"] == "Deny":
-                actions = embed_url_actions(example(name))
+                actions = embed_url_actions(example_or_fixture(name))
                 assert _as_list(statement["Action"]) == actions
                 assert statement["Condition"], "an unconditioned Deny would refuse every URL"
             else:
