@@ -336,8 +336,9 @@ def test_a_removed_profile_line_is_called_out_by_check(
 
 
 def test_an_anonymous_dashboard_or_tag_added_is_a_reviewable_line(
-    repo: Path, capsys: pytest.CaptureFixture[str]
+    examples_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    repo = examples_repo  # the example files: acme has an anonymous section
     acme = repo / "tenants" / "acme.yaml"
     data = yaml.safe_load(acme.read_text())
     data["anonymous"]["dashboards"].append("ops-board")
