@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit tests format bench dist clean venv constraints isolation
+.PHONY: demo test lint typecheck unit tests format bench dist clean venv constraints isolation portal-sdk
 
 venv: $(STAMP)
 
@@ -16,8 +16,22 @@ $(STAMP): pyproject.toml packaging/quicksight-embedder/pyproject.toml embedder/_
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e packaging/quicksight-embedder -e '.[infra,local,dev]'
 	@touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) $(PORTAL_SDK)
 	$(BIN)/qs-embed demo
+
+# The example portal's browser SDK (amazon-quicksight-embedding-sdk, pinned by
+# examples/portal/package-lock.json), installed with npm and copied where the portal serves it:
+# the portal never loads it from a CDN. node_modules/ and the copy are not committed.
+PORTAL_DIR := examples/portal
+PORTAL_SDK := $(PORTAL_DIR)/static/vendor/quicksight-embedding-js-sdk.min.js
+
+portal-sdk: $(PORTAL_SDK)
+
+$(PORTAL_SDK): $(PORTAL_DIR)/package.json $(PORTAL_DIR)/package-lock.json
+	@command -v npm >/dev/null || { echo "need npm on PATH for the portal's embedding SDK"; exit 2; }
+	cd $(PORTAL_DIR) && npm ci --no-audit --no-fund --ignore-scripts
+	mkdir -p $(@D)
+	cp $(PORTAL_DIR)/node_modules/amazon-quicksight-embedding-sdk/dist/quicksight-embedding-js-sdk.min.js $@
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -32,7 +46,7 @@ unit: $(STAMP)
 	$(BIN)/pytest -q -m "not emulator"
 
 # Every test, the emulator's included.
-tests: $(STAMP)
+tests: $(STAMP) $(PORTAL_SDK)
 	$(BIN)/pytest -q
 
 test: lint typecheck tests
@@ -62,4 +76,5 @@ dist: $(STAMP)
 	@ls dist
 
 clean:
+	rm -rf $(PORTAL_DIR)/node_modules $(PORTAL_DIR)/static/vendor
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis build dist *.egg-info

@@ -27,6 +27,12 @@ EMBED_BODY = (
     b'{"Status": 200, "EmbedUrl": "https://us-east-1.quicksight.aws.amazon.com/embed/'
     b'0123456789abcdef/sessions/fedcba9876543210?code=STUBCODE", "RequestId": "req-stub"}'
 )
+EMBED_OPERATIONS = (
+    "GetSessionEmbedUrl",
+    "GenerateEmbedUrlForRegisteredUser",
+    "GenerateEmbedUrlForAnonymousUser",
+)
+"""The mints the stub answers, each with EMBED_BODY."""
 # botocore-stubs types event handlers as returning None; botocore takes the first response.
 Handler = Callable[..., None]
 _ASSUME_ROLE = """<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
@@ -68,7 +74,7 @@ def _response(url: str, body: bytes, content_type: str) -> AWSResponse:
 
 
 class StubAws:
-    """Answers AssumeRole (counted per role session) and GetSessionEmbedUrl, in-process.
+    """Answers AssumeRole (counted per role session) and the mints, in-process.
 
     `clock` dates the role credentials (their expiry is an hour from its now), so a benchmark
     with a fake clock decides when they need refreshing.
@@ -102,9 +108,10 @@ class StubAws:
 
     def install(self, session: boto3.Session) -> None:
         session.events.register("before-send.sts.AssumeRole", cast(Handler, self.assume_role))
-        session.events.register(
-            "before-send.quicksight.GetSessionEmbedUrl", cast(Handler, self.embed_url)
-        )
+        for operation in EMBED_OPERATIONS:
+            session.events.register(
+                f"before-send.quicksight.{operation}", cast(Handler, self.embed_url)
+            )
 
     def assume_role(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse:
         body = request.body

@@ -45,3 +45,19 @@ def tenant(name: str, identity: Identity = "quicksight", users: int = 3) -> Tena
 
 def user_names(config: TenantConfig) -> list[str]:
     return [u.name for u in config.users]
+
+
+DASHBOARD = "sales-2030"
+ANONYMOUS_DASHBOARD = "public-kpis"
+
+
+def experience_tenant(name: str) -> TenantConfig:
+    """`tenant(name)` whose users may also open a dashboard, with anonymous readers of
+    another, tagged by region and a fixed tenant id."""
+    data = tenant_data(name)
+    data["embedding"].update(experiences=["console", "dashboard"], dashboards=[DASHBOARD])
+    data["anonymous"] = {
+        "dashboards": [ANONYMOUS_DASHBOARD],
+        "session_tags": {"keys": ["region"], "fixed": {"tenant_id": name}},
+    }
+    return TenantConfig.model_validate(data)

@@ -9,12 +9,14 @@ same parameters. Same stub transport answering both. Both are warm: client made,
 
 Beside it, for reference, the ratio to a bare client with static credentials and botocore's
 default Config, which is not what a real app can run (its credentials expire in an hour).
-The ratios are of the medians of per-call times, the clients called in turn.
+The ratios are of the medians of per-call times, the clients called in turn. The same bar
+holds for `dashboard_embed_url` and `anonymous_dashboard_url` (with a session tag).
 """
 
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -23,8 +25,8 @@ from botocore.credentials import AssumeRoleCredentialFetcher, DeferredRefreshabl
 
 from bench.harness import Result, alternated
 from bench.stub import ACCOUNT, REGION, StubAws
-from bench.tenants import tenant
-from embedder import Embedder
+from bench.tenants import ANONYMOUS_DASHBOARD, DASHBOARD, experience_tenant
+from embedder import Embedder, EmbedUrl
 from embedder.clients import DEFAULT_CONFIG, ClientPool
 
 CALLS = 2000
@@ -56,7 +58,7 @@ def careful_client(stub: StubAws, role_arn: str) -> Any:
 
 def run() -> list[Result]:
     stub = StubAws()
-    config = tenant("acme")
+    config = experience_tenant("acme")
     user = config.users[0].name
     embedder = Embedder(config, session=stub.session(), client_pool=ClientPool())
     user_arn = embedder.user_arn(user)
@@ -104,5 +106,62 @@ def run() -> list[Result]:
             f"credentials {embedder_s / raw_s:.3f}x ({raw_s * 1e6:.0f} us); {CALLS} calls each",
             f"<= {GOAL:.2f}x",
             ratio <= GOAL,
-        )
+        ),
+        *experiences(stub, embedder, careful, user, user_arn),
     ]
+
+
+def experiences(
+    stub: StubAws, embedder: Embedder, careful: Any, user: str, user_arn: str
+) -> list[Result]:
+    """The same bar for the experiences beyond the console: a registered user's dashboard
+    (GenerateEmbedUrlForRegisteredUser) and an anonymous reader's with a session tag
+    (GenerateEmbedUrlForAnonymousUser), each against the careful app sending the same request."""
+    arn = f"arn:aws:quicksight:{REGION}:{ACCOUNT}:dashboard/{ANONYMOUS_DASHBOARD}"
+    registered = {
+        "AwsAccountId": ACCOUNT,
+        "UserArn": user_arn,
+        "SessionLifetimeInMinutes": LIFETIME,
+        "ExperienceConfiguration": {"Dashboard": {"InitialDashboardId": DASHBOARD}},
+    }
+    anonymous = {
+        "AwsAccountId": ACCOUNT,
+        "Namespace": embedder.config.namespace,
+        "SessionLifetimeInMinutes": LIFETIME,
+        "AuthorizedResourceArns": [arn],
+        "ExperienceConfiguration": {"Dashboard": {"InitialDashboardId": ANONYMOUS_DASHBOARD}},
+        "SessionTags": [
+            {"Key": "region", "Value": "eu-west-1"},
+            {"Key": "tenant_id", "Value": embedder.tenant},
+        ],
+    }
+    tags = {"region": "eu-west-1"}
+    cases: dict[str, tuple[Callable[[], EmbedUrl], Callable[[], object]]] = {
+        "dashboard_embed_url": (
+            lambda: embedder.dashboard_embed_url(user, DASHBOARD, lifetime_minutes=LIFETIME),
+            lambda: careful.generate_embed_url_for_registered_user(**registered),
+        ),
+        "anonymous_dashboard_url": (
+            lambda: embedder.anonymous_dashboard_url(
+                ANONYMOUS_DASHBOARD, session_tags=tags, lifetime_minutes=LIFETIME
+            ),
+            lambda: careful.generate_embed_url_for_anonymous_user(**anonymous),
+        ),
+    }
+    results = []
+    for name, (mint, by_hand) in cases.items():
+        assert mint().status == 200
+        times = alternated({"careful": by_hand, "embedder": mint}, calls=CALLS)
+        careful_s = statistics.median(times["careful"])
+        embedder_s = statistics.median(times["embedder"])
+        ratio = embedder_s / careful_s
+        results.append(
+            Result(
+                f"warm path: Embedder.{name} vs a careful boto3 app (same request)",
+                f"{ratio:.3f}x (median {embedder_s * 1e6:.0f} us vs {careful_s * 1e6:.0f} us, "
+                f"+{(embedder_s - careful_s) * 1e6:.0f} us); {CALLS} calls each",
+                f"<= {GOAL:.2f}x",
+                ratio <= GOAL,
+            )
+        )
+    return results

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack, cast
@@ -33,7 +33,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from embedder import request_checks
+from embedder import experiences, request_checks
 from embedder.audit import Attempt, AuditCallback, MintAuditor
 from embedder.aws_errors import (
     client_setup_failure,
@@ -59,10 +59,14 @@ from embedder.redaction import install_log_redaction
 from embedder.result import URL_VALIDITY, EmbedUrl
 from embedder.telemetry import telemetry_for
 from tenant_file.config import TenantConfig, TenantUser
+from tenant_file.experience_config import Anonymous
+from tenant_file.limits import service_limits
 from tenant_file.loader import load_tenant
 from tenant_file.names import (
+    TENANT_SESSION_NAME,
     embed_role_arn,
     partition_for_region,
+    quicksight_asset_arn,
     quicksight_user_arn,
 )
 
@@ -71,23 +75,30 @@ if TYPE_CHECKING:
     from mypy_boto3_quicksight import QuickSightClient
     from mypy_boto3_quicksight.literals import UserRoleType
     from mypy_boto3_quicksight.type_defs import (
+        AnonymousUserEmbeddingExperienceConfigurationTypeDef,
+        GenerateEmbedUrlForAnonymousUserRequestTypeDef,
+        GenerateEmbedUrlForAnonymousUserResponseTypeDef,
         GenerateEmbedUrlForRegisteredUserRequestTypeDef,
         GenerateEmbedUrlForRegisteredUserResponseTypeDef,
         GetSessionEmbedUrlRequestTypeDef,
         GetSessionEmbedUrlResponseTypeDef,
+        RegisteredUserEmbeddingExperienceConfigurationTypeDef,
         RegisterUserRequestTypeDef,
+        SessionTagTypeDef,
     )
     from mypy_boto3_sts import STSClient
 
     EmbedResponse = (
-        GetSessionEmbedUrlResponseTypeDef | GenerateEmbedUrlForRegisteredUserResponseTypeDef
+        GetSessionEmbedUrlResponseTypeDef
+        | GenerateEmbedUrlForRegisteredUserResponseTypeDef
+        | GenerateEmbedUrlForAnonymousUserResponseTypeDef
     )
 
 logger = logging.getLogger(__name__)
 R = TypeVar("R")
 
-TENANT_SESSION_NAME = "qs-embed"
-"""RoleSessionName of the tenant's one role session (quicksight identity)."""
+ANONYMOUS_USER = "(anonymous)"
+"""`EmbedUrl.user` of a URL minted for an anonymous reader."""
 ACCEPTED_ENTRY_POINTS_MAX = 4096
 ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
@@ -229,6 +240,7 @@ class Embedder:
         not allow the request, an `AwsError` subclass when AWS refuses it."""
         api = "GetSessionEmbedUrl"
         with self._auditor.attempt(api=api, experience="console", user=user) as attempt:
+            experiences.registered(self._config, "console")
             member, path, minutes = self._console_request(
                 attempt, user, entry_point, lifetime_minutes
             )
@@ -258,6 +270,7 @@ class Embedder:
         """
         api = "GenerateEmbedUrlForRegisteredUser"
         with self._auditor.attempt(api=api, experience="console", user=user) as attempt:
+            experiences.registered(self._config, "console")
             member, path, minutes = self._console_request(
                 attempt, user, initial_path, lifetime_minutes
             )
@@ -289,6 +302,297 @@ class Embedder:
         )
         return member, checked, minutes
 
+    def dashboard_embed_url(
+        self,
+        user: str,
+        dashboard_id: str,
+        *,
+        state_persistence: bool = False,
+        bookmarks: bool = False,
+        shared_view: bool = False,
+        allowed_domains: Sequence[str] | None = None,
+        lifetime_minutes: int | None = None,
+    ) -> EmbedUrl:
+        """A dashboard for a registered user (GenerateEmbedUrlForRegisteredUser, `Dashboard`).
+
+        The dashboard must be in the file's embedding.dashboards and `dashboard` in its
+        experiences (checked here, before AWS: IAM cannot scope a registered user's dashboards;
+        QuickSight's own permissions on the dashboard apply too). The feature flags turn on
+        the dashboard's StatePersistence, Bookmarks and SharedView.
+        """
+        with self._auditor.attempt(
+            api="GenerateEmbedUrlForRegisteredUser", experience="dashboard", user=user
+        ) as attempt:
+            attempt.entry_point = dashboard_id
+            experiences.registered(self._config, "dashboard")
+            member = request_checks.tenant_user(self._config, user, self._members)
+            dashboard = self._registered_dashboard(dashboard_id)
+            features = {
+                name: {"Enabled": True}
+                for name, on in (
+                    ("StatePersistence", state_persistence),
+                    ("Bookmarks", bookmarks),
+                    ("SharedView", shared_view),
+                )
+                if on
+            }
+            body: dict[str, Any] = {"InitialDashboardId": dashboard}
+            if features:
+                body["FeatureConfigurations"] = features
+            return self._registered_mint(
+                attempt, member, {"Dashboard": body}, allowed_domains, lifetime_minutes
+            )
+
+    def visual_embed_url(
+        self,
+        user: str,
+        dashboard_id: str,
+        *,
+        sheet_id: str,
+        visual_id: str,
+        allowed_domains: Sequence[str] | None = None,
+        lifetime_minutes: int | None = None,
+    ) -> EmbedUrl:
+        """One visual of a dashboard for a registered user (`DashboardVisual`); the dashboard
+        is checked as for `dashboard_embed_url`, the experience is `visual`."""
+        with self._auditor.attempt(
+            api="GenerateEmbedUrlForRegisteredUser", experience="visual", user=user
+        ) as attempt:
+            attempt.entry_point = dashboard_id
+            experiences.registered(self._config, "visual")
+            member = request_checks.tenant_user(self._config, user, self._members)
+            dashboard = self._registered_dashboard(dashboard_id)
+            visual = experiences.visual_id(self._config, dashboard, sheet_id, visual_id)
+            return self._registered_mint(
+                attempt,
+                member,
+                {"DashboardVisual": {"InitialDashboardVisualId": visual}},
+                allowed_domains,
+                lifetime_minutes,
+            )
+
+    def q_embed_url(
+        self,
+        user: str,
+        *,
+        topic_id: str | None = None,
+        generative: bool = False,
+        allowed_domains: Sequence[str] | None = None,
+        lifetime_minutes: int | None = None,
+    ) -> EmbedUrl:
+        """The Q search bar (`QSearchBar`), or generative Q&A (`GenerativeQnA`), for a
+        registered user; `topic_id` opens that topic first (QuickSight's permissions on the
+        topic decide what the user may ask)."""
+        with self._auditor.attempt(
+            api="GenerateEmbedUrlForRegisteredUser", experience="q", user=user
+        ) as attempt:
+            attempt.entry_point = topic_id
+            experiences.registered(self._config, "q")
+            member = request_checks.tenant_user(self._config, user, self._members)
+            topic = None
+            if topic_id is not None:
+                topic = experiences.shaped_id(
+                    self._config, "topic", topic_id, service_limits().topic_id
+                )
+            return self._registered_mint(
+                attempt,
+                member,
+                experiences.q_configuration(topic, generative=generative),
+                allowed_domains,
+                lifetime_minutes,
+            )
+
+    def anonymous_dashboard_url(
+        self,
+        dashboard_id: str,
+        *,
+        session_tags: Mapping[str, str] | None = None,
+        allowed_domains: Sequence[str] | None = None,
+        lifetime_minutes: int | None = None,
+    ) -> EmbedUrl:
+        """A dashboard for an anonymous reader (GenerateEmbedUrlForAnonymousUser).
+
+        The dashboard must be in the file's anonymous.dashboards; `session_tags` may set only
+        the keys of anonymous.session_tags.keys, and the file's fixed tags are always sent
+        (an app sending a fixed key is refused). Tag values are secrets: set them on the
+        server from what the app knows of the reader, never from the browser.
+        """
+        with self._auditor.attempt(
+            api="GenerateEmbedUrlForAnonymousUser",
+            experience="dashboard",
+            user=None,
+            identity="anonymous",
+        ) as attempt:
+            attempt.entry_point = dashboard_id
+            anonymous = experiences.anonymous_section(self._config, "dashboard")
+            dashboard = experiences.listed_id(
+                self._config,
+                "dashboard",
+                dashboard_id,
+                anonymous.dashboards,
+                "anonymous.dashboards",
+            )
+            return self._anonymous_mint(
+                attempt,
+                anonymous,
+                {"Dashboard": {"InitialDashboardId": dashboard}},
+                self._asset_arn("dashboard", dashboard),
+                session_tags,
+                allowed_domains,
+                lifetime_minutes,
+            )
+
+    def anonymous_visual_url(
+        self,
+        dashboard_id: str,
+        *,
+        sheet_id: str,
+        visual_id: str,
+        session_tags: Mapping[str, str] | None = None,
+        allowed_domains: Sequence[str] | None = None,
+        lifetime_minutes: int | None = None,
+    ) -> EmbedUrl:
+        """One visual of an anonymous dashboard (`DashboardVisual`), checked as
+        `anonymous_dashboard_url`."""
+        with self._auditor.attempt(
+            api="GenerateEmbedUrlForAnonymousUser",
+            experience="visual",
+            user=None,
+            identity="anonymous",
+        ) as attempt:
+            attempt.entry_point = dashboard_id
+            anonymous = experiences.anonymous_section(self._config, "visual")
+            dashboard = experiences.listed_id(
+                self._config,
+                "dashboard",
+                dashboard_id,
+                anonymous.dashboards,
+                "anonymous.dashboards",
+            )
+            visual = experiences.visual_id(self._config, dashboard, sheet_id, visual_id)
+            return self._anonymous_mint(
+                attempt,
+                anonymous,
+                {"DashboardVisual": {"InitialDashboardVisualId": visual}},
+                self._asset_arn("dashboard", dashboard),
+                session_tags,
+                allowed_domains,
+                lifetime_minutes,
+            )
+
+    def anonymous_q_url(
+        self,
+        topic_id: str,
+        *,
+        generative: bool = False,
+        session_tags: Mapping[str, str] | None = None,
+        allowed_domains: Sequence[str] | None = None,
+        lifetime_minutes: int | None = None,
+    ) -> EmbedUrl:
+        """The Q search bar (or generative Q&A) on one of the file's anonymous.topics."""
+        with self._auditor.attempt(
+            api="GenerateEmbedUrlForAnonymousUser", experience="q", user=None, identity="anonymous"
+        ) as attempt:
+            attempt.entry_point = topic_id
+            anonymous = experiences.anonymous_section(self._config, "q")
+            topic = experiences.listed_id(
+                self._config, "topic", topic_id, anonymous.topics, "anonymous.topics"
+            )
+            return self._anonymous_mint(
+                attempt,
+                anonymous,
+                experiences.q_configuration(topic, generative=generative),
+                self._asset_arn("topic", topic),
+                session_tags,
+                allowed_domains,
+                lifetime_minutes,
+            )
+
+    def _registered_dashboard(self, dashboard_id: object) -> str:
+        return experiences.listed_id(
+            self._config,
+            "dashboard",
+            dashboard_id,
+            self._config.embedding.dashboards,
+            "embedding.dashboards",
+        )
+
+    def _registered_mint(
+        self,
+        attempt: Attempt,
+        member: TenantUser,
+        experience: dict[str, Any],
+        allowed_domains: Sequence[str] | None,
+        lifetime_minutes: int | None,
+    ) -> EmbedUrl:
+        """GenerateEmbedUrlForRegisteredUser with `experience` for `member`, recorded on its
+        audit `attempt` (lifetime as checked, the request id when granted)."""
+        minutes = attempt.lifetime_minutes = request_checks.session_lifetime(
+            self._config, lifetime_minutes
+        )
+        domains = request_checks.allowed_domains(self._config, allowed_domains)
+        request: GenerateEmbedUrlForRegisteredUserRequestTypeDef = {
+            "AwsAccountId": self.account_id(),
+            "UserArn": self._user_arn(member),
+            "SessionLifetimeInMinutes": minutes,
+            "ExperienceConfiguration": cast(
+                "RegisteredUserEmbeddingExperienceConfigurationTypeDef", experience
+            ),
+        }
+        if domains:
+            request["AllowedDomains"] = domains
+        result = self._mint(
+            member,
+            "GenerateEmbedUrlForRegisteredUser",
+            lambda qs: qs.generate_embed_url_for_registered_user(**request),
+        )
+        attempt.granted(result)
+        return result
+
+    def _anonymous_mint(
+        self,
+        attempt: Attempt,
+        anonymous: Anonymous,
+        experience: dict[str, Any],
+        resource_arn: str,
+        tags: Mapping[str, str] | None,
+        allowed_domains: Sequence[str] | None,
+        lifetime_minutes: int | None,
+    ) -> EmbedUrl:
+        """GenerateEmbedUrlForAnonymousUser in the tenant's namespace, authorizing only the one
+        dashboard or topic asked for (the role's IAM allows the file's); recorded on its audit
+        `attempt` (never the tags' values)."""
+        sent_tags = experiences.session_tags(self._config, anonymous, tags)
+        minutes = attempt.lifetime_minutes = request_checks.session_lifetime(
+            self._config, lifetime_minutes
+        )
+        domains = request_checks.allowed_domains(self._config, allowed_domains)
+        request: GenerateEmbedUrlForAnonymousUserRequestTypeDef = {
+            "AwsAccountId": self.account_id(),
+            "Namespace": self._config.namespace,
+            "SessionLifetimeInMinutes": minutes,
+            "AuthorizedResourceArns": [resource_arn],
+            "ExperienceConfiguration": cast(
+                "AnonymousUserEmbeddingExperienceConfigurationTypeDef", experience
+            ),
+        }
+        if sent_tags:
+            request["SessionTags"] = cast("list[SessionTagTypeDef]", sent_tags)
+        if domains:
+            request["AllowedDomains"] = domains
+        result = self._mint(
+            None,
+            "GenerateEmbedUrlForAnonymousUser",
+            lambda qs: qs.generate_embed_url_for_anonymous_user(**request),
+        )
+        attempt.granted(result)
+        return result
+
+    def _asset_arn(self, kind: str, asset_id: str) -> str:
+        return quicksight_asset_arn(
+            self._partition, self._config.region, self.account_id(), kind, asset_id
+        )
+
     def _entry_point(self, path: str | None) -> str:
         """`request_checks.entry_point`, remembering the paths it accepted: they depend only on
         the frozen tenant file, and the regex and glob checks are the warm path's largest cost.
@@ -303,25 +607,27 @@ class Embedder:
 
     def _mint(
         self,
-        member: TenantUser,
+        member: TenantUser | None,
         operation: str,
         call: Callable[[QuickSightClient], EmbedResponse],
     ) -> EmbedUrl:
+        """Mint for `member`, or (None) for an anonymous reader, as the tenant's session."""
         issued_at = self._clock()
         qs = self._quicksight(member)
         try:
             response = self._aws(operation, lambda: call(qs))
         except QuickSightUserNotFoundError:
-            if not self._register_users:
+            if not self._register_users or member is None:
                 raise
             self._register(qs, member)
             response = self._aws(operation, lambda: call(qs))
-        result = self._embed_url(operation, response, issued_at, member)
-        logger.debug("%s: minted for tenant %s user %s", operation, self.tenant, member.name)
+        user = ANONYMOUS_USER if member is None else member.name
+        result = self._embed_url(operation, response, issued_at, user)
+        logger.debug("%s: minted for tenant %s user %s", operation, self.tenant, user)
         return result
 
     def _embed_url(
-        self, operation: str, response: EmbedResponse, issued_at: datetime, member: TenantUser
+        self, operation: str, response: EmbedResponse, issued_at: datetime, user: str
     ) -> EmbedUrl:
         """The `EmbedUrl` of a mint response, whose shape is checked first: a truncated or
         foreign 200 must not surface as a KeyError (or echo what it holds)."""
@@ -341,7 +647,7 @@ class Embedder:
             request_id=safe_request_id(request_id) or "",
             status=status,
             tenant=self.tenant,
-            user=member.name,
+            user=user,
         )
 
     def _register(self, qs: QuickSightClient, member: TenantUser) -> None:
@@ -471,10 +777,12 @@ class Embedder:
 
     # --- Clients ---------------------------------------------------------------------------------
 
-    def _quicksight(self, member: TenantUser) -> QuickSightClient:
+    def _quicksight(self, member: TenantUser | None) -> QuickSightClient:
         if self._client is not None:
             return self._client
-        session_name = member.name if self._iam else TENANT_SESSION_NAME
+        # Anonymous readers are minted by the tenant's own session (iam identity too: its trust
+        # policy admits that session name only when the file has an anonymous section).
+        session_name = member.name if self._iam and member is not None else TENANT_SESSION_NAME
         return self._pool.get(
             (self._pool_key, "quicksight", session_name),
             lambda: self._client_factory(self._role_session(session_name)),

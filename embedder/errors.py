@@ -95,6 +95,34 @@ class DomainNotAllowedError(BadInputError):
     reason: str
 
 
+class ExperienceNotAllowedError(BadInputError):
+    """An experience (dashboard, visual, q, console, an anonymous one) the file does not allow."""
+
+    fmt = "experience {experience!r} is not allowed for tenant {tenant!r}: {reason}"
+    experience: str
+    reason: str
+
+
+class DashboardNotAllowedError(BadInputError):
+    """A dashboard or topic the file does not list (or a sheet/visual id AWS would refuse)."""
+
+    fmt = "{kind} {asset!r} is not allowed for tenant {tenant!r}: {reason}"
+    kind: str
+    asset: object
+    reason: str
+
+
+class SessionTagError(BadInputError):
+    """A session tag the app may not send. Names the key, never the value (a credential)."""
+
+    fmt = "session tag {key!r} is not allowed for tenant {tenant!r}: {reason}"
+    key: object
+    reason: str
+
+    def __repr__(self) -> str:
+        return f"SessionTagError(tenant={self.tenant!r}, key={self.key!r})"
+
+
 # --- AWS API errors: one class per error of GetSessionEmbedUrl, and a generic one -------------
 
 

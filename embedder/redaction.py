@@ -1,5 +1,5 @@
-"""Keep embed URLs, auth codes, external ids, access key ids and AWS session secrets out of logs
-and errors.
+"""Keep embed URLs, auth codes, external ids, access key ids, session tag values and AWS session
+secrets out of logs and errors.
 
 botocore's DEBUG logging prints whole response bodies (`botocore.parsers`), signed request
 headers (`botocore.endpoint`) and canonical requests (`botocore.auth`): with it on, an embed
@@ -80,8 +80,11 @@ _MAX_DECODES = 3
 # SessionToken. A body with any of them is withheld whole: junk spliced into it (a truncated or
 # corrupted answer) can hide a secret from `redact`'s patterns, never from all of these. (IAM's
 # bodies, whose one secret is an external id in a trust policy, are redacted, not withheld.)
+# `EmbedUrl` as a field name, not inside an action's (`quicksight:GenerateEmbedUrlFor...`,
+# which AWS's AccessDenied messages name: withholding those hid the resource refused).
 _SECRET_SIGNS = re.compile(
-    r"EmbedUrl|/embed/|code=|code%3D|Credentials|SecretAccessKey|SessionToken|InvitationUrl",
+    r"(?<![a-z])EmbedUrl|/embed/|code=|code%3D|Credentials|SecretAccessKey|SessionToken"
+    r"|InvitationUrl",
     re.IGNORECASE,
 )
 WITHHELD = f"{REDACTED} (it held credentials or an embed URL)"
@@ -97,9 +100,20 @@ def _url(match: re.Match[str]) -> str:
     return "<redacted embed URL>" if _AUTH_CODE.search(match.group(0)) else match.group(0)
 
 
+# An anonymous reader's session tags (GenerateEmbedUrlForAnonymousUser): their values are
+# credentials (AWS marks SessionTagValue sensitive) and may hold any character, quotes and
+# brackets included, so no pattern can tell where one ends: everything after the field's name
+# is withheld (botocore logs the request body whole at DEBUG; a parameter error quotes it).
+_SESSION_TAGS = re.compile(r"SessionTags", re.IGNORECASE)
+SESSION_TAGS_WITHHELD = f"{REDACTED} (session tags and what follows them withheld)"
+
+
 def redact(text: str) -> str:
-    """`text` with embed URLs, auth codes and AWS session secrets replaced by `<redacted>`,
-    whether written plainly or percent-encoded."""
+    """`text` with embed URLs, auth codes, session tags and AWS session secrets replaced by
+    `<redacted>`, whether written plainly or percent-encoded."""
+    found = _SESSION_TAGS.search(text) if text else None
+    if found is not None:
+        text = f"{text[: found.end()]} {SESSION_TAGS_WITHHELD}"
     return _redact(text, _MAX_DECODES)
 
 

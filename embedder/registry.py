@@ -209,6 +209,49 @@ class TenantRegistry:
             )
             raise
 
+    # The experiences beyond the console: each the tenant's `Embedder` method of that name
+    # (keyword options as there), so a refusal is the same typed error.
+
+    def dashboard_embed_url(
+        self, tenant: str, user: str, dashboard_id: str, **options: Any
+    ) -> EmbedUrl:
+        """`Embedder.dashboard_embed_url` for a user of `tenant`."""
+        return self._minting(
+            tenant, user, "GenerateEmbedUrlForRegisteredUser", "dashboard"
+        ).dashboard_embed_url(user, dashboard_id, **options)
+
+    def visual_embed_url(
+        self, tenant: str, user: str, dashboard_id: str, **options: Any
+    ) -> EmbedUrl:
+        """`Embedder.visual_embed_url` (sheet_id=, visual_id=) for a user of `tenant`."""
+        return self._minting(
+            tenant, user, "GenerateEmbedUrlForRegisteredUser", "visual"
+        ).visual_embed_url(user, dashboard_id, **options)
+
+    def q_embed_url(self, tenant: str, user: str, **options: Any) -> EmbedUrl:
+        """`Embedder.q_embed_url` for a user of `tenant`."""
+        return self._minting(tenant, user, "GenerateEmbedUrlForRegisteredUser", "q").q_embed_url(
+            user, **options
+        )
+
+    def anonymous_dashboard_url(self, tenant: str, dashboard_id: str, **options: Any) -> EmbedUrl:
+        """`Embedder.anonymous_dashboard_url` for an anonymous reader of `tenant`."""
+        return self._minting(
+            tenant, None, "GenerateEmbedUrlForAnonymousUser", "dashboard"
+        ).anonymous_dashboard_url(dashboard_id, **options)
+
+    def anonymous_visual_url(self, tenant: str, dashboard_id: str, **options: Any) -> EmbedUrl:
+        """`Embedder.anonymous_visual_url` for an anonymous reader of `tenant`."""
+        return self._minting(
+            tenant, None, "GenerateEmbedUrlForAnonymousUser", "visual"
+        ).anonymous_visual_url(dashboard_id, **options)
+
+    def anonymous_q_url(self, tenant: str, topic_id: str, **options: Any) -> EmbedUrl:
+        """`Embedder.anonymous_q_url` for an anonymous reader of `tenant`."""
+        return self._minting(tenant, None, "GenerateEmbedUrlForAnonymousUser", "q").anonymous_q_url(
+            topic_id, **options
+        )
+
     def config(self, tenant: str) -> TenantConfig:
         """The tenant's current config (UnknownTenantError if it has no valid file)."""
         self._refresh_if_due()

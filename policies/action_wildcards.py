@@ -18,6 +18,7 @@ from botocore.exceptions import UnknownServiceError
 from policies.authorization_reference import action_resource_types
 from policies.embed_role import (
     ASSUME_ROLE,
+    GENERATE_ANONYMOUS_EMBED_URL,
     GENERATE_EMBED_URL,
     GET_AUTH_CODE,
     GET_SESSION_EMBED_URL,
@@ -25,9 +26,16 @@ from policies.embed_role import (
 )
 
 EMBEDDING_ACTIONS = frozenset(
-    {GET_SESSION_EMBED_URL, GET_AUTH_CODE, GENERATE_EMBED_URL, REGISTER_USER}
+    {
+        GET_SESSION_EMBED_URL,
+        GET_AUTH_CODE,
+        GENERATE_EMBED_URL,
+        GENERATE_ANONYMOUS_EMBED_URL,
+        REGISTER_USER,
+    }
 )
-"""What an embed role's permissions may allow: minting console URLs for its tenant's users."""
+"""What an embed role's permissions may allow: minting embed URLs for its tenant's users and
+(when its file has an `anonymous` section) its anonymous readers."""
 TRUST_ACTIONS = frozenset({ASSUME_ROLE})
 """What an embed role's trust policy may allow its app principals."""
 

@@ -26,8 +26,10 @@ from policies.resources import DEFAULT_NAMESPACE
 from tenant_file.config import TenantConfig
 from tenant_file.names import (
     ROLE_NAME_PREFIX,
+    TENANT_SESSION_NAME,
     embed_role_arn,
     partition_for_region,
+    quicksight_asset_arn,
     quicksight_user_arn,
 )
 
@@ -41,6 +43,7 @@ ACCOUNT_PLACEHOLDER = "<account>"
 GET_SESSION_EMBED_URL = "quicksight:GetSessionEmbedUrl"
 GET_AUTH_CODE = "quicksight:GetAuthCode"
 GENERATE_EMBED_URL = "quicksight:GenerateEmbedUrlForRegisteredUser"
+GENERATE_ANONYMOUS_EMBED_URL = "quicksight:GenerateEmbedUrlForAnonymousUser"
 REGISTER_USER = "quicksight:RegisterUser"
 ASSUME_ROLE = "sts:AssumeRole"
 ALLOWED_EMBEDDING_DOMAINS = "quicksight:AllowedEmbeddingDomains"
@@ -92,7 +95,7 @@ def embed_role_trust_policy(tenant: TenantConfig) -> PolicyDocument:
         assume[STS_EXTERNAL_ID] = tenant.embedding.external_id.get_secret_value()
     if tenant.embedding.identity == "iam":
         # The session name IS the QuickSight user: only the tenant's users may be sessions.
-        assume[STS_ROLE_SESSION_NAME] = _user_names(tenant)
+        assume[STS_ROLE_SESSION_NAME] = trusted_session_names(tenant)
     assume_statement: dict[str, Any] = {
         "Sid": "TenantAppsAssumeEmbedRole",
         "Effect": "Allow",
@@ -112,22 +115,28 @@ def embed_role_permissions_policy(
     # Exact ARNs (the default namespace, an adopted one) are a list, even of one: every user
     # of the file is granted. A namespace's one pattern stays a string, as IAM shows it.
     users: str | list[str] = scoped if names_users_exactly(tenant) else scoped[0]
-    statements: list[dict[str, Any]] = [
-        {
-            # The Service Authorization Reference lists no resource type and no condition key
-            # for GetSessionEmbedUrl: "*" is the only Resource AWS accepts for it.
-            "Sid": "GetSessionEmbedUrlHasNoResourceType",
-            "Effect": "Allow",
-            "Action": GET_SESSION_EMBED_URL,
-            "Resource": "*",
-        }
-    ]
+    console = "console" in tenant.embedding.experiences
+    statements: list[dict[str, Any]] = []
+    if console:
+        statements.append(
+            {
+                # The Service Authorization Reference lists no resource type and no condition
+                # key for GetSessionEmbedUrl: "*" is the only Resource AWS accepts for it.
+                "Sid": "GetSessionEmbedUrlHasNoResourceType",
+                "Effect": "Allow",
+                "Action": GET_SESSION_EMBED_URL,
+                "Resource": "*",
+            }
+        )
     if tenant.embedding.identity == "quicksight":
+        # GetAuthCode serves GetSessionEmbedUrl only: a tenant without the console needs neither.
         statements.append(
             {
                 "Sid": "TenantUsersOnly",
                 "Effect": "Allow",
-                "Action": sorted([GET_AUTH_CODE, GENERATE_EMBED_URL]),
+                "Action": sorted([GET_AUTH_CODE, GENERATE_EMBED_URL])
+                if console
+                else GENERATE_EMBED_URL,
                 "Resource": users,
             }
         )
@@ -143,8 +152,45 @@ def embed_role_permissions_policy(
                 "Resource": users,
             }
         )
+    resources = anonymous_resources(tenant, partition=partition, account_id=account_id)
+    if resources:
+        statements.append(
+            {
+                # Resource types namespace (required), dashboard, topic: the Service
+                # Authorization Reference for GenerateEmbedUrlForAnonymousUser. AWS checks the
+                # namespace and every AuthorizedResourceArn against them.
+                "Sid": "AnonymousReadersOfTheTenantsNamespaceAndDashboards",
+                "Effect": "Allow",
+                "Action": GENERATE_ANONYMOUS_EMBED_URL,
+                "Resource": resources,
+            }
+        )
     statements += allowed_domains_guard(tenant)
     return {"Version": POLICY_VERSION, "Statement": statements}
+
+
+def anonymous_resources(tenant: TenantConfig, *, partition: str, account_id: str) -> list[str]:
+    """The ARNs the embed role may mint anonymous URLs for: the tenant's namespace and the
+    dashboards and topics of its `anonymous` section, in its region; none without one."""
+    if tenant.anonymous is None:
+        return []
+
+    def arn(kind: str, name: str) -> str:
+        return quicksight_asset_arn(partition, tenant.region, account_id, kind, name)
+
+    return [
+        arn("namespace", tenant.namespace),
+        *(arn("dashboard", d) for d in tenant.anonymous.dashboards),
+        *(arn("topic", t) for t in tenant.anonymous.topics),
+    ]
+
+
+def embed_url_actions(tenant: TenantConfig) -> list[str]:
+    """The actions that take AllowedDomains: the registered user's, and the anonymous reader's
+    when the tenant has anonymous readers."""
+    if tenant.anonymous is None:
+        return [GENERATE_EMBED_URL]
+    return sorted([GENERATE_ANONYMOUS_EMBED_URL, GENERATE_EMBED_URL])
 
 
 def _register_sessions_just_in_time(
@@ -169,7 +215,8 @@ def _register_sessions_just_in_time(
 
 
 def allowed_domains_guard(tenant: TenantConfig) -> list[dict[str, Any]]:
-    """Deny statements: GenerateEmbedUrlForRegisteredUser only with the tenant's AllowedDomains.
+    """Deny statements: GenerateEmbedUrlForRegisteredUser (and ...ForAnonymousUser, whose key is
+    the same) only with the tenant's AllowedDomains.
 
     AWS: "Without this condition, developers can list any domain on the internet in the
     AllowedDomains parameter" (QuickSight User Guide, embedding for registered users, step 1).
@@ -187,7 +234,12 @@ def allowed_domains_guard(tenant: TenantConfig) -> list[dict[str, Any]]:
     in the domain, the embedder only whole subdomains (`tenant_file.origins`).
     """
     domains = list(tenant.embedding.allowed_domains)
-    deny: dict[str, Any] = {"Effect": "Deny", "Action": GENERATE_EMBED_URL, "Resource": "*"}
+    actions = embed_url_actions(tenant)
+    deny: dict[str, Any] = {
+        "Effect": "Deny",
+        "Action": actions if len(actions) > 1 else actions[0],
+        "Resource": "*",
+    }
     if not domains:
         return [
             {
@@ -219,6 +271,16 @@ def policy_json(document: PolicyDocument) -> str:
 def policy_size(document: PolicyDocument) -> int:
     """Characters IAM counts against its size quotas (it does not count whitespace)."""
     return len(policy_json(document))
+
+
+def trusted_session_names(tenant: TenantConfig) -> list[str]:
+    """iam identity: the role session names the trust policy admits: the file's users, and the
+    tenant's own session (`qs-embed`) when it mints for anonymous readers (it is no QuickSight
+    user: anonymous readers have none)."""
+    names = _user_names(tenant)
+    if tenant.anonymous is not None and TENANT_SESSION_NAME not in names:
+        names = sorted([*names, TENANT_SESSION_NAME])
+    return names
 
 
 def _app_principals(tenant: TenantConfig) -> dict[str, list[str]]:

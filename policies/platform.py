@@ -26,7 +26,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tenant_file.errors import ConfigError, Problem
 from tenant_file.loader import dotted
-from tenant_file.platform_settings import PLATFORM_FILE, read_platform_settings
+from tenant_file.platform_settings import PLATFORM_FILE as PLATFORM_FILE
+from tenant_file.platform_settings import read_platform_settings
 
 DEPLOYING_ACCOUNT = "deploying_account"
 """The `quotas` key for tenants whose file names no `account_id` (the deploying account)."""

@@ -3,7 +3,9 @@
 Starts the emulator, applies the Pulumi program for every tenant through the strict local engine
 (`local_engine.engine`, what `qs-embed local up` runs), then
 acts as each tenant's app: mints an embed URL for every user, redeems one twice to show it is
-single use, and tries the paths that must fail (another tenant's users, an untrusted app, a
+single use, opens the dashboards the files list (a registered user's, and an anonymous reader's
+with its row-level-security tags; the dashboards are seeded by an admin call), and tries the
+paths that must fail (another tenant's users, an untrusted app, a
 missing ExternalId, a lifetime of 601, an entry point outside the allow-list). Prints a table
 and exits 1 if any grant failed or any denial succeeded.
 """
@@ -30,8 +32,10 @@ from embedder.errors import (
 )
 from embedder.redaction import install_log_redaction
 from infra.program import load_checked_tenants
+from qs_embed.demo_experiences import experience_rows
 from qs_embed.exit_codes import ExitCode
 from qs_embed.shards import shard_from_args
+from sandbox.assets import seed_embedded_assets
 from sandbox.emulator import Emulator
 from tenant_file.config import TenantConfig, TenantUser
 from tenant_file.names import role_session_user_name
@@ -78,6 +82,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
             applied = engine_up(loaded, emu.admin_session())
         _note(f"{applied.summary()} in {emu.endpoint_url}")
+        seeded = seed_embedded_assets(
+            emu.admin_session().client("quicksight"), emu.account_id, tenants
+        )
+        _note(f"{plural(seeded, 'dashboard or topic', 'dashboards and topics')} seeded")
         with _step("minting embed URLs as each tenant's app, and trying what must fail"):
             checks = list(_checks(emu, tenants, show_urls=args.show_urls))
     finally:
@@ -115,6 +123,11 @@ def _checks(emu: Emulator, tenants: Sequence[TenantConfig], *, show_urls: bool) 
             redeemed = True
         yield from _input_refusals(t, emb, show_urls)
     yield from _cross_tenant(emu, tenants, show_urls)
+    by_name = {t.tenant: t for t in tenants}
+    for tenant, who, check, expected, outcome in experience_rows(
+        tenants, lambda t: _embedder(emu, t, t.embedding.app_principals[0])
+    ):
+        yield _row(by_name[tenant], who, "", check, expected, outcome)
     victim = tenants[0]
     untrusted = _embedder(emu, victim, UNTRUSTED_APP.format(account=emu.account_id))
     yield _row(

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from policies.embed_role import ACCOUNT_PLACEHOLDER
+from review.experience_changes import experience_changes
 from tenant_file.config import TenantConfig
 
 CHANGE, REVIEW, REMOVED = "change", "review", "REMOVED"
@@ -115,6 +116,7 @@ def _compare(old: TenantConfig, new: TenantConfig) -> Iterator[tuple[str, str]]:
     yield from _user_changes(old, new)
     yield from _profile_changes(old, new)
     yield from _principal_changes(old, new)
+    yield from experience_changes(old, new)
 
 
 def _identity_changes(old: TenantConfig, new: TenantConfig) -> Iterator[tuple[str, str]]:

@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
 from urllib.parse import quote
@@ -18,6 +18,12 @@ from sandbox.clock import ExpiryClock
 
 URL_VALIDITY = timedelta(minutes=5)
 EMBED_PATH_PREFIX = "/embed/"
+# QuickSight serves the console under /embedding/ and the other experiences under /embed/;
+# the embedding SDK matches exactly that (amazon-quicksight-embedding-sdk 2.11.3,
+# ConsoleExperience.extractExperienceFromUrl: ^https://[^/]+/embedding/[^/]+/(start...)).
+# The https listener issues those paths; the plain-http one keeps /embed/ for all.
+CONSOLE_PATH_PREFIX = "/embedding/"
+PATH_PREFIXES = (EMBED_PATH_PREFIX, CONSOLE_PATH_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,14 @@ class EmbedGrant:
     lifetime_minutes: int
     custom_permissions_name: str | None = None
     allowed_domains: tuple[str, ...] = ()
+    experience: str = "QuickSightConsole"
+    """The ExperienceConfiguration member the URL was minted for (GetSessionEmbedUrl: the
+    console)."""
+    session_tags: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    """An anonymous reader's SessionTags (key, value): shown on the session's page only (what
+    the reader's row-level security sees); values are secrets, never in a repr or a log."""
+    authorized_resources: tuple[str, ...] = ()
+    """An anonymous session's AuthorizedResourceArns."""
 
 
 class Redeemed(Enum):
@@ -45,6 +59,7 @@ class _Issued:
     grant: EmbedGrant
     code_digest: bytes
     issued_at: datetime
+    prefix: str = EMBED_PATH_PREFIX
     redeemed_at: datetime | None = None
 
 
@@ -57,19 +72,24 @@ class EmbedSessions:
     def issue(self, grant: EmbedGrant, base_url: str) -> str:
         session_id = secrets.token_hex(16)
         code = secrets.token_urlsafe(32)
+        console = grant.experience == "QuickSightConsole" and base_url.startswith("https://")
+        prefix = CONSOLE_PATH_PREFIX if console else EMBED_PATH_PREFIX
         with self._lock:
-            self._issued[session_id] = _Issued(grant, _digest(code), self._clock.now())
-        path = EMBED_PATH_PREFIX + session_id + quote(grant.entry_point, safe="/")
+            self._issued[session_id] = _Issued(grant, _digest(code), self._clock.now(), prefix)
+        path = prefix + session_id + quote(grant.entry_point, safe="/")
         return f"{base_url}{path}?code={code}&identityprovider=quicksight&isauthcode=true"
 
     def redeem(self, path: str, code: str) -> tuple[Redeemed, EmbedGrant | None]:
         """Open the session of an embed URL once; ``path`` is percent-decoded (WSGI PATH_INFO).
 
         The grant is returned only with OK."""
-        session_id, _, entry = path.removeprefix(EMBED_PATH_PREFIX).partition("/")
+        prefix = next((p for p in PATH_PREFIXES if path.startswith(p)), EMBED_PATH_PREFIX)
+        session_id, _, entry = path.removeprefix(prefix).partition("/")
         with self._lock:
             issued = self._issued.get(session_id)
             if issued is None or not hmac.compare_digest(issued.code_digest, _digest(code)):
+                return Redeemed.REFUSED, None
+            if prefix != issued.prefix:
                 return Redeemed.REFUSED, None
             if "/" + entry != issued.grant.entry_point:
                 return Redeemed.REFUSED, None

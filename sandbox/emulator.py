@@ -55,11 +55,15 @@ class Emulator:
         log_path: str | os.PathLike[str] | None = None,
         start_timeout: float = 20.0,
         quotas: Mapping[str, int] | None = None,
+        https_embeds: bool = False,
     ) -> None:
         """``log_path``: where the emulator process writes its output (default: inherited).
         ``quotas``: AWS's default quotas raised, as Service Quotas would (``{"namespaces":
-        500}``; ``sandbox.quotas.Quotas`` names them); ValueError for an unknown one."""
+        500}``; ``sandbox.quotas.Quotas`` names them); ValueError for an unknown one.
+        ``https_embeds``: issue embed URLs on a second, https listener with QuickSight's paths
+        (self-signed certificate: ``embed_certificate``), as the embedding SDK requires."""
         self.quotas = DEFAULT_QUOTAS.raised(f"{k}={v}" for k, v in (quotas or {}).items())
+        self._https_embeds = https_embeds
         self._requested_port = port
         self.account_id = account_id
         self.region = region
@@ -89,6 +93,8 @@ class Emulator:
         for name, value in self.quotas.as_dict().items():
             if value != getattr(DEFAULT_QUOTAS, name):
                 command += ["--quota", f"{name}={value}"]
+        if self._https_embeds:
+            command.append("--https-embeds")
         log = open(self._log_path, "ab") if self._log_path else None  # noqa: SIM115
         try:
             self._process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
@@ -187,6 +193,19 @@ class Emulator:
     @property
     def endpoint_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def embed_origin(self) -> str:
+        """Where embed URLs are issued: the https listener (``https_embeds``), else the
+        endpoint."""
+        origin: str = self._ready["embed_base_url"]
+        return origin
+
+    @property
+    def embed_certificate(self) -> str | None:
+        """The https listener's self-signed certificate (PEM), or None."""
+        pem: str | None = self._ready["embed_certificate"]
+        return pem
 
     @property
     def admin_arn(self) -> str:

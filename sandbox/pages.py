@@ -32,8 +32,21 @@ def _page(title: str, body: str) -> str:
     )
 
 
+_TITLES = {
+    "QuickSightConsole": "QuickSight console",
+    "Dashboard": "QuickSight dashboard",
+    "DashboardVisual": "QuickSight visual",
+    "QSearchBar": "QuickSight Q search bar",
+    "GenerativeQnA": "QuickSight generative Q&A",
+}
+
+
 def session_page(grant: EmbedGrant) -> str:
+    """What the reader of a redeemed URL sees: the experience, whose session, and (anonymous
+    readers) the session tags their row-level security filters by. Tag values appear here
+    only: the page is the reader's own, as QuickSight's is."""
     rows = [
+        ("Experience", grant.experience),
         ("User ARN", grant.user_arn),
         ("User name", grant.user_name),
         ("Namespace", grant.namespace),
@@ -43,13 +56,56 @@ def session_page(grant: EmbedGrant) -> str:
     ]
     if grant.allowed_domains:
         rows.append(("Allowed domains", ", ".join(grant.allowed_domains)))
+    if grant.authorized_resources:
+        rows.append(("Authorized resources", ", ".join(grant.authorized_resources)))
     table = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
+    tags = ""
+    if grant.session_tags:
+        tag_rows = "".join(
+            f"<tr><th>{escape(k)}</th><td data-tag='{escape(k)}'>{escape(v)}</td></tr>"
+            for k, v in grant.session_tags
+        )
+        tags = f"<h2>Session tags</h2><table id='session-tags'>{tag_rows}</table>"
+    title = _TITLES.get(grant.experience, "QuickSight")
     return _page(
-        "QuickSight console (local emulator)",
-        f"<p>Embedded session opened.</p><table>{table}</table>",
+        f"{title} (local emulator)",
+        f"<p>Embedded session opened.</p><table id='session'>{table}</table>{tags}",
     )
 
 
-def refusal_page(outcome: Redeemed) -> tuple[int, str]:
+# Tells the embedding window, through the SDK's message listener, that the session did not
+# open: an ERROR_OCCURRED event addressed with the contextId and discriminator the SDK added
+# to the frame's URL (amazon-quicksight-embedding-sdk 2.11.3: ControlExperience's listener
+# routes {eventName, eventTarget} by BaseExperience.getExperienceIdentifier). The error code
+# is the emulator's own; it carries no secret, so any parent origin may read it.
+_SDK_ERROR_EVENT = """<script>
+(function () {
+  var query = new URLSearchParams(location.search);
+  if (!query.get("contextId") || window.parent === window) return;
+  var board = /\\/dashboards\\/([\\w-]+)/.exec(location.pathname);
+  var target = {experienceType: board ? "DASHBOARD" : "CONSOLE",
+                contextId: query.get("contextId"),
+                discriminator: Number(query.get("discriminator") || 0)};
+  if (board) target.dashboardId = board[1];
+  window.parent.postMessage(
+    {eventName: "ERROR_OCCURRED", eventTarget: target, message: {errorCode: "%s"}}, "*");
+})();
+</script>"""
+
+
+def refusal_page(outcome: Redeemed, *, sdk_events: bool = False) -> tuple[int, str]:
+    """The page of a refused URL; with `sdk_events` (the https listener) it also tells the
+    embedding SDK, as QuickSight's pages do, so the app can fetch a fresh URL."""
     status, title, text = _REFUSALS[outcome]
-    return status, _page(title, f"<p>{escape(text)}</p>")
+    script = _SDK_ERROR_EVENT % outcome.name if sdk_events else ""
+    return status, _page(title, f"<p>{escape(text)}</p>{script}")
+
+
+def is_control_frame(path: str) -> bool:
+    """`/embed/<session>/embedControl`: the frame the SDK opens beside each embedded page."""
+    parts = path.split("/")
+    return len(parts) == 4 and parts[1] == "embed" and parts[3] == "embedControl"
+
+
+def control_page() -> str:
+    return _page("QuickSight embedding control (local emulator)", "")

@@ -15,6 +15,8 @@ class Runtime:
     region: str
     control_token: str
     base_url: str = ""  # known once the socket is bound
+    embed_base_url: str = ""
+    """The https listener's (`--https-embeds`): embed URLs are issued on it; else base_url."""
     clock: AdjustableClock = field(default_factory=AdjustableClock)
     faults: FaultBook = field(default_factory=FaultBook)
     embeds: EmbedSessions = field(init=False)

@@ -85,6 +85,7 @@ def serve(
     region: str,
     ready_fd: int | None,
     limits: quotas.Quotas = quotas.DEFAULTS,
+    https_embeds: bool = False,
 ) -> None:
     # moto reads the account from the environment on every request.
     os.environ["MOTO_ACCOUNT_ID"] = account_id
@@ -103,11 +104,31 @@ def serve(
         request_handler=logs.QuietRequestHandler,
     )
     current.base_url = f"http://127.0.0.1:{server.server_port}"
+    servers = [server]
+    embed_certificate = None
+    if https_embeds:
+        from sandbox.tls import self_signed_context
+
+        context, embed_certificate = self_signed_context()
+        embeds = make_server(
+            "127.0.0.1",
+            0,
+            SandboxApp(current),
+            threaded=True,
+            request_handler=logs.QuietRequestHandler,
+            ssl_context=context,
+        )
+        current.embed_base_url = f"https://127.0.0.1:{embeds.server_port}"
+        servers.append(embeds)
     # A short poll interval keeps stopping fast; shutdown() waits for the next poll.
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="emulator", daemon=True
-    )
-    thread.start()
+    threads = [
+        threading.Thread(
+            target=s.serve_forever, kwargs={"poll_interval": 0.05}, name="emulator", daemon=True
+        )
+        for s in servers
+    ]
+    for thread in threads:
+        thread.start()
     ready = {
         "port": server.server_port,
         "account_id": account_id,
@@ -119,6 +140,8 @@ def serve(
         },
         "control_token": current.control_token,
         "quotas": limits.as_dict(),
+        "embed_base_url": current.embed_base_url or current.base_url,
+        "embed_certificate": embed_certificate,
     }
     if ready_fd is not None:
         with os.fdopen(ready_fd, "w") as ready_pipe:
@@ -128,9 +151,11 @@ def serve(
     try:
         _wait_for_stop()
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+        for s in servers:
+            s.shutdown()
+            s.server_close()
+        for thread in threads:
+            thread.join(timeout=5)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,13 +174,18 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME=N",
         help=f"raise one of AWS's default quotas ({', '.join(quotas.Quotas.names())})",
     )
+    parser.add_argument(
+        "--https-embeds",
+        action="store_true",
+        help="issue embed URLs on a second, https listener (self-signed; for the embedding SDK)",
+    )
     args = parser.parse_args(argv)
     try:
         limits = quotas.DEFAULTS.raised(args.quota)
     except ValueError as e:
         parser.error(str(e))
     logs.configure(args.verbose)
-    serve(args.port, args.account_id, args.region, args.ready_fd, limits)
+    serve(args.port, args.account_id, args.region, args.ready_fd, limits, args.https_embeds)
     return 0
 
 

@@ -22,7 +22,7 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.wrappers import Request, Response
 
 from sandbox import control_server, pages
-from sandbox.embed_urls import EMBED_PATH_PREFIX, Redeemed
+from sandbox.embed_urls import PATH_PREFIXES, Redeemed
 from sandbox.quicksight.responses import SandboxQuickSightResponse
 from sandbox.runtime import Runtime
 
@@ -50,7 +50,7 @@ class SandboxApp:
         path: str = environ.get("PATH_INFO", "")
         if path.startswith(control_server.CONTROL_PREFIX):
             response = control_server.handle(self.runtime, Request(environ))
-        elif path.startswith(EMBED_PATH_PREFIX):
+        elif path.startswith(PATH_PREFIXES):
             response = self._redeem(Request(environ))
         elif path.startswith("/moto-api"):
             response = Response("moto's admin API is disabled in the emulator", status=404)
@@ -62,11 +62,17 @@ class SandboxApp:
     def _redeem(self, request: Request) -> Response:
         if request.method != "GET":
             return Response("Embed URLs are opened with GET", status=405)
+        if pages.is_control_frame(request.path):
+            # The SDK's control frame (/embed/<session>/embedControl): it only relays messages.
+            body, status = pages.control_page(), 200
+            response = Response(body, status=status, mimetype="text/html")
+            response.headers["Cache-Control"] = "no-store"
+            return response
         outcome, grant = self.runtime.embeds.redeem(request.path, request.args.get("code", ""))
         if outcome is Redeemed.OK and grant is not None:
             body, status = pages.session_page(grant), 200
         else:
-            status, body = pages.refusal_page(outcome)
+            status, body = pages.refusal_page(outcome, sdk_events=request.scheme == "https")
         response = Response(body, status=status, mimetype="text/html")
         response.headers["Cache-Control"] = "no-store"
         response.headers["Referrer-Policy"] = "no-referrer"

@@ -13,8 +13,6 @@ from typing import Annotated, Any, Literal, Protocol, Self
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     SecretStr,
     StrictBool,
@@ -24,6 +22,14 @@ from pydantic import (
 )
 
 from tenant_file.entry_points import allow_list_pattern_problem, entry_point_problem, is_allowed
+from tenant_file.experience_config import (
+    EXPERIENCES,
+    Anonymous,
+    DashboardId,
+    Experience,
+    FrozenModel,
+    experience_problems,
+)
 from tenant_file.limits import StringLimit, region_partitions, service_limits
 from tenant_file.names import embed_role_name, profile_physical_name, role_session_user_name
 from tenant_file.origins import allowed_origin_problem
@@ -168,8 +174,8 @@ Principal = Annotated[str, AfterValidator(_check_principal)]
 Origin = Annotated[str, AfterValidator(_check_domain)]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class _Frozen(FrozenModel):
+    """Frozen, unknown keys refused (`embedder.experience_config.FrozenModel`)."""
 
 
 class PermissionProfile(_Frozen):
@@ -243,6 +249,18 @@ class Embedding(_Frozen):
         "QuickSight on first use (RegisterUser) and the embed role may do so for the file's "
         "session names; off: the stack alone registers users.",
     )
+    experiences: tuple[Experience, ...] = Field(
+        default=("console",),
+        min_length=1,
+        description=f"What registered users may open: {', '.join(EXPERIENCES)} "
+        "(q: QSearchBar and GenerativeQnA).",
+    )
+    dashboards: tuple[DashboardId, ...] = Field(
+        default=(),
+        description="Dashboard ids registered users may open (dashboard and visual "
+        "experiences); checked by the embedder, QuickSight's own dashboard permissions apply "
+        "too.",
+    )
 
     @field_validator("external_id")
     @classmethod
@@ -273,6 +291,10 @@ class TenantConfig(_Frozen):
         description="Take over an existing QuickSight namespace of this name (only then).",
     )
     embedding: Embedding
+    anonymous: Anonymous | None = Field(
+        default=None,
+        description="Anonymous readers (GenerateEmbedUrlForAnonymousUser); absent: none.",
+    )
     permission_profiles: dict[
         Annotated[str, Field(pattern=PROFILE_KEY_PATTERN)], PermissionProfile
     ] = Field(default_factory=dict)
@@ -357,6 +379,7 @@ class TenantConfig(_Frozen):
                 )
             )
         problems.extend(self._partition_problems())
+        problems.extend(experience_problems(emb.experiences, emb.dashboards, self.anonymous))
         for key in self.permission_profiles:
             physical = profile_physical_name(self.tenant, key)
             problem = limits.custom_permissions_name.check(physical)

@@ -57,6 +57,10 @@ class ServiceLimits:
     external_id: StringLimit
     resource_id: StringLimit
     user_roles: tuple[str, ...]
+    topic_id: StringLimit
+    session_tag_key: StringLimit
+    session_tag_value: StringLimit
+    session_tags_max: int
 
 
 def _string_limit(shape: Any) -> StringLimit:
@@ -124,6 +128,10 @@ def service_limits() -> ServiceLimits:
         external_id=_string_limit(assume_role["ExternalId"]),
         resource_id=_string_limit(quicksight.shape_for("ShortRestrictiveResourceId")),
         user_roles=tuple(user_role.enum),
+        topic_id=_string_limit(quicksight.shape_for("RestrictiveResourceId")),
+        session_tag_key=_string_limit(quicksight.shape_for("SessionTagKey")),
+        session_tag_value=_string_limit(quicksight.shape_for("SessionTagValue")),
+        session_tags_max=int(quicksight.shape_for("SessionTagList").metadata["max"]),
     )
 
 

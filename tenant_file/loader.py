@@ -26,7 +26,8 @@ from tenant_file.trusted_accounts import (
     roots_by_account,
 )
 
-SECRET_FIELDS = frozenset({"external_id"})
+SECRET_FIELDS = frozenset({"external_id", "fixed"})
+"""Fields whose values a message never shows (`anonymous.session_tags.fixed`: tag values)."""
 TENANT_SUFFIXES = (".yaml", ".yml")
 """The file name endings of tenant files (`tenants/<tenant>.yaml` or `.yml`)."""
 MAX_FILE_BYTES = 1_000_000

@@ -24,6 +24,9 @@ def _endpoint_resolver() -> EndpointResolver:
     return EndpointResolver(model_loader().load_data("endpoints"), uses_builtin_data=True)
 
 
+TENANT_SESSION_NAME = "qs-embed"
+"""RoleSessionName of the tenant's one role session: every mint of a quicksight-identity tenant,
+and the anonymous readers' mints of any tenant."""
 ROLE_NAME_PREFIX = "qs-embed-"
 """Every embed role is `qs-embed-<tenant>`; the prefix is reserved for them (deployer policy)."""
 
@@ -52,3 +55,10 @@ def quicksight_user_arn(
 def role_session_user_name(role_name: str, session_name: str) -> str:
     """The QuickSight user name of an IAM role session: `<role name>/<session name>`."""
     return f"{role_name}/{session_name}"
+
+
+def quicksight_asset_arn(
+    partition: str, region: str, account_id: str, kind: str, asset_id: str
+) -> str:
+    """A QuickSight dashboard, topic or namespace (`kind`) of the tenant's region."""
+    return f"arn:{partition}:quicksight:{region}:{account_id}:{kind}/{asset_id}"

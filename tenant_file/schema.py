@@ -10,9 +10,10 @@ from typing import Any
 
 from tenant_file.config import TenantConfig, console_user_roles
 from tenant_file.entry_points import ALLOWED_DESCRIPTION
-from tenant_file.limits import service_limits
+from tenant_file.limits import StringLimit, service_limits
 from tenant_file.origins import ALLOWED_ORIGIN_PATTERN
 
+ASCII_ID = r"^[A-Za-z0-9_-]+$"
 SCHEMA_ID = "https://github.com/quicksight-embedding/quicksight-embedding/tenant.schema.json"
 
 
@@ -48,4 +49,37 @@ def tenant_json_schema() -> dict[str, Any]:
         maxLength=limits.external_id.max_length,
         pattern=limits.external_id.pattern,
     )
+    _experience_limits(defs)
     return schema
+
+
+def _ascii_id(limit: StringLimit) -> dict[str, Any]:
+    # AWS's `[\w\-]+` read as Java reads `\w` (ASCII), anchored as the loader matches it.
+    return {"minLength": limit.min_length, "maxLength": limit.max_length, "pattern": ASCII_ID}
+
+
+def _experience_limits(defs: dict[str, Any]) -> None:
+    """Dashboard and topic ids, session tags: botocore's shapes (`embedder.experience_config`)."""
+    limits = service_limits()
+    dashboard, topic = _ascii_id(limits.resource_id), _ascii_id(limits.topic_id)
+    defs["Embedding"]["properties"]["dashboards"].update(uniqueItems=True)
+    defs["Embedding"]["properties"]["dashboards"]["items"].update(dashboard)
+    defs["Embedding"]["properties"]["experiences"].update(uniqueItems=True)
+    anonymous = defs["Anonymous"]["properties"]
+    anonymous["dashboards"].update(uniqueItems=True)
+    anonymous["dashboards"]["items"].update(dashboard)
+    anonymous["topics"].update(uniqueItems=True)
+    anonymous["topics"]["items"].update(topic)
+    key = {
+        "minLength": limits.session_tag_key.min_length,
+        "maxLength": limits.session_tag_key.max_length,
+    }
+    value = {
+        "minLength": limits.session_tag_value.min_length,
+        "maxLength": limits.session_tag_value.max_length,
+    }
+    tags = defs["SessionTags"]["properties"]
+    tags["keys"].update(uniqueItems=True, maxItems=limits.session_tags_max)
+    tags["keys"]["items"].update(key)
+    tags["fixed"].update(propertyNames=key, maxProperties=limits.session_tags_max)
+    tags["fixed"]["additionalProperties"].update(value)

@@ -117,7 +117,8 @@ class Call:
 @dataclass(repr=False)  # botocore.hooks logs handlers by repr: keep recorded tokens out
 class FakeAws:
     """STS (AssumeRole, GetCallerIdentity) and QuickSight (GetSessionEmbedUrl,
-    GenerateEmbedUrlForRegisteredUser, RegisterUser) behind botocore's `before-send`."""
+    GenerateEmbedUrlForRegisteredUser, ...ForAnonymousUser, RegisterUser) behind botocore's
+    `before-send`."""
 
     clock: FakeClock
     account: str = ACCOUNT
@@ -245,6 +246,11 @@ class FakeAws:
     ) -> AWSResponse:
         return self._mint(token, url, rid)
 
+    def _GenerateEmbedUrlForAnonymousUser(
+        self, _p: dict[str, Any], token: str | None, url: str, rid: str
+    ) -> AWSResponse:
+        return self._mint(None, url, rid)
+
     def _RegisterUser(
         self, params: dict[str, Any], _t: str | None, url: str, rid: str
     ) -> AWSResponse:
@@ -289,6 +295,8 @@ def _quicksight_operation(method: str, path: str, query: str) -> tuple[str, dict
         names["user-arn"] = "UserArn"
         params.update({names[k]: v for k, v in q.items()})
         return "GetSessionEmbedUrl", params
+    if parts[2] == "embed-url" and parts[3] == "anonymous-user":
+        return "GenerateEmbedUrlForAnonymousUser", params
     if parts[2] == "embed-url":
         return "GenerateEmbedUrlForRegisteredUser", params
     if parts[2] == "namespaces" and parts[-1] == "users":
@@ -355,3 +363,26 @@ def registering(config: TenantConfig) -> TenantConfig:
     """`config` opted in to just-in-time registration (`embedding.register_on_first_use`)."""
     embedding = config.embedding.model_copy(update={"register_on_first_use": True})
     return config.model_copy(update={"embedding": embedding})
+
+
+FIXED_TAG_VALUE = "acme-fixed-s3cr3t"
+"""The fixed session tag value of `experience_tenant` (a secret: tests look for leaks)."""
+
+
+def experience_tenant(identity: str = "quicksight", **embedding: Any) -> TenantConfig:
+    """The fakes' tenant with every experience, dashboards and anonymous readers."""
+    base = tenant(identity)
+    data = base.model_dump(mode="python")
+    data["embedding"] = {
+        **data["embedding"],
+        "external_id": base.embedding.external_id,
+        "experiences": ["console", "dashboard", "visual", "q"],
+        "dashboards": ["sales-overview"],
+        **embedding,
+    }
+    data["anonymous"] = {
+        "dashboards": ["public-kpis"],
+        "topics": ["kpi-q"],
+        "session_tags": {"keys": ["region", "tier"], "fixed": {"tenant_id": FIXED_TAG_VALUE}},
+    }
+    return TenantConfig.model_validate(data)

@@ -78,9 +78,11 @@ def create_app(
     )
     app.extensions[EXTENSION] = Portal(source, endpoint_url, console_origin_override)
 
+    from examples.portal import embedding
     from examples.portal.views import blueprint, load_signed_in
 
     app.register_blueprint(blueprint)
+    app.register_blueprint(embedding.blueprint)
     app.before_request(load_signed_in)
     app.after_request(_add_security_headers)
     app.register_error_handler(HTTPException, _http_error)

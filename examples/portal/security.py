@@ -15,7 +15,8 @@ CSRF_FIELD = "csrf"
 
 
 def content_security_policy(frame_ancestors: Sequence[str], frame_src: str | None) -> str:
-    """No scripts at all; styles from the portal; forms post to the portal only.
+    """Scripts, styles and fetches from the portal only (the embedding SDK is served by the
+    portal, never a CDN); forms post to the portal only.
 
     frame_ancestors: origins besides the portal's own that may frame this page (the tenant's
         `embedding.allowed_domains`).
@@ -23,6 +24,8 @@ def content_security_policy(frame_ancestors: Sequence[str], frame_src: str | Non
     """
     directives = (
         "default-src 'none'",
+        "script-src 'self'",
+        "connect-src 'self'",
         "style-src 'self'",
         "img-src 'self'",
         "form-action 'self'",

@@ -37,6 +37,8 @@ class TenantEmbedder(Protocol):
         self, user: str, *, entry_point: str | None = None, lifetime_minutes: int | None = None
     ) -> EmbedUrl: ...
 
+    def dashboard_embed_url(self, user: str, dashboard_id: str) -> EmbedUrl: ...
+
 
 class TenantSource(Protocol):
     """Where the portal finds a tenant's embedder: a `TenantRegistry`, or `FixedTenants`."""

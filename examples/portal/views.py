@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, g, redirect, render_template, request, session, url_for
 
 from embedder.errors import EmbedderError, UnknownTenantError
+from embedder.result import EmbedUrl
 from examples.portal.app import portal, render_error
+from examples.portal.embedding import uses_sdk
 from examples.portal.error_pages import UNEXPECTED_CONSOLE_ORIGIN, ErrorPage, error_page
 from examples.portal.security import csrf_ok
 from examples.portal.tenancy import TenantEmbedder, origin_of
@@ -102,31 +104,47 @@ def console() -> Response | str:
             return render_error(
                 ErrorPage(400, "That session length is not allowed", "Give it in whole minutes.")
             )
-    tenant, user = signed_in.tenant, signed_in.user.name
     try:
-        url = signed_in.embedder.session_embed_url(
-            user, entry_point=entry_point, lifetime_minutes=lifetime
-        )
+        url = mint_console_url(signed_in, entry_point=entry_point, lifetime_minutes=lifetime)
     except EmbedderError as e:
         # Embedder messages name no secret (no URL, no auth code): safe for the app's log.
-        logger.warning("console for %s/%s not opened: %s", tenant.tenant, user, e)
+        logger.warning(
+            "console for %s/%s not opened: %s", signed_in.tenant.tenant, signed_in.user.name, e
+        )
         return render_error(error_page(e))
-    expected = portal().console_origin(tenant)
+    expected = on_expected_origin(signed_in, url)
+    if expected is None:
+        return render_error(UNEXPECTED_CONSOLE_ORIGIN)
+    g.frame_src = expected
+    return render_template("console.html", embed=url, sdk=uses_sdk(url.url))
+
+
+def mint_console_url(
+    signed_in: SignedIn, *, entry_point: str | None = None, lifetime_minutes: int | None = None
+) -> EmbedUrl:
+    """A console URL for the signed-in user (EmbedderError if it cannot be minted)."""
+    return signed_in.embedder.session_embed_url(
+        signed_in.user.name, entry_point=entry_point, lifetime_minutes=lifetime_minutes
+    )
+
+
+def on_expected_origin(signed_in: SignedIn, url: EmbedUrl) -> str | None:
+    """The tenant's QuickSight origin if `url` is on it; None (logged) if it is not."""
+    expected = portal().console_origin(signed_in.tenant)
     try:
         unexpected = origin_of(url.url) != expected
     except ValueError:
         unexpected = True
     if unexpected:
         logger.error(
-            "console for %s/%s not shown: the embed URL is not on %s (request id %s)",
-            tenant.tenant,
-            user,
+            "embed for %s/%s not shown: the embed URL is not on %s (request id %s)",
+            signed_in.tenant.tenant,
+            signed_in.user.name,
             expected,
             url.request_id,
         )
-        return render_error(UNEXPECTED_CONSOLE_ORIGIN)
-    g.frame_src = expected
-    return render_template("console.html", embed=url)
+        return None
+    return expected
 
 
 def _sign_in_page(problem: str | None = None) -> str:

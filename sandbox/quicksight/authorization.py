@@ -109,6 +109,7 @@ CONDITION_KEYS: Mapping[str, Mapping[str, str]] = {
     # action: {condition key: the request parameter it is read from}
     "RegisterUser": {"quicksight:IamArn": "IamArn", "quicksight:SessionName": "SessionName"},
     "GenerateEmbedUrlForRegisteredUser": {"quicksight:AllowedEmbeddingDomains": "AllowedDomains"},
+    "GenerateEmbedUrlForAnonymousUser": {"quicksight:AllowedEmbeddingDomains": "AllowedDomains"},
     "CreateGroupMembership": {"quicksight:UserName": "MemberName"},
     "DeleteGroupMembership": {"quicksight:UserName": "MemberName"},
     "DescribeGroupMembership": {"quicksight:UserName": "MemberName"},

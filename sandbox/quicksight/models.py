@@ -111,6 +111,8 @@ class SandboxQuickSightBackend(QuickSightBackend):
         self.namespaces: dict[str, Namespace] = {}
         self.profiles: dict[str, Profile] = {}
         self.directory: dict[tuple[str, str], User] = {}
+        self.topics: dict[str, str] = {}
+        """Q topics by id (moto has none): their ARNs; an embedded topic must exist."""
         self.create_namespace(DEFAULT_NAMESPACE)
         # Embedding needs Enterprise edition; moto's account defaults to Standard.
         self.account_settings.edition = "ENTERPRISE"

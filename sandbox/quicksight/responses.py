@@ -20,6 +20,7 @@ import logging
 import re
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
@@ -36,7 +37,7 @@ from sandbox.faults import InjectedFault
 from sandbox.iam_auth import UnsupportedElementDenied, authorize, iam_enforced, iam_request
 from sandbox.quicksight import botocore_model
 from sandbox.quicksight.authorization import quicksight_context, resource_arn
-from sandbox.quicksight.exceptions import QuickSightError, access_denied, invalid
+from sandbox.quicksight.exceptions import QuickSightError, access_denied, invalid, not_found
 from sandbox.quicksight.models import (
     SandboxQuickSightBackend,
     User,
@@ -44,6 +45,7 @@ from sandbox.quicksight.models import (
     sandbox_quicksight_backends,
 )
 from sandbox.trust import Caller
+from tenant_file.limits import service_limits
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,18 @@ _USER_ARN = re.compile(
     r"arn:[\w-]+:quicksight:(?P<region>[\w-]+):(?P<account>\d{12}):user/(?P<namespace>[^/]+)/(?P<name>.+)"
 )
 DEFAULT_ENTRY_POINT = "/start"
+_ASSET_ARN = re.compile(
+    r"arn:[\w-]+:quicksight:(?P<region>[\w-]+):(?P<account>\d{12}):"
+    r"(?P<kind>dashboard|topic)/(?P<id>[^/]+)"
+)
+# botocore's ShortRestrictiveResourceId `[\w\-]+` (1..512; topics: RestrictiveResourceId,
+# 1..2048), \w read as Java reads it (ASCII).
+_ASSET_ID = re.compile(r"[A-Za-z0-9_-]{1,512}")
+_TOPIC_ID = re.compile(r"[A-Za-z0-9_-]{1,2048}")
+_Q_PATHS = {"QSearchBar": "/q", "GenerativeQnA": "/generative-qna"}
+# botocore's SessionTagKey and SessionTagValue.
+_TAG_KEY_MAX = service_limits().session_tag_key.max_length or 0
+_TAG_VALUE_MAX = service_limits().session_tag_value.max_length or 0
 
 
 class SandboxQuickSightResponse(QuickSightResponse):
@@ -382,14 +396,110 @@ class SandboxQuickSightResponse(QuickSightResponse):
         operation = "GenerateEmbedUrlForRegisteredUser"
         params = self.params(skip={"SessionLifetimeInMinutes"})
         lifetime = self._lifetime(operation, params)
-        entry_point, console = _experience_entry_point(params["ExperienceConfiguration"])
-        domains = params.get("AllowedDomains", [])
-        if not all(isinstance(domain, str) for domain in domains):
-            raise invalid("AllowedDomains must be a list of domain strings")
+        experience = _experience(params["ExperienceConfiguration"], anonymous=False)
+        domains = _domains(params)
         user = self._registered_user(_parse_user_arn(params["UserArn"]))
-        if console:
+        if experience.name == "QuickSightConsole":
             require_console_role(user)
-        return self._issue(user, entry_point, lifetime, tuple(domains))
+        if experience.dashboard is not None:
+            self._dashboard_readable_by(experience.dashboard, user)
+        if experience.topic is not None:
+            self._topic_arn(experience.topic)
+        return self._issue(user, experience.entry_point, lifetime, domains, experience.name)
+
+    def generate_embed_url_for_anonymous_user(self) -> str:
+        """An anonymous reader's session: the namespace (authorized as the request's resource)
+        and every AuthorizedResourceArns entry (each authorized too) must be the caller's to
+        embed, exist in this account and region, and hold the initial dashboard or topic.
+        SessionTags are checked without ever quoting a value (AWS marks them sensitive)."""
+        operation = "GenerateEmbedUrlForAnonymousUser"
+        params = self.params(skip={"SessionLifetimeInMinutes", "SessionTags"})
+        lifetime = self._lifetime(operation, params)
+        namespace = self.quicksight_backend.get_namespace(params["Namespace"]).name
+        experience = _experience(params["ExperienceConfiguration"], anonymous=True)
+        domains = _domains(params)
+        tags = _session_tags(params.get("SessionTags"))
+        arns = params["AuthorizedResourceArns"]
+        if not arns or not all(isinstance(arn, str) for arn in arns):
+            raise invalid("AuthorizedResourceArns must list the dashboards or topics to embed")
+        for arn in arns:
+            self._authorized_resource(arn)
+            self.authorize_also(operation, arn)
+        initial = (
+            self.arn_prefix + f"dashboard/{experience.dashboard}"
+            if experience.dashboard is not None
+            else self._topic_arn(experience.topic or "")
+        )
+        if initial not in arns:
+            raise invalid(f"AuthorizedResourceArns must include the initial resource {initial}")
+        reader = f"{self.arn_prefix}user/{namespace}/anonymous-{uuid.uuid4().hex[:12]}"
+        grant = EmbedGrant(
+            user_arn=reader,
+            user_name="(anonymous reader)",
+            namespace=namespace,
+            entry_point=experience.entry_point,
+            lifetime_minutes=lifetime,
+            allowed_domains=domains,
+            experience=experience.name,
+            session_tags=tags,
+            authorized_resources=tuple(arns),
+        )
+        current = runtime.current()
+        return self.ok(
+            EmbedUrl=current.embeds.issue(grant, current.embed_base_url or current.base_url),
+            AnonymousUserArn=reader,
+        )
+
+    def _authorized_resource(self, arn: str) -> None:
+        """An AuthorizedResourceArns entry: a dashboard or topic of this account and region
+        that exists."""
+        match = _ASSET_ARN.fullmatch(arn)
+        if match is None:
+            raise invalid(f"AuthorizedResourceArns: {arn} is not a dashboard or topic ARN")
+        if match["account"] != self.current_account or match["region"] != self.region:
+            raise access_denied(f"{arn} is not in account {self.current_account}, {self.region}")
+        if match["kind"] == "dashboard":
+            self._dashboard(match["id"])
+        else:
+            self._topic_arn(match["id"])
+
+    def _dashboard(self, dashboard_id: str) -> Any:
+        dashboard = self.quicksight_backend.dashboards.get(dashboard_id)
+        if dashboard is None:
+            raise not_found(f"Dashboard {dashboard_id} not found in {self.region}")
+        return dashboard
+
+    def _dashboard_readable_by(self, dashboard_id: str, user: User) -> None:
+        """QuickSight's own permissions decide a registered user's dashboards: the user, or
+        its namespace (every user of it), must be a principal of the dashboard."""
+        dashboard = self._dashboard(dashboard_id)
+        namespace_arn = self.arn_prefix + f"namespace/{user.namespace}"
+        principals = {p.get("Principal") for p in (dashboard.permissions or [])}
+        if not principals & {user.arn, namespace_arn}:
+            raise access_denied(
+                f"The user {user.arn} has no permission on dashboard {dashboard_id}"
+            )
+
+    def _topic_arn(self, topic_id: str) -> str:
+        arn = self.quicksight_backend.topics.get(topic_id)
+        if arn is None:
+            raise not_found(f"Topic {topic_id} not found in {self.region}")
+        return arn
+
+    # -- topics (moto has none; embedded Q needs them to exist) ------------------------------
+
+    def create_topic(self) -> str:
+        params = self.params()
+        topic_id = params["TopicId"]
+        backend = self.quicksight_backend
+        if topic_id in backend.topics:
+            raise QuickSightError("ResourceExistsException", f"Topic {topic_id} already exists")
+        arn = backend.topics[topic_id] = self.arn_prefix + f"topic/{topic_id}"
+        return self.ok(Arn=arn, TopicId=topic_id)
+
+    def describe_topic(self) -> str:
+        params = self.params()
+        return self.ok(Arn=self._topic_arn(params["TopicId"]), TopicId=params["TopicId"])
 
     def _lifetime(self, operation: str, params: dict[str, Any]) -> int:
         low, high = botocore_model.limits(operation, "SessionLifetimeInMinutes")
@@ -426,8 +536,16 @@ class SandboxQuickSightResponse(QuickSightResponse):
             )
         return user
 
-    def _issue(self, user: User, entry_point: str, lifetime: int, domains: tuple[str, ...]) -> str:
+    def _issue(
+        self,
+        user: User,
+        entry_point: str,
+        lifetime: int,
+        domains: tuple[str, ...],
+        experience: str = "QuickSightConsole",
+    ) -> str:
         grant = EmbedGrant(
+            experience=experience,
             user_arn=user.arn,
             user_name=user.user_name,
             namespace=user.namespace,
@@ -437,7 +555,9 @@ class SandboxQuickSightResponse(QuickSightResponse):
             allowed_domains=domains,
         )
         current = runtime.current()
-        return self.ok(EmbedUrl=current.embeds.issue(grant, current.base_url))
+        return self.ok(
+            EmbedUrl=current.embeds.issue(grant, current.embed_base_url or current.base_url)
+        )
 
 
 def _parse_user_arn(user_arn: str) -> re.Match[str]:
@@ -454,22 +574,90 @@ def _user_not_found(user_arn: str, region: str) -> QuickSightError:
     )
 
 
-def _experience_entry_point(experience: dict[str, Any]) -> tuple[str, bool]:
-    """Where the session opens, and whether it is the console (which needs an author)."""
-    if len(experience) != 1:
+@dataclass(frozen=True)
+class Experience:
+    """What one ExperienceConfiguration asks for, and the path its session opens at."""
+
+    name: str
+    entry_point: str
+    dashboard: str | None = None
+    topic: str | None = None
+
+
+def _asset_id(value: object, what: str, pattern: re.Pattern[str] = _ASSET_ID) -> str:
+    """A dashboard, sheet, visual or topic id: botocore's pattern, ASCII as AWS reads it."""
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise invalid(f"{what} must be ASCII letters, digits, _ and - ({pattern.pattern})")
+    return value
+
+
+def _experience(configuration: dict[str, Any], *, anonymous: bool) -> Experience:
+    """The one experience of a registered user's or an anonymous reader's request (botocore's
+    RegisteredUser-/AnonymousUserEmbeddingExperienceConfiguration); the console is for
+    registered users only, and an anonymous Q experience names its topic."""
+    if len(configuration) != 1:
         raise invalid("ExperienceConfiguration must name exactly one experience")
-    if "QuickSightConsole" in experience:
-        path = (experience["QuickSightConsole"] or {}).get("InitialPath", DEFAULT_ENTRY_POINT)
+    [(name, body)] = configuration.items()
+    body = body or {}
+    if not isinstance(body, dict):
+        raise invalid(f"ExperienceConfiguration.{name} must be an object")
+    if name == "QuickSightConsole" and not anonymous:
+        path = body.get("InitialPath", DEFAULT_ENTRY_POINT)
         if not isinstance(path, str) or not botocore_model.is_console_entry_point(path):
             raise invalid("QuickSightConsole.InitialPath is not a console entry point")
-        return path, True
-    if "Dashboard" in experience:
-        dashboard_id = (experience["Dashboard"] or {}).get("InitialDashboardId")
-        path = f"/dashboards/{dashboard_id}"
-        if not isinstance(dashboard_id, str) or not botocore_model.is_console_entry_point(path):
-            raise invalid("Dashboard.InitialDashboardId is not a valid dashboard id")
-        return path, False
-    raise invalid("The emulator embeds the QuickSightConsole and Dashboard experiences only")
+        return Experience(name, path)
+    if name == "Dashboard":
+        dashboard = _asset_id(body.get("InitialDashboardId"), "Dashboard.InitialDashboardId")
+        return Experience(name, f"/dashboards/{dashboard}", dashboard=dashboard)
+    if name == "DashboardVisual":
+        ids = body.get("InitialDashboardVisualId") or {}
+        if not isinstance(ids, dict):
+            raise invalid("DashboardVisual.InitialDashboardVisualId must be an object")
+        dashboard, sheet, visual = (
+            _asset_id(ids.get(key), f"DashboardVisual.InitialDashboardVisualId.{key}")
+            for key in ("DashboardId", "SheetId", "VisualId")
+        )
+        path = f"/dashboards/{dashboard}/sheets/{sheet}/visuals/{visual}"
+        return Experience(name, path, dashboard=dashboard)
+    if name in ("QSearchBar", "GenerativeQnA"):
+        topic = body.get("InitialTopicId")
+        if topic is None and not anonymous:
+            return Experience(name, _Q_PATHS[name])
+        topic = _asset_id(topic, f"{name}.InitialTopicId", _TOPIC_ID)
+        return Experience(name, f"{_Q_PATHS[name]}/{topic}", topic=topic)
+    allowed = "Dashboard, DashboardVisual, QSearchBar, GenerativeQnA"
+    if not anonymous:
+        allowed = f"QuickSightConsole, {allowed}"
+    raise invalid(f"ExperienceConfiguration.{name} is not embedded here; allowed: {allowed}")
+
+
+def _domains(params: dict[str, Any]) -> tuple[str, ...]:
+    domains = params.get("AllowedDomains", [])
+    if not all(isinstance(domain, str) for domain in domains):
+        raise invalid("AllowedDomains must be a list of domain strings")
+    return tuple(domains)
+
+
+def _session_tags(tags: object) -> tuple[tuple[str, str], ...]:
+    """SessionTags within botocore's SessionTagList (1..50; Key 1..128, Value 1..256), one
+    value per key. Messages name the position and key, never a value."""
+    if tags is None:
+        return ()
+    low, high = botocore_model.limits("GenerateEmbedUrlForAnonymousUser", "SessionTags")
+    if not isinstance(tags, list) or not low <= len(tags) <= high:
+        raise invalid(f"SessionTags must list {low}..{high} tags")
+    found: dict[str, str] = {}
+    for i, tag in enumerate(tags):
+        key = tag.get("Key") if isinstance(tag, dict) else None
+        value = tag.get("Value") if isinstance(tag, dict) else None
+        if not isinstance(key, str) or not 1 <= len(key) <= _TAG_KEY_MAX:
+            raise invalid(f"SessionTags[{i}].Key must be 1..{_TAG_KEY_MAX} characters")
+        if not isinstance(value, str) or not 1 <= len(value) <= _TAG_VALUE_MAX:
+            raise invalid(f"SessionTags[{i}].Value ({key}) must be 1..{_TAG_VALUE_MAX} characters")
+        if key in found:
+            raise invalid(f"SessionTags[{i}]: the key {key} is given twice")
+        found[key] = value
+    return tuple(found.items())
 
 
 def _int_or_raw(value: str) -> int | str:

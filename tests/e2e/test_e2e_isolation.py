@@ -20,10 +20,16 @@ from typing import Any
 import pytest
 
 from embedder import EmbedderError
-from embedder.errors import AccessDeniedError, AssumeRoleError, QuickSightUserNotFoundError
+from embedder.errors import (
+    AccessDeniedError,
+    AssumeRoleError,
+    QuickSightUserNotFoundError,
+    SessionTagError,
+)
 from infra.program import load_checked_tenants
 from local_engine.local_apply import apply_locally
 from sandbox import Emulator
+from sandbox.assets import seed_embedded_assets
 from tenant_file.config import TenantConfig
 from tests.e2e.support import (
     NO_RETRIES,
@@ -343,3 +349,114 @@ def test_the_embedder_sends_the_files_domains_and_is_admitted(
 
     assert url.status == 200
     assert "evil" not in url.url
+
+
+# -- anonymous readers and dashboards: each tenant's role reaches its own only ---------------
+
+READERS = (
+    TenantSpec("t-pi", "quicksight", {"pi-al": "analyst"}),
+    TenantSpec("t-rho", "iam", {"rho-al": "analyst"}),
+)
+READER_PAIRS = list(permutations([spec.name for spec in READERS], 2))
+
+
+@pytest.fixture(scope="module")
+def readers(
+    emulator: Emulator, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, TenantConfig]:
+    """Two tenants with registered users' dashboards and anonymous readers tagged with a fixed
+    tenant id (one per identity mode), applied; their dashboards seeded by an admin call."""
+    directory = tmp_path_factory.mktemp("readers")
+    for spec in READERS:
+        document = tenant_document(spec)
+        document["embedding"].update(experiences=["dashboard"], dashboards=[f"{spec.name}-sales"])
+        document["anonymous"] = {
+            "dashboards": [f"{spec.name}-kpis"],
+            "session_tags": {"keys": ["region"], "fixed": {"tenant_id": spec.name}},
+        }
+        write_tenant(directory, document)
+    configs = apply_tenant_files(emulator, directory)
+    admin_qs = emulator.admin_session().client("quicksight", config=NO_RETRIES)
+    seed_embedded_assets(admin_qs, emulator.account_id, configs.values())
+    return configs
+
+
+@pytest.mark.parametrize("tenant", [spec.name for spec in READERS])
+def test_each_app_opens_its_own_dashboards_and_its_readers_carry_its_fixed_tag(
+    tenant: str, readers: dict[str, TenantConfig], apps: Apps
+) -> None:
+    config = readers[tenant]
+    emb = apps.embedder(config)
+    user = config.users[0].name
+    status, page = redeem(emb.dashboard_embed_url(user, f"{tenant}-sales").url)
+    assert status == 200
+    assert "<td>Dashboard</td>" in page
+    anonymous = emb.anonymous_dashboard_url(f"{tenant}-kpis", session_tags={"region": "emea"})
+    status, page = redeem(anonymous.url)
+    assert status == 200
+    assert f"<td data-tag='tenant_id'>{tenant}</td>" in page
+    assert "<td data-tag='region'>emea</td>" in page
+
+
+@pytest.mark.parametrize("pair", READER_PAIRS, ids=pair_id)
+def test_an_app_cannot_open_another_tenants_anonymous_dashboard(
+    pair: tuple[str, str], readers: dict[str, TenantConfig], apps: Apps
+) -> None:
+    asker, victim = readers[pair[0]], readers[pair[1]]
+    theirs = f"{victim.tenant}-kpis"
+    # Through its own file the embedder refuses before AWS is called...
+    with pytest.raises(EmbedderError, match="is not allowed"):
+        apps.embedder(asker).anonymous_dashboard_url(theirs)
+    # ...and with the file forged to list the victim's dashboard, IAM refuses.
+    assert asker.anonymous is not None
+    forged = asker.model_copy(
+        update={"anonymous": asker.anonymous.model_copy(update={"dashboards": (theirs,)})}
+    )
+    with pytest.raises(AccessDeniedError) as denied:
+        apps.embedder(forged).anonymous_dashboard_url(theirs)
+    assert f"dashboard/{theirs}" in str(denied.value)
+    # The same as the role itself, without the embedder.
+    qs = _as_role(apps, asker, "qs-embed")
+    with pytest.raises(qs.exceptions.AccessDeniedException) as raw:
+        qs.generate_embed_url_for_anonymous_user(
+            **_anonymous_request(asker, asker.namespace, theirs)
+        )
+    assert f"dashboard/{theirs}" in str(raw.value)
+
+
+@pytest.mark.parametrize("pair", READER_PAIRS, ids=pair_id)
+def test_an_app_cannot_mint_readers_in_another_tenants_namespace(
+    pair: tuple[str, str], readers: dict[str, TenantConfig], apps: Apps
+) -> None:
+    asker, victim = readers[pair[0]], readers[pair[1]]
+    forged = asker.model_copy(update={"namespace": victim.namespace})
+    with pytest.raises(AccessDeniedError) as denied:
+        apps.embedder(forged).anonymous_dashboard_url(f"{asker.tenant}-kpis")
+    assert f"namespace/{victim.namespace}" in str(denied.value)
+    qs = _as_role(apps, asker, "qs-embed")
+    request = _anonymous_request(asker, victim.namespace, f"{asker.tenant}-kpis")
+    with pytest.raises(qs.exceptions.AccessDeniedException) as raw:
+        qs.generate_embed_url_for_anonymous_user(**request)
+    assert f"namespace/{victim.namespace}" in str(raw.value)
+
+
+def _anonymous_request(config: TenantConfig, namespace: str, dashboard: str) -> dict[str, Any]:
+    arn = f"arn:aws:quicksight:{config.region}:{config.account_id}:dashboard/{dashboard}"
+    return {
+        "AwsAccountId": config.account_id,
+        "Namespace": namespace,
+        "AuthorizedResourceArns": [arn],
+        "ExperienceConfiguration": {"Dashboard": {"InitialDashboardId": dashboard}},
+        "SessionTags": [{"Key": "tenant_id", "Value": config.tenant}],
+    }
+
+
+@pytest.mark.parametrize("tenant", [spec.name for spec in READERS])
+def test_an_app_cannot_override_its_fixed_tag(
+    tenant: str, readers: dict[str, TenantConfig], apps: Apps
+) -> None:
+    """No IAM key limits session tags: the embedder is the line (README "Security")."""
+    emb = apps.embedder(readers[tenant])
+    other = next(spec.name for spec in READERS if spec.name != tenant)
+    with pytest.raises(SessionTagError, match="is fixed by the tenant file"):
+        emb.anonymous_dashboard_url(f"{tenant}-kpis", session_tags={"tenant_id": other})

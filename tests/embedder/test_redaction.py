@@ -25,6 +25,7 @@ from embedder import (
 )
 from embedder.redaction import (
     AWS_SDK_LOGGERS,
+    WITHHELD,
     RedactingFilter,
     install_log_redaction,
     redact,
@@ -294,3 +295,16 @@ def test_the_access_key_id_of_a_sigv4_authorization_header_is_redacted() -> None
     shown = redact(header)
     assert "AKIDAPPEXAMPLE" not in shown
     assert "Credential=<redacted>/20261206/us-east-1/sts/aws4_request" in shown
+
+
+def test_an_access_denied_naming_an_embed_url_action_keeps_its_text() -> None:
+    """AWS's denial names the action and the resource refused: nothing secret, and what an
+    operator needs (it was withheld whole because `GenerateEmbedUrl...` contains EmbedUrl)."""
+    message = (
+        "User: arn:aws:sts::111122223333:assumed-role/qs-embed-acme/qs-embed is not authorized "
+        "to perform: quicksight:GenerateEmbedUrlForAnonymousUser on resource: "
+        "arn:aws:quicksight:us-east-1:111122223333:dashboard/globex-kpis"
+    )
+    assert withheld(redact(message)) == message
+    assert withheld('{"EmbedUrl": "x"}') == WITHHELD
+    assert withheld("GenerateEmbedUrl returned https://h/embed/s/start?code=abc") == WITHHELD

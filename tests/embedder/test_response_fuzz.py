@@ -22,13 +22,35 @@ from hypothesis import strategies as st
 from embedder import ClientPool, Embedder, EmbedderError, EmbedUrl
 from embedder.errors import UnreadableResponseError
 from embedder.redaction import WITHHELD, withheld
-from tests.fakes import FakeAws, FakeClock, Reply, skip_retry_sleeps, tenant
+from tests.fakes import (
+    FIXED_TAG_VALUE,
+    FakeAws,
+    FakeClock,
+    Reply,
+    experience_tenant,
+    skip_retry_sleeps,
+)
 
-OPERATIONS = ("AssumeRole", "GetSessionEmbedUrl", "GenerateEmbedUrlForRegisteredUser")
+TAG_VALUE = "reader-region-s3cr3t"
+"""The app's session tag value of every anonymous mint (a secret, like the fixed one)."""
+
+OPERATIONS = (
+    "AssumeRole",
+    "GetSessionEmbedUrl",
+    "GenerateEmbedUrlForRegisteredUser",
+    "GenerateEmbedUrlForAnonymousUser",
+)
 # Pieces of the secrets the fake hands out: the role's secret key and session token, and the
 # auth code of an embed URL (what makes it redeemable; junk spliced into a URL may leave its
 # path, without the code, in a log). Each is checked as a substring of everything that leaves.
-SECRETS = ("role-secret", "secret-qs-embed", "token-qs-embed", "AUTHCODE")
+SECRETS = (
+    "role-secret",
+    "secret-qs-embed",
+    "token-qs-embed",
+    "AUTHCODE",
+    TAG_VALUE,
+    FIXED_TAG_VALUE,
+)
 # botocore's standard retry mode makes up to 5 attempts on a 5xx: each gets the same rewrite.
 ATTEMPTS = 5
 MEGABYTE = 1_000_000
@@ -123,7 +145,8 @@ class Harness:
         self.session = aws.session()
         self.sts = self.session.client("sts", region_name="us-east-1")
         self.pool = ClientPool(4)
-        self.warm = Embedder(tenant(), session=self.session, clock=clock, client_pool=self.pool)
+        self.config = experience_tenant()
+        self.warm = Embedder(self.config, session=self.session, clock=clock, client_pool=self.pool)
         self.warm.session_embed_url("alice")  # the role session exists: mints go straight out
 
     def mint(self, operation: str, rewrite: Callable[..., tuple[int, Headers, bytes]]) -> object:
@@ -132,10 +155,13 @@ class Harness:
         self.aws.fail(operation, *[Reply(rewrite)] * ATTEMPTS)
         emb = self.warm
         if operation == "AssumeRole":  # a new Embedder assumes the role afresh
-            emb = Embedder(tenant(), session=self.session, sts_client=self.sts, clock=self.clock)
+            emb = Embedder(self.config, session=self.session, sts_client=self.sts, clock=self.clock)
         try:
             if operation == "GenerateEmbedUrlForRegisteredUser":
                 return emb.generate_console_url("alice")
+            if operation == "GenerateEmbedUrlForAnonymousUser":
+                tags = {"region": TAG_VALUE}
+                return emb.anonymous_dashboard_url("public-kpis", session_tags=tags)
             return emb.session_embed_url("alice")
         except Exception as e:
             logging.getLogger("app.without.filters").exception("minting failed")

@@ -16,6 +16,7 @@ from policies.embed_role import (
     GET_SESSION_EMBED_URL,
     embed_role_permissions_policy,
     embed_role_trust_policy,
+    embed_url_actions,
     policy_json,
     tenant_user_resources,
 )
@@ -64,7 +65,8 @@ def test_no_wildcard_actions_and_denies_only_guard_the_domains(name: str) -> Non
         assert document["Version"] == "2012-10-17"
         for statement in _statements(document):
             if statement["Effect"] == "Deny":
-                assert statement["Action"] == GENERATE_EMBED_URL
+                actions = embed_url_actions(example_or_fixture(name))
+                assert _as_list(statement["Action"]) == actions
                 assert statement["Condition"], "an unconditioned Deny would refuse every URL"
             else:
                 assert statement["Effect"] == "Allow"
@@ -92,8 +94,11 @@ def test_every_action_is_documented_and_scoped_to_its_resource_type(name: str) -
     for statement in _statements(_permissions(example_or_fixture(name))):
         for action in _as_list(statement["Action"]):
             assert action in documented, f"{action} is not spelt as AWS documents it"
-            if statement["Resource"] != "*":
-                assert "user" in documented[action], f"{action} cannot be scoped to users"
+            if statement["Resource"] == "*":
+                continue
+            for resource in _as_list(statement["Resource"]):
+                kind = resource.split(":", 5)[5].split("/", 1)[0]
+                assert kind in documented[action], f"{action} cannot be scoped to {kind}"
 
 
 @pytest.mark.parametrize("name", ALL_EXAMPLES)

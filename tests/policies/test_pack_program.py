@@ -172,14 +172,22 @@ def _admin_adopted() -> list[dict[str, Any]]:
 
 
 def unsafe_run() -> tuple[list[Violation], list[str]]:
+    globex = example("globex").model_dump(mode="python")
+    dashboards_only = {**globex["embedding"], "experiences": ["dashboard"], "dashboards": ["d1"]}
     files = [
         example("acme"),
-        variant("globex", retain_users_on_delete=False, users=_admin_adopted()),
+        variant(
+            "globex",
+            retain_users_on_delete=False,
+            users=_admin_adopted(),
+            embedding=dashboards_only,
+        ),
     ]
-    # The program is handed acme without profiles: a program that forgets to attach them.
+    # The program is handed acme without profiles: a program that forgets to attach them; and
+    # globex with the console its file no longer lists.
     forgetful = [
         variant("acme", users=[{**u.model_dump(), "profile": None} for u in example("acme").users]),
-        files[1],
+        variant("globex", retain_users_on_delete=False, users=_admin_adopted()),
     ]
     declared = declare_program(forgetful, unsafe_resources)
     broken = (Problem("tenants/initech.yaml", "users", "is required"),)
@@ -214,6 +222,13 @@ EXPECTED_LINES = [
     "allows sts:AssumeRole with any session name",
     "mandatory quicksight-adoption-owned-only: user fatima in namespace globex: tenant globex "
     "adopts 'fatima' as ADMIN: the tenant's app would open an administrator's console",
+    "mandatory iam-embed-role-console-only-if-allowed: role qs-embed-globex policy "
+    "'quicksight-embedding' statement 0 ('GetSessionEmbedUrlHasNoResourceType'): allows "
+    "quicksight:GetSessionEmbedUrl, which mint the console, but tenant globex's "
+    "embedding.experiences (dashboard) do not list console",
+    "mandatory iam-embed-role-anonymous-scope: role qs-embed-acme policy 'extra' statement 0: "
+    "allows quicksight:GenerateEmbedUrlForAnonymousUser on '*', beyond tenant acme's namespace "
+    "and anonymous dashboards and topics",
 ]
 
 

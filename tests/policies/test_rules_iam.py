@@ -120,8 +120,9 @@ def test_wildcard_message_names_what_get_star_adds() -> None:
     )
     assert "quicksight:GetDashboardEmbedUrl" in message
     assert (
-        "list the exact actions (embedding needs quicksight:GenerateEmbedUrlForRegisteredUser, "
-        "quicksight:GetAuthCode, quicksight:GetSessionEmbedUrl, quicksight:RegisterUser)"
+        "list the exact actions (embedding needs quicksight:GenerateEmbedUrlForAnonymousUser, "
+        "quicksight:GenerateEmbedUrlForRegisteredUser, quicksight:GetAuthCode, "
+        "quicksight:GetSessionEmbedUrl, quicksight:RegisterUser)"
     ) in message
 
 

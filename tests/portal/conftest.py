@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from embedder.experiences import listed_id
 from embedder.result import EmbedUrl
 from examples.portal import create_app
 from tenant_file.config import TenantConfig
@@ -21,7 +22,10 @@ from tests import ROOT
 TENANTS_DIR = ROOT / "tenants"
 CONSOLE = "https://us-east-1.quicksight.aws.amazon.com"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-IFRAME_SRC = re.compile(r'<iframe id="console"[^>]*\ssrc="([^"]+)"')
+# The embed URL of a page: the SDK's container (https URLs) or a plain iframe (the emulator's).
+IFRAME_SRC = re.compile(
+    r'(?:<iframe id="console"[^>]*\ssrc|<div id="embed"[^>]*\sdata-url)="([^"]+)"'
+)
 
 
 @dataclass(frozen=True)
@@ -45,13 +49,23 @@ class FakeEmbedder:
     def session_embed_url(
         self, user: str, *, entry_point: str | None = None, lifetime_minutes: int | None = None
     ) -> EmbedUrl:
+        return self._mint(user, entry_point, lifetime_minutes, "/embedding/s{n}/start")
+
+    def dashboard_embed_url(self, user: str, dashboard_id: str) -> EmbedUrl:
+        """As the Embedder: only the dashboards the tenant file lists (its own check)."""
+        listed_id(self.config, "dashboard", dashboard_id, self.config.embedding.dashboards, "x")
+        return self._mint(user, None, None, f"/embed/s{{n}}/dashboards/{dashboard_id}")
+
+    def _mint(
+        self, user: str, entry_point: str | None, lifetime_minutes: int | None, path: str
+    ) -> EmbedUrl:
         with self._lock:
             self.calls.append(Call(user, entry_point, lifetime_minutes, threading.get_ident()))
             n = len(self.calls)
         if self.error is not None:
             raise self.error
         return EmbedUrl(
-            url=f"{self.origin}/embedding/s{n}/start?code=secret-code-{n}&isauthcode=true",
+            url=f"{self.origin}{path.format(n=n)}?code=secret-code-{n}&isauthcode=true",
             expires_at=datetime.now(UTC) + timedelta(minutes=5),
             request_id=f"req-{n}",
             status=200,

@@ -346,3 +346,25 @@ def test_check_refuses_a_tenant_set_past_the_namespace_quota(
         assert main(["check", "--tenants", str(tenants), *shard]) == 2
         err = capsys.readouterr().err
         assert "101 QuickSight namespaces in account 111122223333; its quota is 100" in err
+
+
+def test_an_anonymous_dashboard_or_tag_added_is_a_reviewable_line(
+    examples_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = examples_repo  # the example files: acme has an anonymous section
+    acme = repo / "tenants" / "acme.yaml"
+    data = yaml.safe_load(acme.read_text())
+    data["anonymous"]["dashboards"].append("ops-board")
+    data["anonymous"]["session_tags"]["keys"].append("tier")
+    acme.write_text(yaml.safe_dump(data, sort_keys=False))
+    git(repo, "commit", "-q", "-am", "acme opens ops-board to anonymous readers")
+
+    code = main(["check", "--tenants", str(repo / "tenants"), "--base", "HEAD~1"])
+    out = capsys.readouterr().out.splitlines()
+    assert (
+        "review acme: anonymous dashboard ops-board added: anonymous readers may now open it"
+    ) in out
+    assert (
+        "review acme: session tag key tier added: the app may now set it for each anonymous reader"
+    ) in out
+    assert code == 0

@@ -25,7 +25,11 @@ def test_demo_grants_and_denies_as_expected(capsys: pytest.CaptureFixture[str]) 
     assert "an untrusted app principal" in out
     assert "(account)  account-admin" in out
     assert "reuse refused [200, 410]" in out
-    assert "ok: 7 grants and 12 denials as expected" in out
+    assert "dashboard sales-overview (registered user)  granted: page shows Dashboard" in out
+    assert "granted: page shows Dashboard, tags region, tenant_id" in out
+    assert "app overrides fixed tag tenant_id           denied: SessionTagError" in out
+    assert "ok: 9 grants and 14 denials as expected" in out
+    assert "eu-west-1" not in out + err  # the tag value the demo's app sets is never printed
     # URLs are shortened: no auth code on the screen unless asked for.
     assert "code=" not in out + err
     assert "stopping the emulator" in err

@@ -70,6 +70,29 @@ def trust_policy(principal_arn: str, external_id: str | None = None) -> dict[str
     return {"Version": "2012-10-17", "Statement": [statement]}
 
 
+def seed_dashboard(qs_admin: Any, dashboard_id: str, principals: list[str]) -> None:
+    """A dashboard (moto's CreateDashboard) shared with `principals` (user or namespace ARNs)."""
+    qs_admin.create_dashboard(
+        AwsAccountId=ACCOUNT,
+        DashboardId=dashboard_id,
+        Name=dashboard_id,
+        SourceEntity={
+            "SourceTemplate": {
+                "DataSetReferences": [
+                    {
+                        "DataSetPlaceholder": "d",
+                        "DataSetArn": f"arn:aws:quicksight:{REGION}:{ACCOUNT}:dataset/d",
+                    }
+                ],
+                "Arn": f"arn:aws:quicksight:{REGION}:{ACCOUNT}:template/t",
+            }
+        },
+        Permissions=[
+            {"Principal": p, "Actions": ["quicksight:DescribeDashboard"]} for p in principals
+        ],
+    )
+
+
 @dataclass(frozen=True)
 class Tenant:
     name: str

@@ -3,6 +3,7 @@ on the emulator's host; the store alone, then through the emulator."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,7 +14,7 @@ from sandbox.embed_urls import EmbedGrant, EmbedSessions, Redeemed
 from tests.e2e.support import redeem
 from tests.fakes import FakeClock
 
-from .conftest import ACCOUNT, NO_RETRIES, SERVER_VALIDATES, user_arn
+from .conftest import ACCOUNT, NO_RETRIES, SERVER_VALIDATES, seed_dashboard, user_arn
 
 GRANT = EmbedGrant(
     user_arn=user_arn("acme", "alice"),
@@ -36,6 +37,33 @@ class TestEmbedSessions:
 
         assert sessions.redeem(path, code) == (Redeemed.OK, GRANT)
         assert sessions.redeem(path, code) == (Redeemed.USED, None)
+
+    def test_on_https_the_console_has_quicksights_path_and_no_other(self) -> None:
+        """The https listener issues the console under /embedding/ (the SDK's console path);
+        the same session under /embed/ is refused, as is a dashboard under /embedding/."""
+        sessions = EmbedSessions(FakeClock())
+        console = EmbedGrant(
+            user_arn=GRANT.user_arn,
+            user_name="alice",
+            namespace="acme",
+            entry_point="/start",
+            lifetime_minutes=60,
+        )
+        url = sessions.issue(console, "https://h")
+        path, _, query = url.removeprefix("https://h").partition("?")
+        code = parse_qs(query)["code"][0]
+        assert path.startswith("/embedding/")
+        assert sessions.redeem(path.replace("/embedding/", "/embed/", 1), code)[0] is (
+            Redeemed.REFUSED
+        )
+        assert sessions.redeem(path, code) == (Redeemed.OK, console)
+
+        dashboard = replace(GRANT, experience="Dashboard")
+        board_url = sessions.issue(dashboard, "https://h")
+        board, board_code = _split(board_url.replace("https", "http", 1))
+        assert board.startswith("/embed/"), "dashboards stay under /embed/"
+        moved = board.replace("/embed/", "/embedding/", 1)
+        assert sessions.redeem(moved, board_code)[0] is Redeemed.REFUSED
 
     def test_valid_five_minutes(self) -> None:
         clock = FakeClock()
@@ -167,6 +195,7 @@ def test_generate_embed_url_is_authorized_against_the_user_arn(acme_qs: Any) -> 
 def test_generate_embed_url_validates_its_experience(qs_admin: Any) -> None:
     qs = qs_admin
     reader = user_arn("acme", "acme-reader")
+    seed_dashboard(qs, "sales", [reader])
 
     dashboard = qs.generate_embed_url_for_registered_user(
         AwsAccountId=ACCOUNT,

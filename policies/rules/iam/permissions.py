@@ -21,6 +21,7 @@ from policies.action_wildcards import (
 )
 from policies.embed_role import (
     ACCOUNT_PLACEHOLDER,
+    GENERATE_ANONYMOUS_EMBED_URL,
     GENERATE_EMBED_URL,
     IAM_ARN,
     REGISTER_USER,
@@ -308,6 +309,21 @@ def embed_role_register_user_opt_in(index: TenantIndex) -> ResourceValidationPol
     )
 
 
+def _generates_urls(stmt: Statement) -> bool:
+    """Whether a statement allows an action that takes AllowedDomains (the registered user's,
+    on users; the anonymous reader's, on namespaces, dashboards and topics)."""
+    if GENERATE_EMBED_URL in user_actions_of(stmt):
+        return True
+    for action in stmt.actions:
+        pattern = "quicksight:*" if action in {"*", "*:*"} else action
+        if service_of(pattern) == "quicksight" and any(
+            name.lower() == GENERATE_ANONYMOUS_EMBED_URL.lower()
+            for name in (expand(pattern) if is_wildcard(pattern) else {pattern})
+        ):
+            return True
+    return False
+
+
 def embed_role_allowed_domains(index: TenantIndex) -> ResourceValidationPolicy:
     """A document that lets an embed role generate URLs carries the file's domain guard."""
 
@@ -320,7 +336,7 @@ def embed_role_allowed_domains(index: TenantIndex) -> ResourceValidationPolicy:
                 parsed = statements(doc.document)
             except DocumentError:
                 continue  # iam-no-wildcard-actions reports unreadable documents
-            granting = [s for s in parsed if s.allows and GENERATE_EMBED_URL in user_actions_of(s)]
+            granting = [s for s in parsed if s.allows and _generates_urls(s)]
             if not granting:
                 continue
             denies = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
-from policies.embed_role import STS_ROLE_SESSION_NAME
+from policies.embed_role import STS_ROLE_SESSION_NAME, trusted_session_names
 from policies.rules.iam.common import (
     ADVISORY,
     MANDATORY,
@@ -160,7 +160,7 @@ def trust_session_names_pinned(index: TenantIndex) -> ResourceValidationPolicy:
                 continue
             if not allows_assume_role(stmt):
                 continue
-            users = {u.name for u in tenant.users}
+            users = set(trusted_session_names(tenant))
             names = pinned(stmt, ("StringEquals",), STS_ROLE_SESSION_NAME)
             if names is None:
                 report(

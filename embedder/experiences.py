@@ -1,0 +1,131 @@
+"""What a caller may embed beyond the console, by the tenant file: checked before AWS is called.
+
+Pure functions of the tenant config, like `embedder.request_checks`. They build the
+`ExperienceConfiguration` of GenerateEmbedUrlForRegisteredUser and ...ForAnonymousUser
+(botocore's `RegisteredUserEmbeddingExperienceConfiguration` and
+`AnonymousUserEmbeddingExperienceConfiguration`) and the anonymous reader's `SessionTags`.
+
+Session tag values are secrets (AWS marks `SessionTagValue` sensitive): a `SessionTagError`
+names the key and what is wrong, never the value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from embedder.errors import DashboardNotAllowedError, ExperienceNotAllowedError, SessionTagError
+from embedder.request_checks import SHOWN_CHARS
+from tenant_file.config import TenantConfig
+from tenant_file.experience_config import Anonymous, fixed_tag_values
+from tenant_file.limits import StringLimit, service_limits
+
+SHOWN_IDS = 10
+
+
+def registered(config: TenantConfig, experience: str) -> None:
+    """Refuse an experience the file's embedding.experiences do not list."""
+    allowed = config.embedding.experiences
+    if experience not in allowed:
+        raise ExperienceNotAllowedError(
+            tenant=config.tenant,
+            experience=experience,
+            reason=f"embedding.experiences lists {', '.join(allowed)}",
+        )
+
+
+def anonymous_section(config: TenantConfig, experience: str) -> Anonymous:
+    """The file's anonymous section; without one, anonymous readers are refused."""
+    if config.anonymous is None:
+        raise ExperienceNotAllowedError(
+            tenant=config.tenant,
+            experience=f"anonymous {experience}",
+            reason="the tenant file has no anonymous section",
+        )
+    return config.anonymous
+
+
+def listed_id(
+    config: TenantConfig, kind: str, value: object, allowed: tuple[str, ...], field: str
+) -> str:
+    """`value` if it is one of the ids the file lists in `field`."""
+    if isinstance(value, str) and value in allowed:
+        return value
+    shown = ", ".join(allowed[:SHOWN_IDS]) or "none"
+    if len(allowed) > SHOWN_IDS:
+        shown += f", ... ({len(allowed) - SHOWN_IDS} more)"
+    raise DashboardNotAllowedError(
+        tenant=config.tenant, kind=kind, asset=_shown(value), reason=f"{field} lists {shown}"
+    )
+
+
+def shaped_id(config: TenantConfig, kind: str, value: object, limit: StringLimit) -> str:
+    """`value` if it fits AWS's id shape (sheet and visual ids, a registered user's topic)."""
+    problem = limit.check(value) if isinstance(value, str) else "is not a string"
+    if problem is None and isinstance(value, str) and not value.isascii():
+        problem = "must be ASCII"
+    if problem is not None:
+        raise DashboardNotAllowedError(
+            tenant=config.tenant, kind=kind, asset=_shown(value), reason=f"it {problem}"
+        )
+    assert isinstance(value, str)
+    return value
+
+
+def visual_id(
+    config: TenantConfig, dashboard: str, sheet_id: object, visual_id: object
+) -> dict[str, str]:
+    """botocore's `DashboardVisualId` of a checked dashboard."""
+    limit = service_limits().resource_id
+    return {
+        "DashboardId": dashboard,
+        "SheetId": shaped_id(config, "sheet", sheet_id, limit),
+        "VisualId": shaped_id(config, "visual", visual_id, limit),
+    }
+
+
+def q_configuration(topic_id: str | None, *, generative: bool) -> dict[str, Any]:
+    """QSearchBar, or GenerativeQnA (generative Q&A), opening `topic_id` first if given."""
+    body: dict[str, Any] = {} if topic_id is None else {"InitialTopicId": topic_id}
+    return {"GenerativeQnA" if generative else "QSearchBar": body}
+
+
+def session_tags(
+    config: TenantConfig, anonymous: Anonymous, tags: Mapping[str, str] | None
+) -> list[dict[str, str]]:
+    """The SessionTags of an anonymous reader: the file's fixed tags, always, and the app's
+    `tags` for the keys the file declares; a fixed key the app sends is refused, never merged."""
+    declared = anonymous.session_tags
+    given: Mapping[str, object] = {} if tags is None else tags
+    if not isinstance(given, Mapping):
+        raise SessionTagError(
+            tenant=config.tenant, key="-", reason="pass the tags as a mapping of key to value"
+        )
+    limit = service_limits().session_tag_value
+    out: list[dict[str, str]] = []
+    for key, value in given.items():
+        shown = _shown(key)
+        if key in declared.fixed:
+            reason = (
+                "is fixed by the tenant file (anonymous.session_tags.fixed): the app cannot set it"
+            )
+        elif key not in declared.keys:
+            keys = ", ".join(declared.keys) or "none"
+            reason = f"is not declared (anonymous.session_tags.keys lists {keys})"
+        elif not isinstance(value, str):
+            reason = f"its value must be a string, not {type(value).__name__}"
+        else:
+            problem = limit.check(value)
+            reason = "" if problem is None else f"its value {problem} (AWS SessionTagValue)"
+        if reason:
+            raise SessionTagError(tenant=config.tenant, key=shown, reason=reason)
+        assert isinstance(value, str)
+        out.append({"Key": key, "Value": value})
+    out += [{"Key": k, "Value": v} for k, v in fixed_tag_values(declared).items()]
+    return out
+
+
+def _shown(value: object) -> object:
+    if isinstance(value, str) and len(value) > SHOWN_CHARS:
+        return value[: SHOWN_CHARS - 3] + "..."
+    return value if isinstance(value, str) else type(value).__name__
