@@ -21,6 +21,7 @@ from embedder import (
     SessionTagError,
     TenantRegistry,
 )
+from embedder.audit import AuditEvent
 from tests.fakes import ACCOUNT, FIXED_TAG_VALUE, FakeAws, FakeClock, tenant
 from tests.fakes import experience_tenant as full
 
@@ -253,3 +254,43 @@ def test_the_registry_serves_every_experience(
     assert len(aws.ops(ANONYMOUS_OP)) == 3
     with pytest.raises(SessionTagError):
         registry.anonymous_dashboard_url("acme", "public-kpis", session_tags={"tenant_id": "x"})
+
+
+# -- audit ---------------------------------------------------------------------------------
+
+
+def test_every_experience_is_audited_granted_or_refused_without_tag_values(
+    aws: FakeAws, clock: FakeClock, pool: ClientPool, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The new mints go through the audit wrapper as the console does: one event per attempt,
+    the refusals before AWS included, and no session tag value in any event or record."""
+    events: list[AuditEvent] = []
+    caplog.set_level(logging.DEBUG)
+    emb = Embedder(
+        full(), session=aws.session(), clock=clock, client_pool=pool, audit=events.append
+    )
+    emb.dashboard_embed_url("alice", "sales-overview")
+    emb.anonymous_dashboard_url("public-kpis", session_tags={"region": SECRET})
+    with pytest.raises(DashboardNotAllowedError):
+        emb.dashboard_embed_url("alice", "globex-kpis")
+    with pytest.raises(SessionTagError):
+        emb.anonymous_dashboard_url("public-kpis", session_tags={"tenant_id": SECRET})
+
+    seen = [(e.api, e.experience, e.identity, e.user, e.entry_point, e.outcome) for e in events]
+    assert seen == [
+        (REGISTERED_OP, "dashboard", "quicksight", "alice", "sales-overview", "granted"),
+        (ANONYMOUS_OP, "dashboard", "anonymous", None, "public-kpis", "granted"),
+        (
+            REGISTERED_OP,
+            "dashboard",
+            "quicksight",
+            "alice",
+            "globex-kpis",
+            "DashboardNotAllowedError",
+        ),
+        (ANONYMOUS_OP, "dashboard", "anonymous", None, "public-kpis", "SessionTagError"),
+    ]
+    assert events[0].request_id
+    assert events[0].session_lifetime_minutes == 600
+    texts = [repr(e) for e in events] + [r.getMessage() + repr(r.__dict__) for r in caplog.records]
+    assert not [t for t in texts if SECRET in t or FIXED in t]
