@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit tests format bench dist clean venv constraints
+.PHONY: demo test lint typecheck unit tests format bench dist clean venv constraints isolation
 
 venv: $(STAMP)
 
@@ -46,6 +46,11 @@ constraints: $(STAMP)
 	@{ echo "# Every package of a working .venv (make venv), pinned: \`make\` installs with -c constraints.txt,"; \
 	   echo "# so a fresh checkout gets what the tests last passed with. Regenerate with \`make constraints\`."; \
 	   $(BIN)/python -m pip freeze --exclude-editable --local | grep -v '^quicksight'; } > constraints.txt
+
+# The isolation matrix on a large draw: 48 tenants, 2,256 ordered pairs, every move
+# (`make test` runs a draw of 4). QS_EMBED_ISOLATION_SEED=<seed> replays the draw it printed.
+isolation: $(STAMP)
+	QS_EMBED_ISOLATION_TENANTS=$${QS_EMBED_ISOLATION_TENANTS:-48} $(BIN)/pytest -q tests/e2e/test_isolation_matrix.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -27,6 +27,7 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
+from embedder.aws_identifiers import safe_error_code, safe_request_id
 from embedder.errors import (
     AWS_ERROR_CLASSES,
     AssumeRoleError,
@@ -64,11 +65,11 @@ def _fields(error: ClientError) -> dict[str, Any]:
     meta = response.get("ResponseMetadata", {})
     err = response.get("Error", {})
     return {
-        "code": str(err.get("Code", "Unknown")),
+        "code": safe_error_code(err.get("Code", "Unknown")),
         # A body that does not parse becomes the message whole: withheld if it held a secret.
         "message": withheld(redact(str(err.get("Message", "")))) or "(no message)",
         # QuickSight repeats the request id in the error body; STS only has it in the metadata.
-        "request_id": response.get("RequestId") or meta.get("RequestId") or None,
+        "request_id": safe_request_id(response.get("RequestId") or meta.get("RequestId")),
         "http_status": meta.get("HTTPStatusCode"),
         "attempts": int(meta.get("RetryAttempts", 0)) + 1,
     }
@@ -227,7 +228,7 @@ def scrub(error: BaseException) -> BaseException:
             if isinstance(err, dict) and isinstance(err.get("Message"), str):
                 err["Message"] = withheld(redact(err["Message"]))
             if withheld(str(current)) is WITHHELD:
-                code = err.get("Code", "Unknown") if isinstance(err, dict) else "Unknown"
+                code = safe_error_code(err.get("Code", "Unknown") if isinstance(err, dict) else "")
                 current.args = (
                     f"An error occurred ({code}) when calling the {current.operation_name} "
                     f"operation: {WITHHELD}",

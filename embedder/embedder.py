@@ -36,6 +36,7 @@ from embedder.aws_errors import (
     typed_failure,
     unreadable_response_error,
 )
+from embedder.aws_identifiers import safe_request_id
 from embedder.clients import (
     SHARED_POOL,
     ClientFactory,
@@ -297,7 +298,7 @@ class Embedder:
         return EmbedUrl(
             url=url,
             expires_at=issued_at + URL_VALIDITY,
-            request_id=request_id,
+            request_id=safe_request_id(request_id) or "",
             status=status,
             tenant=self.tenant,
             user=member.name,

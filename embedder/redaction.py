@@ -1,4 +1,5 @@
-"""Keep embed URLs, auth codes, external ids and AWS session secrets out of logs and errors.
+"""Keep embed URLs, auth codes, external ids, access key ids and AWS session secrets out of logs
+and errors.
 
 botocore's DEBUG logging prints whole response bodies (`botocore.parsers`), signed request
 headers (`botocore.endpoint`) and canonical requests (`botocore.auth`): with it on, an embed
@@ -23,7 +24,7 @@ REDACTED = "<redacted>"
 # `EmbedUrl` and session secrets as they appear in JSON bodies, XML bodies (STS) and dict reprs.
 _HIDDEN_FIELDS = (
     r"EmbedUrl|ExternalId|SecretAccessKey|SessionToken|aws_secret_access_key|aws_session_token"
-    r"|X-Amz-Security-Token|UserInvitationUrl"
+    r"|X-Amz-Security-Token|UserInvitationUrl|AccessKeyId|aws_access_key_id|X-Amz-Credential"
 )
 # A value cut short (a truncated body) loses the rest of its line: its closing quote or tag may
 # never come.
@@ -47,6 +48,12 @@ _TOKEN_HEADER = re.compile(
     r"""(?P<key>x-amz-security-token["']?\s*:\s*b?)(?:(?P<q>["']).*?(?P=q)|[^\s,}]+)""",
     re.IGNORECASE,
 )
+# The access key id a SigV4 request is signed with: in the Authorization header
+# (`Credential=ASIA.../<date>/<region>/<service>/aws4_request`, logged by botocore.endpoint and
+# botocore.auth), and anywhere an AWS key id appears on its own (AKIA: long-term, ASIA: a
+# session's; https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids).
+_SIGNING_CREDENTIAL = re.compile(r"(?P<key>\bCredential=)[^/\s,'\"&]+", re.IGNORECASE)
+_ACCESS_KEY_ID = re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{12,124}\b")
 # A URL (also JSON-escaped, https:\/\/...) carrying a code or auth_code is an embed URL: the
 # whole URL goes, not only the code, because its path names the session.
 _URL = re.compile(r"""https?:(?://|\\/\\/)[^\s"'<>`]+""", re.IGNORECASE)
@@ -105,6 +112,8 @@ def _redact(text: str, decodes: int) -> str:
     text = _XML_FIELD.sub(rf"\1{REDACTED}\3", text)
     text = _XML_CLOSED_FIELD.sub(rf"\1{REDACTED}\2", text)
     text = _TOKEN_HEADER.sub(lambda m: f"{m['key']}{REDACTED}", text)
+    text = _SIGNING_CREDENTIAL.sub(lambda m: f"{m['key']}{REDACTED}", text)
+    text = _ACCESS_KEY_ID.sub(REDACTED, text)
     text = _URL.sub(_url, text)
     return _BARE_AUTH_CODE.sub(lambda m: f"{m['key']}{REDACTED}", text)
 

@@ -25,8 +25,10 @@ from policies.project import (
     CONFIG_TENANTS_DIR,
     DEFAULT_TENANTS_DIR,
 )
-from policies.shards import PULUMI_CONFIG, ShardSelection, load_shard_files, pulumi_config_shard
-from tenant_file.config import TenantConfig
+from policies.quotas import refuse_over_quota
+from policies.shards import PULUMI_CONFIG, ShardSelection, load_shard_set, pulumi_config_shard
+from tenant_file.adoption import AdoptionAllowList, adoption_problems, allow_list_beside
+from tenant_file.config import TenantConfig, TenantNames
 from tenant_file.errors import ConfigError, Problem
 from tenant_file.loader import load_tenant_files
 
@@ -50,20 +52,30 @@ def _from_config(error: ConfigError) -> bool:
 
 
 def load_checked_tenants(
-    tenants_dir: str | Path, shard: ShardSelection | None = None
+    tenants_dir: str | Path,
+    shard: ShardSelection | None = None,
+    adoption: AdoptionAllowList | None = None,
 ) -> list[tuple[Path, TenantConfig]]:
     """Every tenant file with its path, valid and deployable by this provider; or ConfigError.
 
-    With a `shard` of several, only that shard's files (`policies.shards.load_shard_files`:
-    validated in full, and checked for clashes with every other tenant's names).
+    With a `shard` of several, only that shard's files (`policies.shards.load_shard_set`:
+    validated in full, and checked for clashes with every other tenant's names). Adoptions
+    that reach beyond their tenant are refused unless `adoption` (default: the platform file
+    beside `tenants_dir`, `tenant_file.adoption`) allows them. AWS's per-account quotas are
+    checked over every tenant of the directory (`policies.quotas`), with the raised quotas of
+    `platform.yaml`.
     """
+    others: list[tuple[Path, TenantNames]] = []
     if shard is None or shard.count == 1:
         loaded = load_tenant_files([tenants_dir])
     else:
-        loaded = load_shard_files(tenants_dir, shard)
-    problems = deployability_problems(loaded)
+        loaded, others = load_shard_set(tenants_dir, shard)
+    if adoption is None:
+        adoption = allow_list_beside(tenants_dir)
+    problems = adoption_problems(loaded, adoption) + deployability_problems(loaded)
     if problems:
         raise ConfigError(problems)
+    refuse_over_quota([t for _, t in loaded] + [t for _, t in others], tenants_dir)
     return loaded
 
 
@@ -94,6 +106,10 @@ def run_program(
             problems = account_problems(loaded, account) if account else []
             if problems:
                 raise ConfigError(problems)
+            if account and (shard is None or shard.count == 1):
+                # Known now: the tenants that name no account are in this one too.
+                tenants = [t for _, t in loaded]
+                refuse_over_quota(tenants, tenants_dir, deploying_account=account)
     except ConfigError as e:
         raise TenantsRefused(e) from e
     return declare_tenants([tenant for _, tenant in loaded])

@@ -109,9 +109,9 @@ def embed_role_permissions_policy(
 ) -> PolicyDocument:
     """What the embed role may do: mint console URLs for the tenant's users, nothing more."""
     scoped = tenant_user_resources(tenant, partition=partition, account_id=account_id)
-    # The default namespace's exact ARNs are a list (even of one); a namespace's one pattern
-    # stays a string, as IAM shows it.
-    users: str | list[str] = scoped if tenant.namespace == DEFAULT_NAMESPACE else scoped[0]
+    # Exact ARNs (the default namespace, an adopted one) are a list, even of one: every user
+    # of the file is granted. A namespace's one pattern stays a string, as IAM shows it.
+    users: str | list[str] = scoped if names_users_exactly(tenant) else scoped[0]
     statements: list[dict[str, Any]] = [
         {
             # The Service Authorization Reference lists no resource type and no condition key

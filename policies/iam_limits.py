@@ -17,10 +17,14 @@ from tenant_file.config import TenantConfig
 from tenant_file.errors import Problem
 from tenant_file.names import partition_for_region
 
+# IAM and STS quotas, IAM and STS character limits; IAM counts no whitespace:
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
 TRUST_POLICY_MAX_CHARS = 2048
-"""IAM's default ACLSizePerRole quota (it can be raised to 4096 on request)."""
+"""IAM's default ACLSizePerRole quota, "Role trust policy length" (adjustable)."""
 INLINE_POLICIES_MAX_CHARS = 10_240
-"""IAM's limit on the inline policies of one role, together."""
+"""IAM's limit on the inline policies of one role, together ("Role policy size")."""
+MANAGED_POLICY_MAX_CHARS = 6_144
+"""IAM's limit on one managed policy ("Managed policy size")."""
 
 _ANY_ACCOUNT = "0" * 12  # account ids are always 12 digits: the size does not depend on it
 
@@ -51,6 +55,9 @@ def policy_size_problems(loaded: Sequence[tuple[Path, TenantConfig]]) -> list[Pr
                 "in the default namespace it names every user's exact ARN: give the tenant its "
                 "own namespace, split the tenant or shorten the user names"
                 if tenant.namespace == DEFAULT_NAMESPACE
+                else "in an adopted namespace it names every user's exact ARN: split the "
+                "tenant or shorten the user names"
+                if tenant.adopt_namespace
                 else "split the tenant or shorten the user names"
             )
             problems.append(

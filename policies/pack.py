@@ -84,10 +84,15 @@ def pack_shard(config: Callable[[str], str | None] | None = None) -> ShardSelect
 
 
 def shard_index(index: TenantIndex, shard: ShardSelection | None) -> TenantIndex:
-    """The index of one shard's tenants (the whole index when unsharded)."""
+    """The index of one shard's tenants (the whole index when unsharded), which still sees
+    the whole directory for the checks of the directory as a whole."""
     if shard is None or shard.count == 1 or index.problems:
         return index
-    return TenantIndex(tuple(select_shard(index.tenants, shard)))
+    return TenantIndex(
+        tuple(select_shard(index.tenants, shard)),
+        adoption=index.adoption,
+        directory=index.tenants,
+    )
 
 
 @dataclass(frozen=True)

@@ -33,10 +33,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from policies.project import CONFIG_SHARD, CONFIG_SHARD_COUNT, SHARD_NOT_SET, config_key
-from tenant_file.config import TenantConfig
+from tenant_file.config import TenantConfig, TenantNames
 from tenant_file.errors import ConfigError, Problem
 from tenant_file.loader import load_tenant_files
-from tenant_file.names_only import load_selected_files
+from tenant_file.names_only import load_selected_set
 
 T = TypeVar("T")
 
@@ -207,6 +207,14 @@ def load_shard_files(
     """The tenant files of one shard, each validated in full, and checked for clashes with
     the names of every other tenant of the directory (`tenant_file.names_only`); ConfigError
     lists every problem. With one shard this is `tenant_file.loader.load_tenant_files`."""
+    return load_shard_set(tenants_dir, selection)[0]
+
+
+def load_shard_set(
+    tenants_dir: str | Path, selection: ShardSelection
+) -> tuple[list[tuple[Path, TenantConfig]], list[tuple[Path, TenantNames]]]:
+    """`load_shard_files`, with the names read of every other shard's file (for the checks
+    of the directory as a whole, such as AWS's per-account quotas)."""
     if selection.count == 1:
-        return load_tenant_files([tenants_dir])
-    return load_selected_files(tenants_dir, selection.holds)
+        return load_tenant_files([tenants_dir]), []
+    return load_selected_set(tenants_dir, selection.holds)

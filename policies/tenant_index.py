@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policies.project import CONFIG_TENANTS_DIR, DEFAULT_TENANTS_DIR, config_key
-from tenant_file.config import TenantConfig
+from tenant_file.adoption import NOTHING_ALLOWED, AdoptionAllowList, allow_list_beside
+from tenant_file.config import TenantConfig, TenantNames
 from tenant_file.errors import ConfigError, Problem
 from tenant_file.loader import load_tenants
 from tenant_file.names import ROLE_NAME_PREFIX
@@ -31,6 +32,11 @@ class TenantIndex:
     tenants: tuple[TenantConfig, ...] = ()
     problems: tuple[Problem, ...] = ()
     """Why the tenant files could not be read (then `tenants` is empty)."""
+    adoption: AdoptionAllowList = NOTHING_ALLOWED
+    """The platform's allow-list of adoptions that reach beyond their tenant."""
+    directory: tuple[TenantNames, ...] | None = None
+    """Every tenant of the directory, when `tenants` holds one shard's: the checks of the
+    directory as a whole (a root trusted by a tenant of another shard) read these."""
     _by_role: dict[str, TenantConfig] = field(init=False, repr=False, compare=False)
     _by_namespace: dict[str, TenantConfig] = field(init=False, repr=False, compare=False)
     _by_profile: dict[str, tuple[TenantConfig, str]] = field(init=False, repr=False, compare=False)
@@ -42,6 +48,10 @@ class TenantIndex:
             t.profile_name(key): (t, key) for t in self.tenants for key in t.permission_profiles
         }
         object.__setattr__(self, "_by_profile", profiles)
+
+    @property
+    def whole_directory(self) -> tuple[TenantNames, ...]:
+        return self.directory if self.directory is not None else self.tenants
 
     def by_role(self, role_name: str) -> TenantConfig | None:
         return self._by_role.get(role_name)
@@ -58,8 +68,10 @@ def is_embed_role_name(name: object) -> bool:
     return isinstance(name, str) and name.startswith(ROLE_NAME_PREFIX)
 
 
-def index_of(tenants: Sequence[TenantConfig]) -> TenantIndex:
-    return TenantIndex(tuple(tenants))
+def index_of(
+    tenants: Sequence[TenantConfig], *, adoption: AdoptionAllowList = NOTHING_ALLOWED
+) -> TenantIndex:
+    return TenantIndex(tuple(tenants), adoption=adoption)
 
 
 def load_index(tenants_dir: str | Path) -> TenantIndex:
@@ -69,7 +81,9 @@ def load_index(tenants_dir: str | Path) -> TenantIndex:
     the reason instead of crashing the analyzer.
     """
     try:
-        return TenantIndex(tuple(load_tenants([tenants_dir])))
+        return TenantIndex(
+            tuple(load_tenants([tenants_dir])), adoption=allow_list_beside(tenants_dir)
+        )
     except ConfigError as e:
         return TenantIndex(problems=e.problems)
 

@@ -32,18 +32,26 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from tenant_file.adoption import adoption_problems, allow_list_beside
     from tenant_file.loader import load_tenant_files
 
     paths = args.paths or [DEFAULT_TENANTS_DIR]
     loaded = load_tenant_files(paths)
+    first = Path(paths[0])
+    problems = adoption_problems(
+        loaded, allow_list_beside(first if first.is_dir() else first.parent)
+    )
+    from policies.quotas import refuse_over_quota
+
+    refuse_over_quota([t for _, t in loaded], paths[0])
     try:
         from infra.program import deployability_problems
     except ModuleNotFoundError as e:
         print(f"note: deployability checks skipped ({e.name} is not installed)", file=sys.stderr)
     else:
-        problems = deployability_problems(loaded)
-        if problems:
-            raise ConfigError(problems)
+        problems += deployability_problems(loaded)
+    if problems:
+        raise ConfigError(problems)
     for _, t in loaded:
         emb = t.embedding
         print(
@@ -277,11 +285,19 @@ def build_parser() -> argparse.ArgumentParser:
         {
             0: "stopped with Ctrl-C or SIGTERM",
             1: "the 'local' extra is missing, or the emulator failed to start or exited by itself",
-            2: BAD_USAGE,
+            2: f"{BAD_USAGE}, or a --quota that is not NAME=N of a quota it can raise",
         },
     )
     serve.add_argument(
         "--port", type=_port, default=None, help="TCP port on 127.0.0.1 (default: a free port)"
+    )
+    serve.add_argument(
+        "--quota",
+        action="append",
+        metavar="NAME=N",
+        help="raise one of AWS's default quotas the emulator enforces, as AWS would on request "
+        "(repeatable): namespaces (100), roles (1000), trust_policy_chars (2048), "
+        "attached_policies_per_role (10)",
     )
     serve.set_defaults(handler=_lazy("qs_embed.local_serve:cmd_local_serve"))
     _local_engine_commands(local)

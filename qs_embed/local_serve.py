@@ -19,9 +19,19 @@ def _interrupt(signum: int, _frame: Any) -> None:
 def cmd_local_serve(args: argparse.Namespace) -> int:
     """``args.port``: TCP port on 127.0.0.1, or None for a free one. Returns the exit code."""
     from sandbox.emulator import Emulator, EmulatorError  # the 'local' extra
+    from sandbox.quotas import DEFAULTS
 
     try:
-        emulator = Emulator(port=args.port, verbose=bool(getattr(args, "verbose", False))).start()
+        raised = DEFAULTS.raised(getattr(args, "quota", None) or [])
+    except ValueError as e:
+        print(f"qs-embed local serve: --quota {e}", file=sys.stderr)
+        return ExitCode.BAD_INPUT
+    try:
+        emulator = Emulator(
+            port=args.port,
+            verbose=bool(getattr(args, "verbose", False)),
+            quotas=raised.as_dict(),
+        ).start()
     except EmulatorError as e:
         print(f"qs-embed local serve: {e}", file=sys.stderr)
         return ExitCode.FAILED
@@ -34,6 +44,9 @@ def cmd_local_serve(args: argparse.Namespace) -> int:
             f"QuickSight embedding emulator on {emulator.endpoint_url} "
             f"(account {emulator.account_id}, region {emulator.region}), IAM enforced."
         )
+        if raised != DEFAULTS:
+            shown = ", ".join(f"{k}={v}" for k, v in raised.as_dict().items())
+            print(f"Quotas (AWS's defaults raised): {shown}.")
         print("Point AWS SDKs and CLIs at it as the platform admin with:")
         for name, value in emulator.env().items():
             print(f"  export {name}={shlex.quote(value)}")

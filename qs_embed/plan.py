@@ -19,7 +19,9 @@ from infra.offline import run_offline
 from infra.offline_mocks import OfflineMocks
 from infra.plan import build_plan, resource_count
 from infra.program import declare_tenants, load_checked_tenants
-from policies.embed_role import ACCOUNT_PLACEHOLDER, deployer_policy
+from policies.deployer import ATTACHED_POLICIES_PER_ROLE, DeployerPolicyTooLarge, deployer_policies
+from policies.embed_role import ACCOUNT_PLACEHOLDER, policy_size
+from policies.iam_limits import MANAGED_POLICY_MAX_CHARS
 from policies.project import QS_DYNAMIC_USER
 from policies.resources import (
     QS_CUSTOM_PERMISSIONS,
@@ -31,6 +33,7 @@ from policies.resources import (
 )
 from qs_embed.exit_codes import ExitCode
 from qs_embed.shards import shard_from_args
+from tenant_file.errors import ConfigError, Problem
 from tenant_file.wording import plural
 
 PROGRESS_AFTER_SECONDS = 2.0
@@ -69,7 +72,19 @@ def cmd_plan(args: argparse.Namespace) -> int:
     loaded = load_checked_tenants(args.tenants, shard_from_args(args))
     tenants = [tenant for _, tenant in loaded]
     if getattr(args, "deployer_policy", False):
-        print(json.dumps(deployer_policy(tenants), indent=2))
+        try:
+            documents = deployer_policies(tenants)
+        except DeployerPolicyTooLarge as e:
+            raise ConfigError([Problem(str(args.tenants), "", str(e))]) from e
+        # One managed policy each (IAM's 6,144-character quota); a JSON list, however many.
+        print(json.dumps(documents, indent=2))
+        sizes = " + ".join(f"{policy_size(d):,}" for d in documents)
+        print(
+            f"{plural(len(documents), 'managed policy', 'managed policies')} to attach to the "
+            f"deploying role ({sizes} characters; IAM allows {MANAGED_POLICY_MAX_CHARS:,} each "
+            f"and {ATTACHED_POLICIES_PER_ROLE} per role)",
+            file=sys.stderr,
+        )
         return ExitCode.OK
     with _progress(f"planning {plural(len(tenants), 'tenant')} offline ..."):
         run = run_offline(lambda: declare_tenants(tenants), OfflineMocks(tenants), stack="plan")

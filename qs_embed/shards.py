@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from policies.project import PROJECT, TENANT_STACK
+from policies.quotas import refuse_over_quota
 from policies.shards import ShardSelection, assignment, moves, shard_selection, shard_sizes
 from qs_embed.exit_codes import ExitCode
 from tenant_file.loader import load_tenant_files
@@ -54,6 +55,7 @@ def shard_report(
     the shards a change since `base` touches and the moves from `from_count` shards."""
     loaded = load_tenant_files([tenants_dir])
     tenants = [t for _, t in loaded]
+    refuse_over_quota(tenants, tenants_dir)
     names = [t.tenant for t in tenants]
     assigned = assignment(names, count)
     report: dict[str, Any] = {

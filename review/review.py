@@ -7,7 +7,9 @@ tenants it reviews.
 3. Every IAM document it declares is linted with parliament.
 4. With a base ref, what the edit changes versus that ref is listed (`review.affected`,
    `review.changes`).
-5. Every adoption (a user, namespace or profile taken over, not created) is called out.
+5. Every adoption (a user, namespace or profile taken over, not created) is called out; one
+   that reaches beyond its tenant is refused unless the platform's allow-list (`platform.yaml`,
+   read at the base ref when there is one: `review.platform_base`) names it.
 
 The tenants are: every tenant (`check`), one shard's (`check --shard K --shard-count N`), or
 the tenants of the shards an edit since a ref touches (`check --base REF --shard-count N`:
@@ -36,6 +38,8 @@ from review.adoptions import adoption_lines
 from review.affected import changes_since
 from review.changes import REMOVED, TenantChange, tenant_changes
 from review.declared import declare_program
+from review.platform_base import adoption_at
+from tenant_file.adoption import NOTHING_ALLOWED, AdoptionAllowList, allow_list_beside
 from tenant_file.config import TenantConfig
 from tenant_file.loader import tenant_files
 from tenant_file.wording import plural
@@ -85,14 +89,19 @@ class Review:
 NOTHING = Review([], [], [], [])
 
 
-def review(tenants: Sequence[TenantConfig], extra: Callable[[], object] | None = None) -> Review:
+def review(
+    tenants: Sequence[TenantConfig],
+    extra: Callable[[], object] | None = None,
+    *,
+    adoption: AdoptionAllowList = NOTHING_ALLOWED,
+) -> Review:
     """Run the program for `tenants` under mocks, then the pack and the lint over what it
     declares; `extra` declares more resources next to the program's (tests)."""
     if not tenants and extra is None:
         return NOTHING
     declared = declare_program(tenants, extra)
     violations = sorted(
-        run_pack(build_policies(index_of(tenants)), declared),
+        run_pack(build_policies(index_of(tenants, adoption=adoption)), declared),
         key=lambda v: (not v.mandatory, v.policy, v.message),
     )
     return Review(declared, violations, lint_declared(declared), adoption_lines(tenants))
@@ -113,6 +122,8 @@ def check(
     `base`), those of the shards among N that an edit since `base` touches.
     """
     changes = changes_since(tenants_dir, base) if base is not None else None
+    # With a base, the platform's allow-list is the base's: an edit cannot approve itself.
+    adoption = adoption_at(tenants_dir, base) if base else allow_list_beside(tenants_dir)
     if affected_of is not None and changes is not None:
         chosen: list[ShardSelection | None] = [
             ShardSelection(k, affected_of) for k in changes.shards(affected_of)
@@ -125,8 +136,8 @@ def check(
     result, tenants = NOTHING, []
     lines: list[str] = []
     for selection in chosen:
-        mine = [t for _, t in load_checked_tenants(tenants_dir, selection)]
-        found = review(mine, extra)
+        mine = [t for _, t in load_checked_tenants(tenants_dir, selection, adoption)]
+        found = review(mine, extra, adoption=adoption)
         tenants += mine
         result += found
         prefix = f"shard {selection.shard}: " if affected_of is not None and selection else ""

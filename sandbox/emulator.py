@@ -16,6 +16,7 @@ import select
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 from sandbox.boto_sessions import EmulatorSession
 from sandbox.control_client import ControlClient, EmulatorClock, EmulatorError, Faults
 from sandbox.principals import PrincipalError, ensure_app_principal, parse_principal, role_session
+from sandbox.quotas import DEFAULTS as DEFAULT_QUOTAS
 
 __all__ = ["ACCOUNT_ID", "REGION", "Emulator", "EmulatorError", "EmulatorSession"]
 
@@ -46,8 +48,12 @@ class Emulator:
         verbose: bool = False,
         log_path: str | os.PathLike[str] | None = None,
         start_timeout: float = 20.0,
+        quotas: Mapping[str, int] | None = None,
     ) -> None:
-        """``log_path``: where the emulator process writes its output (default: inherited)."""
+        """``log_path``: where the emulator process writes its output (default: inherited).
+        ``quotas``: AWS's default quotas raised, as Service Quotas would (``{"namespaces":
+        500}``; ``sandbox.quotas.Quotas`` names them); ValueError for an unknown one."""
+        self.quotas = DEFAULT_QUOTAS.raised(f"{k}={v}" for k, v in (quotas or {}).items())
         self._requested_port = port
         self.account_id = account_id
         self.region = region
@@ -74,6 +80,9 @@ class Emulator:
         ]  # fmt: skip
         if self._verbose:
             command.append("--verbose")
+        for name, value in self.quotas.as_dict().items():
+            if value != getattr(DEFAULT_QUOTAS, name):
+                command += ["--quota", f"{name}={value}"]
         log = open(self._log_path, "ab") if self._log_path else None  # noqa: SIM115
         try:
             self._process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)

@@ -27,7 +27,7 @@ from moto.utilities.utils import get_partition
 from werkzeug.serving import make_server
 from werkzeug.test import EnvironBuilder
 
-from sandbox import logs, moto_hooks, runtime
+from sandbox import logs, moto_hooks, quotas, runtime
 from sandbox.quicksight import botocore_model
 from sandbox.wsgi import SandboxApp
 
@@ -79,11 +79,18 @@ def _wait_for_stop() -> None:
         pass
 
 
-def serve(port: int, account_id: str, region: str, ready_fd: int | None) -> None:
+def serve(
+    port: int,
+    account_id: str,
+    region: str,
+    ready_fd: int | None,
+    limits: quotas.Quotas = quotas.DEFAULTS,
+) -> None:
     # moto reads the account from the environment on every request.
     os.environ["MOTO_ACCOUNT_ID"] = account_id
     settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
     moto_hooks.install()
+    quotas.install(limits)
     current = runtime.Runtime(account_id, region, control_token=secrets.token_urlsafe(24))
     runtime.install(current)
     admin = bootstrap_admin(account_id, region)
@@ -111,6 +118,7 @@ def serve(port: int, account_id: str, region: str, ready_fd: int | None) -> None
             "secret_access_key": admin.secret_access_key,
         },
         "control_token": current.control_token,
+        "quotas": limits.as_dict(),
     }
     if ready_fd is not None:
         with os.fdopen(ready_fd, "w") as ready_pipe:
@@ -134,9 +142,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--verbose", action="store_true", help="log each request (no query strings)"
     )
+    parser.add_argument(
+        "--quota",
+        action="append",
+        default=[],
+        metavar="NAME=N",
+        help=f"raise one of AWS's default quotas ({', '.join(quotas.Quotas.names())})",
+    )
     args = parser.parse_args(argv)
+    try:
+        limits = quotas.DEFAULTS.raised(args.quota)
+    except ValueError as e:
+        parser.error(str(e))
     logs.configure(args.verbose)
-    serve(args.port, args.account_id, args.region, args.ready_fd)
+    serve(args.port, args.account_id, args.region, args.ready_fd, limits)
     return 0
 
 

@@ -33,6 +33,8 @@ PROFILE_KEY_PATTERN = r"^[a-z][a-z0-9_-]{0,30}$"
 REGION_PATTERN = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 # Exact principals only: a role, a user, an assumed-role session or (with an ExternalId) a root.
+# Matched with re.ASCII: IAM's names are `[\w+=,.@-]` in Java's sense, ASCII only
+# (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html, RoleName).
 PRINCIPAL_PATTERN = (
     r"^arn:(aws|aws-cn|aws-us-gov):(iam::[0-9]{12}:(root|role/[\w+=,.@/-]+|user/[\w+=,.@/-]+)"
     r"|sts::[0-9]{12}:assumed-role/[\w+=,.@-]+/[\w+=,.@-]+)$"
@@ -46,6 +48,34 @@ IAM_WILDCARDS = re.compile(r"[*?/${}]")
 MAX_ALLOWED_DOMAINS = 3
 """GenerateEmbedUrlForRegisteredUser takes up to three AllowedDomains per call
 (https://docs.aws.amazon.com/quicksight/latest/user/embedding-run-time.html)."""
+
+
+LOOKALIKE_CHARACTERS = re.compile("[\u007f-\u00a0\u00ad]")
+"""Characters AWS's user name pattern (`[\u0020-\u00ff]+`) accepts that make two names look
+alike: DEL and the C1 controls (NEL among them), which print as nothing or break a line, the
+no-break space (looks like a space) and the soft hyphen (invisible)."""
+
+
+_CONTROL_NAMES = {
+    "\x7f": "DELETE, a control character",
+    "\x85": "NEXT LINE (NEL), a control character",
+}
+
+
+def lookalike_problem(name: str) -> str | None:
+    """Why `name` is refused though AWS accepts it, or None."""
+    import unicodedata
+
+    found = LOOKALIKE_CHARACTERS.search(name)
+    if found is None:
+        return None
+    char = found.group()
+    what = unicodedata.name(char, "") or _CONTROL_NAMES.get(char, "a C1 control character")
+    return (
+        f"holds U+{ord(char):04X} ({what.lower()}) at character {found.start() + 1}: AWS "
+        "accepts it, but it prints as nothing or as another character, so two user names "
+        "would look alike; use printable characters only"
+    )
 
 
 def console_user_roles() -> tuple[str, ...]:
@@ -108,7 +138,7 @@ def _check_capability(name: str) -> str:
 def _check_principal(arn: str) -> str:
     if "*" in arn:
         raise ValueError("wildcards are not allowed: list the exact IAM principal ARNs")
-    if not re.fullmatch(PRINCIPAL_PATTERN, arn):
+    if not re.fullmatch(PRINCIPAL_PATTERN, arn, re.ASCII):
         raise ValueError(
             "is not an IAM principal ARN (arn:aws:iam::<12 digits>:role/<name>, "
             ":user/<name>, :root, or arn:aws:sts::<12 digits>:assumed-role/<role>/<session>)"
@@ -333,6 +363,7 @@ class TenantConfig(_Frozen):
             if problem is not None:
                 problems.append((f"permission_profiles.{key}", f"name {physical!r} {problem}"))
         seen: dict[str, int] = {}
+        folded: dict[str, int] = {}
         for i, user in enumerate(self.users):
             where = f"users[{i}]"
             if user.name in seen:
@@ -342,7 +373,18 @@ class TenantConfig(_Frozen):
                         f"duplicate user {user.name!r} (also users[{seen[user.name]}])",
                     )
                 )
+            elif user.name.casefold() in folded:
+                other = folded[user.name.casefold()]
+                problems.append(
+                    (
+                        f"{where}.name",
+                        f"{user.name!r} differs from users[{other}] "
+                        f"({self.users[other].name!r}) only by case: AWS keeps both, and two "
+                        "users who look alike are one mistake away from the other's console",
+                    )
+                )
             seen.setdefault(user.name, i)
+            folded.setdefault(user.name.casefold(), i)
             name_problem = self._user_name_problem(user.name)
             if name_problem is not None:
                 problems.append((f"{where}.name", name_problem))
@@ -374,6 +416,9 @@ class TenantConfig(_Frozen):
 
     def _user_name_problem(self, name: str) -> str | None:
         limits = service_limits()
+        lookalike = lookalike_problem(name)
+        if lookalike is not None:
+            return lookalike
         if IAM_WILDCARDS.search(name):
             return (
                 "must not contain *, ?, /, $, { or } (in the user's ARN IAM reads ${...} as a "

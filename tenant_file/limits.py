@@ -34,7 +34,9 @@ class StringLimit:
             return f"is shorter than {self.min_length} characters"
         if self.max_length is not None and len(value) > self.max_length:
             return f"is longer than {self.max_length} characters"
-        if self.pattern is not None and not re.fullmatch(self.pattern, value):
+        # AWS's patterns are Java regexes, where `\w` is [a-zA-Z_0-9] (ASCII): Python's `\w`
+        # on str would admit a Cyrillic letter that AWS refuses (java.util.regex.Pattern, "\w").
+        if self.pattern is not None and not re.fullmatch(self.pattern, value, re.ASCII):
             return f"does not match the pattern {self.pattern}"
         return None
 

@@ -19,7 +19,12 @@ from pydantic import BaseModel, ValidationError
 
 from tenant_file.config import CrossFieldError, TenantConfig, TenantNames
 from tenant_file.errors import ConfigError, Problem
-from tenant_file.trusted_accounts import apps_by_account, root_trust_problems
+from tenant_file.trusted_accounts import (
+    apps_by_account,
+    neighbour_problems,
+    root_trust_problems,
+    roots_by_account,
+)
 
 SECRET_FIELDS = frozenset({"external_id"})
 TENANT_SUFFIXES = (".yaml", ".yml")
@@ -91,6 +96,21 @@ def parse_tenant(text: str, source: str = "<string>") -> TenantConfig:
     Errors are raised `from None`: the problems say everything, and YAML's and pydantic's own
     exceptions quote the file's text (an external id among it).
     """
+    data = load_yaml(text, source)
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else type(data).__name__
+        raise ConfigError([Problem(source, "", f"must be a mapping of tenant fields, got {kind}")])
+    try:
+        return TenantConfig.model_validate(data)
+    except ValidationError as e:
+        problems = validation_problems(e, source)
+    raise ConfigError(problems)
+
+
+def load_yaml(text: str, source: str = "<string>") -> Any:
+    """One YAML document of this project (a tenant file, the platform file), with the tenant
+    loader's guards: safe types only, no duplicate keys, at most MAX_YAML_NODES nodes (aliases
+    expanded); a problem is a `ConfigError` naming the line."""
     try:
         _check_size(text)
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
@@ -106,14 +126,7 @@ def parse_tenant(text: str, source: str = "<string>") -> TenantConfig:
         problem = None
     if problem is not None:
         raise ConfigError([problem])
-    if not isinstance(data, dict):
-        kind = "empty" if data is None else type(data).__name__
-        raise ConfigError([Problem(source, "", f"must be a mapping of tenant fields, got {kind}")])
-    try:
-        return TenantConfig.model_validate(data)
-    except ValidationError as e:
-        problems = validation_problems(e, source)
-    raise ConfigError(problems)
+    return data
 
 
 def _reader_problem(error: yaml.reader.ReaderError, source: str, text: str) -> Problem:
@@ -377,10 +390,11 @@ def tenant_set_problems(loaded: Sequence[tuple[Path, TenantNames]]) -> list[Prob
                 "custom permissions name", t.profile_name(key), path, f"permission_profiles.{key}"
             )
     apps = apps_by_account(t for _, t in loaded)
+    roots = roots_by_account(t for _, t in loaded)
     for path, t in loaded:
-        problems += [
-            Problem(str(path), field, message) for field, message in root_trust_problems(t, apps)
-        ]
+        # Both sides of a trusted root are blamed: each shard involved refuses it.
+        found = root_trust_problems(t, apps) + neighbour_problems(t, roots)
+        problems += [Problem(str(path), field, message) for field, message in found]
     return problems + region_problems(loaded)
 
 

@@ -34,12 +34,13 @@ from tenant_file.names import embed_role_name, profile_physical_name
 _NameLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def load_selected_files(
+def load_selected_set(
     tenants_dir: str | Path, selected: Callable[[str], bool]
-) -> list[tuple[Path, TenantConfig]]:
+) -> tuple[list[tuple[Path, TenantConfig]], list[tuple[Path, TenantNames]]]:
     """The tenant files whose stem is `selected` (one shard's), each validated in full, and
     checked for clashes with the names of every other tenant of the directory; ConfigError
-    lists every problem.
+    lists every problem. Also returns the names read of every other file, for the checks of
+    the directory as a whole (AWS's per-account quotas: `policies.quotas`).
 
     The other files are read only for the names that must be unique across tenants (tenant,
     namespace, role and profile names, as `tenant_file.loader.tenant_set_problems` checks
@@ -70,7 +71,7 @@ def load_selected_files(
     problems += [p for p in tenant_set_problems([*names, *loaded]) if p.source in mine]
     if problems:
         raise ConfigError(problems)
-    return loaded
+    return loaded, names
 
 
 def read_tenant_names(path: Path) -> NamesOnlyTenant | None:

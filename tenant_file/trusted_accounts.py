@@ -5,12 +5,17 @@ Trusting an account's root lets any principal of that account that the account's
 readable by everyone with the repository, so when another tenant's app principal lives in that
 account, that app can become this tenant's embed role. `validate` on a directory
 (`tenant_file.loader`) and the policy pack (`policies.rules.iam.trust`) both refuse it, from here.
+
+The problem belongs to both files: the one trusting the root, and each neighbour whose app
+lives in that account. Both are blamed, so that a sharded deployment (`policies.shards`, which
+keeps only the problems of its own shard's files) refuses it in every shard it involves: an
+edit that adds a neighbour's app to a trusted account is refused in the neighbour's shard too.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from tenant_file.config import TenantNames
@@ -44,10 +49,21 @@ AppsByAccount = Mapping[str, list[Neighbour]]
 
 def apps_by_account(tenants: Iterable[TenantNames]) -> dict[str, list[Neighbour]]:
     """Every tenant's app principals, by the account they live in (built once per check)."""
+    return _by_account(tenants, principal_account)
+
+
+def roots_by_account(tenants: Iterable[TenantNames]) -> dict[str, list[Neighbour]]:
+    """The tenants that trust a whole account, by that account (built once per check)."""
+    return _by_account(tenants, root_account)
+
+
+def _by_account(
+    tenants: Iterable[TenantNames], account_of: Callable[[str], str | None]
+) -> dict[str, list[Neighbour]]:
     found: dict[str, list[Neighbour]] = {}
     for t in tenants:
         for arn in t.embedding.app_principals:
-            account = principal_account(arn)
+            account = account_of(arn)
             if account is not None:
                 found.setdefault(account, []).append(Neighbour(t.tenant, arn))
     return found
@@ -69,6 +85,30 @@ def root_trust_problems(tenant: TenantNames, apps: AppsByAccount) -> list[tuple[
         if found:
             problems.append((f"embedding.app_principals[{i}]", root_neighbour_message(arn, found)))
     return problems
+
+
+def neighbour_problems(tenant: TenantNames, roots: AppsByAccount) -> list[tuple[str, str]]:
+    """(field, message) for each app principal of `tenant` living in an account whose root
+    another tenant trusts: the other side of `root_trust_problems`."""
+    problems: list[tuple[str, str]] = []
+    for i, arn in enumerate(tenant.embedding.app_principals):
+        account = principal_account(arn)
+        if account is None or root_account(arn) is not None:
+            continue
+        found = neighbours_in(account, roots, besides=tenant.tenant)
+        if found:
+            problems.append((f"embedding.app_principals[{i}]", trusted_root_message(arn, found)))
+    return problems
+
+
+def trusted_root_message(app: str, roots: list[Neighbour]) -> str:
+    tenants = sorted({n.tenant for n in roots})
+    return (
+        f"lives in account {principal_account(app)}, whose root tenant {', '.join(tenants)} "
+        "trusts as a whole; the ExternalId is readable in the tenant files, so this app could "
+        "assume that tenant's embed role: the root-trusting tenant must list its exact app role "
+        "ARNs instead"
+    )
 
 
 def root_neighbour_message(root: str, found: list[Neighbour]) -> str:

@@ -51,3 +51,13 @@ def tenant_data(name: str, **overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+def write_many_tenants(directory: Path, count: int, **overrides: Any) -> list[str]:
+    """`count` small tenants (one user, no profile), each in its own namespace by default."""
+    names = [f"t{i:04d}" for i in range(count)]
+    for name in names:
+        data = tenant_data(name, permission_profiles={}, **overrides)
+        del data["users"][0]["profile"]
+        write_tenant(directory, data)
+    return names

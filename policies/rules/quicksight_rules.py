@@ -33,6 +33,7 @@ from policies.resources import (
 )
 from policies.rules.props import known_text, tenant_stack_of
 from policies.tenant_index import TenantIndex
+from tenant_file.adoption import profile_adoption_problem, user_adoption_problem
 from tenant_file.config import TenantConfig, TenantUser, console_user_roles
 from tenant_file.limits import CAPABILITY_DENY, capability_key
 
@@ -338,9 +339,41 @@ tenant_namespace_declared = StackValidationPolicy(
 )
 
 
+def adoption_owned_only(index: TenantIndex) -> ResourceValidationPolicy:
+    """A stack adopts no user or profile beyond its tenant (an ADMIN, a user of `default`, an
+    existing profile) unless the platform's allow-list names it (`tenant_file.adoption`)."""
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        if args.resource_type in QS_USER_TYPES:
+            found = _tenant_user(index, args.props)
+            if found is None:
+                return
+            tenant, user = found
+            why = user_adoption_problem(tenant, user)
+            if why is not None and not index.adoption.allows_user(tenant.tenant, user.name):
+                report(f"{user_label(args.props, args.name)}: tenant {tenant.tenant} {why}", None)
+        elif args.resource_type == QS_CUSTOM_PERMISSIONS:
+            owner = index.by_profile_name(text(args.props, "customPermissionsName") or args.name)
+            if owner is None:
+                return
+            tenant, key = owner
+            why = profile_adoption_problem(tenant, key)
+            if why is not None and not index.adoption.allows_profile(tenant.tenant, key):
+                report(f"permission_profiles.{key}: tenant {tenant.tenant} {why}", None)
+
+    return ResourceValidationPolicy(
+        name="quicksight-adoption-owned-only",
+        description="No adoption of an ADMIN, a user of the default namespace or an existing "
+        "profile unless platform.yaml's adoption allow-list names it.",
+        enforcement_level=MANDATORY,
+        validate=validate,
+    )
+
+
 def rules(index: TenantIndex) -> list[ResourceValidationPolicy | StackValidationPolicy]:
     return [
         user_console_role,
+        adoption_owned_only(index),
         profile_denies_configured(index),
         user_in_tenant_namespace(index),
         user_profile_attached(index),

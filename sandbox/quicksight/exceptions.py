@@ -21,24 +21,26 @@ _COMMON_STATUS = {
 class QuickSightError(Exception):
     """An error a QuickSight operation answers with; ``code`` is the botocore error code."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, resource_type: str | None = None) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
+        self.resource_type = resource_type  # LimitExceededException's ResourceType member
 
     @property
     def status(self) -> int:
         return error_status(self.code) or _COMMON_STATUS.get(self.code, 400)
 
     def render(self, request_id: str) -> tuple[int, dict[str, str], str]:
-        return json_error_response(self.status, self.code, self.message, request_id)
+        extra = {"ResourceType": self.resource_type} if self.resource_type else {}
+        return json_error_response(self.status, self.code, self.message, request_id, extra)
 
 
 def json_error_response(
-    status: int, code: str, message: str, request_id: str
+    status: int, code: str, message: str, request_id: str, extra: dict[str, str] | None = None
 ) -> tuple[int, dict[str, str], str]:
     """An error as a REST-JSON service sends it: status, headers and body."""
-    body = {"__type": code, "Message": message, "RequestId": request_id}
+    body = {"__type": code, "Message": message, "RequestId": request_id, **(extra or {})}
     headers = {
         "Content-Type": "application/json",
         "x-amzn-ErrorType": code,

@@ -17,6 +17,7 @@ from moto.iam.exceptions import NotFoundException
 from moto.iam.models import IAMBackend, iam_backends
 from moto.quicksight.models import QuickSightBackend
 
+from sandbox import quotas
 from sandbox.quicksight.authorization import IAM_IDENTITY_ARN, iam_identity_user_name
 from sandbox.quicksight.botocore_model import capability_names
 from sandbox.quicksight.exceptions import QuickSightError, exists, invalid, not_found
@@ -119,6 +120,7 @@ class SandboxQuickSightBackend(QuickSightBackend):
     def create_namespace(self, name: str) -> Namespace:
         if name in self.namespaces:
             raise exists(f"Namespace {name} already exists")
+        quotas.check_namespace_quota(self.namespaces, DEFAULT_NAMESPACE)
         namespace = Namespace(name, self.arn(f"namespace/{name}"), self.region_name)
         self.namespaces[name] = namespace
         return namespace

@@ -31,6 +31,16 @@ def emulator() -> Iterator[Emulator]:
         yield emulator
 
 
+@pytest.fixture
+def emulator_env(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
+    """The emulator, with its endpoint and admin credentials in the environment (what
+    `qs-embed local serve` prints), as the CLI's commands find them."""
+    for name, value in emulator.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    return emulator
+
+
 @pytest.fixture(autouse=True)
 def _no_test_waits_for_retries(retry_sleeps: list[float]) -> None:
     """Every e2e test records botocore's retry sleeps instead of waiting (`retry_sleeps`)."""

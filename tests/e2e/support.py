@@ -89,6 +89,26 @@ def tenant_document(spec: TenantSpec) -> dict[str, Any]:
     }
 
 
+def file_document(tenant: str, users: dict[str, dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    """A quicksight-identity tenant file of `users` (name -> fields beyond email and the
+    AUTHOR role), with the suite's profiles; `extra` replaces or adds top-level fields, and
+    `embedding=` fields of the embedding."""
+    embedding = {"identity": "quicksight", "app_principals": [app_principal(tenant)]}
+    embedding |= extra.pop("embedding", {})
+    return {
+        "tenant": tenant,
+        "account_id": ACCOUNT,
+        "region": REGION,
+        "embedding": embedding,
+        "permission_profiles": PROFILES,
+        "users": [
+            {"name": n, "email": f"{n}@{tenant}.example", "role": "AUTHOR", **u}
+            for n, u in users.items()
+        ],
+        **extra,
+    }
+
+
 def forged_for(asker: TenantConfig, victim: TenantConfig) -> TenantConfig:
     """`asker`'s tenant file edited to name the victim's namespace and users.
 

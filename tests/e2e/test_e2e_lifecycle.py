@@ -20,7 +20,8 @@ from policies.embed_role import embed_role_permissions_policy, embed_role_trust_
 from qs_embed.cli import main
 from sandbox import Emulator
 from tenant_file.loader import parse_tenant
-from tests.e2e.support import ACCOUNT, PROFILES, REGION, app_principal
+from tests.e2e.support import ACCOUNT, PROFILES
+from tests.e2e.support import file_document as document
 
 pytestmark = pytest.mark.emulator
 
@@ -28,23 +29,6 @@ ROLES = ("AUTHOR", "ADMIN", "AUTHOR_PRO", "ADMIN_PRO")
 # Every ordered pair of the four roles once: an Euler circuit of the complete digraph.
 ROLE_WALK = ("AUTHOR", "ADMIN", "AUTHOR", "AUTHOR_PRO", "AUTHOR", "ADMIN_PRO", "ADMIN",
              "AUTHOR_PRO", "ADMIN", "ADMIN_PRO", "AUTHOR_PRO", "ADMIN_PRO", "AUTHOR")  # fmt: skip
-
-
-def document(tenant: str, users: dict[str, dict[str, Any]], **extra: Any) -> dict[str, Any]:
-    embedding = {"identity": "quicksight", "app_principals": [app_principal(tenant)]}
-    embedding |= extra.pop("embedding", {})
-    return {
-        "tenant": tenant,
-        "account_id": ACCOUNT,
-        "region": REGION,
-        "embedding": embedding,
-        "permission_profiles": PROFILES,
-        "users": [
-            {"name": n, "email": f"{n}@{tenant}.example", "role": "AUTHOR", **u}
-            for n, u in users.items()
-        ],
-        **extra,
-    }
 
 
 class World:
@@ -65,6 +49,11 @@ class World:
         for doc in documents:
             (folder / f"{doc['tenant']}.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
         return folder
+
+    def allow(self, tenant: str, **adoptions: list[str]) -> None:
+        """platform.yaml beside the tenant directories: `tenant` may adopt `adoptions`."""
+        entry = {**adoptions, "reason": "the platform team re-adds this tenant"}
+        (self.root / "platform.yaml").write_text(yaml.safe_dump({"adoption": {tenant: entry}}))
 
     def up(
         self, capsys: pytest.CaptureFixture[str], directory: Path, state: str
@@ -163,11 +152,8 @@ def _doc(value: Any) -> Any:
 
 
 @pytest.fixture
-def world(emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
-    for name, value in emulator.env().items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    return World(emulator, tmp_path)
+def world(emulator_env: Emulator, tmp_path: Path) -> World:
+    return World(emulator_env, tmp_path)
 
 
 def changes(out: str) -> list[tuple[str, str]]:
@@ -253,6 +239,10 @@ def test_remove_a_user_then_re_add_it_adopted(world: World, capsys: Any) -> None
     assert world.snapshot() == before, "refused before anything changed"
 
     adopted = document("t-life-readd", {"nia": {}, "ned": {"adopt": True, "role": "ADMIN"}})
+    code, _, err = world.up(capsys, world.write("readd", adopted), state)
+    assert code == 2, "adopting as an ADMIN reaches beyond the tenant"
+    assert "users[1].adopt: adopts 'ned' as ADMIN" in err
+    world.allow("t-life-readd", users=["ned"])
     code, out, _ = world.up(capsys, world.write("readd", adopted), state)
     assert code == 0
     assert "adopted the existing user" in out
@@ -289,6 +279,8 @@ def test_remove_a_tenant_then_re_add_it(world: World, capsys: Any) -> None:
         "t-life-gone", {"ora": {"profile": "analyst", "adopt": True}}, adopt_namespace=True
     )
     back["permission_profiles"] = {k: {**v, "adopt": True} for k, v in PROFILES.items()}
+    # Retained profiles may have been attached to others since: the platform says so.
+    world.allow("t-life-gone", profiles=list(PROFILES))
     code, out, err = world.up(capsys, world.write("tenants", keep, back), state)
     assert code == 0, err
     assert ("import", "t-life-gone.namespace") in changes(out)
@@ -336,6 +328,7 @@ def test_destroy_then_up(world: World, capsys: Any) -> None:
         "t-life-again", {"quinn": {"profile": "viewer", "adopt": True}}, adopt_namespace=True
     )
     readopt["permission_profiles"] = {k: {**v, "adopt": True} for k, v in PROFILES.items()}
+    world.allow("t-life-again", profiles=list(PROFILES))
     code, _, err = world.up(capsys, world.write("again", readopt), "again.json")
     assert code == 0, err
     world.assert_equals_yaml(readopt)

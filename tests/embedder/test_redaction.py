@@ -39,6 +39,8 @@ SECRET_MARKERS = (
     "token-qs-embed",  # SessionToken of the tenant role session
     "token-dana",  # SessionToken of a user role session
     "app-secret-key",  # the app's own secret key
+    "ASIA0000",  # the access key id of the assumed role (Credential=... in signed requests)
+    "AKIDAPPEXAMPLE",  # the app's own access key id
     "globex-embed-7f3c9a",  # the external id
 )
 
@@ -148,7 +150,7 @@ def test_exception_text_is_scrubbed_of_urls_and_auth_codes() -> None:
         (
             "<Credentials><AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>role-secret-1"
             "</SecretAccessKey><SessionToken>token-qs-embed-1</SessionToken></Credentials>",
-            "<AccessKeyId>ASIA1</AccessKeyId>",
+            "<AccessKeyId><redacted>",
         ),
         ("x-amz-security-token:token-qs-embed-1\nhost:sts", "host:sts"),
         ("headers={'X-Amz-Security-Token': b'token-dana-1', 'Host': b'h'}", "'Host': b'h'"),

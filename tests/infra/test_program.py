@@ -241,15 +241,21 @@ def test_main_reads_tenants_dir_from_project_config(tmp_path: Path) -> None:
 
 def test_two_hundred_generated_tenants(tmp_path: Path) -> None:
     # Lean tenants (one user, no profile): the Pulumi runtime costs ~4 ms per resource.
+    tenants = tmp_path / "tenants"
     for i in range(200):
         data = tenant_data(f"t{i:03d}", permission_profiles={})
         del data["users"][0]["profile"]
         if i % 2:
             data["embedding"]["identity"] = "iam"
             data["embedding"]["external_id"] = f"ext-{i:05d}"
-        write_tenant(tmp_path, data)
+        write_tenant(tenants, data)
     mocks = OfflineMocks([], account_id="111122223333")
-    run = run_offline(lambda: run_program(tmp_path), mocks)
+    # 200 namespaces in one account: past AWS's default 100, so the platform declares the
+    # quota AWS raised for it.
+    with pytest.raises(TenantsRefused, match="200 QuickSight namespaces"):
+        run_offline(lambda: run_program(tenants), mocks)
+    (tmp_path / "platform.yaml").write_text('quotas: {"111122223333": {namespaces: 200}}\n')
+    run = run_offline(lambda: run_program(tenants), mocks)
     assert len(run.of_type(TENANT_STACK)) == 200
     assert len(run.resources) == 200 * 5  # component, role, policy, namespace, user
     assert len({r.urn for r in run.resources}) == len(run.resources)
@@ -282,3 +288,18 @@ def test_offline_mocks_refuse_a_resource_type_they_do_not_know() -> None:
 
     with pytest.raises(UnsupportedResourceError, match="aws:sns/topic:Topic"):
         run_offline(lambda: aws.sns.Topic("stray"), OfflineMocks([]))
+
+
+def test_tenants_naming_no_account_count_in_the_deploying_account(tmp_path: Path) -> None:
+    """Offline, 60 tenants naming the account and 41 naming none are two groups; once the
+    program knows the deploying account they are 101 namespaces of one account."""
+    tenants = tmp_path / "tenants"
+    for i in range(101):
+        data = tenant_data(f"t{i:03d}", permission_profiles={})
+        del data["users"][0]["profile"]
+        if i >= 60:
+            del data["account_id"]
+        write_tenant(tenants, data)
+    mocks = OfflineMocks([], account_id="111122223333")
+    with pytest.raises(TenantsRefused, match="101 QuickSight namespaces in account 111122223333"):
+        run_offline(lambda: run_program(tenants), mocks)

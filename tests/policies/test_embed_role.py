@@ -168,6 +168,33 @@ def test_iam_identity_registers_only_its_own_sessions_and_only_when_the_file_opt
         assert "quicksight:GetAuthCode" not in _actions(_permissions(t))
 
 
+THREE = [
+    {"name": name, "email": f"{name}@initech.example", "role": "AUTHOR"}
+    for name in ("alice", "bob", "carol")
+]
+
+
+def test_an_adopted_namespace_grants_every_user_of_the_file_by_exact_arn() -> None:
+    """The review: with `adopt_namespace` only the first user's ARN was granted (`scoped[0]`),
+    so bob and carol got AccessDenied on GetAuthCode on AWS."""
+    t = tenant(namespace="initech", adopt_namespace=True, users=THREE)
+    scoped = {s["Sid"]: s for s in _statements(_permissions(t))}["TenantUsersOnly"]
+    assert scoped["Resource"] == [f"{USER_ARN}/initech/{n}" for n in ("alice", "bob", "carol")]
+
+
+def test_an_adopted_namespace_registers_and_mints_every_session_of_the_file() -> None:
+    t = tenant(
+        namespace="initech",
+        adopt_namespace=True,
+        users=THREE,
+        embedding={"identity": "iam", "register_on_first_use": True},
+    )
+    statements = {s["Sid"]: s for s in _statements(_permissions(t))}
+    exact = [f"{USER_ARN}/initech/qs-embed-initech/{n}" for n in ("alice", "bob", "carol")]
+    assert statements["RegisterTenantSessionsJustInTime"]["Resource"] == exact
+    assert statements["TenantRoleSessionUsersOnly"]["Resource"] == exact
+
+
 @pytest.mark.parametrize(
     ("domains", "denied_outside"),
     [

@@ -89,5 +89,5 @@ def test_plan_prints_the_deployer_policy(capsys: pytest.CaptureFixture[str]) -> 
     from tests.tenant_files import EXAMPLES
 
     assert main(["plan", "--deployer-policy", "--tenants", str(EXAMPLES)]) == 0
-    printed = json.loads(capsys.readouterr().out)
+    [printed] = json.loads(capsys.readouterr().out)  # a list of managed policies: one fits
     assert printed["Statement"][0]["Resource"] == ["arn:aws:iam::111122223333:role/qs-embed-*"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from typing import Any
 
 import pulumi_aws as aws
 from pulumi_policy import EnforcementLevel
@@ -164,8 +165,17 @@ def unsafe_resources() -> None:
     )
 
 
+def _admin_adopted() -> list[dict[str, Any]]:
+    """globex's users, its ADMIN fatima adopted (and no platform allow-list naming her)."""
+    users = [u.model_dump() for u in example("globex").users]
+    return [{**u, "adopt": u["role"] == "ADMIN"} for u in users]
+
+
 def unsafe_run() -> tuple[list[Violation], list[str]]:
-    files = [example("acme"), variant("globex", retain_users_on_delete=False)]
+    files = [
+        example("acme"),
+        variant("globex", retain_users_on_delete=False, users=_admin_adopted()),
+    ]
     # The program is handed acme without profiles: a program that forgets to attach them.
     forgetful = [
         variant("acme", users=[{**u.model_dump(), "profile": None} for u in example("acme").users]),
@@ -202,6 +212,8 @@ EXPECTED_LINES = [
     "arn:aws:quicksight:us-east-1:111122223333:user/acme/*",
     "mandatory iam-trust-session-names-pinned: role qs-embed-globex trust policy statement 0: "
     "allows sts:AssumeRole with any session name",
+    "mandatory quicksight-adoption-owned-only: user fatima in namespace globex: tenant globex "
+    "adopts 'fatima' as ADMIN: the tenant's app would open an administrator's console",
 ]
 
 

@@ -24,6 +24,7 @@ from policies.resources import (
 from policies.rules import iam
 from policies.rules.iam import managed, permissions, session
 from policies.rules.iam import trust as trust_rules
+from policies.shards import ShardSelection
 from policies.tenant_index import TenantIndex, index_of
 from tenant_file.config import TenantConfig
 from tests.policies import iam_fixtures
@@ -430,6 +431,43 @@ def test_a_root_where_only_the_tenants_own_apps_live_passes() -> None:
     assert check(rule, ROLE, props) == []
     elsewhere = role(assumeRolePolicy=trust({"AWS": "arn:aws:iam::999988887777:root"}))
     assert check(trust_rules.trust_root_without_neighbours(example_index()), ROLE, elsewhere) == []
+
+
+def test_a_neighbour_of_a_root_trusted_in_another_shard_is_refused() -> None:
+    """The review's high finding: `rooted` (shard 0) trusts account 111122223333's root;
+    initech's stack (shard 1) declares a role trusting an app of that account. The shard's
+    index holds initech alone, the whole directory beside it: the neighbour's role is refused,
+    though it trusts no root itself."""
+    from policies.pack import shard_index
+
+    rooted = iam_fixtures.tenant(
+        tenant="rooted",
+        embedding={"app_principals": ["arn:aws:iam::111122223333:root"], "external_id": "r-0001"},
+    )
+    initech = iam_fixtures.tenant()
+    index = shard_index(index_of([rooted, initech]), ShardSelection(1, 2))
+    assert [t.tenant for t in index.tenants] == ["initech"]
+    rule = trust_rules.trust_root_without_neighbours(index)
+    app = "arn:aws:iam::111122223333:role/initech-app"
+    props = role("qs-embed-initech", assumeRolePolicy=trust({"AWS": [app]}))
+
+    [message] = check(rule, ROLE, props)
+
+    assert message == (
+        f"role qs-embed-initech trust policy statement 0: {app} lives in account 111122223333, "
+        "whose root tenant rooted trusts as a whole; the ExternalId is readable in the tenant "
+        "files, so this app could assume that tenant's embed role: the root-trusting tenant "
+        "must list its exact app role ARNs instead"
+    )
+    # One step past the edge: an app of another account is nobody's neighbour.
+    other = role("qs-embed-initech", assumeRolePolicy=trust({"AWS": [PARTNER_ROLE]}))
+    assert check(rule, ROLE, other) == []
+    # Without the directory (the shard's tenants alone) the rule could not have seen it.
+    alone = trust_rules.trust_root_without_neighbours(index_of([initech]))
+    assert check(alone, ROLE, props) == []
+
+
+PARTNER_ROLE = "arn:aws:iam::444455556666:role/initech-partner"
 
 
 def test_an_app_of_another_account_without_external_id_gets_an_advisory() -> None:

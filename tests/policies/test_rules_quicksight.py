@@ -241,3 +241,45 @@ def test_tenant_namespaces_are_declared() -> None:
     assert stack_violations(qs.tenant_namespace_declared, [namespace, user]) == []
     in_default = stack_resource(QS_USER, qs_user(namespace="default"))
     assert stack_violations(qs.tenant_namespace_declared, [in_default]) == []
+
+
+# -- quicksight-adoption-owned-only -----------------------------------------------------------
+
+
+def _acme_adopting(**user: Any) -> Any:
+    from tests.tenant_files import example
+
+    acme = example("acme")
+    users = [u.model_dump() for u in acme.users]
+    users[0].update(adopt=True, **user)
+    return variant("acme", users=users)
+
+
+def test_adopting_an_admin_is_refused_unless_the_platform_allows_it() -> None:
+    from tenant_file.adoption import adoption_allow_list
+
+    index = index_of([_acme_adopting(role="ADMIN")])
+    rule = qs.adoption_owned_only(index)
+    [message] = check(rule, QS_USER, qs_user(userRole="ADMIN"))
+    assert message.startswith("user alice in namespace acme: tenant acme adopts 'alice' as ADMIN")
+    assert rule.enforcement_level is EnforcementLevel.MANDATORY
+
+    allow = adoption_allow_list(
+        {"adoption": {"acme": {"users": ["alice"], "reason": "INC-1"}}}, "platform.yaml"
+    )
+    allowed = index_of([_acme_adopting(role="ADMIN")], adoption=allow)
+    assert check(qs.adoption_owned_only(allowed), QS_USER, qs_user(userRole="ADMIN")) == []
+    # One step inside the edge: an AUTHOR of its own namespace is the tenant's to adopt.
+    author = qs.adoption_owned_only(index_of([_acme_adopting()]))
+    assert check(author, QS_USER, qs_user()) == []
+
+
+def test_adopting_an_existing_profile_is_refused_unless_the_platform_allows_it() -> None:
+    from tests.tenant_files import example
+
+    profiles = {k: p.model_dump() for k, p in example("acme").permission_profiles.items()}
+    profiles["analyst"]["adopt"] = True
+    rule = qs.adoption_owned_only(index_of([variant("acme", permission_profiles=profiles)]))
+    props = {"customPermissionsName": "acme-analyst", "capabilities": {}}
+    [message] = check(rule, QS_CUSTOM_PERMISSIONS, props)
+    assert "adopts the existing CustomPermissions acme-analyst" in message

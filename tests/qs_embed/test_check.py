@@ -19,7 +19,7 @@ from review.changes import tenant_changes
 from tenant_file.config import TenantConfig
 from tests.policies.iam_fixtures import FIXTURES
 from tests.policies.pack_helpers import allow, trust, variant
-from tests.tenant_files import EXAMPLES, example
+from tests.tenant_files import EXAMPLES, example, write_many_tenants
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "ci",
@@ -333,3 +333,16 @@ def test_a_removed_profile_line_is_called_out_by_check(
     out = capsys.readouterr().out
     assert "review acme: user alice profile analyst -> none: the profile STAYS APPLIED" in out
     assert "aws quicksight delete-user-custom-permission --aws-account-id 111122223333" in out
+
+
+def test_check_refuses_a_tenant_set_past_the_namespace_quota(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Counted over the whole directory, also when one shard is checked: the shards deploy
+    into the same account."""
+    tenants = tmp_path / "tenants"
+    write_many_tenants(tenants, 101)
+    for shard in ([], ["--shard", "1", "--shard-count", "8"]):
+        assert main(["check", "--tenants", str(tenants), *shard]) == 2
+        err = capsys.readouterr().err
+        assert "101 QuickSight namespaces in account 111122223333; its quota is 100" in err

@@ -19,6 +19,7 @@ from packaging.requirements import Requirement
 import qs_embed.cli
 from qs_embed.cli import build_parser, main
 from tests import ROOT
+from tests.tenant_files import write_many_tenants
 
 
 def commands(
@@ -296,3 +297,47 @@ def test_a_port_outside_tcp_is_a_usage_error(port: str, capsys: pytest.CaptureFi
     err = capsys.readouterr().err
     assert f"{port!r} is not a TCP port: give 1..65535" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["validate", "shards"])
+def test_a_tenant_set_past_the_namespace_quota_is_refused(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 20: 101 tenants with their own namespace in one account passed every check,
+    and AWS refused the 101st CreateNamespace halfway through `pulumi up`."""
+    tenants = tmp_path / "tenants"
+    write_many_tenants(tenants, 101)
+    argv = {"validate": [str(tenants)], "shards": ["--count", "4", "--tenants", str(tenants)]}
+    assert main([command, *argv[command]]) == 2
+    err = capsys.readouterr().err
+    assert "101 QuickSight namespaces in account 111122223333; its quota is 100" in err
+    assert "Traceback" not in err
+
+    (tmp_path / "platform.yaml").write_text('quotas: {"111122223333": {namespaces: 101}}\n')
+    assert main([command, *argv[command]]) == 0
+
+
+def test_the_100th_namespace_validates(tmp_path: Path) -> None:
+    tenants = tmp_path / "tenants"
+    write_many_tenants(tenants, 100)
+    assert main(["validate", str(tenants)]) == 0
+
+
+def test_a_bad_platform_file_is_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_many_tenants(tmp_path / "tenants", 1)
+    (tmp_path / "platform.yaml").write_text('quotas: {"111122223333": {namspaces: 500}}\n')
+    assert main(["validate", str(tmp_path / "tenants")]) == 2
+    err = capsys.readouterr().err
+    assert "platform.yaml: quotas.111122223333.namspaces: is not a setting" in err
+
+
+@pytest.mark.parametrize("setting", ["namespaces=50", "namespace=500", "roles=many"])
+def test_local_serve_refuses_a_quota_it_cannot_raise(
+    setting: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Below AWS's default the emulator would refuse what AWS allows; nothing starts."""
+    assert main(["local", "serve", "--quota", setting]) == 2
+    err = capsys.readouterr().err
+    assert f"qs-embed local serve: --quota {setting!r}" in err

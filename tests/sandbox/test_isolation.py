@@ -450,9 +450,15 @@ def test_a_root_trusting_neighbour_gets_in_so_validate_refuses_the_pair(
         )  # fmt: skip
     with pytest.raises(ConfigError) as refused:
         load_tenants([tmp_path])
-    [problem] = refused.value.problems
+    # Both files: a sharded deploy refuses the pair in the shard of each.
+    other_side, problem = refused.value.problems  # in file order
     assert (Path(problem.source).name, problem.location) == (
         "t-rooted.yaml",
         "embedding.app_principals[0]",
     )
     assert "app principals of tenant t-nextdoor live" in problem.message
+    assert (Path(other_side.source).name, other_side.location) == (
+        "t-nextdoor.yaml",
+        "embedding.app_principals[0]",
+    )
+    assert "whose root tenant t-rooted trusts as a whole" in other_side.message

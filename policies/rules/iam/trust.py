@@ -26,6 +26,8 @@ from tenant_file.trusted_accounts import (
     principal_account,
     root_account,
     root_neighbour_message,
+    roots_by_account,
+    trusted_root_message,
 )
 
 # -- trust policies ------------------------------------------------------------------------
@@ -187,8 +189,12 @@ def trust_session_names_pinned(index: TenantIndex) -> ResourceValidationPolicy:
 
 def trust_root_without_neighbours(index: TenantIndex) -> ResourceValidationPolicy:
     """No embed role trusts a whole account where another tenant's app principal lives: that
-    app could assume the role (the ExternalId is readable in the repository's tenant files)."""
-    apps = apps_by_account(index.tenants)
+    app could assume the role (the ExternalId is readable in the repository's tenant files).
+    Both sides are refused, against the whole directory (a sharded stack's index holds its
+    shard's tenants, and the directory): the role trusting the root, and a role trusting an
+    app that lives in an account some tenant of any shard trusts as a whole."""
+    apps = apps_by_account(index.whole_directory)
+    roots = roots_by_account(index.whole_directory)
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         for doc, stmt in checked_statements(args, "trust"):
@@ -197,10 +203,19 @@ def trust_root_without_neighbours(index: TenantIndex) -> ResourceValidationPolic
             tenant = tenant_of(index, doc)
             owner = tenant.tenant if tenant else ""
             for kind, value in trusted(stmt):
-                account = root_account(value) if kind == "AWS" else None
-                found = neighbours_in(account, apps, besides=owner) if account else []
+                if kind != "AWS":
+                    continue
+                account = root_account(value)
+                if account is not None:
+                    found = neighbours_in(account, apps, besides=owner)
+                    if found:
+                        report(f"{where(doc, stmt)}: {root_neighbour_message(value, found)}", None)
+                    continue
+                account = principal_account(value)
+                found = neighbours_in(account, roots, besides=owner) if account else []
                 if found:
-                    report(f"{where(doc, stmt)}: {root_neighbour_message(value, found)}", None)
+                    message = f"{where(doc, stmt)}: {value} {trusted_root_message(value, found)}"
+                    report(message, None)
 
     return ResourceValidationPolicy(
         name="iam-trust-root-no-neighbours",
