@@ -170,6 +170,19 @@ def _run(
     to_stderr: bool = False,
     loaded: Sequence[tuple[Path, TenantConfig]] | None = None,
 ) -> int:
+    try:
+        return _run_locked(command, engine, action, to_stderr, loaded)
+    finally:
+        engine.state.release()  # a refused run saved nothing: its lock ends with the command
+
+
+def _run_locked(
+    command: str,
+    engine: LocalEngine,
+    action: Callable[[], EngineResult],
+    to_stderr: bool,
+    loaded: Sequence[tuple[Path, TenantConfig]] | None,
+) -> int:
     where = engine.state.path
     try:
         if loaded is not None:
