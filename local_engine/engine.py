@@ -78,7 +78,12 @@ Key = tuple[str, str]  # (type token, resource name): unique in the program
 
 KILL_AFTER_STEPS = "QS_EMBED_KILL_AFTER_STEPS"
 """Test hook: the engine SIGKILLs itself after this many steps (an operation recorded as
-begun, an AWS call made, its record written), as an OOM or a lost CI runner would end it."""
+begun, an AWS call made, its record written), as an OOM or a lost CI runner would end it.
+Steps of resources applied at once (in parallel) count in the order they happen."""
+KILL_AT = "QS_EMBED_KILL_AT"
+"""Test hook: the engine SIGKILLs itself at one named step, `STEP:RESOURCE` (STEP `begun`,
+`made` or `recorded`; RESOURCE the resource's name, e.g. `made:acme.role`): the same point of
+the run however the parallel steps are ordered."""
 
 SYMBOLS = {
     "gone": "!",
@@ -222,6 +227,7 @@ class LocalEngine:
         kill_after = os.environ.get(KILL_AFTER_STEPS)
         self._kill_after = int(kill_after) if kill_after else None
         self._steps = 0
+        self._kill_at = os.environ.get(KILL_AT)
 
     # -- entry points ---------------------------------------------------------------------
 
@@ -556,13 +562,13 @@ class LocalEngine:
             pending = old.with_options(urn=f"{old.urn}#replaced", pending_delete=True)
             self.state.put(pending)
             self.state.remove(old.urn)
-            self._boundary()
+            self._boundary("recorded", declared.name)
             return self._create(handler, declared, inputs, secret, "replace", detail)
         if decision.changed:
             self.state.begin("updating", old)
-            self._boundary()
+            self._boundary("begun", old.name)
             outputs = handler.update(old.id, _olds(old), inputs)
-            self._boundary()
+            self._boundary("made", old.name)
             detail = decision.detail
             return self._record(declared, old.id, inputs, secret, outputs, "update", detail)
         with self._lock:
@@ -592,12 +598,12 @@ class LocalEngine:
             delete_before_replace=declared.delete_before_replace,
         )
         self.state.begin("creating", being_made)
-        self._boundary()
+        self._boundary("begun", declared.name)
         try:
             resource_id, outputs = handler.create(inputs, declared.custom_timeouts)
         except UserConflictError as e:
             raise ApplyFailed(declared.name, declared.type, str(e)) from None
-        self._boundary()
+        self._boundary("made", declared.name)
         if outputs.get("adopted"):
             detail = "adopted the existing user" + (f"; {detail}" if detail else "")
             op = "import" if op == "create" else op  # counted as adopted, not created
@@ -633,7 +639,7 @@ class LocalEngine:
             if op is not None:
                 self._note(ResourceChange(op, declared.type, declared.name, detail))
         if op is not None:
-            self._boundary()
+            self._boundary("recorded", declared.name)
         return resource_id, dict(resource.outputs)
 
     # -- delete ---------------------------------------------------------------------------
@@ -664,16 +670,16 @@ class LocalEngine:
         else:
             handler = self._handler(resource.type, resource.name)
             self.state.begin("deleting", resource)
-            self._boundary()
+            self._boundary("begun", resource.name)
             try:
                 handler.delete(resource.id, _olds(resource))
             except Exception as e:
                 raise ApplyFailed(resource.name, resource.type, _reason(e)) from e
-            self._boundary()
+            self._boundary("made", resource.name)
         self.state.remove(resource.urn)
         with self._lock:
             self._note(ResourceChange(op, resource.type, resource.name, detail))
-        self._boundary()
+        self._boundary("recorded", resource.name)
 
     # -- bookkeeping ----------------------------------------------------------------------
 
@@ -681,8 +687,11 @@ class LocalEngine:
         self._changes.append(change)
         self._out(str(change))
 
-    def _boundary(self) -> None:
-        """One step done (see KILL_AFTER_STEPS)."""
+    def _boundary(self, step: str, name: str) -> None:
+        """One step done: `step` (begun, made, recorded) of the resource `name` (see
+        KILL_AFTER_STEPS and KILL_AT)."""
+        if self._kill_at is not None and self._kill_at == f"{step}:{name}":
+            os.kill(os.getpid(), signal.SIGKILL)
         if self._kill_after is None:
             return
         with self._lock:

@@ -21,10 +21,22 @@ Secret values (the trust policy holding an ExternalId, RegisterUser's invitation
 written in plain text: only an HMAC-SHA256 keyed with a random key of this state is kept,
 enough to tell whether they changed. The key lives in its own file beside the state
 (`state.json.key`, mode 0600): the state alone does not let anyone test guesses of a secret.
+
+One run at a time. A run that changes things holds an exclusive lock (`fcntl.flock` on
+`state.json.lock`) from the load to the save, as Pulumi's file backend holds a stack lock
+(pulumi/pulumi `pkg/backend/diy/lock.go`, formerly `pkg/backend/filestate`): a second run is
+refused (exit 2). The kernel drops the lock of a killed run. A preview takes no lock, reads the
+journal without folding it in and writes nothing. The journal is tied to its state: a random
+`stateId` written in state.json and in every journal record; a journal of another state, or a
+journal whose state is gone, is refused rather than replayed.
+
+The state, journal and key are read as tenant files are (`tenant_file.loader.read_plain_file`:
+a regular file, size capped): a FIFO or a link to a device is refused, never read.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import hmac
 import json
@@ -38,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from tenant_file.errors import ConfigError, Problem
+from tenant_file.loader import read_plain_file
 
 STATE_VERSION = 2
 READABLE_VERSIONS = (1, 2)
@@ -46,6 +59,10 @@ SEALED_FIELD = "secretHmacSha256"
 LEGACY_SEALED_FIELD = "secretSha256"
 """Version 1 kept unkeyed digests: read, never matched (the next run re-applies the secret)."""
 PENDING_KINDS = ("creating", "updating", "deleting")
+MAX_STATE_BYTES = 1 << 30
+"""A state (or journal) larger than this is not one this engine wrote (10,000 tenants' state
+is a few tens of MB)."""
+MAX_KEY_BYTES = 1024
 
 
 def _canonical(value: Any) -> str:
@@ -213,13 +230,58 @@ def write_atomically(path: Path, text: str, mode: int = 0o644) -> None:
     _fsync_directory(path.parent)
 
 
-def _load_key(path: Path | None) -> bytes:
-    if path is None:
-        return secrets.token_bytes(32)
+def _read(path: Path, what: str) -> str:
+    limit = MAX_KEY_BYTES if what == "a state key file" else MAX_STATE_BYTES
+    data = read_plain_file(path, limit, what, "this engine never writes one that large")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError([Problem(str(path), "", "is not UTF-8 text")]) from None
+
+
+def _load_key(path: Path) -> bytes | None:
+    """The key of the state at `path`; None when there is no key file. A key file others can
+    read is refused, not re-chmodded: the key may already have been read, and fixing it
+    silently would hide that (make a new state, or `chmod 600` it if the exposure is known
+    harmless)."""
     key_file = key_path(path)
-    if key_file.exists():
-        return bytes.fromhex(key_file.read_text().strip())
-    return secrets.token_bytes(32)
+    if not os.path.lexists(key_file):
+        return None
+    text = _read(key_file, "a state key file")
+    mode = os.stat(key_file).st_mode
+    if mode & 0o077:
+        raise ConfigError(
+            [
+                Problem(
+                    str(key_file),
+                    "",
+                    f"is readable or writable by group or others (mode {oct(mode & 0o777)}); "
+                    f"it keys the digests of secrets: chmod 600 {key_file}",
+                )
+            ]
+        )
+    try:
+        key = bytes.fromhex(text.strip())
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise ConfigError([Problem(str(key_file), "", "is not a state key (64 hex digits)")])
+    return key
+
+
+def _has_digests(data: Any) -> bool:
+    """Whether `data` holds a keyed digest (version 1's unkeyed ones need no key)."""
+    if isinstance(data, Mapping) and set(data) == {SEALED_FIELD}:
+        return True
+    if isinstance(data, Mapping):
+        return any(_has_digests(v) for v in data.values())
+    if isinstance(data, list):
+        return any(_has_digests(v) for v in data)
+    return False
+
+
+def lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
 
 
 def key_path(path: Path) -> Path:
@@ -242,34 +304,87 @@ class LocalState:
     key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     _journal: Any = field(default=None, repr=False, compare=False)
+    state_id: str = field(default_factory=lambda: secrets.token_hex(16))
+    read_only: bool = False
+    """Loaded for a preview: never writes (no journal, no save, no key file, no lock)."""
+    _lock_fd: int | None = field(default=None, repr=False, compare=False)
 
     @property
     def sealer(self) -> Sealer:
         return Sealer(self.key)
 
     @classmethod
-    def load(cls, path: Path | None) -> LocalState:
-        """The state at `path` with its journal replayed; a missing file is an empty state."""
+    def load(cls, path: Path | None, *, preview: bool = False, hold: bool = False) -> LocalState:
+        """The state at `path` with its journal replayed; a missing file is an empty state.
+        Unless `preview`, it is read under the state's lock (ConfigError if another run holds
+        it) and the journal is folded into the state; with `hold` the lock is kept until
+        `save` (a run's whole life: `qs-embed local up`), else it is taken again at the first
+        record. A preview reads the journal in memory, takes no lock and writes nothing."""
         if path is None:
             return cls(None)
-        where = str(path)
+        state = cls(path, read_only=preview)
+        if not preview:
+            state.lock()
         try:
-            state = cls(path, key=_load_key(path))
-            if path.exists():
-                state._read(json.loads(path.read_text()))
-            replayed = state._replay()
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+            state._load()
+        finally:
+            if not hold:
+                state.release()
+        return state
+
+    def _load(self) -> None:
+        assert self.path is not None
+        path, where = self.path, str(self.path)
+        journal = journal_path(path)
+        exists = os.path.lexists(path)
+        if not exists and os.path.lexists(journal):
+            raise ConfigError(
+                [
+                    Problem(
+                        str(journal),
+                        "",
+                        f"is a journal without its state ({where} is missing): a run's records "
+                        "cannot be replayed onto nothing; restore the state file, or delete "
+                        "the journal too to start over (what it records is then unmanaged)",
+                    )
+                ]
+            )
+        try:
+            data = json.loads(_read(path, "a local state file")) if exists else None
+        except ValueError as e:
             raise ConfigError(
                 [Problem(where, "", f"is not a qs-embed local state file ({e}); --state FILE")]
             ) from e
-        if replayed:
-            state.save()  # the journal folded in: the next records start a journal of their own
-        return state
+        key = _load_key(path)
+        if key is None and data is not None and _has_digests(data.get("resources")):
+            raise ConfigError(
+                [
+                    Problem(
+                        str(key_path(path)),
+                        "",
+                        f"is missing, and {where} holds digests of secrets made with it: "
+                        "restore the key file (a new key would make every secret look changed)",
+                    )
+                ]
+            )
+        if key is not None:
+            self.key = key
+        try:
+            if data is not None:
+                self._read(data)
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
+            raise ConfigError(
+                [Problem(where, "", f"is not a qs-embed local state file ({e}); --state FILE")]
+            ) from e
+        replayed = self._replay()
+        if replayed and not self.read_only:
+            self.save(release=False)  # folded in: the next records start a journal of their own
 
     def _read(self, data: Mapping[str, Any]) -> None:
         if data.get("version") not in READABLE_VERSIONS:
             raise ValueError(f"version {data.get('version')!r}, expected {STATE_VERSION}")
         self.account = data.get("account")
+        self.state_id = str(data.get("stateId") or self.state_id)
         applied = data.get("appliedFor")
         self.applied_for = AppliedFor.from_json(applied) if applied else None
         for r in data.get("resources", []):
@@ -283,36 +398,101 @@ class LocalState:
         """Apply the journal's complete lines (a torn last line was never acknowledged)."""
         assert self.path is not None
         journal = journal_path(self.path)
-        if not journal.exists():
+        if not os.path.lexists(journal):
             return False
-        for line in journal.read_text().splitlines(keepends=True):
+        text = _read(journal, "a local state journal")
+        for number, line in enumerate(text.splitlines(keepends=True), start=1):
             if not line.endswith("\n"):
                 break
-            record = json.loads(line)
-            urn = str(record.get("urn", ""))
-            if record["op"] == "begin":
-                operation = PendingOperation.from_json(record["operation"])
-                self.pending[operation.resource.urn] = operation
-            elif record["op"] == "put":
-                resource = StateResource.from_json(record["resource"])
-                self.resources[resource.urn] = resource
-                self.pending.pop(resource.urn, None)
-            elif record["op"] == "remove":
-                self.resources.pop(urn, None)
-                self.pending.pop(urn, None)
-            elif record["op"] == "meta":
-                self.account = record.get("account")
-                self.applied_for = AppliedFor.from_json(record["appliedFor"])
-            else:
-                raise ValueError(f"unknown journal record {record['op']!r}")
+            where = f"{journal}:{number}"
+            try:
+                record = json.loads(line)
+                if record.get("stateId") != self.state_id:
+                    raise ConfigError(
+                        [
+                            Problem(
+                                where,
+                                "",
+                                f"is a record of another state (stateId "
+                                f"{record.get('stateId')!r}, {self.path} has "
+                                f"{self.state_id!r}): a journal is replayed only onto its own "
+                                "state; move it away (or put back the state it belongs to)",
+                            )
+                        ]
+                    )
+                self._apply_record(record)
+            except (ValueError, KeyError, TypeError, AttributeError) as e:
+                raise ConfigError(
+                    [Problem(where, "", f"is not a journal record of this engine ({e})")]
+                ) from e
         return True
+
+    def _apply_record(self, record: Mapping[str, Any]) -> None:
+        urn = str(record.get("urn", ""))
+        if record["op"] == "begin":
+            operation = PendingOperation.from_json(record["operation"])
+            self.pending[operation.resource.urn] = operation
+        elif record["op"] == "put":
+            resource = StateResource.from_json(record["resource"])
+            self.resources[resource.urn] = resource
+            self.pending.pop(resource.urn, None)
+        elif record["op"] == "remove":
+            self.resources.pop(urn, None)
+            self.pending.pop(urn, None)
+        elif record["op"] == "meta":
+            self.account = record.get("account")
+            self.applied_for = AppliedFor.from_json(record["appliedFor"])
+        else:
+            raise ValueError(f"unknown journal record {record['op']!r}")
+
+    # -- the lock -------------------------------------------------------------------------
+
+    def lock(self) -> None:
+        """Hold the state's exclusive lock (ConfigError if another run holds it)."""
+        if self.path is None or self._lock_fd is not None:
+            return
+        if self.read_only:
+            raise RuntimeError("a state loaded for a preview never writes")
+        lock_file = lock_path(self.path)
+        lock_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise ConfigError(
+                [
+                    Problem(
+                        str(self.path),
+                        "",
+                        f"is locked: another run holds it ({lock_file}); wait for it to "
+                        "finish (a killed run's lock is dropped by the system)",
+                    )
+                ]
+            ) from None
+        self._lock_fd = fd
+
+    def release(self) -> None:
+        """Drop the lock (as the system does when the run ends or is killed)."""
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
 
     # -- durable records ------------------------------------------------------------------
 
     def _append(self, record: Mapping[str, Any]) -> None:
         if self.path is None:
             return
+        if self.read_only:
+            raise RuntimeError("a state loaded for a preview never writes")
+        record = {**record, "stateId": self.state_id}
         if self._journal is None:
+            self.lock()
+            if not self.path.exists():
+                self._write_state()  # the journal's records need the state (and id) they extend
             self._write_key()
             self._journal = open(journal_path(self.path), "a")  # noqa: SIM115 (kept open)
         self._journal.write(json.dumps(record, sort_keys=True) + "\n")
@@ -352,24 +532,33 @@ class LocalState:
             self.pending.pop(urn, None)
             self._append({"op": "remove", "urn": urn})
 
-    def save(self) -> None:
-        """Write the whole state atomically, then drop the journal it now holds."""
-        if self.path is None:
+    def save(self, *, release: bool = True) -> None:
+        """Write the whole state atomically, then drop the journal it now holds (and the lock,
+        unless `release` is False). A state loaded for a preview is never written."""
+        if self.path is None or self.read_only:
             return
         with self._lock:
-            data = {
-                "version": STATE_VERSION,
-                "account": self.account,
-                "appliedFor": self.applied_for.to_json() if self.applied_for else None,
-                "resources": [r.to_json() for r in self.resources.values()],
-                "pendingOperations": [p.to_json() for p in self.pending.values()],
-            }
-            self._write_key()
-            write_atomically(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+            self.lock()
+            self._write_state()
             if self._journal is not None:
                 self._journal.close()
                 self._journal = None
             journal_path(self.path).unlink(missing_ok=True)
+            if release:
+                self.release()
+
+    def _write_state(self) -> None:
+        assert self.path is not None
+        data = {
+            "version": STATE_VERSION,
+            "stateId": self.state_id,
+            "account": self.account,
+            "appliedFor": self.applied_for.to_json() if self.applied_for else None,
+            "resources": [r.to_json() for r in self.resources.values()],
+            "pendingOperations": [p.to_json() for p in self.pending.values()],
+        }
+        self._write_key()
+        write_atomically(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
     def detached(self) -> LocalState:
         """A copy in memory with the same key (a preview works on it and writes nothing)."""
@@ -380,6 +569,7 @@ class LocalState:
             self.applied_for,
             dict(self.pending),
             self.key,
+            state_id=self.state_id,
         )
 
     def by_name(self) -> dict[tuple[str, str], StateResource]:

@@ -39,7 +39,10 @@ def _clients(args: argparse.Namespace) -> Clients:
 def _engine(
     args: argparse.Namespace, to_stderr: bool = False, clients: Clients | None = None
 ) -> LocalEngine:
-    state = LocalState.load(Path(args.state) if args.state else DEFAULT_STATE)
+    # A run that changes things holds the state's lock; a preview reads it and writes nothing.
+    preview = bool(getattr(args, "preview", False))
+    path = Path(args.state) if args.state else DEFAULT_STATE
+    state = LocalState.load(path, preview=preview, hold=not preview)
     clients = clients or _clients(args)
 
     # The stream is looked up at each line: tests (and callers) may swap sys.stdout meanwhile.
@@ -166,6 +169,19 @@ def _run(
     action: Callable[[], EngineResult],
     to_stderr: bool = False,
     loaded: Sequence[tuple[Path, TenantConfig]] | None = None,
+) -> int:
+    try:
+        return _run_locked(command, engine, action, to_stderr, loaded)
+    finally:
+        engine.state.release()  # a refused run saved nothing: its lock ends with the command
+
+
+def _run_locked(
+    command: str,
+    engine: LocalEngine,
+    action: Callable[[], EngineResult],
+    to_stderr: bool,
+    loaded: Sequence[tuple[Path, TenantConfig]] | None,
 ) -> int:
     where = engine.state.path
     try:

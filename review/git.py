@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,7 +86,8 @@ class BaseTree:
     def texts(self, stems: Iterable[str]) -> dict[str, str]:
         """The text of each readable file of `stems`, read in one `git cat-file --batch`."""
         wanted = [self.files[s] for s in stems if s in self.files]
-        blobs = _cat_blobs(self.top, [f.blob for f in wanted if f.problem is None])
+        readable = {f.blob: f"{self.ref}:{f.path}" for f in wanted if f.problem is None}
+        blobs = _cat_blobs(self.top, readable)
         return {s: blobs[f.blob] for s in stems if (f := self.files.get(s)) and f.blob in blobs}
 
 
@@ -113,9 +114,11 @@ def base_tree(tenants_dir: Path, ref: str) -> BaseTree:
     return BaseTree(top, ref, found)
 
 
-def _cat_blobs(top: Path, blobs: Iterable[str]) -> dict[str, str]:
-    """The text of each blob, read in one `git cat-file --batch`."""
-    wanted = list(dict.fromkeys(blobs))
+def _cat_blobs(top: Path, blobs: Mapping[str, str]) -> dict[str, str]:
+    """The text of each blob (blob -> where it is, `ref:path`), read in one `git cat-file
+    --batch`; ConfigError naming the file for one that is not UTF-8 (as the full read of a
+    tenant file refuses it, `tenant_file.loader.read_tenant_text`)."""
+    wanted = list(blobs)
     if not wanted:
         return {}
     out = run_git(top, "cat-file", "--batch", stdin="".join(f"{b}\n" for b in wanted).encode())
@@ -125,6 +128,9 @@ def _cat_blobs(top: Path, blobs: Iterable[str]) -> dict[str, str]:
         header_end = out.index(b"\n", at)
         _, _, size = out[at:header_end].decode().split()
         start = header_end + 1
-        texts[blob] = out[start : start + int(size)].decode("utf-8", errors="replace")
+        try:
+            texts[blob] = out[start : start + int(size)].decode("utf-8")
+        except UnicodeDecodeError:
+            raise ConfigError([Problem(blobs[blob], "", "is not UTF-8 text")]) from None
         at = start + int(size) + 1  # the content is followed by a newline
     return texts

@@ -268,24 +268,32 @@ def read_tenant_text(path: Path) -> str:
 
 def read_tenant_bytes(path: Path) -> bytes:
     """The one guarded reader of tenant files: the bytes of a regular file (or a link to one)
-    of at most MAX_FILE_BYTES. Anything else is refused before a byte is read: a FIFO would
-    block the reader forever, a device (a link to /dev/zero) never ends. The type is checked on
-    the path, then again on the opened descriptor (opened non-blocking, so a FIFO swapped in
-    cannot block). Both modes (full and names-only) read through here."""
+    of at most MAX_FILE_BYTES (`read_plain_file`). Both modes (full and names-only) read
+    through here."""
+    return read_plain_file(path, MAX_FILE_BYTES, "a tenant file", "tenant files are smaller")
+
+
+def read_plain_file(path: Path, limit: int, what: str, why: str) -> bytes:
+    """The bytes of a regular file (or a link to one) of at most `limit` bytes; ConfigError
+    naming `path` otherwise (`what` says what kind of file it must be, `why` the cap's reason).
+    Anything else is refused before a byte is read: a FIFO would block the reader forever, a
+    device (a link to /dev/zero) never ends. The type is checked on the path, then again on
+    the opened descriptor (opened non-blocking, so a FIFO swapped in cannot block). The local
+    engine reads its state, journal and key through here too."""
     source = str(path)
     problem: str | None = None
     data = b""
     try:
-        problem = _not_regular(os.stat(path).st_mode)
+        problem = _not_regular(os.stat(path).st_mode, what)
         if problem is None:
             fd = os.open(path, _OPEN_FLAGS)
             try:
                 info = os.fstat(fd)
-                problem = _not_regular(info.st_mode)
-                if problem is None and info.st_size <= MAX_FILE_BYTES:
-                    data = _read_at_most(fd, MAX_FILE_BYTES + 1)
-                if problem is None and max(info.st_size, len(data)) > MAX_FILE_BYTES:
-                    problem = f"is larger than {MAX_FILE_BYTES} bytes; tenant files are smaller"
+                problem = _not_regular(info.st_mode, what)
+                if problem is None and info.st_size <= limit:
+                    data = _read_at_most(fd, limit + 1)
+                if problem is None and max(info.st_size, len(data)) > limit:
+                    problem = f"is larger than {limit} bytes; {why}"
             finally:
                 os.close(fd)
     except OSError as e:
@@ -312,11 +320,11 @@ def _read_at_most(fd: int, limit: int) -> bytes:
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def _not_regular(mode: int) -> str | None:
+def _not_regular(mode: int, what: str) -> str | None:
     if stat.S_ISREG(mode):
         return None
     kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
-    return f"is {kind}, not a regular file: a tenant file must be a plain file (or a link to one)"
+    return f"is {kind}, not a regular file: {what} must be a plain file (or a link to one)"
 
 
 def tenant_files(paths: Iterable[str | Path]) -> list[Path]:

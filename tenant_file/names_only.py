@@ -88,6 +88,10 @@ def read_tenant_names(path: Path) -> NamesOnlyTenant | None:
     keys, several documents) is read in full instead, under the full read's node budget.
     """
     data = read_tenant_bytes(path)
+    if data.startswith(_UTF16_BOMS):
+        # libyaml would read it (it detects UTF-16 by its BOM); the full read refuses what is
+        # not UTF-8 (`read_tenant_text`): skipped here as a Latin-1 file is, its shard says why.
+        return None
     try:
         names = _top_level_names(data)
     except _OverBudget as e:
@@ -112,6 +116,7 @@ class _OverBudget(Exception):
         self.mark = mark
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _UNUSUAL: Any = object()
 _SCALARS = frozenset({"tenant", "namespace", "region", "account_id"})
 _WANTED = _SCALARS | {"permission_profiles", "embedding"}

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from local_engine.engine import KILL_AFTER_STEPS, LocalEngine
+from local_engine.engine import KILL_AFTER_STEPS, KILL_AT, LocalEngine
 from local_engine.engine_resources import Clients
 from local_engine.state import LocalState, journal_path
 from tenant_file.loader import load_tenant
@@ -134,13 +134,18 @@ def test_a_run_killed_at_every_step_is_finished_by_the_next(emulator: Any, tmp_p
 
 
 def test_local_up_killed_by_sigkill_then_run_again_converges(emulator: Any, tmp_path: Path) -> None:
-    """The CLI itself: `qs-embed local up` killed between an AWS create and its record."""
+    """The CLI itself: `qs-embed local up` killed between an AWS create and its record (a
+    named step, not a count: parallel steps may come in any order)."""
     write_tenant(tmp_path / "tenants", first("clikill"))
     state = tmp_path / "state.json"
     env = {"PATH": os.environ["PATH"], **emulator.env()}
     command = [QS_EMBED, "local", "up", "--tenants", "tenants", "--state", str(state)]
     killed = subprocess.run(
-        command, env={**env, KILL_AFTER_STEPS: "5"}, cwd=tmp_path, capture_output=True, text=True
+        command,
+        env={**env, KILL_AT: "made:clikill.namespace"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert journal_path(state).exists(), "the journal holds what the killed run recorded"
@@ -151,7 +156,11 @@ def test_local_up_killed_by_sigkill_then_run_again_converges(emulator: Any, tmp_
     assert not journal_path(state).exists()
     destroy = [QS_EMBED, "local", "destroy", "--state", str(state)]
     killed = subprocess.run(
-        destroy, env={**env, KILL_AFTER_STEPS: "2"}, cwd=tmp_path, capture_output=True, text=True
+        destroy,
+        env={**env, KILL_AT: "made:clikill.role-policy"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     again = subprocess.run(destroy, env=env, cwd=tmp_path, capture_output=True, text=True)

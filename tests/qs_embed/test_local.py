@@ -164,3 +164,18 @@ def test_a_shard_run_on_the_unsharded_default_state_is_refused(
     assert preview.returncode == 0, preview.stderr
     assert "would be: 0 created" in preview.stdout
     assert "0 deleted" in preview.stdout
+
+
+def test_a_second_local_run_beside_one_holding_the_state_exits_2_naming_it(
+    tmp_path: Path,
+) -> None:
+    from local_engine.state import LocalState
+
+    state = tmp_path / "state.json"
+    LocalState.load(state).save()
+    running = LocalState.load(state, hold=True)  # a run under way (its lock held)
+    destroy = [QS_EMBED, "local", "destroy", "--state", str(state)]
+    refused = subprocess.run(destroy, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2, refused.stderr
+    assert f"{state}: is locked: another run holds it" in refused.stderr
+    running.release()

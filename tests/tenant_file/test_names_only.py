@@ -76,3 +76,17 @@ def test_a_file_whose_names_cannot_be_read_is_left_to_its_own_shard(
     path = tmp_path / "acme.yaml"
     path.write_text(text)
     assert read_tenant_names(path) is None
+
+
+def test_a_utf16_file_is_left_to_its_own_shard_as_the_full_read_refuses_it(
+    tmp_path: Path,
+) -> None:
+    from tenant_file.errors import ConfigError
+    from tenant_file.loader import load_tenant
+    from tenant_file.names_only import read_tenant_names
+
+    path = tmp_path / "acme.yaml"
+    path.write_bytes("tenant: acme\nnamespace: acme\n".encode("utf-16"))  # with its BOM
+    with pytest.raises(ConfigError, match="is not UTF-8 text"):
+        load_tenant(path)
+    assert read_tenant_names(path) is None
