@@ -36,20 +36,22 @@ from embedder.config import TenantConfig
 from embedder.errors import ConfigError, Problem
 from embedder.loader import region_problems
 from infra.capabilities import capability_names
-from infra.engine_resources import Clients, ResourceHandler, resource_handlers
+from infra.engine_resources import Clients, ResourceHandler, UserHandler, resource_handlers
 from infra.offline import (
+    DYNAMIC_PROVIDER_KEY,
     DeclaredResource,
     OfflineRun,
     Properties,
     plain_properties,
     run_offline,
+    unwrap_secrets,
 )
 from infra.plan_mocks import PlanMocks, UnsupportedResourceError
 from infra.preflight import account_problems
 from infra.program import declare_tenants
 from infra.quicksight_user import IDENTITY as USER_IDENTITY
 from infra.quicksight_user import IN_PLACE as USER_IN_PLACE
-from infra.quicksight_user import QuickSightUserProvider, UserConflictError
+from infra.quicksight_user import UserConflictError
 from infra.replacement import diff_properties
 from infra.state import LocalState, StateResource, is_sealed, seal
 from infra.tenant_stack import TenantStack
@@ -187,6 +189,18 @@ class LocalEngine:
         self._unchanged = 0
         self._failed: ApplyFailed | None = None
 
+    def close(self) -> None:
+        """Stop the provider host the users' provider ran in (if it was started)."""
+        for handler in self._handlers.values():
+            if isinstance(handler, UserHandler):
+                handler.close()
+
+    def __enter__(self) -> LocalEngine:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
     # -- entry points ---------------------------------------------------------------------
 
     def account(self) -> str:
@@ -299,12 +313,14 @@ class LocalEngine:
         self, old: StateResource, type_token: str, inputs: Properties, secret: set[str]
     ) -> _Decision:
         if type_token == QS_DYNAMIC_USER:
-            # The provider's own diff, as the engine asks it under `pulumi up`.
+            # The provider's own Diff, asked through the provider host as under `pulumi up`.
             olds = _olds(old)
-            result = QuickSightUserProvider().diff(old.id, olds, inputs)
+            users = self._handler(type_token, old.name)
+            assert isinstance(users, UserHandler)
+            result = users.diff(old.id, olds, inputs)
             keys = (*USER_IDENTITY, *USER_IN_PLACE)
             changed = [k for k in keys if olds.get(k) != inputs.get(k)] if result.changes else []
-            return _Decision(tuple(changed), tuple(result.replaces or ()))
+            return _Decision(tuple(changed), result.replaces)
         found = diff_properties(type_token, old.inputs, seal(inputs, secret | old.secret_inputs))
         return _Decision(found.changed, found.replaces)
 
@@ -317,6 +333,11 @@ class LocalEngine:
                 raise self._failed  # like Pulumi: no new step starts after one failed
         handler = self._handler(args.typ, args.name)
         inputs, secret = plain_properties(args.inputs)
+        if DYNAMIC_PROVIDER_KEY in args.inputs:
+            # The serialized provider goes to the provider host; it is a secret on the wire
+            # (pulumi/dynamic/dynamic.py serialize_as_secret_always), so the state seals it.
+            inputs[DYNAMIC_PROVIDER_KEY], _ = unwrap_secrets(args.inputs[DYNAMIC_PROVIDER_KEY])
+            secret = secret | {DYNAMIC_PROVIDER_KEY}
         declared = self._declared.get((args.typ, args.name))
         if declared is None:  # the second run declared something the preview did not
             raise ApplyFailed(args.name, args.typ, "not declared by the preview of this run")

@@ -4,7 +4,7 @@ For pulumi-aws types each handler makes the calls the Terraform provider makes (
 file is named on each class), and fails as it fails: CreateRole of an existing role is
 EntityAlreadyExists, CreateNamespace and CreateCustomPermissions of existing ones are
 ResourceExists. QuickSight users go through `infra.quicksight_user.QuickSightUserProvider`
-itself, the code `pulumi up` runs.
+itself, the code `pulumi up` runs, in the Pulumi provider host (`infra.provider_host`).
 
 `conflict` is the engine's look before it changes anything: for a resource about to be
 created it says why the create would fail on an existing resource (and how to adopt it).
@@ -12,6 +12,7 @@ created it says why the create would fail on an existing resource (and how to ad
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -22,9 +23,11 @@ from botocore.config import Config as BotocoreConfig
 from botocore.exceptions import ClientError
 
 from embedder.limits import CAPABILITY_DENY
+from infra.aws_config import AwsProviderConfig, ConfiguredClients, StackConfig, stack_config_for
 from infra.capabilities import capability_names
 from infra.offline import Properties
-from infra.quicksight_user import QuickSightUserProvider
+from infra.provider_host import PROVIDER_KEY, DynamicProviderHost, HostDiff
+from infra.quicksight_user import serialized_provider
 from policies.resources import (
     IAM_DEFAULT_MAX_SESSION_SECONDS,
     QS_CUSTOM_PERMISSIONS,
@@ -45,21 +48,45 @@ def error_code(error: ClientError) -> str:
 
 
 class Clients:
-    """boto3 clients of one session (and endpoint), made once per service and region."""
+    """boto3 clients of one session (and endpoint), made once per service and region, and the
+    stack config that points the providers at the same account and endpoint.
+
+    `Clients(session, endpoint_url)` acts with `session` and hands the users' provider the
+    config a user writes for that endpoint (`infra.aws_config.stack_config_for`);
+    `Clients.configured(stack_config)` reads a stack's `aws:` config as pulumi-aws does and
+    acts with the session it describes (the account checked as the aws provider checks it).
+    """
 
     def __init__(
         self,
         session: boto3.Session,
         endpoint_url: str | None = None,
         config: BotocoreConfig | None = None,
+        *,
+        stack_config: StackConfig | None = None,
     ) -> None:
         self._session: Any = session  # boto3-stubs types clients per literal service name
-        self._endpoint_url = endpoint_url
+        self._endpoint_url = endpoint_url or getattr(session, "endpoint_url", None)
         self._config = config
         self._lock = threading.Lock()  # clients are thread-safe, creating them is not
         self._made: dict[tuple[str, str | None], Any] = {}
+        self._configured: ConfiguredClients | None = None
+        self.stack_config = stack_config or stack_config_for(session, self._endpoint_url)
+
+    @classmethod
+    def configured(cls, stack_config: StackConfig) -> Clients:
+        """Clients of the session the stack's `aws:` config describes (AwsConfigError if it
+        cannot: no region, an account outside aws:allowedAccountIds, ...)."""
+        settings = AwsProviderConfig.from_pulumi_config(stack_config.values, os.environ)
+        configured = ConfiguredClients(settings)
+        configured.configure()
+        clients = cls(configured.session(), stack_config=stack_config)
+        clients._configured = configured
+        return clients
 
     def __call__(self, service: str, region: str | None = None) -> Any:
+        if self._configured is not None:
+            return self._configured(service, region)
         with self._lock:
             key = (service, region)
             if key not in self._made:
@@ -335,27 +362,55 @@ class CustomPermissionsHandler(_Handler):
 
 
 class UserHandler(_Handler):
-    """`QuickSightUserProvider`, the dynamic provider `pulumi up` runs, with these clients."""
+    """`QuickSightUserProvider` as `pulumi up` runs it: in the Pulumi provider host
+    (`python -m pulumi.dynamic`, `infra.provider_host`), deserialized from the resource's
+    `__provider` and configured with the stack's config; nothing of this process is handed
+    to it. The host starts at the first call and stops with `close()`."""
 
     def __init__(self, clients: Clients) -> None:
         super().__init__(clients)
-        self.provider = QuickSightUserProvider(clients)
+        config = clients.stack_config
+        self.host = DynamicProviderHost(config.values, secret_keys=config.secret_keys)
+        self._fallback: str | None = None
+
+    def _props(self, props: Properties) -> Properties:
+        """`props` with the program's serialized provider; a state keeps only its digest (it
+        is a secret), so for a resource of the state the same bytes are made again."""
+        if isinstance(props.get(PROVIDER_KEY), str) and props[PROVIDER_KEY]:
+            return dict(props)
+        if self._fallback is None:
+            self._fallback = serialized_provider()
+        return {**props, PROVIDER_KEY: self._fallback}
+
+    @staticmethod
+    def _urn(props: Properties) -> str:  # the host reads no URN; the engine sends one
+        return f"urn:pulumi:local::quicksight-embedding::{QS_DYNAMIC_USER}::{props.get('userName')}"
 
     def create(
         self, inputs: Properties, timeouts: Mapping[str, str] | None = None
     ) -> tuple[str, Properties]:
-        created = self.provider.create(dict(inputs))
-        return created.id, dict(created.outs or {})
+        return self.host.create(self._urn(inputs), self._props(inputs))
 
     def update(self, id_: str, olds: Properties, news: Properties) -> Properties:
-        return dict(self.provider.update(id_, dict(olds), dict(news)).outs or {})
+        return self.host.update(self._urn(news), id_, self._props(olds), self._props(news))
 
     def delete(self, id_: str, olds: Properties) -> None:
-        self.provider.delete(id_, dict(olds))
+        self.host.delete(self._urn(olds), id_, self._props(olds))
+
+    def diff(self, id_: str, olds: Properties, news: Properties) -> HostDiff:
+        return self.host.diff(self._urn(news), id_, self._props(olds), self._props(news))
+
+    def read(self, id_: str, inputs: Properties) -> Properties | None:
+        props = self._props(inputs)
+        found, outputs = self.host.read(self._urn(inputs), id_, props, props)
+        return outputs if found else None
 
     def conflict(self, inputs: Properties) -> str | None:
-        failures = self.provider.check({}, dict(inputs)).failures
-        return "; ".join(f.reason for f in failures) or None
+        failures = self.host.check(self._urn(inputs), {}, self._props(inputs)).failures
+        return "; ".join(reason for _, reason in failures) or None
+
+    def close(self) -> None:
+        self.host.close()
 
 
 def resource_handlers(

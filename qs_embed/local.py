@@ -20,19 +20,31 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from embedder.config import TenantConfig
 from embedder.redaction import install_log_redaction, redact
+from infra.aws_config import AwsConfigError, stack_config_for
 from infra.engine import ApplyFailed, EngineResult, LocalEngine
 from infra.engine_resources import Clients
+from infra.provider_host import ProviderHostError
 from infra.program import load_checked_tenants
 from infra.state import DEFAULT_STATE, LocalState
 from qs_embed.exit_codes import ExitCode
 from qs_embed.shards import shard_from_args
 
 
+def _config_refused(command: str, error: AwsConfigError) -> int:
+    print(f"error: the AWS configuration: {redact(str(error))}", file=sys.stderr)
+    print(f"local {command}: nothing was changed", file=sys.stderr)
+    return ExitCode.BAD_INPUT
+
+
 def _engine(args: argparse.Namespace, to_stderr: bool = False) -> LocalEngine:
     import boto3
 
     state = LocalState.load(Path(args.state) if args.state else DEFAULT_STATE)
-    clients = Clients(boto3.Session(), getattr(args, "endpoint_url", None))
+    # The stack config a user writes for pulumi-aws on a local endpoint (aws:endpoints,
+    # aws:region, the keys): the engine's pulumi-aws calls and the users' provider, run in the
+    # Pulumi provider host, are both configured by it.
+    endpoint = getattr(args, "endpoint_url", None) or os.environ.get("AWS_ENDPOINT_URL")
+    clients = Clients.configured(stack_config_for(boto3.Session(), endpoint))
 
     # The stream is looked up at each line: tests (and callers) may swap sys.stdout meanwhile.
     def out(line: str) -> None:
@@ -65,12 +77,18 @@ def cmd_local_up(args: argparse.Namespace) -> int:
             print(f"error: {e}", file=sys.stderr)
             return ExitCode.BAD_INPUT
         # stdout is for `eval "$(qs-embed local up --app-env T)"`: the changes go to stderr.
-        engine = _engine(args, to_stderr=True)
+        try:
+            engine = _engine(args, to_stderr=True)
+        except AwsConfigError as e:
+            return _config_refused("up", e)
         code = _run("up", engine, lambda: engine.up(loaded), to_stderr=True)
         if code == ExitCode.OK:
             return _print_app_env(tenants[app_tenant], endpoint)
         return code
-    engine = _engine(args)
+    try:
+        engine = _engine(args)
+    except AwsConfigError as e:
+        return _config_refused("up", e)
     return _run("up", engine, lambda: engine.up(loaded))
 
 
@@ -109,7 +127,10 @@ def _print_app_env(tenant: TenantConfig, endpoint: str) -> int:
 
 def cmd_local_destroy(args: argparse.Namespace) -> int:
     install_log_redaction()
-    engine = _engine(args)
+    try:
+        engine = _engine(args)
+    except AwsConfigError as e:
+        return _config_refused("destroy", e)
     return _run("destroy", engine, engine.destroy)
 
 
@@ -122,6 +143,14 @@ def _run(
     where = engine.state.path
     try:
         result = action()
+    except AwsConfigError as e:
+        return _config_refused(command, e)
+    except ProviderHostError as e:
+        print(f"error: the users' provider: {redact(str(e))}", file=sys.stderr)
+        print(f"local {command}: nothing was changed", file=sys.stderr)
+        # Configured from the same aws: settings: a refusal there is a bad config, as here.
+        bad_config = e.exception_type == AwsConfigError.__name__
+        return ExitCode.BAD_INPUT if bad_config else ExitCode.FAILED
     except ApplyFailed as e:
         print(f"error: {redact(str(e))}", file=sys.stderr)
         applied = len(e.applied)
@@ -136,6 +165,8 @@ def _run(
         print(f"error: AWS could not be asked: {redact(str(e))}", file=sys.stderr)
         print(f"local {command}: nothing was changed", file=sys.stderr)
         return ExitCode.FAILED
+    finally:
+        engine.close()
     summary = f"local {command}: {result.summary()}; state: {where}"
     print(summary, file=sys.stderr if to_stderr else sys.stdout)
     return ExitCode.OK
