@@ -190,8 +190,8 @@ class AwsProviderConfig:
         region = reader.string("region") or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
         if not region:
             raise AwsConfigError(NO_REGION)
-        allowed = frozenset(reader.strings("allowedAccountIds"))
-        forbidden = frozenset(reader.strings("forbiddenAccountIds"))
+        allowed: frozenset[str] = frozenset(reader.strings("allowedAccountIds"))
+        forbidden: frozenset[str] = frozenset(reader.strings("forbiddenAccountIds"))
         if allowed and forbidden:  # provider.go: allowed_account_ids ConflictsWith forbidden
             raise AwsConfigError(
                 "aws:allowedAccountIds and aws:forbiddenAccountIds cannot both be set"
@@ -205,9 +205,9 @@ class AwsProviderConfig:
             shared_config_file=_one_file(reader, "sharedConfigFiles"),
             shared_credentials_file=_one_file(reader, "sharedCredentialsFiles"),
             assume_roles=tuple(
-                _assume_role(entry, i) for i, entry in enumerate(reader.list("assumeRoles"))
+                _assume_role(entry, i) for i, entry in enumerate(reader.array("assumeRoles"))
             ),
-            endpoints=_endpoints(reader.list("endpoints")),
+            endpoints=_endpoints(reader.array("endpoints")),
             sts_region=reader.string("stsRegion"),
             allowed_account_ids=allowed,
             forbidden_account_ids=forbidden,
@@ -278,9 +278,7 @@ class AwsProviderConfig:
         refreshing = DeferredRefreshableCredentials(
             refresh_using=fetcher.fetch_credentials, method="assume-role"
         )
-        assumed.register_component(
-            "credential_provider", CredentialResolver([_Fixed(refreshing)])
-        )
+        assumed.register_component("credential_provider", CredentialResolver([_Fixed(refreshing)]))
         return assumed
 
     def _client_options(self, service: str) -> dict[str, Any]:
@@ -381,7 +379,7 @@ class _Fixed(CredentialProvider):
 def known_regions() -> frozenset[str]:
     """Every region of every partition botocore's endpoint data knows."""
     core = botocore.session.get_session()
-    resolver = core._get_internal_component("endpoint_resolver")
+    resolver: Any = core.get_component("endpoint_resolver")
     regions: set[str] = set()
     for partition in resolver.get_available_partitions():
         regions.update(resolver.get_available_endpoints("sts", partition))
@@ -444,7 +442,7 @@ class _Reader:
             raise AwsConfigError(f"aws:{key} must be one of {', '.join(allowed)}")
         return value
 
-    def list(self, key: str) -> list[Any]:
+    def array(self, key: str) -> list[Any]:
         value = self._decoded(key)
         if value is None or value == "":
             return []
@@ -453,7 +451,7 @@ class _Reader:
         return value
 
     def strings(self, key: str) -> list[str]:
-        values = self.list(key)
+        values = self.array(key)
         if not all(isinstance(v, str) for v in values):
             raise AwsConfigError(f"aws:{key} must be a list of strings")
         return values
@@ -531,9 +529,7 @@ def _endpoints(entries: list[Any]) -> dict[str, str]:
                 continue
             parsed = urlparse(str(url))
             if parsed.scheme not in ("http", "https") or not parsed.netloc:
-                raise AwsConfigError(
-                    f"aws:endpoints[{i}].{service}: {url!r} is not an http(s) URL"
-                )
+                raise AwsConfigError(f"aws:endpoints[{i}].{service}: {url!r} is not an http(s) URL")
             endpoints.setdefault(str(service), str(url))
     return endpoints
 
@@ -572,7 +568,8 @@ def stack_config_for(session: boto3.Session, endpoint_url: str | None = None) ->
     credentials = session.get_credentials()
     if credentials is not None:
         frozen = credentials.get_frozen_credentials()
-        values["aws:accessKey"], values["aws:secretKey"] = frozen.access_key, frozen.secret_key
+        values["aws:accessKey"] = frozen.access_key or ""
+        values["aws:secretKey"] = frozen.secret_key or ""
         if frozen.token:
             values["aws:token"] = frozen.token
     if endpoint_url:

@@ -49,6 +49,12 @@ from infra.offline import (
 from infra.plan_mocks import PlanMocks, UnsupportedResourceError
 from infra.preflight import account_problems
 from infra.program import declare_tenants
+from infra.provider_semantics import (
+    import_problems,
+    input_problems,
+    option_problems,
+    split_import_id,
+)
 from infra.quicksight_user import IDENTITY as USER_IDENTITY
 from infra.quicksight_user import IN_PLACE as USER_IN_PLACE
 from infra.quicksight_user import UserConflictError
@@ -151,6 +157,11 @@ def _reason(error: BaseException) -> str:
 def import_mismatch(type_token: str, inputs: Mapping[str, Any], found: Mapping[str, Any]) -> str:
     """Why an adoption (Pulumi `import`) fails: the existing resource differs from the file.
     Pulumi refuses an import whose inputs do not match the resource it reads."""
+    if found.get("region") and inputs.get("region") and found["region"] != inputs["region"]:
+        return (
+            f"it was read in region {found['region']}, the file's region is "
+            f"{inputs['region']} (the import id names the region: ID@{inputs['region']})"
+        )
     if type_token == QS_NAMESPACE:
         wanted = inputs.get("identityStore", "QUICKSIGHT")
         if found.get("identityStore") != wanted:
@@ -222,7 +233,8 @@ class LocalEngine:
 
         preview = run_offline(program, _PreviewMocks(self, tenants, account), stack=STACK)
         self._declared = {(r.type, r.name): r for r in preview.resources if r.custom}
-        refusals = self._look_before_changing(_Where(loaded))
+        where = _Where(loaded)
+        refusals = self._provider_refusals(where) + self._look_before_changing(where)
         if refusals:
             raise ConfigError(refusals)
         self.state.account = account
@@ -270,6 +282,20 @@ class LocalEngine:
             )
         ]
 
+    def _provider_refusals(self, where: _Where) -> list[Problem]:
+        """What `pulumi up` would refuse or silently ignore: inputs that are no argument of the
+        installed pulumi-aws resource, options the resource's provider ignores, import ids in
+        another form than pulumi-aws reads (`infra.provider_semantics`, sources there)."""
+        return [
+            where.problem(d.name, f"{d.type}: {message}")
+            for d in self._declared.values()
+            for message in (
+                input_problems(d.type, d.inputs)
+                + option_problems(d.type, d.custom_timeouts)
+                + import_problems(d.type, d.import_id)
+            )
+        ]
+
     def _look_before_changing(self, where: _Where) -> list[Problem]:
         problems: list[Problem] = []
         current = self.state.by_name()
@@ -295,7 +321,7 @@ class LocalEngine:
     def _import_problem(
         handler: ResourceHandler, declared: DeclaredResource, inputs: Properties
     ) -> str:
-        found = handler.read(declared.import_id, inputs)
+        found = _import_read(handler, declared.import_id)
         if found is None:
             return f"adopts {declared.import_id}, which does not exist: remove the adopt flag"
         mismatch = import_mismatch(declared.type, inputs, found)
@@ -367,9 +393,10 @@ class LocalEngine:
             problem = self._import_problem(handler, declared, inputs)
             if problem:
                 raise ApplyFailed(name, kind, problem)
-            found = handler.read(declared.import_id, inputs) or {}
+            found = _import_read(handler, declared.import_id) or {}
             outputs = {k: v for k, v in found.items() if k not in inputs}
-            return self._record(declared, declared.import_id, inputs, secret, outputs, "import")
+            resource_id, _ = split_import_id(declared.import_id)
+            return self._record(declared, resource_id, inputs, secret, outputs, "import")
         if old is None:
             return self._create(handler, declared, inputs, secret, "create")
         decision = self._diff(old, kind, inputs, set(secret))
@@ -400,7 +427,7 @@ class LocalEngine:
         detail: str = "",
     ) -> tuple[str, Properties]:
         try:
-            resource_id, outputs = handler.create(inputs, declared.custom_timeouts)
+            resource_id, outputs = handler.create(inputs)
         except UserConflictError as e:
             raise ApplyFailed(declared.name, declared.type, str(e)) from None
         if outputs.get("adopted"):
@@ -491,6 +518,13 @@ class LocalEngine:
             failure = error if isinstance(error, ApplyFailed) else _as_failure(error)
         failure.applied = list(self._changes)
         return failure
+
+
+def _import_read(handler: ResourceHandler, import_id: str) -> Properties | None:
+    """pulumi-aws 7's import read: with the id alone, in the region of its `@<region>` suffix,
+    else in the provider's region, never the resource's inputs (provider_semantics)."""
+    resource_id, region = split_import_id(import_id)
+    return handler.read(resource_id, {"region": region} if region else {})
 
 
 def _as_failure(error: Exception) -> ApplyFailed:

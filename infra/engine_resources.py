@@ -84,6 +84,12 @@ class Clients:
         clients._configured = configured
         return clients
 
+    @property
+    def default_region(self) -> str | None:
+        """The provider's region (aws:region): where a call without a resource region goes."""
+        region: str | None = self._session.region_name
+        return region
+
     def __call__(self, service: str, region: str | None = None) -> Any:
         if self._configured is not None:
             return self._configured(service, region)
@@ -118,9 +124,7 @@ def timeout_seconds(value: str | None, default: float) -> float:
 
 
 class ResourceHandler(Protocol):
-    def create(
-        self, inputs: Properties, timeouts: Mapping[str, str] | None = None
-    ) -> tuple[str, Properties]: ...
+    def create(self, inputs: Properties) -> tuple[str, Properties]: ...
     def update(self, id_: str, olds: Properties, news: Properties) -> Properties: ...
     def delete(self, id_: str, olds: Properties) -> None: ...
     def conflict(self, inputs: Properties) -> str | None: ...
@@ -141,9 +145,7 @@ class _Handler:
 class RoleHandler(_Handler):
     """terraform-provider-aws internal/service/iam/role.go."""
 
-    def create(
-        self, inputs: Properties, timeouts: Mapping[str, str] | None = None
-    ) -> tuple[str, Properties]:
+    def create(self, inputs: Properties) -> tuple[str, Properties]:
         name = inputs["name"]
         role = self._clients("iam").create_role(
             RoleName=name,
@@ -192,9 +194,7 @@ class RolePolicyHandler(_Handler):
     """terraform-provider-aws internal/service/iam/role_policy.go: PutRolePolicy for create
     and update alike (IAM replaces an inline policy of that name: no clash to look for)."""
 
-    def create(
-        self, inputs: Properties, timeouts: Mapping[str, str] | None = None
-    ) -> tuple[str, Properties]:
+    def create(self, inputs: Properties) -> tuple[str, Properties]:
         self._put(inputs)
         return f"{inputs['role']}:{inputs['name']}", {}
 
@@ -234,16 +234,15 @@ class NamespaceHandler(_Handler):
         super().__init__(clients)
         self._sleep, self._clock = sleep, clock
 
-    def create(
-        self, inputs: Properties, timeouts: Mapping[str, str] | None = None
-    ) -> tuple[str, Properties]:
+    def create(self, inputs: Properties) -> tuple[str, Properties]:
         qs, account, name = self._qs(inputs), inputs["awsAccountId"], inputs["namespace"]
         qs.create_namespace(
             AwsAccountId=account,
             Namespace=name,
             IdentityStore=inputs.get("identityStore", "QUICKSIGHT"),
         )
-        timeout = timeout_seconds((timeouts or {}).get("create"), DEFAULT_NAMESPACE_TIMEOUT)
+        # Its `timeouts` input (NamespaceTimeoutsArgs), not the custom_timeouts option.
+        timeout = timeout_seconds(_timeouts(inputs).get("create"), DEFAULT_NAMESPACE_TIMEOUT)
         deadline = self._clock() + timeout
         while True:
             described = qs.describe_namespace(AwsAccountId=account, Namespace=name)["Namespace"]
@@ -261,11 +260,23 @@ class NamespaceHandler(_Handler):
 
     def delete(self, id_: str, olds: Properties) -> None:
         account, name = id_.split(",", 1)
+        qs = self._qs(olds)
         try:
-            self._qs(olds).delete_namespace(AwsAccountId=account, Namespace=name)
+            qs.delete_namespace(AwsAccountId=account, Namespace=name)
         except ClientError as e:
             if error_code(e) != "ResourceNotFoundException":
                 raise
+            return
+        # namespace.go waitNamespaceDeleted: DELETING until gone, the `timeouts` input's delete.
+        timeout = timeout_seconds(_timeouts(olds).get("delete"), DEFAULT_NAMESPACE_TIMEOUT)
+        deadline = self._clock() + timeout
+        while True:
+            found = self.read(id_, olds)
+            if found is None or found.get("creationStatus") != "DELETING":
+                return
+            if self._clock() >= deadline:
+                raise TimeoutError(f"namespace {name} still DELETING after {timeout:.0f} s")
+            self._sleep(NAMESPACE_POLL_SECONDS)
 
     def read(self, id_: str, inputs: Properties) -> Properties | None:
         account, name = id_.split(",", 1)
@@ -277,6 +288,7 @@ class NamespaceHandler(_Handler):
             raise
         namespace = described["Namespace"]
         return {
+            "region": inputs.get("region") or self._clients.default_region,
             "awsAccountId": account,
             "namespace": namespace["Name"],
             "identityStore": namespace.get("IdentityStore", "QUICKSIGHT"),
@@ -311,9 +323,7 @@ class CustomPermissionsHandler(_Handler):
             "Capabilities": dict.fromkeys(deny, CAPABILITY_DENY),
         }
 
-    def create(
-        self, inputs: Properties, timeouts: Mapping[str, str] | None = None
-    ) -> tuple[str, Properties]:
+    def create(self, inputs: Properties) -> tuple[str, Properties]:
         arn = self._qs(inputs).create_custom_permissions(**self._request(inputs))["Arn"]
         return f"{inputs['awsAccountId']},{inputs['customPermissionsName']}", {"arn": arn}
 
@@ -345,6 +355,7 @@ class CustomPermissionsHandler(_Handler):
             k for k, v in profile.get("Capabilities", {}).items() if v == CAPABILITY_DENY
         )
         return {
+            "region": inputs.get("region") or self._clients.default_region,
             "awsAccountId": account,
             "customPermissionsName": name,
             "deny": denied,
@@ -386,9 +397,7 @@ class UserHandler(_Handler):
     def _urn(props: Properties) -> str:  # the host reads no URN; the engine sends one
         return f"urn:pulumi:local::quicksight-embedding::{QS_DYNAMIC_USER}::{props.get('userName')}"
 
-    def create(
-        self, inputs: Properties, timeouts: Mapping[str, str] | None = None
-    ) -> tuple[str, Properties]:
+    def create(self, inputs: Properties) -> tuple[str, Properties]:
         return self.host.create(self._urn(inputs), self._props(inputs))
 
     def update(self, id_: str, olds: Properties, news: Properties) -> Properties:
@@ -426,6 +435,11 @@ def resource_handlers(
         QS_CUSTOM_PERMISSIONS: CustomPermissionsHandler(clients),
         QS_DYNAMIC_USER: UserHandler(clients),
     }
+
+
+def _timeouts(inputs: Mapping[str, Any]) -> Mapping[str, str]:
+    timeouts = inputs.get("timeouts")
+    return timeouts if isinstance(timeouts, Mapping) else {}
 
 
 def _session_seconds(inputs: Properties) -> int:

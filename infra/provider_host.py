@@ -103,8 +103,8 @@ class DynamicProviderHost:
             return self._stub
 
     def _start(self) -> None:
-        self._stderr = tempfile.TemporaryFile()
-        process = subprocess.Popen(  # the plugin's own command: python -m pulumi.dynamic
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (kept open while the host runs)
+        process = subprocess.Popen(  # noqa: S603 (this interpreter, the SDK's module)
             [self._python, "-u", "-m", "pulumi.dynamic"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -176,7 +176,7 @@ class DynamicProviderHost:
         try:
             stub.CheckConfig(request)
         except grpc.RpcError as e:
-            if e.code() != grpc.StatusCode.UNIMPLEMENTED:  # type: ignore[attr-defined]
+            if e.code() != grpc.StatusCode.UNIMPLEMENTED:
                 raise _host_error("CheckConfig", e) from None
 
     def check(self, urn: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> HostCheck:

@@ -23,8 +23,8 @@ from embedder.redaction import install_log_redaction, redact
 from infra.aws_config import AwsConfigError, stack_config_for
 from infra.engine import ApplyFailed, EngineResult, LocalEngine
 from infra.engine_resources import Clients
-from infra.provider_host import ProviderHostError
 from infra.program import load_checked_tenants
+from infra.provider_host import ProviderHostError
 from infra.state import DEFAULT_STATE, LocalState
 from qs_embed.exit_codes import ExitCode
 from qs_embed.shards import shard_from_args
