@@ -231,8 +231,8 @@ class AwsProviderConfig:
         known = known_regions()
         if region in known:
             return
-        close = difflib.get_close_matches(region, sorted(known), n=1)
-        hint = f" (did you mean {close[0]}?)" if close else ""
+        close = closest(region, known)
+        hint = f" (did you mean {close}?)" if close else ""
         raise AwsConfigError(f"{where}: {region!r} is not a known AWS region{hint}")
 
     # -- the session ----------------------------------------------------------------------
@@ -375,16 +375,40 @@ class _Fixed(CredentialProvider):
         return self._credentials
 
 
+def closest(word: str, known: frozenset[str]) -> str | None:
+    """The known word fewest typing slips away (a swapped pair counts one), if close enough."""
+    ranked = sorted(
+        known, key=lambda k: (_slips(word, k), -difflib.SequenceMatcher(None, word, k).ratio())
+    )
+    if ranked and _slips(word, ranked[0]) <= max(2, len(word) // 4):
+        return ranked[0]
+    return None
+
+
+def _slips(a: str, b: str) -> int:
+    """Edit distance counting an adjacent transposition as one (optimal string alignment)."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
 @cache
 def known_regions() -> frozenset[str]:
     """Every region of every partition botocore's endpoint data knows."""
-    core = botocore.session.get_session()
-    resolver: Any = core.get_component("endpoint_resolver")
-    regions: set[str] = set()
-    for partition in resolver.get_available_partitions():
-        regions.update(resolver.get_available_endpoints("sts", partition))
-        regions.update(core.get_available_regions("ec2", partition))
-    return frozenset(r for r in regions if not r.startswith(("fips-", "aws-global")))
+    session = boto3.session.Session()
+    return frozenset(
+        region
+        for partition in session.get_available_partitions()
+        for service in ("sts", "ec2")
+        for region in session.get_available_regions(service, partition)
+    )
 
 
 # -- reading the values ---------------------------------------------------------------------
