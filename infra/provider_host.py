@@ -236,15 +236,17 @@ class DynamicProviderHost:
 
 
 def _host_error(method: str, error: grpc.RpcError) -> ProviderHostError:
-    """The provider's exception from the host's traceback (its last line: `module.Type:
-    message`), as the Pulumi CLI shows a dynamic provider's failure."""
+    """The provider's exception from the host's traceback (the text after its last frame:
+    `module.Type: message`, the message possibly of several lines), as the Pulumi CLI shows a
+    dynamic provider's failure."""
     details = str(error.details() or "") if isinstance(error, grpc.Call) else str(error)
-    lines = [line for line in details.strip().splitlines() if line.strip()]
-    last = lines[-1] if lines else f"{method} failed"
-    kind, sep, message = last.partition(": ")
-    if sep and " " not in kind:
+    lines = details.rstrip().splitlines()
+    frames = [i for i, line in enumerate(lines) if line.startswith((" ", "\t"))]
+    text = "\n".join(lines[frames[-1] + 1 :] if frames else lines).strip() or f"{method} failed"
+    kind, sep, message = text.partition(": ")
+    if sep and " " not in kind and "\n" not in kind:
         return ProviderHostError(method, message, kind.rsplit(".", 1)[-1])
-    return ProviderHostError(method, last)
+    return ProviderHostError(method, text)
 
 
 def _serialize(props: Mapping[str, Any]) -> struct_pb2.Struct:
