@@ -109,6 +109,11 @@ class AwsConfigError(ValueError):
     """The stack's `aws:` configuration cannot configure the provider (which key, why)."""
 
 
+class CredentialsValidationError(AwsConfigError):
+    """The configured credentials could not be validated (STS GetCallerIdentity failed: an
+    endpoint that is not AWS, unreachable, or refusing the keys)."""
+
+
 @dataclass(frozen=True)
 class AssumeRole:
     """One entry of `aws:assumeRoles` (a chain: each is assumed with the previous one's
@@ -310,11 +315,14 @@ class AwsProviderConfig:
             return None
         try:
             identity = self.client(session, "sts").get_caller_identity()
-        except (BotoCoreError, ClientError) as e:
+            account = str(identity["Account"])
+        except Exception as e:  # whatever answered, it did not say whose keys these are
             if not self.skip_credentials_validation:
-                raise AwsConfigError(f"validating provider credentials: {_safe(e)}") from None
+                raise CredentialsValidationError(
+                    f"validating provider credentials: {_safe(e)}"
+                ) from None
             return None  # a warning there ("AWS account ID not found"), not an error
-        return str(identity["Account"])
+        return account
 
     def verify_account(self, account: str | None) -> None:
         """aws-sdk-go-base VerifyAccountIDAllowed: forbidden first, then the allow list."""
@@ -563,7 +571,9 @@ def _safe(error: BaseException) -> str:
     if isinstance(error, ClientError):
         details = error.response.get("Error", {})
         return f"{details.get('Code', 'error')}: {details.get('Message', '')}"
-    return str(error)
+    if isinstance(error, BotoCoreError):
+        return str(error)
+    return f"the endpoint's answer is not an AWS STS answer ({type(error).__name__}: {error})"
 
 
 SECRET_KEYS = frozenset({"aws:accessKey", "aws:secretKey", "aws:token"})

@@ -20,7 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from embedder.config import TenantConfig
 from embedder.redaction import install_log_redaction, redact
-from infra.aws_config import AwsConfigError, stack_config_for
+from infra.aws_config import AwsConfigError, CredentialsValidationError, stack_config_for
 from infra.engine import ApplyFailed, EngineResult, LocalEngine
 from infra.engine_resources import Clients
 from infra.program import load_checked_tenants
@@ -31,8 +31,12 @@ from qs_embed.shards import shard_from_args
 
 
 def _config_refused(command: str, error: AwsConfigError) -> int:
+    """One line and the exit code: AWS not reached or refusing the keys (1), else the
+    configuration itself (2)."""
     print(f"error: the AWS configuration: {redact(str(error))}", file=sys.stderr)
     print(f"local {command}: nothing was changed", file=sys.stderr)
+    if isinstance(error, CredentialsValidationError):
+        return ExitCode.FAILED
     return ExitCode.BAD_INPUT
 
 
