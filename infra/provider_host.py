@@ -19,7 +19,6 @@ they are". A failure in the provider comes back as gRPC UNKNOWN with the host's 
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 import tempfile
@@ -250,15 +249,11 @@ def _host_error(method: str, error: grpc.RpcError) -> ProviderHostError:
 
 
 def _serialize(props: Mapping[str, Any]) -> struct_pb2.Struct:
-    # As the host itself does: a fresh event loop per (de)serialization, in any thread.
-    loop = asyncio.new_event_loop()
-    try:
-        struct: struct_pb2.Struct = loop.run_until_complete(
-            rpc.serialize_properties(dict(props), {})
-        )
-        return struct
-    finally:
-        loop.close()
+    """Plain property values (JSON: strings, numbers, booleans, null, lists, objects) as the
+    engine marshals them; secrets already wrapped by the caller (`rpc.wrap_rpc_secret`)."""
+    struct = struct_pb2.Struct()
+    struct.update(dict(props))
+    return struct
 
 
 def _deserialize(struct: struct_pb2.Struct) -> dict[str, Any]:
