@@ -40,14 +40,10 @@ from urllib.parse import urlparse
 import boto3
 import botocore.session
 from botocore.config import Config as BotocoreConfig
-from botocore.credentials import (
-    AssumeRoleCredentialFetcher,
-    CredentialProvider,
-    CredentialResolver,
-    Credentials,
-    DeferredRefreshableCredentials,
-)
+from botocore.credentials import AssumeRoleCredentialFetcher, DeferredRefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
+
+from embedder.credentials import signing_session
 
 NAMESPACE = "aws"
 MIN_ROLE_SECONDS, MAX_ROLE_SECONDS = 15 * 60, 12 * 3600
@@ -277,14 +273,12 @@ class AwsProviderConfig:
         fetcher = AssumeRoleCredentialFetcher(
             sts_client, credentials, role.role_arn, extra_args=role.sts_arguments()
         )
-        assumed = botocore.session.Session()
         # botocore's own assume-role path for profiles: credentials fetched, then refreshed
-        # before they expire.
+        # before they expire; the embedder's signing session carries them.
         refreshing = DeferredRefreshableCredentials(
             refresh_using=fetcher.fetch_credentials, method="assume-role"
         )
-        assumed.register_component("credential_provider", CredentialResolver([_Fixed(refreshing)]))
-        return assumed
+        return signing_session(source, refreshing)
 
     def _client_options(self, service: str) -> dict[str, Any]:
         options: dict[str, Any] = {}
@@ -368,19 +362,6 @@ class ConfiguredClients:
             if key not in self._made:
                 self._made[key] = self.settings.client(self._session, service, region)
             return self._made[key]
-
-
-class _Fixed(CredentialProvider):
-    """The credentials of an assumed role, as a session's only credential provider."""
-
-    METHOD = "assume-role"
-
-    def __init__(self, credentials: Credentials) -> None:
-        super().__init__()
-        self._credentials = credentials
-
-    def load(self) -> Credentials:
-        return self._credentials
 
 
 def closest(word: str, known: frozenset[str]) -> str | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -10,7 +12,9 @@ from infra.aws_config import (
     NO_REGION,
     AwsConfigError,
     AwsProviderConfig,
+    ConfiguredClients,
     StackConfig,
+    stack_config_for,
 )
 
 ROLE = "arn:aws:iam::111122223333:role/deployer"
@@ -164,3 +168,46 @@ def test_keys_never_show_in_reprs_or_errors() -> None:
     with pytest.raises(AwsConfigError) as e:
         read({"aws:region": "us-east-1", "aws:secretKey": SECRET})
     assert SECRET not in str(e.value)
+
+
+sandbox = pytest.importorskip("sandbox")
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Any]:
+    with sandbox.Emulator() as emu:
+        yield emu
+
+
+def _deployer_role(emulator: Any, name: str, external_id: str) -> str:
+    iam = emulator.admin_session().client("iam")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": emulator.admin_arn},
+                "Action": ["sts:AssumeRole", "sts:TagSession"],
+                "Condition": {"StringEquals": {"sts:ExternalId": external_id}},
+            }
+        ],
+    }
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    return str(role["Arn"])
+
+
+@pytest.mark.emulator
+def test_assume_roles_act_as_the_role_with_its_external_id(emulator: Any) -> None:
+    arn = _deployer_role(emulator, "stack-deployer", "ext-7788")
+    base = stack_config_for(emulator.admin_session(), emulator.endpoint_url).values
+    roles = [{"roleArn": arn, "sessionName": "pulumi-up", "externalId": "ext-7788"}]
+    clients = ConfiguredClients(read({**base, "aws:assumeRoles": json.dumps(roles)}))
+    clients.configure()
+    identity = clients("sts").get_caller_identity()
+    assert identity["Arn"].endswith(":assumed-role/stack-deployer/pulumi-up")
+    assert clients.account == identity["Account"]
+    # One step past: the wrong external id is refused by the role's trust.
+    wrong = [{**roles[0], "externalId": "ext-0000"}]
+    refused = ConfiguredClients(read({**base, "aws:assumeRoles": json.dumps(wrong)}))
+    with pytest.raises(AwsConfigError, match="validating provider credentials"):
+        refused.configure()
