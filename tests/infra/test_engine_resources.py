@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import boto3
 import pytest
 
+from infra.aws_config import AwsConfigError, StackConfig, stack_config_for
 from infra.engine_resources import Clients, NamespaceHandler
 
 ACCOUNT = "111122223333"
@@ -80,3 +82,27 @@ def test_the_delete_waits_for_deleting_to_end_within_its_timeout() -> None:
     with pytest.raises(TimeoutError, match="still DELETING after 300 s"):
         _handler(Creating("DELETING"), time).delete(f"{ACCOUNT},acme", olds)
     assert 300 <= time.now < 310
+
+
+sandbox = pytest.importorskip("sandbox")
+
+
+@pytest.mark.emulator
+def test_the_engines_pulumi_aws_side_reads_the_same_config(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`local up` configures its pulumi-aws calls from the stack config it hands the users'
+    provider: a config pulumi-aws refuses is refused here too, before any call."""
+    with sandbox.Emulator() as emulator:
+        config = stack_config_for(emulator.admin_session(), emulator.endpoint_url)
+        clients = Clients.configured(config)
+        assert clients("sts").get_caller_identity()["Account"] == ACCOUNT
+        assert clients.default_region == emulator.admin_session().region_name
+        forbidden = {**config.values, "aws:forbiddenAccountIds": json.dumps([ACCOUNT])}
+        with pytest.raises(AwsConfigError, match=f"AWS account ID not allowed: {ACCOUNT}"):
+            Clients.configured(StackConfig(forbidden))
+        monkeypatch.delenv("AWS_REGION", raising=False)
+        monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+        no_region = {k: v for k, v in config.values.items() if k != "aws:region"}
+        with pytest.raises(AwsConfigError, match="Missing region information"):
+            Clients.configured(StackConfig(no_region))
