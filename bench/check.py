@@ -1,7 +1,7 @@
 """Goal: reviewing a one-tenant edit costs about the same in a 10,000-tenant directory as in a
 100-tenant one: at most 2x.
 
-`qs-embed check --base` of a sharded directory runs `qs_embed.affected.affected_check`: the
+`qs-embed check --base --shard-count N` runs `review.review.check` with `affected_of`: the
 tenants changed since the ref found by content (git blob hashes, one `git ls-tree`), then the
 affected shard checked as its stack's program checks it (its files in full, every other file
 for clashing names), and only that shard's program run under mocks through the policy pack
@@ -19,8 +19,8 @@ from pathlib import Path
 
 from bench.config_load import write_tenants
 from bench.harness import Result, interleaved
-from embedder.shards import assignment, shard_of
-from qs_embed.affected import affected_check
+from policies.shards import assignment, shard_of
+from review.review import check
 
 EDITED = "t00050"
 LARGE, LARGE_SHARDS = 10_000, 100
@@ -52,8 +52,7 @@ def run() -> list[Result]:
 
     def review(directory: Path, count: int, name: str) -> None:
         out = io.StringIO()
-        code = affected_check(directory, "HEAD", count, out)
-        if code != 0:
+        if check(directory, out, base="HEAD", affected_of=count).refused:
             raise RuntimeError(f"the check refused the benchmark's edit:\n{out.getvalue()}")
         outputs[name] = out.getvalue().splitlines()[-1]
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 from bench.harness import Result, gc_counted, interleaved, side_by_side
-from embedder.loader import load_tenants
+from tenant_file.loader import load_tenants
 
 TEMPLATE = """tenant: {name}
 account_id: "111122223333"

@@ -1,7 +1,7 @@
 """A local emulator with one tenant deployed, for the benchmarks that talk HTTP to AWS.
 
-The tenant is applied the way `qs-embed demo` does it (`infra.local_apply`: the Pulumi program
-under mocks creating each resource in the emulator), so the embed role, its policies and the
+The tenant is applied the way `qs-embed demo` does it (`local_engine.local_apply`: the Pulumi
+program under mocks creating each resource in the emulator), so the embed role, its policies and the
 QuickSight users are the real program's; the app runs as the tenant's app principal.
 """
 
@@ -12,9 +12,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from bench.tenants import tenant
-from embedder.config import TenantConfig
-from infra.local_apply import apply_locally
+from local_engine.local_apply import apply_locally
 from sandbox import Emulator, EmulatorSession
+from tenant_file.config import TenantConfig
 
 
 @dataclass(frozen=True)

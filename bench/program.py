@@ -28,7 +28,7 @@ from typing import Any
 
 from bench.config_load import write_tenants
 from bench.harness import Result, interleaved, pin_foreground
-from embedder.shards import assignment, shard_sizes
+from policies.shards import assignment, shard_sizes
 
 TENANTS, SHARDS = 10_000, 64
 GOAL = 1.5
@@ -119,11 +119,11 @@ def _side_by_side(jobs: dict[str, list[str]]) -> dict[str, list[float]]:
 
 
 def _shard_child(directory: Path, shard: int, count: int, runs: int) -> None:
-    from embedder.loader import load_tenants
-    from embedder.shards import ShardSelection, select_shard
     from infra.offline import run_offline
     from infra.plan_mocks import PlanMocks
     from infra.program import run_program
+    from policies.shards import ShardSelection, select_shard
+    from tenant_file.loader import load_tenants
 
     def timed(tenants_dir: Path, selection: ShardSelection) -> float:
         mocks = PlanMocks(select_shard(load_tenants([tenants_dir]), selection))
@@ -147,12 +147,12 @@ def _shard_child(directory: Path, shard: int, count: int, runs: int) -> None:
 
 def _breakdown(tmp: Path) -> dict[str, float]:
     """Per-tenant ms of the program, the minimal program, and the parts of the difference."""
-    from embedder.loader import load_tenants
     from infra.capabilities import capabilities_args
     from infra.offline import run_offline
     from infra.plan_mocks import PlanMocks
     from infra.program import load_checked_tenants, run_program
     from policies.iam import embed_role_permissions_policy, embed_role_trust_policy, policy_json
+    from tenant_file.loader import load_tenants
 
     directory = tmp / "breakdown"
     directory.mkdir()
@@ -189,7 +189,7 @@ def _minimal_program(tenants: list[Any]) -> None:
     import pulumi_aws as aws
 
     from infra.capabilities import capabilities_args
-    from policies.resources import TENANT_STACK
+    from policies.project import TENANT_STACK
 
     capabilities = {
         key: capabilities_args(profile.deny)

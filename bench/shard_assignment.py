@@ -1,6 +1,6 @@
 """Goal: shard assignment at 10,000 tenants is balanced and moves nobody when one is added.
 
-10,000 deterministic tenant names over 64 shards (`embedder.shards`, jump consistent hash):
+10,000 deterministic tenant names over 64 shards (`policies.shards`, jump consistent hash):
 the largest shard at most 1.3x the mean; adding one tenant moves no other tenant (0); and,
 for the README's resharding walk-through, how many move from 64 to 80 shards (the minimum is
 the new shards' fair share, 20%). Counts, not times.
@@ -9,7 +9,7 @@ the new shards' fair share, 20%). Counts, not times.
 from __future__ import annotations
 
 from bench.harness import Result
-from embedder.shards import assignment, moves, shard_sizes
+from policies.shards import assignment, moves, shard_sizes
 
 TENANTS = 10_000
 SHARDS = 64

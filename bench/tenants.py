@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from bench.stub import ACCOUNT, REGION
-from embedder.config import TenantConfig
+from tenant_file.config import TenantConfig
 
 Identity = Literal["quicksight", "iam"]
 

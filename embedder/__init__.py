@@ -14,8 +14,9 @@ Apps serving many tenants keep a registry of the tenant directory, which follows
 Embed URLs and role credentials are secrets: every Embedder puts a redacting filter on botocore's
 loggers; scripts that call AWS before making one call `install_log_redaction()` first.
 
-Apps install this package alone, as the distribution `quicksight-embedder` (boto3, botocore,
-pyyaml, pydantic): it imports no other part of the repository.
+Apps install this package with the tenant-file package (`tenant_file`: the model, the reader,
+the names), as the distribution `quicksight-embedder` (boto3, botocore, pyyaml, pydantic): it
+imports no other part of the repository.
 """
 
 from __future__ import annotations

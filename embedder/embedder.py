@@ -46,17 +46,17 @@ from embedder.clients import (
     make_quicksight_client,
     make_sts_client,
 )
-from embedder.config import TenantConfig, TenantUser
 from embedder.credentials import Clock, assumed_role_credentials
 from embedder.errors import EmbedderError, QuickSightUserNotFoundError, ResourceExistsError
-from embedder.loader import load_tenant
-from embedder.names import (
+from embedder.redaction import install_log_redaction
+from embedder.result import URL_VALIDITY, EmbedUrl
+from tenant_file.config import TenantConfig, TenantUser
+from tenant_file.loader import load_tenant
+from tenant_file.names import (
     embed_role_arn,
     partition_for_region,
     quicksight_user_arn,
 )
-from embedder.redaction import install_log_redaction
-from embedder.result import URL_VALIDITY, EmbedUrl
 
 if TYPE_CHECKING:
     import boto3

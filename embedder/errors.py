@@ -1,4 +1,5 @@
-"""Errors raised by the embedder and the tenant-file loader.
+"""Errors raised by the embedder and the tenant-file loader (`ConfigError`, `Problem` and the
+base `EmbedderError` are defined in `tenant_file.errors` and re-exported here).
 
 Every class derives from `EmbedderError`. Messages name what was wrong and where, and never
 carry a secret (embed URLs, auth codes, external ids).
@@ -6,42 +7,13 @@ carry a secret (embed URLs, auth codes, external ids).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from embedder.redaction import redact
-from embedder.wording import plural
-
-
-class EmbedderError(Exception):
-    """Base class of every error this package raises on purpose."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a tenant file: where it is and what is allowed."""
-
-    source: str
-    """The file (or `<string>`) the problem is in."""
-    location: str
-    """Dotted path of the field, with list indexes (`users[2].role`), or `` for the file."""
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.source}: {self.location}" if self.location else self.source
-        return f"{where}: {self.message}"
-
-
-class ConfigError(EmbedderError):
-    """A tenant file (or a directory of them) is not valid; `problems` lists each mistake."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        if not problems:
-            raise ValueError("ConfigError needs at least one problem")
-        self.problems: tuple[Problem, ...] = tuple(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
+from tenant_file.errors import ConfigError as ConfigError
+from tenant_file.errors import EmbedderError as EmbedderError
+from tenant_file.errors import Problem as Problem
+from tenant_file.wording import plural
 
 # --- Errors with a format string and named fields (botocore's pattern) -----------------------
 

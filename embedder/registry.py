@@ -40,10 +40,10 @@ import botocore.session
 
 from embedder.aws_errors import CLIENT_SETUP_FAILURE, sdk_error
 from embedder.clients import client_config, default_session, make_sts_client
-from embedder.config import TenantConfig
 from embedder.embedder import Embedder, EmbedderOptions
 from embedder.errors import ConfigError, Problem, UnknownTenantError
-from embedder.loader import load_tenant, tenant_set_problems
+from tenant_file.config import TenantConfig
+from tenant_file.loader import TENANT_SUFFIXES, load_tenant, tenant_set_problems
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -55,7 +55,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-TENANT_SUFFIXES = (".yaml", ".yml")
 DEFAULT_REFRESH_SECONDS = 30.0
 
 FileKey = tuple[int, int, int]

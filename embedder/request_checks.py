@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from embedder.config import TenantConfig, TenantUser
-from embedder.entry_points import entry_point_problem, is_allowed
 from embedder.errors import (
     DomainNotAllowedError,
     EntryPointNotAllowedError,
     SessionLifetimeNotAllowedError,
     UnknownUserError,
 )
-from embedder.limits import service_limits
-from embedder.origins import is_admitted, plain_origin_problem
+from tenant_file.config import TenantConfig, TenantUser
+from tenant_file.entry_points import entry_point_problem, is_allowed
+from tenant_file.limits import service_limits
+from tenant_file.origins import is_admitted, plain_origin_problem
 
 SHOWN_USERS = 20
 SHOWN_CHARS = 80

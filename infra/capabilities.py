@@ -18,9 +18,9 @@ from typing import Any
 
 import pulumi_aws as aws
 
-from embedder.config import TenantConfig
-from embedder.errors import Problem
-from embedder.limits import CAPABILITY_DENY, capability_key, service_limits
+from tenant_file.config import TenantConfig
+from tenant_file.errors import Problem
+from tenant_file.limits import CAPABILITY_DENY, capability_key, service_limits
 
 
 def _provider_fields() -> list[str]:

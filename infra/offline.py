@@ -24,7 +24,8 @@ from pulumi.runtime.settings import SETTINGS
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-PROJECT = "quicksight-embedding"
+from policies.project import PROJECT
+
 STACK_TYPE = "pulumi:pulumi:Stack"
 _REPORTED = "_reported_by_run_offline"
 

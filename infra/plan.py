@@ -11,21 +11,20 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from embedder.config import TenantConfig
-from embedder.wording import plural
 from infra.capabilities import capability_names
 from infra.offline import DeclaredResource, OfflineRun
 from policies.iam import ACCOUNT_PLACEHOLDER
+from policies.project import QS_DYNAMIC_USER, TENANT_STACK
 from policies.resources import (
     QS_CUSTOM_PERMISSIONS,
-    QS_DYNAMIC_USER,
     QS_NAMESPACE,
     QS_USER,
     QS_USER_CUSTOM_PERMISSION,
     ROLE,
     ROLE_POLICY,
-    TENANT_STACK,
 )
+from tenant_file.config import TenantConfig
+from tenant_file.wording import plural
 
 REDACTED_EXTERNAL_ID = "<secret: embedding.external_id>"
 

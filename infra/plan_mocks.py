@@ -13,19 +13,12 @@ from typing import Any
 
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
-from embedder.config import TenantConfig
-from embedder.names import (
-    embed_role_arn,
-    partition_for_region,
-    quicksight_user_arn,
-    role_session_user_name,
-)
 from infra.offline import Properties
 from policies.iam import ACCOUNT_PLACEHOLDER
+from policies.project import QS_DYNAMIC_USER
 from policies.resources import (
     CALLER_IDENTITY,
     QS_CUSTOM_PERMISSIONS,
-    QS_DYNAMIC_USER,
     QS_NAMESPACE,
     QS_USER,
     QS_USER_CUSTOM_PERMISSION,
@@ -33,6 +26,13 @@ from policies.resources import (
     ROLE_POLICY,
     namespace_of,
     role_name_of_arn,
+)
+from tenant_file.config import TenantConfig
+from tenant_file.names import (
+    embed_role_arn,
+    partition_for_region,
+    quicksight_user_arn,
+    role_session_user_name,
 )
 
 DEFAULT_REGION = "us-east-1"
@@ -62,7 +62,8 @@ class UnsupportedResourceError(Exception):
 class PlanMocks(Mocks):
     """Properties for the resource types TenantStack declares, consistent with AWS's ARN formats:
     one handler per type, taking the declared inputs and giving the id and outputs. The local
-    engine's preview (`infra.engine`) answers from its state first, and from here for the rest."""
+    engine's preview (`local_engine.engine`) answers from its state first, and from here for
+    the rest."""
 
     def __init__(self, tenants: Iterable[TenantConfig], account_id: str | None = None) -> None:
         # The role is the only resource that carries no account or region of its own.

@@ -1,15 +1,15 @@
 """Refusals that need the deploying account, before any change: a tenant file's `account_id`
 must be the deploying account, or the embed role lands in one account while its policy and
 QuickSight ARNs name another. (One identity region per account is a check of the directory as
-a whole: `embedder.loader.region_problems`.)"""
+a whole: `tenant_file.loader.region_problems`.)"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
 
-from embedder.config import TenantConfig
-from embedder.errors import Problem
+from tenant_file.config import TenantConfig
+from tenant_file.errors import Problem
 
 
 def account_problems(

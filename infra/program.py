@@ -3,7 +3,7 @@
 Tenant files are read and checked once, as a whole, before any resource is declared: one bad
 file refuses the whole program, so a deployment never half-applies a directory of tenants.
 A sharded stack (config `shardCount` > 1) declares only its `shard`'s tenants
-(`embedder.shards`): their files are checked in full, every other file only for the names
+(`policies.shards`): their files are checked in full, every other file only for the names
 that must be unique, so two tenants in different shards cannot claim the same namespace,
 role or profile names, while a mistake in one shard's file holds back that shard alone.
 """
@@ -15,19 +15,20 @@ from pathlib import Path
 
 import pulumi
 
-from embedder.config import TenantConfig
-from embedder.errors import ConfigError, Problem
-from embedder.loader import load_tenant_files
-from embedder.shards import PULUMI_CONFIG, ShardSelection, load_shard_files, pulumi_config_shard
 from infra.capabilities import provider_problems
 from infra.preflight import account_problems
 from infra.tenant_stack import TenantStack, TenantStackArgs
 from policies.iam_limits import policy_size_problems
-
-CONFIG_TENANTS_DIR = "tenantsDir"
-DEFAULT_TENANTS_DIR = "tenants"
-CONFIG_SHARD_COUNT = "shardCount"
-CONFIG_SHARD = "shard"
+from policies.project import (
+    CONFIG_SHARD,
+    CONFIG_SHARD_COUNT,
+    CONFIG_TENANTS_DIR,
+    DEFAULT_TENANTS_DIR,
+)
+from policies.shards import PULUMI_CONFIG, ShardSelection, load_shard_files, pulumi_config_shard
+from tenant_file.config import TenantConfig
+from tenant_file.errors import ConfigError, Problem
+from tenant_file.loader import load_tenant_files
 
 
 class TenantsRefused(pulumi.RunError):
@@ -53,7 +54,7 @@ def load_checked_tenants(
 ) -> list[tuple[Path, TenantConfig]]:
     """Every tenant file with its path, valid and deployable by this provider; or ConfigError.
 
-    With a `shard` of several, only that shard's files (`embedder.shards.load_shard_files`:
+    With a `shard` of several, only that shard's files (`policies.shards.load_shard_files`:
     validated in full, and checked for clashes with every other tenant's names).
     """
     if shard is None or shard.count == 1:

@@ -50,6 +50,7 @@ from pulumi.runtime.rpc import UNKNOWN
 
 from embedder.redaction import install_log_redaction
 from infra.aws_config import KEYS, NAMESPACE, AwsProviderConfig, ConfiguredClients
+from policies.project import USERS_MODULE, USERS_NAME
 
 ClientFactory = Callable[[str, str | None], Any]
 """`clients(service, region)` -> a boto3 client (a unit test's stubbed one)."""
@@ -303,7 +304,7 @@ class QuickSightUserProvider(ResourceProvider):
         return outputs
 
 
-class QuickSightUser(pulumi.dynamic.Resource, module="quicksight", name="User"):
+class QuickSightUser(pulumi.dynamic.Resource, module=USERS_MODULE, name=USERS_NAME):
     """A QuickSight user of a tenant file (type `pulumi-python:dynamic/quicksight:User`)."""
 
     arn: pulumi.Output[str]

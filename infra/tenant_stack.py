@@ -30,8 +30,6 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from embedder.config import TenantConfig, TenantUser
-from embedder.names import partition_for_region
 from infra.capabilities import capabilities_args
 from infra.quicksight_user import QuickSightUser
 from policies.iam import (
@@ -39,9 +37,11 @@ from policies.iam import (
     embed_role_trust_policy,
     policy_json,
 )
-from policies.resources import DEFAULT_NAMESPACE, EMBED_ROLE_SESSION_SECONDS, TENANT_STACK
+from policies.project import EMBED_POLICY_NAME, TENANT_STACK
+from policies.resources import DEFAULT_NAMESPACE, EMBED_ROLE_SESSION_SECONDS
+from tenant_file.config import TenantConfig, TenantUser
+from tenant_file.names import partition_for_region
 
-EMBED_POLICY_NAME = "quicksight-embedding"
 """IAM's minimum: the app only needs the session to mint a URL; the embedder refreshes it."""
 NAMESPACE_TIMEOUTS = aws.quicksight.NamespaceTimeoutsArgs(create="20m", delete="20m")
 """CreateNamespace answers CREATING; the provider waits for CREATED, by default for 2 minutes

@@ -16,7 +16,8 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
 
-from policies.pack import PACK_NAME, build_policies, pack_index  # noqa: E402
+from policies.pack import build_policies, pack_index  # noqa: E402
+from policies.project import PACK_NAME  # noqa: E402
 
 PolicyPack(
     name=PACK_NAME,

@@ -3,7 +3,7 @@
 Pure functions: the Pulumi program, `qs-embed plan`, the policy pack and the tests all render
 the documents here, so no policy JSON is written by hand twice. No pulumi import: the account
 id and partition are plain parameters (the component resolves its Outputs before calling).
-ARNs and QuickSight user names come from `embedder.names`, the ones the embedder sends.
+ARNs and QuickSight user names come from `tenant_file.names`, the ones the embedder sends.
 
 Isolation between tenants comes from one embed role per tenant and its trust policy:
 `quicksight:GetSessionEmbedUrl` has no resource type, so it cannot be scoped to a tenant. What
@@ -22,14 +22,14 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from embedder.config import TenantConfig
-from embedder.names import (
+from policies.resources import DEFAULT_NAMESPACE
+from tenant_file.config import TenantConfig
+from tenant_file.names import (
     ROLE_NAME_PREFIX,
     embed_role_arn,
     partition_for_region,
     quicksight_user_arn,
 )
-from policies.resources import DEFAULT_NAMESPACE
 
 PolicyDocument = dict[str, Any]
 
@@ -181,7 +181,7 @@ def allowed_domains_guard(tenant: TenantConfig) -> list[dict[str, Any]]:
     - A tenant without `allowed_domains` may send none: `Null: false` refuses any.
 
     IAM's `*` also crosses dots and slashes: for a wildcard entry IAM admits any value ending
-    in the domain, the embedder only whole subdomains (`embedder.origins`).
+    in the domain, the embedder only whole subdomains (`tenant_file.origins`).
     """
     domains = list(tenant.embedding.allowed_domains)
     deny: dict[str, Any] = {"Effect": "Deny", "Action": GENERATE_EMBED_URL, "Resource": "*"}

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from embedder.config import TenantConfig
-from embedder.errors import Problem
-from embedder.names import partition_for_region
 from policies.iam import embed_role_permissions_policy, embed_role_trust_policy, policy_size
 from policies.resources import DEFAULT_NAMESPACE
+from tenant_file.config import TenantConfig
+from tenant_file.errors import Problem
+from tenant_file.names import partition_for_region
 
 TRUST_POLICY_MAX_CHARS = 2048
 """IAM's default ACLSizePerRole quota (it can be raised to 4096 on request)."""

@@ -17,10 +17,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from embedder.names import embed_role_arn
 from policies.iam import ACCOUNT_PLACEHOLDER, ASSUME_ROLE
 from policies.pack import Declared
 from policies.resources import DocumentKind, iam_documents, text
+from tenant_file.names import embed_role_arn
 
 FAILING = frozenset({"MEDIUM", "HIGH", "CRITICAL"})
 """Findings above LOW refuse a tenant edit."""

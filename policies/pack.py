@@ -28,8 +28,8 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from embedder.errors import ConfigError
-from embedder.shards import (
+from policies.rules import iam_rules, quicksight_rules, stack_rules
+from policies.shards import (
     PULUMI_SHARD_COUNT_KEY,
     PULUMI_SHARD_KEY,
     ShardSelection,
@@ -37,10 +37,9 @@ from embedder.shards import (
     select_shard,
     shard_selection,
 )
-from policies.rules import iam_rules, quicksight_rules, stack_rules
 from policies.tenant_index import TenantIndex, load_index, tenants_dir_for_pack
+from tenant_file.errors import ConfigError
 
-PACK_NAME = "quicksight-embedding"
 SHARD_COUNT_ENV = "QS_EMBED_SHARD_COUNT"
 SHARD_ENV = "QS_EMBED_SHARD"
 """The shard the pack checks, like QS_EMBED_TENANTS_DIR: these first, else the stack's

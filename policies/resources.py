@@ -2,7 +2,7 @@
 
 Pulumi-free (no pulumi, pulumi-aws or pulumi-policy import), so anything may import it: the
 type tokens below are the ones `infra.tenant_stack` declares, `infra.plan_mocks` and
-`infra.local_apply` answer, `qs-embed plan` shows and the rules read. Properties are read by
+`local_engine.local_apply` answer, `qs-embed plan` shows and the rules read. Properties are read by
 their wire (camelCase) names, as declared in pulumi-aws's Python SDK
 (`@pulumi.getter(name="assumeRolePolicy")` and so on).
 """
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from policies.documents import DocumentError, parse_document
+from policies.project import QS_DYNAMIC_USER
 
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
@@ -26,13 +27,10 @@ QS_USER = "aws:quicksight/user:User"
 QS_CUSTOM_PERMISSIONS = "aws:quicksight/customPermissions:CustomPermissions"
 QS_USER_CUSTOM_PERMISSION = "aws:quicksight/userCustomPermission:UserCustomPermission"
 QS_NAMESPACE = "aws:quicksight/namespace:Namespace"
-QS_DYNAMIC_USER = "pulumi-python:dynamic/quicksight:User"
 """`infra.quicksight_user.QuickSightUser`: the users TenantStack declares (role, email and
 profile in place; the profile is its `customPermissionsName`). Same property names as QS_USER."""
 QS_USER_TYPES = frozenset({QS_USER, QS_DYNAMIC_USER})
 """Every type that declares a QuickSight user (rules apply to both)."""
-TENANT_STACK = "quicksight-embedding:index:TenantStack"
-"""The type token of `infra.tenant_stack.TenantStack`, the component holding one tenant."""
 CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
 """The invoke TenantStack makes when a tenant file names no account."""
 

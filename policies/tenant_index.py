@@ -13,14 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from embedder.config import TenantConfig
-from embedder.errors import ConfigError, Problem
-from embedder.loader import load_tenants
-from embedder.names import ROLE_NAME_PREFIX
+from policies.project import CONFIG_TENANTS_DIR, DEFAULT_TENANTS_DIR, config_key
+from tenant_file.config import TenantConfig
+from tenant_file.errors import ConfigError, Problem
+from tenant_file.loader import load_tenants
+from tenant_file.names import ROLE_NAME_PREFIX
 
 TENANTS_DIR_ENV = "QS_EMBED_TENANTS_DIR"
 """Where `pulumi up --policy-pack policies` finds the tenant files (default: ../tenants)."""
-PROJECT_TENANTS_DIR_KEY = "quicksight-embedding:tenantsDir"
+PROJECT_TENANTS_DIR_KEY = config_key(CONFIG_TENANTS_DIR)
 
 
 @dataclass(frozen=True)
@@ -86,4 +87,4 @@ def tenants_dir_for_pack(pack_dir: Path) -> Path:
     import pulumi.runtime
 
     project_dir = pack_dir.parent
-    return project_dir / (pulumi.runtime.get_config(PROJECT_TENANTS_DIR_KEY) or "tenants")
+    return project_dir / (pulumi.runtime.get_config(PROJECT_TENANTS_DIR_KEY) or DEFAULT_TENANTS_DIR)

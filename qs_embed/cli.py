@@ -20,11 +20,11 @@ from typing import Any
 import embedder
 from embedder.errors import BadInputError, ConfigError, EmbedderError
 from embedder.redaction import redact
-from embedder.wording import plural
+from policies.project import DEFAULT_TENANTS_DIR
 from qs_embed.exit_codes import ExitCode
 from qs_embed.shards import add_shard_options
+from tenant_file.wording import plural
 
-DEFAULT_TENANTS_DIR = "tenants"
 DEBUG_VARIABLE = "QS_EMBED_DEBUG"
 """Set (to anything but 0) to get the traceback of an unexpected error instead of one line."""
 
@@ -32,7 +32,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from embedder.loader import load_tenant_files
+    from tenant_file.loader import load_tenant_files
 
     paths = args.paths or [DEFAULT_TENANTS_DIR]
     loaded = load_tenant_files(paths)
@@ -55,7 +55,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from embedder.schema import tenant_json_schema
+    from tenant_file.schema import tenant_json_schema
 
     print(json.dumps(tenant_json_schema(), indent=2, sort_keys=False))
     return ExitCode.OK

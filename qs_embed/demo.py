@@ -1,7 +1,7 @@
 """`qs-embed demo` (`make demo`): the whole job on the local emulator, grants and denials.
 
 Starts the emulator, applies the Pulumi program for every tenant through the strict local engine
-(`infra.engine`, what `qs-embed local up` runs), then
+(`local_engine.engine`, what `qs-embed local up` runs), then
 acts as each tenant's app: mints an embed URL for every user, redeems one twice to show it is
 single use, and tries the paths that must fail (another tenant's users, an untrusted app, a
 missing ExternalId, a lifetime of 601, an entry point outside the allow-list). Prints a table
@@ -22,20 +22,20 @@ from functools import partial
 from urllib.parse import urlsplit
 
 from embedder import Embedder, EmbedderError
-from embedder.config import TenantConfig, TenantUser
 from embedder.errors import (
     AccessDeniedError,
     AssumeRoleError,
     EntryPointNotAllowedError,
     SessionLifetimeNotAllowedError,
 )
-from embedder.names import role_session_user_name
 from embedder.redaction import install_log_redaction
-from embedder.wording import plural
 from infra.program import load_checked_tenants
 from qs_embed.exit_codes import ExitCode
 from qs_embed.shards import shard_from_args
 from sandbox.emulator import Emulator
+from tenant_file.config import TenantConfig, TenantUser
+from tenant_file.names import role_session_user_name
+from tenant_file.wording import plural
 
 UNTRUSTED_APP = "arn:aws:iam::{account}:role/untrusted-app"
 ACCOUNT_ADMIN = "account-admin"
@@ -74,7 +74,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         with _step(
             f"applying the Pulumi program for {plural(len(tenants), 'tenant')} (local engine)"
         ):
-            from infra.local_apply import engine_up
+            from local_engine.local_apply import engine_up
 
             applied = engine_up(loaded, emu.admin_session())
         _note(f"{applied.summary()} in {emu.endpoint_url}")

@@ -18,16 +18,16 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from embedder.config import TenantConfig
 from embedder.redaction import install_log_redaction, redact
 from infra.aws_config import AwsConfigError, CredentialsValidationError, stack_config_for
-from infra.engine import ApplyFailed, EngineResult, LocalEngine
-from infra.engine_resources import Clients
 from infra.program import load_checked_tenants
-from infra.provider_host import ProviderHostError
-from infra.state import DEFAULT_STATE, LocalState
+from local_engine.engine import ApplyFailed, EngineResult, LocalEngine
+from local_engine.engine_resources import Clients
+from local_engine.provider_host import ProviderHostError
+from local_engine.state import DEFAULT_STATE, LocalState
 from qs_embed.exit_codes import ExitCode
 from qs_embed.shards import shard_from_args
+from tenant_file.config import TenantConfig
 
 
 def _config_refused(command: str, error: AwsConfigError) -> int:

@@ -15,15 +15,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from embedder.wording import plural
 from infra.offline import run_offline
 from infra.plan import build_plan, resource_count
 from infra.plan_mocks import PlanMocks
 from infra.program import declare_tenants, load_checked_tenants
 from policies.iam import ACCOUNT_PLACEHOLDER, deployer_policy
+from policies.project import QS_DYNAMIC_USER
 from policies.resources import (
     QS_CUSTOM_PERMISSIONS,
-    QS_DYNAMIC_USER,
     QS_NAMESPACE,
     QS_USER,
     QS_USER_CUSTOM_PERMISSION,
@@ -32,6 +31,7 @@ from policies.resources import (
 )
 from qs_embed.exit_codes import ExitCode
 from qs_embed.shards import shard_from_args
+from tenant_file.wording import plural
 
 PROGRESS_AFTER_SECONDS = 2.0
 

@@ -19,13 +19,12 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, TextIO
 
-from embedder.loader import load_tenant_files
-from embedder.shards import ShardSelection, assignment, moves, shard_selection, shard_sizes
+from policies.project import PROJECT, TENANT_STACK
+from policies.shards import ShardSelection, assignment, moves, shard_selection, shard_sizes
+from qs_embed.exit_codes import ExitCode
+from tenant_file.loader import load_tenant_files
 
-PROJECT = "quicksight-embedding"
-"""The Pulumi project's name (Pulumi.yaml), the second part of every URN."""
 DEFAULT_STACK_NAME = "shard-{shard}"
-EXIT_OK = 0
 
 
 def cmd_shards(args: argparse.Namespace) -> int:
@@ -40,7 +39,7 @@ def cmd_shards(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2))
     else:
         render(report, sys.stdout)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def shard_report(
@@ -63,7 +62,7 @@ def shard_report(
         "sizes": shard_sizes(assigned, count),
     }
     if base is not None:
-        from qs_embed.affected import changes_since
+        from review.affected import changes_since
 
         changes = changes_since(tenants_dir, base, tenants)
         report["affected"] = changes.shards(count)
@@ -88,8 +87,6 @@ def stack_name(template: str, shard: int) -> str:
 
 def tenant_urn(stack: str, tenant: str) -> str:
     """The URN of a tenant's TenantStack component in `stack` (its parent is the stack)."""
-    from policies.resources import TENANT_STACK
-
     short = stack.rsplit("/", 1)[-1]  # org/project/stack: the URN names the stack alone
     return f"urn:pulumi:{short}::{PROJECT}::{TENANT_STACK}::{tenant}"
 

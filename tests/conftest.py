@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from embedder.clients import ClientPool
-from embedder.config import TenantConfig
+from tenant_file.config import TenantConfig
 from tests import tenant_files
 
 if TYPE_CHECKING:

@@ -27,7 +27,7 @@ import botocore.endpoint
 import pytest
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
-from embedder.config import TenantConfig
+from tenant_file.config import TenantConfig
 
 ACCOUNT = "111122223333"
 START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)

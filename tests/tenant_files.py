@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
-from embedder.config import TenantConfig
-from embedder.loader import load_tenants
+from tenant_file.config import TenantConfig
+from tenant_file.loader import load_tenants
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "tenants"

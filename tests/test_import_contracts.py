@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("embedder", "policies", "infra", "sandbox", "qs_embed")
+PARTS = (
+    "tenant_file",
+    "embedder",
+    "policies",
+    "infra",
+    "local_engine",
+    "review",
+    "sandbox",
+    "qs_embed",
+)
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
@@ -47,10 +56,28 @@ def test_the_repository_keeps_its_contracts(copy: Path) -> None:
 @pytest.mark.parametrize(
     ("module", "line", "broken"),
     [
-        ("embedder/config.py", "import infra.program  # noqa", "embedder.config -> infra.program"),
+        (
+            "tenant_file/config.py",
+            "import infra.program  # noqa",
+            "tenant_file.config -> infra.program",
+        ),
         ("policies/iam.py", "import sandbox.trust  # noqa", "policies.iam -> sandbox.trust"),
         ("infra/plan.py", "import qs_embed.check  # noqa", "infra.plan -> qs_embed.check"),
-        ("embedder/loader.py", "import pulumi  # noqa", "embedder.loader -> pulumi"),
+        ("tenant_file/loader.py", "import pulumi  # noqa", "tenant_file.loader -> pulumi"),
+        (
+            "tenant_file/names.py",
+            "import embedder.clients  # noqa",
+            "tenant_file.names -> embedder",
+        ),
+        ("embedder/clients.py", "import moto  # noqa", "embedder.clients -> moto"),
+        (
+            "policies/lint.py",
+            "import embedder.clients  # noqa",
+            "policies.lint -> embedder.clients",
+        ),
+        ("review/git.py", "import local_engine.state  # noqa", "review.git -> local_engine.state"),
+        ("local_engine/state.py", "import review.git  # noqa", "local_engine.state -> review.git"),
+        ("infra/plan.py", "import review.review  # noqa", "infra.plan -> review.review"),
     ],
 )
 def test_a_wrong_import_breaks_a_contract(

@@ -14,11 +14,11 @@ from collections.abc import Mapping, Sequence
 import boto3
 from werkzeug.serving import make_server
 
-from embedder.config import TenantConfig
-from embedder.errors import ConfigError
-from embedder.loader import load_tenants
 from examples.portal.app import create_app
 from examples.portal.tenancy import load_registry
+from tenant_file.config import TenantConfig
+from tenant_file.errors import ConfigError
+from tenant_file.loader import load_tenants
 
 EXIT_OK, EXIT_RUNTIME, EXIT_BAD_INPUT = 0, 1, 2
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from flask import Flask, Response, current_app, g, render_template, session
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from embedder.config import TenantConfig
 from embedder.errors import UnknownTenantError
 from examples.portal.error_pages import UNEXPECTED, ErrorPage
 from examples.portal.security import csrf_token, security_headers
 from examples.portal.tenancy import FixedTenants, TenantEmbedder, TenantSource, console_origin
+from tenant_file.config import TenantConfig
 
 EXTENSION = "quicksight_portal"
 SESSION_COOKIE = "portal_session"

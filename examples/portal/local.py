@@ -2,7 +2,7 @@
 
 With the emulator's admin credentials in the environment (as `qs-embed local serve` prints
 them), this applies the tenant files to the emulator (the Pulumi program, through
-`infra.local_apply`) and gives the portal, per tenant, a session acting as the tenant's first
+`local_engine.local_apply`) and gives the portal, per tenant, a session acting as the tenant's first
 app principal, the way the tenant's real app would run. It refuses any endpoint but loopback,
 so it can never touch a real AWS account.
 """
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import boto3
 
-from embedder.config import TenantConfig
+from tenant_file.config import TenantConfig
 
 if TYPE_CHECKING:
     pass
@@ -45,7 +45,7 @@ def prepare(
         for t in tenants
     }
     try:
-        from infra.local_apply import LocalApplyError, apply_locally
+        from local_engine.local_apply import LocalApplyError, apply_locally
     except ModuleNotFoundError as e:
         raise LocalSetupError(
             f"--local-setup applies the Pulumi program: install the 'infra' extra ({e.name} "

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 from embedder import Embedder, TenantRegistry
-from embedder.config import TenantConfig
 from embedder.errors import UnknownTenantError
-from embedder.loader import load_tenants
 from embedder.registry import DEFAULT_REFRESH_SECONDS
+from tenant_file.config import TenantConfig
+from tenant_file.loader import load_tenants
 
 if TYPE_CHECKING:
     import boto3

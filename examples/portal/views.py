@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, g, redirect, render_template, request, session, url_for
 
-from embedder.config import TenantConfig, TenantUser
 from embedder.errors import EmbedderError, UnknownTenantError
 from examples.portal.app import portal, render_error
 from examples.portal.error_pages import UNEXPECTED_CONSOLE_ORIGIN, ErrorPage, error_page
 from examples.portal.security import csrf_ok
 from examples.portal.tenancy import TenantEmbedder, origin_of
+from tenant_file.config import TenantConfig, TenantUser
 
 logger = logging.getLogger(__name__)
 blueprint = Blueprint("portal", __name__)

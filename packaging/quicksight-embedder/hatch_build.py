@@ -1,4 +1,5 @@
-"""Put the repository's embedder/ into the app wheel, and only into a real (not editable) one.
+"""Put the repository's tenant_file/ and embedder/ into the app wheel, and only into a real (not
+editable) one.
 
 Hatchling's static `force-include` applies to editable wheels too, which would copy the
 package into site-packages and shadow the working tree; a build hook can tell them apart.
@@ -10,8 +11,12 @@ from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
+APP_PACKAGES = ("tenant_file", "embedder")
+"""The app wheel's packages: the tenant file and the runtime that mints URLs from it."""
+
 
 class CustomBuildHook(BuildHookInterface):
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         if version == "standard":
-            build_data["force_include"]["../../embedder"] = "embedder"
+            for package in APP_PACKAGES:
+                build_data["force_include"][f"../../{package}"] = package

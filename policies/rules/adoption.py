@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from embedder.config import TenantConfig, TenantUser
 from policies.resources import DEFAULT_NAMESPACE
+from tenant_file.config import TenantConfig, TenantUser
 
 TAG = "adopt"
 

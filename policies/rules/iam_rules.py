@@ -18,15 +18,6 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from embedder.config import TenantConfig
-from embedder.names import partition_for_region
-from embedder.trusted_accounts import (
-    apps_by_account,
-    neighbours_in,
-    principal_account,
-    root_account,
-    root_neighbour_message,
-)
 from policies.actions import (
     EMBEDDING_ACTIONS,
     TRUST_ACTIONS,
@@ -61,6 +52,15 @@ from policies.resources import (
     text,
 )
 from policies.tenant_index import TenantIndex, is_embed_role_name
+from tenant_file.config import TenantConfig
+from tenant_file.names import partition_for_region
+from tenant_file.trusted_accounts import (
+    apps_by_account,
+    neighbours_in,
+    principal_account,
+    root_account,
+    root_neighbour_message,
+)
 
 MANDATORY, ADVISORY = EnforcementLevel.MANDATORY, EnforcementLevel.ADVISORY
 MAX_SESSION_LIMIT_SECONDS = 43_200

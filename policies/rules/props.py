@@ -12,7 +12,8 @@ from typing import Any
 from pulumi_policy import PolicyResource
 from pulumi_policy.proxy import UnknownValueError
 
-from policies.resources import TENANT_STACK, text
+from policies.project import TENANT_STACK
+from policies.resources import text
 
 
 def known_text(props: Mapping[str, Any], key: str) -> str | None:

@@ -21,8 +21,6 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from embedder.config import TenantConfig, TenantUser, console_user_roles
-from embedder.limits import CAPABILITY_DENY, capability_key
 from policies.resources import (
     DEFAULT_NAMESPACE,
     QS_CUSTOM_PERMISSIONS,
@@ -35,6 +33,8 @@ from policies.resources import (
 )
 from policies.rules.props import known_text, tenant_stack_of
 from policies.tenant_index import TenantIndex
+from tenant_file.config import TenantConfig, TenantUser, console_user_roles
+from tenant_file.limits import CAPABILITY_DENY, capability_key
 
 MANDATORY, ADVISORY = EnforcementLevel.MANDATORY, EnforcementLevel.ADVISORY
 RETAIN_OUTPUT = "retainUsersOnDelete"

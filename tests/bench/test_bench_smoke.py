@@ -76,7 +76,7 @@ def test_the_careful_app_signs_with_refreshable_role_credentials_through_the_stu
 
 def test_the_program_benchmark_takes_a_typical_shard() -> None:
     from bench.program import median_shard
-    from embedder.shards import assignment, shard_sizes
+    from policies.shards import assignment, shard_sizes
 
     names = [f"t{i:05d}" for i in range(2000)]
     sizes = shard_sizes(assignment(names, 16), 16)

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from embedder.config import TenantConfig
 from infra.offline import OfflineRun
 from infra.tenant_stack import TenantStack
 from sandbox import Emulator
+from tenant_file.config import TenantConfig
 from tests.e2e.support import (
     SUITE_TENANTS,
     Apps,
@@ -56,7 +56,7 @@ def applied(
     emulator: Emulator, tenants: dict[str, TenantConfig]
 ) -> OfflineRun[dict[str, TenantStack]]:
     """The Pulumi program for the four tenants, applied to the emulator once."""
-    from infra.local_apply import apply_locally
+    from local_engine.local_apply import apply_locally
 
     return apply_locally(list(tenants.values()), emulator.admin_session())
 

@@ -26,8 +26,8 @@ import pytest
 from botocore.config import Config
 
 from embedder import ClientPool, Embedder
-from embedder.config import TenantConfig
 from sandbox import Emulator, EmulatorError, EmulatorSession
+from tenant_file.config import TenantConfig
 
 ACCOUNT = "111122223333"
 REGION = "us-east-1"

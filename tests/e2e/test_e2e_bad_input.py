@@ -20,10 +20,10 @@ import botocore.session
 import pytest
 
 import embedder.embedder
-from embedder.errors import ConfigError
-from embedder.loader import load_tenant
 from qs_embed.cli import main
 from sandbox import Emulator
+from tenant_file.errors import ConfigError
+from tenant_file.loader import load_tenant
 from tests.corpus import BadTenantCase, bad_tenant_cases, bad_tenant_sets
 from tests.e2e.support import Apps, redeem
 

@@ -14,15 +14,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from embedder import ClientPool, Embedder, EmbedderError
-from embedder.config import TenantConfig
 from embedder.errors import (
     AwsError,
     EndpointUnreachableError,
     InternalFailureError,
     ThrottlingError,
 )
-from infra.local_apply import apply_locally
+from local_engine.local_apply import apply_locally
 from sandbox import Emulator
+from tenant_file.config import TenantConfig
 from tests.e2e.support import Apps, counting, redeem, running_emulator
 from tests.fakes import FakeClock
 

@@ -20,11 +20,11 @@ from typing import Any
 import pytest
 
 from embedder import EmbedderError
-from embedder.config import TenantConfig
 from embedder.errors import AccessDeniedError, AssumeRoleError, QuickSightUserNotFoundError
-from infra.local_apply import apply_locally
 from infra.program import load_checked_tenants
+from local_engine.local_apply import apply_locally
 from sandbox import Emulator
+from tenant_file.config import TenantConfig
 from tests.e2e.support import (
     NO_RETRIES,
     SUITE_TENANTS,

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 import yaml
 
-from embedder.loader import parse_tenant
 from policies.iam import embed_role_permissions_policy, embed_role_trust_policy
 from qs_embed.cli import main
 from sandbox import Emulator
+from tenant_file.loader import parse_tenant
 from tests.e2e.support import ACCOUNT, PROFILES, REGION, app_principal
 
 pytestmark = pytest.mark.emulator

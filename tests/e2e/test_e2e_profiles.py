@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from embedder.config import TenantConfig
-from infra.local_apply import apply_locally
 from infra.offline import OfflineRun
 from infra.program import load_checked_tenants
-from infra.state import LocalState
 from infra.tenant_stack import TenantStack
+from local_engine.local_apply import apply_locally
+from local_engine.state import LocalState
 from sandbox import Emulator
+from tenant_file.config import TenantConfig
 from tests.e2e.support import (
     SUITE_TENANTS,
     Apps,

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from embedder.config import TenantConfig, TenantUser
 from embedder.errors import AssumeRoleError
 from qs_embed.cli import main
+from tenant_file.config import TenantConfig, TenantUser
 from tests.e2e.support import (
     ACCOUNT,
     GAMMA_EXTERNAL_ID,

@@ -32,8 +32,8 @@ from embedder import (
     SessionLifetimeNotAllowedError,
     UnknownUserError,
 )
-from embedder.config import TenantConfig
 from embedder.errors import AWS_ERROR_CLASSES
+from tenant_file.config import TenantConfig
 from tests.fakes import ACCOUNT, FakeClock, registering, tenant
 
 URL = "https://eu-west-1.quicksight.aws.amazon.com/embed/abc/sessions/x?code=AUTHCODE-1"

@@ -8,8 +8,6 @@ from pathlib import Path
 import pulumi_aws as aws
 import pytest
 
-from embedder.errors import ConfigError
-from embedder.limits import service_limits
 from infra.capabilities import (
     capabilities_args,
     provider_capability_fields,
@@ -17,6 +15,8 @@ from infra.capabilities import (
 )
 from infra.program import load_checked_tenants
 from qs_embed.cli import main
+from tenant_file.errors import ConfigError
+from tenant_file.limits import service_limits
 from tests.tenant_files import tenant_data, write_tenant
 
 

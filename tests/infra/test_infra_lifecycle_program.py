@@ -8,21 +8,15 @@ from typing import Any
 
 import pytest
 
-from embedder.loader import parse_tenant, region_problems
-from infra.engine_resources import timeout_seconds
 from infra.offline import OfflineRun, run_offline
 from infra.plan_mocks import PlanMocks
 from infra.preflight import account_problems
 from infra.program import TenantsRefused, declare_tenants, load_checked_tenants, run_program
-from infra.replacement import REPLACE_ON, diff_properties
-from policies.resources import (
-    QS_CUSTOM_PERMISSIONS,
-    QS_DYNAMIC_USER,
-    QS_NAMESPACE,
-    QS_USER,
-    ROLE,
-    ROLE_POLICY,
-)
+from local_engine.engine_resources import timeout_seconds
+from local_engine.replacement import REPLACE_ON, diff_properties
+from policies.project import QS_DYNAMIC_USER
+from policies.resources import QS_CUSTOM_PERMISSIONS, QS_NAMESPACE, QS_USER, ROLE, ROLE_POLICY
+from tenant_file.loader import parse_tenant, region_problems
 from tests.tenant_files import tenant_data, write_tenant
 
 
@@ -90,7 +84,7 @@ def test_registered_on_first_use_users_are_the_stacks_to_adopt() -> None:
 def test_adopt_namespace_is_refused_for_default() -> None:
     import yaml
 
-    from embedder.errors import ConfigError
+    from tenant_file.errors import ConfigError
 
     with pytest.raises(ConfigError, match="adopt_namespace: the default namespace"):
         parse_tenant(yaml.safe_dump(tenant_data("acme", namespace="default", adopt_namespace=True)))
@@ -99,7 +93,7 @@ def test_adopt_namespace_is_refused_for_default() -> None:
 def test_tenants_of_one_account_must_share_its_identity_region(tmp_path: Path) -> None:
     write_tenant(tmp_path, tenant_data("acme"))
     write_tenant(tmp_path, tenant_data("globex", region="eu-west-1"))
-    from embedder.errors import ConfigError
+    from tenant_file.errors import ConfigError
 
     with pytest.raises(ConfigError) as refused:
         load_checked_tenants(tmp_path)

@@ -10,16 +10,17 @@ from typing import Any
 
 import pytest
 
-from embedder.config import TenantConfig
 from infra.offline import DeclaredResource, OfflineRun, run_offline
 from infra.plan_mocks import PlanMocks
 from infra.program import TenantsRefused, run_program
 from infra.tenant_stack import TenantStack
 from policies.iam import embed_role_permissions_policy, embed_role_trust_policy
+from policies.project import QS_DYNAMIC_USER as USER
+from policies.project import TENANT_STACK
 from policies.resources import QS_CUSTOM_PERMISSIONS as PROFILE
-from policies.resources import QS_DYNAMIC_USER as USER
 from policies.resources import QS_NAMESPACE as NAMESPACE
-from policies.resources import ROLE, ROLE_POLICY, TENANT_STACK
+from policies.resources import ROLE, ROLE_POLICY
+from tenant_file.config import TenantConfig
 from tests.tenant_files import ROOT, tenant_data, write_tenant
 
 Run = OfflineRun[dict[str, TenantStack]]
@@ -175,7 +176,7 @@ def test_default_namespace_is_used_not_created(tmp_path: Path) -> None:
 def test_in_the_default_namespace_the_policy_names_exactly_the_users_the_stack_creates(
     tmp_path: Path, identity: str
 ) -> None:
-    """The user ARNs the mocks answer (built with embedder.names) are the policy's resources."""
+    """The user ARNs the mocks answer (built with tenant_file.names) are the policy's resources."""
     data = tenant_data("initech", namespace="default")
     data["embedding"]["identity"] = identity
     data["users"].append({"name": "bob", "email": "bob@x.example", "role": "ADMIN"})

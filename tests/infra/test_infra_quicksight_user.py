@@ -13,7 +13,7 @@ import pytest
 from botocore.stub import Stubber
 
 from infra.quicksight_user import NotConfiguredError, QuickSightUserProvider, UserConflictError
-from infra.state import is_sealed, seal
+from local_engine.state import is_sealed, seal
 
 ACCOUNT = "111122223333"
 ARN = f"arn:aws:quicksight:us-east-1:{ACCOUNT}:user/acme/alice"

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from embedder.shards import shard_of
 from infra.offline import run_offline
 from infra.plan_mocks import PlanMocks
 from infra.program import TenantsRefused
-from policies.resources import TENANT_STACK
+from policies.project import TENANT_STACK
+from policies.shards import shard_of
 from tests.tenant_files import ROOT, tenant_data, write_tenant
 
 NAMES = [f"tenant-{i:02d}" for i in range(12)]

@@ -12,10 +12,10 @@ from typing import Any, TypeVar, cast
 import pulumi
 import pytest
 
-from embedder.config import TenantConfig
 from infra.plan_mocks import PlanMocks
 from infra.tenant_stack import TenantStack, TenantStackArgs
 from policies.iam import embed_role_permissions_policy, embed_role_trust_policy
+from tenant_file.config import TenantConfig
 
 CALLER_ACCOUNT = "999988887777"
 F = TypeVar("F", bound=Callable[..., Any])

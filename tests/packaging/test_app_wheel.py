@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from embedder.loader import load_tenant
 from sandbox import Emulator
+from tenant_file.loader import load_tenant
 from tests.e2e.support import running_emulator
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -44,12 +44,12 @@ def wheel(dist: Path, name: str) -> Path:
     return path
 
 
-def test_the_app_wheel_holds_embedder_only(dist: Path) -> None:
+def test_the_app_wheel_holds_the_tenant_file_and_embedder_only(dist: Path) -> None:
     with zipfile.ZipFile(wheel(dist, "quicksight_embedder")) as z:
         top = {name.split("/")[0] for name in z.namelist()}
         metadata = z.read(next(n for n in z.namelist() if n.endswith("METADATA"))).decode()
     version = __import__("embedder").__version__
-    assert top == {"embedder", f"quicksight_embedder-{version}.dist-info"}
+    assert top == {"tenant_file", "embedder", f"quicksight_embedder-{version}.dist-info"}
     requires = sorted(
         line.split(":", 1)[1].strip().split("<")[0].split(">")[0]
         for line in metadata.splitlines()
@@ -63,8 +63,8 @@ def test_the_toolkit_wheel_requires_the_app_wheel_of_its_version(dist: Path) -> 
         top = {name.split("/")[0] for name in z.namelist()}
         metadata = z.read(next(n for n in z.namelist() if n.endswith("METADATA"))).decode()
     version = __import__("embedder").__version__
-    assert "embedder" not in top
-    assert {"qs_embed", "infra", "policies", "sandbox"} <= top
+    assert not {"embedder", "tenant_file"} & top
+    assert {"qs_embed", "sandbox", "review", "local_engine", "infra", "policies"} <= top
     assert f"Requires-Dist: quicksight-embedder=={version}" in metadata.splitlines()
     assert f"Version: {version}" in metadata.splitlines()
 
@@ -135,7 +135,8 @@ def emulator() -> Iterator[Emulator]:
 
 APP = """\
 import importlib.util, sys
-absent = [m for m in ("pulumi", "moto", "infra", "policies", "sandbox", "qs_embed")
+absent = [m for m in ("pulumi", "moto", "infra", "policies", "sandbox", "qs_embed", "review",
+                      "local_engine")
           if importlib.util.find_spec(m) is not None]
 assert not absent, f"present in the app's environment: {absent}"
 from embedder import Embedder
@@ -147,7 +148,7 @@ print(url.status, url.url.split("?")[0])
 def test_the_app_wheel_alone_mints_against_the_emulator(
     app_python: Path, emulator: Emulator
 ) -> None:
-    from infra.local_apply import apply_locally
+    from local_engine.local_apply import apply_locally
 
     acme = load_tenant(ROOT / "tenants" / "acme.yaml")
     apply_locally([acme], emulator.admin_session())

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from embedder.config import TenantConfig
-from embedder.loader import load_tenant
+from tenant_file.config import TenantConfig
+from tenant_file.loader import load_tenant
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "tenants"

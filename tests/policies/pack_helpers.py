@@ -19,9 +19,9 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from embedder.config import TenantConfig
 from policies.pack import proxied
 from policies.tenant_index import TenantIndex, index_of
+from tenant_file.config import TenantConfig
 from tests.tenant_files import example, example_tenants
 
 ACME_PORTAL = "arn:aws:iam::111122223333:role/acme-portal"

@@ -8,8 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from embedder.config import TenantConfig
-from embedder.names import partition_for_region
 from policies.actions import EMBEDDING_ACTIONS, resource_types
 from policies.iam import (
     ALLOWED_EMBEDDING_DOMAINS,
@@ -21,6 +19,8 @@ from policies.iam import (
     tenant_user_resources,
 )
 from policies.iam_actions import action_resource_types
+from tenant_file.config import TenantConfig
+from tenant_file.names import partition_for_region
 
 from .iam_fixtures import ACCOUNT, example, tenant
 

@@ -16,7 +16,6 @@ from typing import Any
 
 import grpc
 import pytest
-import yaml
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2 as proto
 from pulumi.runtime.proto import analyzer_pb2_grpc
@@ -24,7 +23,8 @@ from pulumi_policy import EnforcementLevel
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
-from policies.pack import PACK_NAME, build_policies
+from policies.pack import build_policies
+from policies.project import PACK_NAME
 from policies.tenant_index import TENANTS_DIR_ENV, tenants_dir_for_pack
 from tests.policies.pack_helpers import example_index, role, trust
 from tests.tenant_files import ROOT
@@ -109,12 +109,6 @@ def test_the_analyzer_describes_every_policy_with_its_level() -> None:
         "quicksight-users-deletion-opted-in",
     }
     assert all(p.description for p in info.policies)
-
-
-def test_policy_project_file() -> None:
-    project = yaml.safe_load((ROOT / "policies" / "PulumiPolicy.yaml").read_text())
-    assert project["runtime"]["name"] == "python"
-    assert project["runtime"]["options"]["virtualenv"] == "../.venv"
 
 
 def test_tenants_dir_for_the_pack(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

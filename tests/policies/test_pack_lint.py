@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from embedder.config import TenantConfig
-from embedder.names import embed_role_arn
 from policies.actions import EMBEDDING_ACTIONS, TRUST_ACTIONS
 from policies.iam import embed_role_permissions_policy, embed_role_trust_policy
 from policies.lint import LintFinding, lint_declared, lint_document
-from qs_embed.declared import declare_program
+from review.declared import declare_program
+from tenant_file.config import TenantConfig
+from tenant_file.names import embed_role_arn
 from tests.policies.iam_fixtures import example as fixture_or_example
 from tests.policies.pack_helpers import policy_json
 from tests.tenant_files import example, example_tenants

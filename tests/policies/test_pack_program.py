@@ -13,16 +13,16 @@ from functools import cache
 import pulumi_aws as aws
 from pulumi_policy import EnforcementLevel
 
-from embedder.config import TenantConfig
-from embedder.errors import Problem
 from infra.offline import run_offline
 from infra.plan_mocks import PlanMocks
 from infra.program import declare_tenants
 from policies.pack import Declared, Violation, build_policies, run_pack
-from policies.resources import QS_DYNAMIC_USER, TENANT_STACK
+from policies.project import QS_DYNAMIC_USER, TENANT_STACK
 from policies.rules.quicksight_rules import RETAIN_OUTPUT
 from policies.tenant_index import TenantIndex, index_of
-from qs_embed.declared import declare_program
+from review.declared import declare_program
+from tenant_file.config import TenantConfig
+from tenant_file.errors import Problem
 from tests.policies.pack_helpers import ACME_PORTAL, allow, variant
 from tests.tenant_files import example, example_tenants
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from pulumi_policy import EnforcementLevel
 
-from embedder.loader import load_tenants
 from policies.pack import build_policies
 from policies.tenant_index import index_of
+from tenant_file.loader import load_tenants
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 BEGIN, END = "<!-- pack-rules:begin -->", "<!-- pack-rules:end -->"

@@ -6,9 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from embedder.config import TenantConfig
-from embedder.loader import load_tenants
-from embedder.shards import ShardSelection, select_shard, shard_of
 from policies.pack import (
     SHARD_COUNT_ENV,
     SHARD_ENV,
@@ -16,8 +13,11 @@ from policies.pack import (
     pack_index,
     run_pack,
 )
+from policies.shards import ShardSelection, select_shard, shard_of
 from policies.tenant_index import TENANTS_DIR_ENV, index_of
-from qs_embed.declared import declare_program
+from review.declared import declare_program
+from tenant_file.config import TenantConfig
+from tenant_file.loader import load_tenants
 from tests.tenant_files import tenant_data, write_tenant
 
 NAMES = ["acme", "globex", "initech", "umbrella"]

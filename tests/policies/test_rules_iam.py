@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from pulumi_policy import EnforcementLevel
 
-from embedder.config import TenantConfig
 from policies.iam import (
     allowed_domains_guard,
     embed_role_permissions_policy,
@@ -24,6 +23,7 @@ from policies.resources import (
 )
 from policies.rules import iam_rules
 from policies.tenant_index import TenantIndex, index_of
+from tenant_file.config import TenantConfig
 from tests.policies import iam_fixtures
 from tests.policies.pack_helpers import (
     ACME_PORTAL,

@@ -7,16 +7,16 @@ from typing import Any
 import pytest
 from pulumi_policy import EnforcementLevel, PolicyResource
 
-from embedder.config import console_user_roles
+from policies.project import TENANT_STACK
 from policies.resources import (
     QS_CUSTOM_PERMISSIONS,
     QS_NAMESPACE,
     QS_USER,
     QS_USER_CUSTOM_PERMISSION,
-    TENANT_STACK,
 )
 from policies.rules import quicksight_rules as qs
 from policies.tenant_index import index_of
+from tenant_file.config import console_user_roles
 from tests.policies.pack_helpers import (
     check,
     example_index,

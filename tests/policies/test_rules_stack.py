@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pulumi_policy import PolicyResource
 
-from embedder.errors import Problem
-from policies.resources import QS_NAMESPACE, QS_USER, ROLE, TENANT_STACK
+from policies.project import TENANT_STACK
+from policies.resources import QS_NAMESPACE, QS_USER, ROLE
 from policies.rules import stack_rules
 from policies.tenant_index import TenantIndex
+from tenant_file.errors import Problem
 from tests.policies.pack_helpers import (
     example_index,
     example_tenants,

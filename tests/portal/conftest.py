@@ -13,10 +13,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from embedder.config import TenantConfig
-from embedder.loader import load_tenants
 from embedder.result import EmbedUrl
 from examples.portal import create_app
+from tenant_file.config import TenantConfig
+from tenant_file.loader import load_tenants
 
 ROOT = Path(__file__).resolve().parents[2]
 TENANTS_DIR = ROOT / "tenants"

@@ -14,7 +14,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from embedder import Embedder
-from embedder.config import TenantConfig
 from embedder.errors import (
     AccessDeniedError,
     AssumeRoleError,
@@ -32,6 +31,7 @@ from embedder.errors import (
 from examples.portal import create_app
 from examples.portal.app import EXTENSION, SESSION_COOKIE
 from examples.portal.tenancy import embedders_for
+from tenant_file.config import TenantConfig
 from tests.portal.conftest import CONSOLE, IFRAME_SRC, FakeEmbedder, csrf_of, sign_in
 
 SignedIn = Callable[[str, str], FlaskClient]

@@ -16,11 +16,11 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 from werkzeug.serving import make_server
 
-from embedder.loader import load_tenants
 from examples.portal import create_app
 from examples.portal.local import prepare
 from examples.portal.tenancy import embedders_for
 from sandbox import Emulator
+from tenant_file.loader import load_tenants
 from tests.e2e.support import redeem
 from tests.portal.conftest import TENANTS_DIR
 

@@ -13,10 +13,10 @@ import pulumi_aws as aws
 import pytest
 import yaml
 
-from embedder.config import TenantConfig
-from policies.tenant_diff import tenant_changes
 from qs_embed.check import run_check
 from qs_embed.cli import main
+from review.changes import tenant_changes
+from tenant_file.config import TenantConfig
 from tests.policies.iam_fixtures import FIXTURES
 from tests.policies.pack_helpers import allow, trust, variant
 from tests.tenant_files import EXAMPLES, example

@@ -44,7 +44,7 @@ def test_json_plan_is_machine_readable(capsys: pytest.CaptureFixture[str]) -> No
     assert (acme["tenant"], acme["identity"], globex["identity"]) == ("acme", "quicksight", "iam")
     types = [r["type"] for r in acme["resources"]]
     assert types[:2] == ["aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy"]
-    from embedder.loader import load_tenant
+    from tenant_file.loader import load_tenant
 
     expected = embed_role_permissions_policy(
         load_tenant(EXAMPLES / "acme.yaml"), partition="aws", account_id="111122223333"

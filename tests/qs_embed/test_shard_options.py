@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from embedder.shards import shard_of
+from policies.shards import shard_of
 from qs_embed.cli import main
-from tests.qs_embed.conftest import NAMES, Repo, lean
+from tests.repos import NAMES, Repo, lean
 from tests.tenant_files import write_tenant
 
 
@@ -45,7 +45,7 @@ def test_check_base_of_a_sharded_directory_checks_the_touched_shard_only(
     code = main(args)
     out = capsys.readouterr().out
     assert code == 0, out
-    assert f"checked shards: {shard_of(edited, 4)} (" in out
+    assert f"(shards {shard_of(edited, 4)} of 4, touched since HEAD~1)" in out
 
 
 def test_check_of_one_shard_with_a_mandatory_violation_elsewhere_passes(

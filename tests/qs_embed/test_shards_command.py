@@ -7,15 +7,14 @@ import shlex
 
 import pytest
 
-from embedder.shards import shard_of
 from infra.offline import run_offline
 from infra.plan_mocks import PlanMocks
 from infra.program import run_program
-from policies.resources import TENANT_STACK
+from policies.project import TENANT_STACK
+from policies.shards import shard_of
 from qs_embed.cli import main
+from tests.repos import NAMES, Repo, lean
 from tests.tenant_files import write_tenant
-
-from .conftest import NAMES, Repo, lean
 
 
 def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, object]:

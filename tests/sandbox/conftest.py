@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from botocore.config import Config
 
-from embedder.config import TenantConfig
 from policies.iam import embed_role_permissions_policy
 from sandbox import Emulator, EmulatorSession
+from tenant_file.config import TenantConfig
 
 ACCOUNT = "111122223333"
 REGION = "us-east-1"

@@ -9,11 +9,11 @@ import pytest
 import yaml
 from botocore.exceptions import ClientError
 
-from embedder.config import TenantConfig
-from embedder.errors import ConfigError
-from embedder.loader import load_tenants
 from policies.iam import embed_role_permissions_policy, embed_role_trust_policy, policy_json
 from sandbox import Emulator, EmulatorSession
+from tenant_file.config import TenantConfig
+from tenant_file.errors import ConfigError
+from tenant_file.loader import load_tenants
 
 from .conftest import (
     ACCOUNT,

@@ -1,0 +1,212 @@
+"""The tenant model: limits from botocore, defaults, derived names, schema round-trips."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+import jsonschema
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qs_embed.cli import main
+from tenant_file.config import TenantConfig, console_user_roles
+from tenant_file.errors import ConfigError
+from tenant_file.limits import service_limits
+from tenant_file.loader import load_tenants, parse_tenant
+from tenant_file.schema import tenant_json_schema
+
+ROOT = Path(__file__).resolve().parents[2]
+MINIMAL = {
+    "tenant": "acme",
+    "embedding": {
+        "identity": "quicksight",
+        "app_principals": ["arn:aws:iam::111122223333:role/acme-portal"],
+    },
+    "users": [{"name": "alice", "email": "alice@acme.example", "role": "AUTHOR"}],
+}
+
+
+def test_limits_come_from_botocore_models() -> None:
+    model = botocore.session.get_session().get_service_model("quicksight")
+    limits = service_limits()
+    assert limits.capability_names == set(model.shape_for("Capabilities").members)
+    assert (limits.session_lifetime_min, limits.session_lifetime_max) == (15, 600)
+    assert limits.entry_point.max_length == 1000
+    assert limits.custom_permissions_name.pattern == "^[a-zA-Z0-9+=,.@_-]+$"
+    assert console_user_roles() == ("ADMIN", "AUTHOR", "ADMIN_PRO", "AUTHOR_PRO")
+
+
+def test_defaults_and_derived_names() -> None:
+    t = TenantConfig.model_validate(MINIMAL)
+    assert t.namespace == "acme"
+    assert t.region == "us-east-1"
+    assert t.account_id is None
+    assert t.retain_users_on_delete is True
+    assert t.embedding.default_entry_point == "/start"
+    assert t.embedding.session_lifetime_minutes == 600
+    assert t.role_name == "qs-embed-acme"
+    assert t.profile_name("analyst") == "acme-analyst"
+    assert t.user("alice") is not None
+    assert t.user("mallory") is None
+
+
+def test_model_is_frozen() -> None:
+    t = TenantConfig.model_validate(MINIMAL)
+    with pytest.raises(ValueError, match="frozen"):
+        t.tenant = "other"  # type: ignore[misc]
+
+
+def test_external_id_is_hidden_in_repr() -> None:
+    data = {**MINIMAL, "embedding": {**MINIMAL["embedding"], "external_id": "very-secret-id"}}
+    t = TenantConfig.model_validate(data)
+    assert "very-secret-id" not in repr(t)
+    assert "very-secret-id" not in str(t)
+    assert t.embedding.external_id is not None
+    assert t.embedding.external_id.get_secret_value() == "very-secret-id"
+
+
+def test_example_tenants_are_valid_and_cover_both_identities() -> None:
+    tenants = load_tenants([ROOT / "tenants"])
+    assert len(tenants) >= 2
+    assert {t.embedding.identity for t in tenants} == {"quicksight", "iam"}
+    assert all(t.permission_profiles and len(t.users) >= 2 for t in tenants)
+
+
+def test_validate_summarises_each_tenant(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(ROOT / "tenants")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[1].rstrip(":") for line in lines] == ["acme", "globex"]
+
+
+def test_parse_reports_every_problem_of_a_file() -> None:
+    bad = {
+        **MINIMAL,
+        "region": "nowhere",
+        "users": [{"name": "a*", "email": "x", "role": "READER"}],
+    }
+    with pytest.raises(ConfigError) as e:
+        parse_tenant(yaml.safe_dump(bad), "t.yaml")
+    locations = {p.location for p in e.value.problems}
+    assert {"region", "users[0].email", "users[0].role"} <= locations
+
+
+@pytest.mark.parametrize("typo", ["us_east_1", "useast-1", "us-esat-1", "US-EAST-1"])
+def test_a_region_typo_gets_the_close_regions_not_the_pattern(typo: str) -> None:
+    with pytest.raises(ConfigError) as e:
+        parse_tenant(yaml.safe_dump({**MINIMAL, "region": typo}), "t.yaml")
+    (problem,) = e.value.problems
+    assert problem.location == "region"
+    assert "us-east-1" in str(problem)
+    assert "pattern" not in str(problem)
+
+
+def test_schema_command_prints_the_published_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema == json.loads(json.dumps(tenant_json_schema()))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for f in sorted((ROOT / "tenants").glob("*.yaml")):
+        jsonschema.validate(yaml.safe_load(f.read_text()), schema)
+
+
+def test_schema_refuses_what_the_loader_refuses() -> None:
+    schema = tenant_json_schema()
+    for bad in (
+        {**MINIMAL, "embedding": {**MINIMAL["embedding"], "session_lifetime_minutes": 601}},
+        {**MINIMAL, "users": [{**MINIMAL["users"][0], "role": "READER"}]},
+        {**MINIMAL, "permission_profiles": {"p": {"deny": ["NotACapability"]}}},
+        {**MINIMAL, "surprise": 1},
+    ):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, schema)
+        with pytest.raises(ConfigError):
+            parse_tenant(yaml.safe_dump(bad))
+
+
+def test_register_on_first_use_is_off_by_default_and_for_iam_identity_only() -> None:
+    """Issue 13 item 4: one owner per user; the stack, unless an iam tenant opts in."""
+    assert parse_tenant(yaml.safe_dump(MINIMAL)).embedding.register_on_first_use is False
+    on = {**MINIMAL["embedding"], "register_on_first_use": True}
+    quicksight = {**MINIMAL, "embedding": on}
+    with pytest.raises(ConfigError) as refused:
+        parse_tenant(yaml.safe_dump(quicksight), "tenants/acme.yaml")
+    [problem] = refused.value.problems
+    assert (problem.source, problem.location) == (
+        "tenants/acme.yaml",
+        "embedding.register_on_first_use",
+    )
+    assert "iam identity only" in problem.message
+    assert "remove it or set it to false" in problem.message
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(quicksight, tenant_json_schema())
+    iam = {**MINIMAL, "embedding": {**on, "identity": "iam"}}
+    assert parse_tenant(yaml.safe_dump(iam)).embedding.register_on_first_use is True
+    jsonschema.validate(iam, tenant_json_schema())
+    with pytest.raises(ConfigError, match="register_on_first_use"):
+        parse_tenant(
+            yaml.safe_dump(
+                {**iam, "embedding": {**on, "identity": "iam", "register_on_first_use": "yes"}}
+            )
+        )
+
+
+# Generated valid tenants: the loader and the published schema must agree, and survive a dump.
+names = st.from_regex(r"[a-z][a-z0-9]{2,12}", fullmatch=True)
+capabilities = st.sampled_from(sorted(service_limits().capability_names))
+
+
+@st.composite
+def tenants(draw: st.DrawFn) -> dict[str, Any]:
+    tenant = draw(names)
+    identity = draw(st.sampled_from(["quicksight", "iam"]))
+    profiles = draw(
+        st.dictionaries(
+            names,
+            st.builds(
+                lambda d: {"deny": sorted(set(d))}, st.lists(capabilities, min_size=1, max_size=5)
+            ),
+            max_size=3,
+        )
+    )
+    user_names = draw(st.lists(names, min_size=1, max_size=6, unique=True))
+    users = [
+        {
+            "name": u,
+            "email": f"{u}@{tenant}.example",
+            "role": draw(st.sampled_from(console_user_roles())),
+            **({"profile": draw(st.sampled_from(sorted(profiles)))} if profiles else {}),
+            "adopt": draw(st.booleans()),
+        }
+        for u in user_names
+    ]
+    return {
+        "tenant": tenant,
+        "account_id": draw(st.from_regex(r"[0-9]{12}", fullmatch=True)),
+        "region": draw(st.sampled_from(["us-east-1", "eu-west-1", "ap-southeast-2"])),
+        "embedding": {
+            "identity": identity,
+            "app_principals": [f"arn:aws:iam::111122223333:role/{tenant}-app"],
+            "session_lifetime_minutes": draw(st.integers(15, 600)),
+            "default_entry_point": draw(
+                st.sampled_from(["/start", "/start/dashboards", "/dashboards/abc-123"])
+            ),
+        },
+        "permission_profiles": profiles,
+        "users": users,
+    }
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tenants())
+def test_generated_tenants_round_trip_through_schema_and_yaml(data: dict[str, Any]) -> None:
+    jsonschema.validate(data, tenant_json_schema())
+    loaded = parse_tenant(yaml.safe_dump(data))
+    dumped = loaded.model_dump(mode="json", exclude_none=True)
+    again = parse_tenant(yaml.safe_dump(dumped))
+    assert again == loaded
+    assert dumped["users"] == data["users"]
