@@ -1,18 +1,19 @@
-# The README's two commands: `make demo` and `make test`. Both bootstrap .venv from the registries.
+# The README's two commands: `make demo` and `make test`. Both bootstrap .venv from the registries,
+# pinned by constraints.txt. `make unit` is the fast loop; `make format` fixes what ruff can.
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit bench dist clean venv
+.PHONY: demo test lint typecheck unit tests format bench dist clean venv constraints
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml packaging/quicksight-embedder/pyproject.toml embedder/__init__.py
+$(STAMP): pyproject.toml packaging/quicksight-embedder/pyproject.toml embedder/__init__.py constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (set PYTHON=...)"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e packaging/quicksight-embedder -e '.[infra,local,dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e packaging/quicksight-embedder -e '.[infra,local,dev]'
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -26,15 +27,30 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The fast loop: every test that starts no emulator (the `emulator` marker, tests/conftest.py).
 unit: $(STAMP)
+	$(BIN)/pytest -q -m "not emulator"
+
+# Every test, the emulator's included.
+tests: $(STAMP)
 	$(BIN)/pytest -q
 
-test: lint typecheck unit
+test: lint typecheck tests
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Pin what a working .venv holds, for reproducible installs (`make venv` installs with it).
+constraints: $(STAMP)
+	@{ echo "# Every package of a working .venv (make venv), pinned: \`make\` installs with -c constraints.txt,"; \
+	   echo "# so a fresh checkout gets what the tests last passed with. Regenerate with \`make constraints\`."; \
+	   $(BIN)/python -m pip freeze --exclude-editable --local | grep -v '^quicksight'; } > constraints.txt
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-# Both wheels into dist/: the app package (embedder only) and the platform toolkit.
+# Both wheels into dist/: the app package (tenant_file + embedder) and the platform toolkit.
 dist: $(STAMP)
 	rm -rf dist
 	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist packaging/quicksight-embedder .

@@ -1,4 +1,4 @@
-"""The local emulator starts and stops in under 3 s (issue 4), so tests and the demo can
+"""The local emulator starts and stops in under 3 s, so tests and the demo can
 start their own. An absolute goal, measured here rather than asserted in a test."""
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ where the program's time per tenant goes.
    shard, as `pulumi up` of that stack runs it) against the same shard's tenants alone in a
    directory of their own: at most 1.5x. The difference is reading the other 9,800-odd files
    for the names that must stay unique across shards. Both run under Pulumi's mocks
-   (`infra.offline.run_offline` with `infra.plan_mocks.PlanMocks`), side by side, each in its
+   (`infra.offline.run_offline` with `infra.offline_mocks.OfflineMocks`), side by side, each in its
    own process, both on one CPU (`harness.pin_foreground`), started at the same moment; each
    times its runs in its own CPU time, and the best of two runs counts.
 2. Reported: the program's cost per tenant against a minimal program declaring the same
@@ -120,13 +120,13 @@ def _side_by_side(jobs: dict[str, list[str]]) -> dict[str, list[float]]:
 
 def _shard_child(directory: Path, shard: int, count: int, runs: int) -> None:
     from infra.offline import run_offline
-    from infra.plan_mocks import PlanMocks
+    from infra.offline_mocks import OfflineMocks
     from infra.program import run_program
     from policies.shards import ShardSelection, select_shard
     from tenant_file.loader import load_tenants
 
     def timed(tenants_dir: Path, selection: ShardSelection) -> float:
-        mocks = PlanMocks(select_shard(load_tenants([tenants_dir]), selection))
+        mocks = OfflineMocks(select_shard(load_tenants([tenants_dir]), selection))
         gc.collect()
         began = time.process_time()
         run_offline(lambda: run_program(tenants_dir, selection), mocks)
@@ -149,16 +149,20 @@ def _breakdown(tmp: Path) -> dict[str, float]:
     """Per-tenant ms of the program, the minimal program, and the parts of the difference."""
     from infra.capabilities import capabilities_args
     from infra.offline import run_offline
-    from infra.plan_mocks import PlanMocks
+    from infra.offline_mocks import OfflineMocks
     from infra.program import load_checked_tenants, run_program
-    from policies.iam import embed_role_permissions_policy, embed_role_trust_policy, policy_json
+    from policies.embed_role import (
+        embed_role_permissions_policy,
+        embed_role_trust_policy,
+        policy_json,
+    )
     from tenant_file.loader import load_tenants
 
     directory = tmp / "breakdown"
     directory.mkdir()
     write_tenants(directory, BREAKDOWN_TENANTS)
     tenants = load_tenants([directory])
-    mocks = PlanMocks(tenants)
+    mocks = OfflineMocks(tenants)
 
     def documents() -> None:
         for t in tenants:

@@ -1,6 +1,7 @@
 """AWS clients for the embedder: their botocore Config, how they are made, and a bounded pool.
 
-A QuickSight client costs about 35 ms and half a megabyte to make. Clients are reused across
+A QuickSight client costs tens of milliseconds and about half a megabyte to make (measured by
+`make bench`, figures in the README's Benchmarks). Clients are reused across
 calls and kept in an LRU pool shared by all Embedders of a process, so memory stays bounded
 however many tenants and users it serves. The role credentials a client signs with are not the
 pool's: each Embedder keeps them per role session, so an evicted client is rebuilt without
@@ -89,7 +90,7 @@ ClientFactory = Callable[[RoleSession], "QuickSightClient"]
 """Makes the QuickSight client of a role session (inject one to stub or wrap clients)."""
 
 # botocore sessions are not documented as thread-safe; making clients is serialised (only a
-# cache miss pays, ~35 ms), using them is not.
+# cache miss pays that cost), using them is not.
 _CREATE_LOCK = threading.Lock()
 
 

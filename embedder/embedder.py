@@ -159,10 +159,8 @@ class Embedder:
         self._pool = client_pool if client_pool is not None else SHARED_POOL
         self._endpoint_url = endpoint_url
         # One owner per user: the stack, unless the tenant file opts in to just-in-time
-        # registration (its role then carries RegisterUser, `policies.iam`).
-        self._register_users = (
-            register_users and self._iam and config.embedding.register_on_first_use
-        )
+        # registration (its role then carries RegisterUser, `policies.embed_role`).
+        self._register_users = register_users and config.registers_on_first_use
         self._partition = partition_for_region(config.region)
         self._account_id = config.account_id
         self._account_lock = threading.Lock()

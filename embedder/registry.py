@@ -81,7 +81,7 @@ class _Tenant:
 
 
 @dataclass(frozen=True)
-class _Refused:
+class _RefusedFile:
     """A file whose current content is not served: why, and whether only another file's
     names stood in its way (then it is tried again when the other files change)."""
 
@@ -128,7 +128,7 @@ class TenantRegistry:
         self._tenants: dict[str, _Tenant] = {}
         self._files: dict[Path, str] = {}
         """Each served file -> its tenant."""
-        self._refused: dict[Path, _Refused] = {}
+        self._refused: dict[Path, _RefusedFile] = {}
         self._racy: set[Path] = set()
         self._problems: tuple[Problem, ...] = ()
         self._scan_lock = threading.Lock()
@@ -388,7 +388,7 @@ class TenantRegistry:
         self, path: Path, key: FileKey, problems: Sequence[Problem], *, clash_only: bool
     ) -> None:
         before = self._refused.get(path)
-        self._refused[path] = _Refused(key, tuple(problems), clash_only)
+        self._refused[path] = _RefusedFile(key, tuple(problems), clash_only)
         if before is not None and before.problems == tuple(problems):
             return  # said already
         tenant = self._files.get(path)

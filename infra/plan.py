@@ -13,7 +13,7 @@ from typing import Any
 
 from infra.capabilities import capability_names
 from infra.offline import DeclaredResource, OfflineRun
-from policies.iam import ACCOUNT_PLACEHOLDER
+from policies.embed_role import ACCOUNT_PLACEHOLDER
 from policies.project import QS_DYNAMIC_USER, TENANT_STACK
 from policies.resources import (
     QS_CUSTOM_PERMISSIONS,
@@ -46,14 +46,6 @@ def resource_count(resources: int, components: int, outside: int = 0) -> str:
     resources, and the TenantStack components (one per tenant) that hold them."""
     counted = f"{plural(resources, 'resource')} in {plural(components, 'tenant component')}"
     return counted + (f" and {outside} outside them" if outside else "")
-
-
-def run_resource_count(run: OfflineRun[Any]) -> str:
-    """`resource_count` of an offline run (a plan, a local apply)."""
-    components = {r.urn for r in run.of_type(TENANT_STACK)}
-    custom = [r for r in run.resources if r.custom]
-    inside = sum(r.parent_urn in components for r in custom)
-    return resource_count(inside, len(components), len(custom) - inside)
 
 
 def build_plan(tenants: Sequence[TenantConfig], run: OfflineRun[Any]) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 pulumi-aws 7's `quicksight.User` (Terraform `aws_quicksight_user`) cannot serve a tenant file:
 `user_role` is ForceNew, so a role edit replaces the user, and the replacement's RegisterUser of
-a name that exists fails with ResourceExists (terraform-provider-aws issue 43508); "You cannot
+a name that exists fails with ResourceExists (hashicorp/terraform-provider-aws#43508); "You cannot
 import this resource", so an existing user can never be taken over; its
 `user_invitation_url` is a plain output. QuickSight itself changes role, email and permission
 profile in place (UpdateUser, UpdateUserCustomPermission, DeleteUserCustomPermission), so this

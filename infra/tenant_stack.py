@@ -3,7 +3,7 @@
 Children: the embed role `qs-embed-<tenant>` with its trust policy and an inline permissions
 policy, the QuickSight namespace (unless `default`), one CustomPermissions per profile, and the
 users (`infra.quicksight_user`, a dynamic resource: role, email and profile change in place;
-the profile is a property of the user). Policy documents come from `policies.iam`.
+the profile is a property of the user). Policy documents come from `policies.embed_role`.
 
 The permissions policy depends on the users: the role is granted nothing on a user before the
 stack has created or adopted it (a file naming an existing user it does not adopt is refused
@@ -32,7 +32,7 @@ import pulumi_aws as aws
 
 from infra.capabilities import capabilities_args
 from infra.quicksight_user import QuickSightUser
-from policies.iam import (
+from policies.embed_role import (
     embed_role_permissions_policy,
     embed_role_trust_policy,
     policy_json,
@@ -42,7 +42,6 @@ from policies.resources import DEFAULT_NAMESPACE, EMBED_ROLE_SESSION_SECONDS
 from tenant_file.config import TenantConfig, TenantUser
 from tenant_file.names import partition_for_region
 
-"""IAM's minimum: the app only needs the session to mint a URL; the embedder refreshes it."""
 NAMESPACE_TIMEOUTS = aws.quicksight.NamespaceTimeoutsArgs(create="20m", delete="20m")
 """CreateNamespace answers CREATING; the provider waits for CREATED, by default for 2 minutes
 (terraform-provider-aws internal/service/quicksight/namespace.go), which a new namespace can
@@ -206,7 +205,10 @@ class TenantStack(pulumi.ComponentResource):
             "userName": tenant.quicksight_user_name(user.name),
             "email": user.email,
             "userRole": user.role,
-            "adopt": user.adopt or self._registered_on_first_use(),
+            # With just-in-time registration the app may register a user before the stack
+            # does: that user is the stack's to adopt (one owner), pinned to this role and
+            # session name.
+            "adopt": user.adopt or self._tenant.registers_on_first_use,
         }
         if tenant.embedding.identity == "iam":
             # The user is a session of the embed role: <role name>/<session name>.
@@ -216,10 +218,3 @@ class TenantStack(pulumi.ComponentResource):
         if user.profile is not None:
             props["customPermissionsName"] = self.profiles[user.profile].custom_permissions_name
         return QuickSightUser(f"{self._name}.user.{user.name}", props, self._opts(retain=True))
-
-    def _registered_on_first_use(self) -> bool:
-        """With just-in-time registration the app may register a user before the stack does:
-        that user is the stack's to adopt (one owner), pinned to this role and session name."""
-        embedding = self._tenant.embedding
-        jit = bool(getattr(embedding, "register_on_first_use", False))
-        return jit and embedding.identity == "iam"

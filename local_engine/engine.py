@@ -11,8 +11,9 @@
 3. Apply: run the program again; as each resource registers (its inputs resolved, so its
    dependencies done) it is created, updated in place, replaced (the new one first, the old one
    deleted at the end, unless the resource asks for delete-before-replace), imported (adopted)
-   or left alone. Replacement rules come from the provider schemas (`local_engine.replacement`) and,
-   for users, from their dynamic provider's own `diff`. "Already exists" is an error, as on AWS.
+   or left alone. Replacement rules are a table copied by hand from the provider's schemas, one
+   source per row (`local_engine.replacement`), and for users their dynamic provider's own
+   `diff`. "Already exists" is an error, as on AWS.
 4. Resources the program no longer declares are deleted, dependents first, or forgotten when
    they were declared `retain_on_delete`.
 
@@ -42,7 +43,7 @@ from infra.offline import (
     run_offline,
     unwrap_secrets,
 )
-from infra.plan_mocks import PlanMocks, UnsupportedResourceError
+from infra.offline_mocks import OfflineMocks, UnsupportedResourceError
 from infra.preflight import account_problems
 from infra.program import declare_tenants
 from infra.quicksight_user import IDENTITY as USER_IDENTITY
@@ -79,7 +80,7 @@ SYMBOLS = {
 
 
 @dataclass(frozen=True)
-class Change:
+class ResourceChange:
     """One change the engine made (a line of its output)."""
 
     op: str
@@ -94,7 +95,7 @@ class Change:
 
 @dataclass
 class EngineResult:
-    changes: list[Change]
+    changes: list[ResourceChange]
     unchanged: int
     run: OfflineRun[dict[str, TenantStack]] | None = None
 
@@ -118,7 +119,7 @@ class ApplyFailed(Exception):
     def __init__(self, resource: str, type_token: str, reason: str) -> None:
         super().__init__(f"{resource} ({type_token}): {reason}")
         self.resource, self.type, self.reason = resource, type_token, reason
-        self.applied: list[Change] = []
+        self.applied: list[ResourceChange] = []
 
 
 @dataclass
@@ -197,7 +198,7 @@ class LocalEngine:
         self._lock = threading.Lock()
         self._account: str | None = None
         self._declared: dict[Key, DeclaredResource] = {}
-        self._changes: list[Change] = []
+        self._changes: list[ResourceChange] = []
         self._unchanged = 0
         self._failed: ApplyFailed | None = None
 
@@ -470,7 +471,7 @@ class LocalEngine:
         with self._lock:
             self.state.resources[resource.urn] = resource
             if op is not None:
-                self._note(Change(op, declared.type, declared.name, detail))
+                self._note(ResourceChange(op, declared.type, declared.name, detail))
         return resource_id, dict(resource.outputs)
 
     # -- delete ---------------------------------------------------------------------------
@@ -506,11 +507,11 @@ class LocalEngine:
                 raise ApplyFailed(resource.name, resource.type, _reason(e)) from e
         with self._lock:
             self.state.resources.pop(resource.urn, None)
-            self._note(Change(op, resource.type, resource.name, detail))
+            self._note(ResourceChange(op, resource.type, resource.name, detail))
 
     # -- bookkeeping ----------------------------------------------------------------------
 
-    def _note(self, change: Change) -> None:
+    def _note(self, change: ResourceChange) -> None:
         self._changes.append(change)
         self._out(str(change))
 
@@ -555,7 +556,7 @@ def _olds(resource: StateResource) -> Properties:
     return {**resource.inputs, **resource.outputs}
 
 
-class _PreviewMocks(PlanMocks):
+class _PreviewMocks(OfflineMocks):
     """The preview: what is in the state answers from the state (as `pulumi preview` shows
     it); what is new or replaced is predicted from its inputs and the real account."""
 

@@ -20,10 +20,7 @@ from local_engine.engine_resources import Clients
 from local_engine.state import LocalState
 from tenant_file.config import TenantConfig
 
-__all__ = ["ApplyFailed", "LocalApplyError", "apply_locally", "engine_up"]
-
-LocalApplyError = ApplyFailed
-"""The name callers of the former upsert apply catch (a change the emulator refused)."""
+__all__ = ["ApplyFailed", "apply_locally", "engine_up"]
 
 
 def engine_up(

@@ -3,8 +3,10 @@
 pulumi-aws 7 is the Terraform AWS provider (v6) bridged: a property is "replace on change"
 exactly when its Terraform schema says `ForceNew: true` (SDK resources) or has the
 `RequiresReplace()` plan modifier (framework resources). Everything else updates in place.
-The table below is read from those schemas, one source per row; the local engine diffs with
-it so that an edit it applies in place is one `pulumi up` applies in place too.
+The table below is copied by hand from those schemas, with the source file of each row beside
+it (nothing reads the schemas at run time: re-check the rows when pulumi-aws moves a major
+version); the local engine diffs with it so that an edit it applies in place is one
+`pulumi up` applies in place too.
 
 QuickSight users are not in the table: they are `infra.quicksight_user.QuickSightUser`, whose
 own `diff` decides (identity replaces; role, email and profile update in place).
@@ -65,7 +67,8 @@ REPLACE_ON: Mapping[str, ReplaceRule] = {
         "region",
     ),
     # aws_account_id (AWSAccountIDSchema), namespace (NamespaceSchema), identity_type, iam_arn,
-    # session_name, user_role: ForceNew; only email updates in place (issue 43508).
+    # session_name, user_role: ForceNew; only email updates in place
+    # (hashicorp/terraform-provider-aws#43508).
     QS_USER: _rule(
         f"{TF} internal/service/quicksight/user.go",
         "awsAccountId",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from policies.iam import embed_role_permissions_policy, embed_role_trust_policy, policy_size
+from policies.embed_role import embed_role_permissions_policy, embed_role_trust_policy, policy_size
 from policies.resources import DEFAULT_NAMESPACE
 from tenant_file.config import TenantConfig
 from tenant_file.errors import Problem

@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from policies.iam import ACCOUNT_PLACEHOLDER, ASSUME_ROLE
+from policies.embed_role import ACCOUNT_PLACEHOLDER, ASSUME_ROLE
 from policies.pack import Declared
 from policies.resources import DocumentKind, iam_documents, text
 from tenant_file.names import embed_role_arn

@@ -28,7 +28,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from policies.rules import iam_rules, quicksight_rules, stack_rules
+from policies.rules import iam, quicksight_rules, stack_rules
 from policies.shards import (
     PULUMI_SHARD_COUNT_KEY,
     PULUMI_SHARD_KEY,
@@ -48,7 +48,7 @@ SHARD_ENV = "QS_EMBED_SHARD"
 
 def build_policies(index: TenantIndex) -> list[Policy]:
     """Every rule of the pack, checking the stack against the tenant files in `index`."""
-    return [*iam_rules.rules(index), *quicksight_rules.rules(index), *stack_rules.rules(index)]
+    return [*iam.rules(index), *quicksight_rules.rules(index), *stack_rules.rules(index)]
 
 
 def pack_index(pack_dir: Path, config: Callable[[str], str | None] | None = None) -> TenantIndex:

@@ -1,7 +1,7 @@
 """Resource types and properties, named once for the program, its mocks, the plan and the pack.
 
 Pulumi-free (no pulumi, pulumi-aws or pulumi-policy import), so anything may import it: the
-type tokens below are the ones `infra.tenant_stack` declares, `infra.plan_mocks` and
+type tokens below are the ones `infra.tenant_stack` declares, `infra.offline_mocks` and
 `local_engine.local_apply` answer, `qs-embed plan` shows and the rules read. Properties are read by
 their wire (camelCase) names, as declared in pulumi-aws's Python SDK
 (`@pulumi.getter(name="assumeRolePolicy")` and so on).
@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from policies.documents import DocumentError, parse_document
+from policies.policy_documents import DocumentError, parse_document
 from policies.project import QS_DYNAMIC_USER
 
 ROLE = "aws:iam/role:Role"

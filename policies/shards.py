@@ -118,10 +118,6 @@ class ShardSelection:
         return f"shard {self.shard} of {self.count}"
 
 
-ALL_TENANTS = ShardSelection(0, 1)
-"""The one shard of an unsharded deployment: every tenant."""
-
-
 def shard_selection(
     count: object,
     shard: object,
@@ -203,15 +199,6 @@ def select_shard(
     if selection is None or selection.count == 1:
         return list(tenants)
     return [t for t in tenants if selection.holds(t.tenant)]
-
-
-def select_shard_files(
-    loaded: Sequence[tuple[Path, TenantConfig]], selection: ShardSelection | None
-) -> list[tuple[Path, TenantConfig]]:
-    """`select_shard` for `tenant_file.loader.load_tenant_files`' (path, tenant) pairs."""
-    if selection is None or selection.count == 1:
-        return list(loaded)
-    return [(path, t) for path, t in loaded if selection.holds(t.tenant)]
 
 
 def load_shard_files(

@@ -16,10 +16,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from infra.offline import run_offline
+from infra.offline_mocks import OfflineMocks
 from infra.plan import build_plan, resource_count
-from infra.plan_mocks import PlanMocks
 from infra.program import declare_tenants, load_checked_tenants
-from policies.iam import ACCOUNT_PLACEHOLDER, deployer_policy
+from policies.embed_role import ACCOUNT_PLACEHOLDER, deployer_policy
 from policies.project import QS_DYNAMIC_USER
 from policies.resources import (
     QS_CUSTOM_PERMISSIONS,
@@ -72,7 +72,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(json.dumps(deployer_policy(tenants), indent=2))
         return ExitCode.OK
     with _progress(f"planning {plural(len(tenants), 'tenant')} offline ..."):
-        run = run_offline(lambda: declare_tenants(tenants), PlanMocks(tenants), stack="plan")
+        run = run_offline(lambda: declare_tenants(tenants), OfflineMocks(tenants), stack="plan")
     plan = build_plan(tenants, run)
     print(json.dumps(plan, indent=2) if args.json else render_plan(plan))
     return ExitCode.OK

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policies.shards import shard_of
-from review.changes import CHANGE, Change
+from review.changes import CHANGE, TenantChange
 from review.git import base_tree, git_blob_hash
 from tenant_file.config import TenantConfig
 from tenant_file.errors import ConfigError
@@ -52,10 +52,10 @@ class TenantChanges:
         """The shards whose stacks the change touches, sorted."""
         return sorted({shard_of(name, shard_count) for name in self.tenants})
 
-    def notes(self) -> list[Change]:
+    def notes(self) -> list[TenantChange]:
         """One line per tenant whose file at the ref was not a valid tenant file."""
         return [
-            Change(CHANGE, name, f"{self.base}:{path} was not a valid tenant file")
+            TenantChange(CHANGE, name, f"{self.base}:{path} was not a valid tenant file")
             for name, path in sorted(self.unreadable_base.items())
         ]
 

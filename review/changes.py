@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from policies.iam import ACCOUNT_PLACEHOLDER
+from policies.embed_role import ACCOUNT_PLACEHOLDER
 from tenant_file.config import TenantConfig
 
 CHANGE, REVIEW, REMOVED = "change", "review", "REMOVED"
 
 
 @dataclass(frozen=True)
-class Change:
+class TenantChange:
     """One line of what an edit changes, for the reviewer (`REMOVED acme: user bob removed`)."""
 
     tag: str
@@ -33,20 +33,22 @@ class Change:
 # -- comparing -----------------------------------------------------------------------------
 
 
-def tenant_changes(before: dict[str, TenantConfig], after: Sequence[TenantConfig]) -> list[Change]:
+def tenant_changes(
+    before: dict[str, TenantConfig], after: Sequence[TenantConfig]
+) -> list[TenantChange]:
     """What going from the configs `before` (by tenant name) to `after` changes, tenant by
     tenant: a name only before is removed, only after is added."""
     now = {t.tenant: t for t in after}
-    changes: list[Change] = []
+    changes: list[TenantChange] = []
     for name in sorted(before.keys() - now.keys()):
         old = before[name]
         users = ", ".join(u.name for u in old.users)
         message = f"tenant removed with its users {users}; {_fate(old)}"
-        changes.append(Change(REMOVED, name, message))
+        changes.append(TenantChange(REMOVED, name, message))
     for name in sorted(now.keys() - before.keys()):
         t = now[name]
         changes.append(
-            Change(
+            TenantChange(
                 REVIEW,
                 name,
                 f"tenant added: {len(t.users)} users, trusts "
@@ -54,7 +56,7 @@ def tenant_changes(before: dict[str, TenantConfig], after: Sequence[TenantConfig
             )
         )
     for name in sorted(now.keys() & before.keys()):
-        changes += [Change(tag, name, msg) for tag, msg in _compare(before[name], now[name])]
+        changes += [TenantChange(tag, name, msg) for tag, msg in _compare(before[name], now[name])]
     return changes
 
 

@@ -1,7 +1,7 @@
 """What the Pulumi program would declare for a set of tenants, as the policy engine sees it.
 
 The program runs offline under the program's own mocks (`infra.offline.run_offline` with
-`infra.plan_mocks.PlanMocks`, the path `qs-embed plan` uses); each recorded registration
+`infra.offline_mocks.OfflineMocks`, the path `qs-embed plan` uses); each recorded registration
 becomes a `Declared` for `policies.pack.run_pack`.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 from pulumi_policy import PolicyCustomTimeouts, PolicyResource, PolicyResourceOptions
 
 from infra.offline import DeclaredResource, OfflineRun, run_offline
-from infra.plan_mocks import PlanMocks
+from infra.offline_mocks import OfflineMocks
 from infra.program import declare_tenants
 from policies.pack import Declared, proxied
 from tenant_file.config import TenantConfig
@@ -29,7 +29,7 @@ def declare_program(
         if extra is not None:
             extra()
 
-    return declared_from_run(run_offline(program, PlanMocks(tenants)))
+    return declared_from_run(run_offline(program, OfflineMocks(tenants)))
 
 
 def declared_from_run(run: OfflineRun[Any]) -> list[Declared]:

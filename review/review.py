@@ -29,12 +29,12 @@ from infra.program import load_checked_tenants
 from policies.lint import LintFinding, lint_declared
 from policies.pack import Declared, Violation, build_policies, run_pack
 from policies.project import TENANT_STACK
-from policies.rules.adoption import adoption_lines
 from policies.rules.props import tenant_stack_of
 from policies.shards import ShardSelection, shard_of
 from policies.tenant_index import index_of
+from review.adoptions import adoption_lines
 from review.affected import changes_since
-from review.changes import REMOVED, Change, tenant_changes
+from review.changes import REMOVED, TenantChange, tenant_changes
 from review.declared import declare_program
 from tenant_file.config import TenantConfig
 from tenant_file.loader import tenant_files
@@ -131,7 +131,7 @@ def check(
         result += found
         prefix = f"shard {selection.shard}: " if affected_of is not None and selection else ""
         lines += [prefix + line for line in found.lines()]
-    diff: list[Change] = []
+    diff: list[TenantChange] = []
     if changes is not None:
         reviewed = {t.tenant for t in tenants}
         held = shard.holds if shard is not None else (lambda _: True)
@@ -156,7 +156,7 @@ def _summary(
     where: str,
     result: Review,
     base: str | None,
-    changes: Sequence[Change],
+    changes: Sequence[TenantChange],
 ) -> str:
     """`ok: 2 tenants, 15 resources in 2 tenant components: 0 mandatory, ...`."""
     counted = plural(len(tenants), "tenant")

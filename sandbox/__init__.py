@@ -4,8 +4,8 @@
 package is the server side that runs inside that process.
 """
 
+from sandbox.boto_sessions import EmulatorSession
 from sandbox.emulator import Emulator, EmulatorError
 from sandbox.faults import FaultKind
-from sandbox.sessions import EmulatorSession
 
 __all__ = ["Emulator", "EmulatorError", "EmulatorSession", "FaultKind"]

@@ -20,9 +20,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sandbox.control import ControlClient, EmulatorClock, EmulatorError, Faults
+from sandbox.boto_sessions import EmulatorSession
+from sandbox.control_client import ControlClient, EmulatorClock, EmulatorError, Faults
 from sandbox.principals import PrincipalError, ensure_app_principal, parse_principal, role_session
-from sandbox.sessions import EmulatorSession
 
 __all__ = ["ACCOUNT_ID", "REGION", "Emulator", "EmulatorError", "EmulatorSession"]
 

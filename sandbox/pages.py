@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from sandbox.embed_sessions import EmbedGrant, Redeemed
+from sandbox.embed_urls import EmbedGrant, Redeemed
 
 _REFUSALS = {
     Redeemed.REFUSED: (

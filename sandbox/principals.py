@@ -22,7 +22,7 @@ import botocore.session
 from botocore.exceptions import ClientError
 
 from embedder.credentials import assumed_role_credentials, signing_session
-from sandbox.sessions import EmulatorSession, shared_loader
+from sandbox.boto_sessions import EmulatorSession, shared_loader
 
 PRINCIPAL_ARN = re.compile(
     r"arn:aws:iam::(?P<account>\d{12}):(?P<kind>role|user)(?P<path>/(?:[^/]+/)*)(?P<name>[\w+=,.@-]+)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sandbox.clock import AdjustableClock
-from sandbox.embed_sessions import EmbedSessions
+from sandbox.embed_urls import EmbedSessions
 from sandbox.faults import FaultBook
 
 

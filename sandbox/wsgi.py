@@ -1,6 +1,6 @@
 """The emulator's WSGI application: reserved paths first, then moto's AWS dispatcher.
 
-- ``/_sandbox/...``: the control API (``sandbox.control_api``);
+- ``/_sandbox/...``: the control API (``sandbox.control_server``);
 - ``/embed/...``: redeeming embed URLs, as a browser does;
 - ``/moto-api/...``: refused, since moto's admin API can reset state and switch IAM off;
 - everything else: moto, with QuickSight served by ``SandboxQuickSightResponse``.
@@ -21,8 +21,8 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.wrappers import Request, Response
 
-from sandbox import control_api, pages
-from sandbox.embed_sessions import EMBED_PATH_PREFIX, Redeemed
+from sandbox import control_server, pages
+from sandbox.embed_urls import EMBED_PATH_PREFIX, Redeemed
 from sandbox.quicksight.responses import SandboxQuickSightResponse
 from sandbox.runtime import Runtime
 
@@ -48,8 +48,8 @@ class SandboxApp:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         path: str = environ.get("PATH_INFO", "")
-        if path.startswith(control_api.CONTROL_PREFIX):
-            response = control_api.handle(self.runtime, Request(environ))
+        if path.startswith(control_server.CONTROL_PREFIX):
+            response = control_server.handle(self.runtime, Request(environ))
         elif path.startswith(EMBED_PATH_PREFIX):
             response = self._redeem(Request(environ))
         elif path.startswith("/moto-api"):

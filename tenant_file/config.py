@@ -403,6 +403,13 @@ class TenantConfig(_Frozen):
             return role_session_user_name(self.role_name, user)
         return user
 
+    @property
+    def registers_on_first_use(self) -> bool:
+        """Whether just-in-time registration is on: the embedder registers a role session on
+        first use and the embed role may call RegisterUser for it (iam identity only; the
+        model refuses the flag elsewhere). The one place this is decided."""
+        return self.embedding.identity == "iam" and self.embedding.register_on_first_use
+
     def user(self, name: str) -> TenantUser | None:
         return next((u for u in self.users if u.name == name), None)
 

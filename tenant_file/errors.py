@@ -13,17 +13,23 @@ from dataclasses import dataclass
 
 
 class EmbedderError(Exception):
-    """Base class of every error this package raises on purpose."""
+    """Base class of every error the app package (`tenant_file`, `embedder`) raises on purpose."""
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a tenant file: where it is and what is allowed."""
+    """One thing wrong with the input: where it is and what is allowed.
+
+    Mostly a tenant file's; also the other inputs judged the same way (a git ref given to
+    `--base`, a command-line flag, the stack's Pulumi config, the local engine's state file).
+    """
 
     source: str
-    """The file (or `<string>`) the problem is in."""
+    """What the problem is in: a tenant file's path (or `<string>`), `--base REF`, `command
+    line`, `Pulumi config`, a state file's path, a directory."""
     location: str
-    """Dotted path of the field, with list indexes (`users[2].role`), or `` for the file."""
+    """Where in it: a dotted field with list indexes (`users[2].role`), a flag (`--shard`), a
+    line and column; `` for the source as a whole."""
     message: str
 
     def __str__(self) -> str:
@@ -32,7 +38,9 @@ class Problem:
 
 
 class ConfigError(EmbedderError):
-    """A tenant file (or a directory of them) is not valid; `problems` lists each mistake."""
+    """Bad input, refused before anything is done: a tenant file or a directory of them, or
+    another input judged the same way (`Problem.source` says which); `problems` lists each
+    mistake. The CLI exits 2."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         if not problems:

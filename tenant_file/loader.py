@@ -127,7 +127,7 @@ def _reader_problem(error: yaml.reader.ReaderError, source: str, text: str) -> P
     )
 
 
-class _Refused(yaml.MarkedYAMLError):
+class _RefusedYaml(yaml.MarkedYAMLError):
     """Valid YAML this loader will not build (too many nodes, a self-containing alias)."""
 
 
@@ -136,7 +136,7 @@ def _yaml_problem(error: yaml.MarkedYAMLError, source: str, text: str) -> Proble
     if mark is None:
         return Problem(source, "", f"invalid YAML: {error.problem}")
     where = f"line {mark.line + 1}, column {mark.column + 1}"
-    if isinstance(error, _Refused):
+    if isinstance(error, _RefusedYaml):
         return Problem(source, where, str(error.problem))
     lines = text.splitlines()
     line = lines[mark.line] if mark.line < len(lines) else ""
@@ -201,7 +201,7 @@ def node_budget_problem(text: str, source: str) -> Problem | None:
     otherwise (YAML that does not parse included: the caller's own parse says what)."""
     try:
         _check_size(text)
-    except _Refused as e:
+    except _RefusedYaml as e:
         return _yaml_problem(e, source, text)
     except yaml.YAMLError:
         return None
@@ -220,8 +220,8 @@ def too_many_nodes(*, aliased: bool) -> str:
     )
 
 
-def _refused(message: str, event: Any) -> _Refused:
-    return _Refused(None, None, message, event.start_mark)
+def _refused(message: str, event: Any) -> _RefusedYaml:
+    return _RefusedYaml(None, None, message, event.start_mark)
 
 
 def load_tenant(path: str | Path) -> TenantConfig:

@@ -4,7 +4,7 @@ Trusting an account's root lets any principal of that account that the account's
 `sts:AssumeRole` assume the embed role. The ExternalId that guards it is in the tenant file,
 readable by everyone with the repository, so when another tenant's app principal lives in that
 account, that app can become this tenant's embed role. `validate` on a directory
-(`tenant_file.loader`) and the policy pack (`policies.rules.iam_rules`) both refuse it, from here.
+(`tenant_file.loader`) and the policy pack (`policies.rules.iam.trust`) both refuse it, from here.
 """
 
 from __future__ import annotations

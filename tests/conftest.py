@@ -49,7 +49,21 @@ def example_tenants() -> list[TenantConfig]:
 def example_run(example_tenants: list[TenantConfig]) -> OfflineRun[dict[str, TenantStack]]:
     """The whole program (load, check, declare, export) over tenants/, once per session."""
     from infra.offline import run_offline
-    from infra.plan_mocks import PlanMocks
+    from infra.offline_mocks import OfflineMocks
     from infra.program import run_program
 
-    return run_offline(lambda: run_program(tenant_files.EXAMPLES), PlanMocks(example_tenants))
+    return run_offline(lambda: run_program(tenant_files.EXAMPLES), OfflineMocks(example_tenants))
+
+
+EMULATOR_FIXTURES = frozenset({"emulator"})
+"""The fixtures that start the local AWS emulator (each test package's `emulator`; a fixture
+built on one is in a test's fixture closure too)."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test that starts an emulator through a fixture carries the `emulator` marker, so
+    `make unit` (`-m "not emulator"`) is the fast loop. Tests that start one themselves are
+    marked where they are written."""
+    for item in items:
+        if EMULATOR_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.emulator)

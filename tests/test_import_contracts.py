@@ -61,7 +61,11 @@ def test_the_repository_keeps_its_contracts(copy: Path) -> None:
             "import infra.program  # noqa",
             "tenant_file.config -> infra.program",
         ),
-        ("policies/iam.py", "import sandbox.trust  # noqa", "policies.iam -> sandbox.trust"),
+        (
+            "policies/embed_role.py",
+            "import sandbox.trust  # noqa",
+            "policies.embed_role -> sandbox.trust",
+        ),
         ("infra/plan.py", "import qs_embed.check  # noqa", "infra.plan -> qs_embed.check"),
         ("tenant_file/loader.py", "import pulumi  # noqa", "tenant_file.loader -> pulumi"),
         (

@@ -45,7 +45,7 @@ def prepare(
         for t in tenants
     }
     try:
-        from local_engine.local_apply import LocalApplyError, apply_locally
+        from local_engine.local_apply import ApplyFailed, apply_locally
     except ModuleNotFoundError as e:
         raise LocalSetupError(
             f"--local-setup applies the Pulumi program: install the 'infra' extra ({e.name} "
@@ -53,7 +53,7 @@ def prepare(
         ) from e
     try:
         apply_locally(tenants, _with_endpoint(admin, endpoint_url))
-    except LocalApplyError as e:
+    except ApplyFailed as e:
         raise LocalSetupError(f"the emulator refused the tenants: {e}") from e
     return sessions
 
@@ -73,7 +73,7 @@ def app_principal_session(
 
 def _with_endpoint(admin: boto3.Session, endpoint_url: str) -> boto3.Session:
     """`admin` whose clients all talk to the emulator (local_apply makes its own clients)."""
-    from sandbox.sessions import EmulatorSession
+    from sandbox.boto_sessions import EmulatorSession
 
     if isinstance(admin, EmulatorSession):
         return admin

@@ -30,7 +30,7 @@ from moto.quicksight.responses import QuickSightResponse
 from werkzeug.exceptions import HTTPException
 
 from sandbox import runtime
-from sandbox.embed_sessions import EmbedGrant
+from sandbox.embed_urls import EmbedGrant
 from sandbox.faults import InjectedFault
 from sandbox.iam_auth import authorize, iam_enforced, iam_request
 from sandbox.quicksight import botocore_model

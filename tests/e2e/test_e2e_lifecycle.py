@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from policies.iam import embed_role_permissions_policy, embed_role_trust_policy
+from policies.embed_role import embed_role_permissions_policy, embed_role_trust_policy
 from qs_embed.cli import main
 from sandbox import Emulator
 from tenant_file.loader import parse_tenant

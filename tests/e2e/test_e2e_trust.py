@@ -127,7 +127,7 @@ def test_the_tenants_own_app_with_the_external_id_is_admitted(
     assert sts["before-call.sts.AssumeRole"] == 1
 
 
-# -- trust of a whole account, and of another account (issue 14) -----------------------------
+# -- trust of a whole account, and of another account -----------------------------------------
 
 
 def _with(tenants_dir: Path, directory: Path, document: dict[str, Any]) -> Path:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from infra.offline import OfflineRun, run_offline
-from infra.plan_mocks import PlanMocks
+from infra.offline_mocks import OfflineMocks
 from infra.preflight import account_problems
 from infra.program import TenantsRefused, declare_tenants, load_checked_tenants, run_program
 from local_engine.engine_resources import timeout_seconds
@@ -24,7 +24,7 @@ def _run(*datas: dict[str, Any], account: str | None = None) -> OfflineRun[Any]:
     import yaml
 
     tenants = [parse_tenant(yaml.safe_dump(d), f"{d['tenant']}.yaml") for d in datas]
-    return run_offline(lambda: declare_tenants(tenants), PlanMocks(tenants, account))
+    return run_offline(lambda: declare_tenants(tenants), OfflineMocks(tenants, account))
 
 
 def test_the_role_policy_waits_for_every_user() -> None:
@@ -137,7 +137,7 @@ def test_a_file_of_another_account_names_both_accounts() -> None:
 def test_pulumi_up_refuses_a_file_of_another_account_before_any_resource(tmp_path: Path) -> None:
     write_tenant(tmp_path, tenant_data("acme"))
     with pytest.raises(TenantsRefused, match="account_id: is 111122223333"):
-        run_offline(lambda: run_program(tmp_path), PlanMocks([], account_id="444455556666"))
+        run_offline(lambda: run_program(tmp_path), OfflineMocks([], account_id="444455556666"))
 
 
 def test_replacement_rules_cite_their_source_and_match_the_review() -> None:

@@ -9,7 +9,7 @@ import pulumi_aws as aws
 import pytest
 
 from infra.offline import run_offline
-from infra.plan_mocks import PlanMocks, UnsupportedResourceError
+from infra.offline_mocks import OfflineMocks, UnsupportedResourceError
 
 
 def _strays() -> None:
@@ -19,11 +19,11 @@ def _strays() -> None:
 
 def test_a_failed_run_leaves_nothing_to_the_next(caplog: pytest.LogCaptureFixture) -> None:
     with pytest.raises(UnsupportedResourceError) as failed:
-        run_offline(_strays, PlanMocks([]))
+        run_offline(_strays, OfflineMocks([]))
     notes = getattr(failed.value, "__notes__", [])
     assert all(note.startswith("also failed: stray") for note in notes)
     ok = run_offline(
-        lambda: aws.iam.Role("r", name="qs-embed-x", assume_role_policy="{}"), PlanMocks([])
+        lambda: aws.iam.Role("r", name="qs-embed-x", assume_role_policy="{}"), OfflineMocks([])
     )
     assert [r.name for r in ok.resources] == ["r"]
     gc.collect()
@@ -35,9 +35,9 @@ def test_config_and_exports_do_not_leak_between_runs() -> None:
         pulumi.export("seen", "yes")
         return pulumi.Config().get("tenantsDir")
 
-    first = run_offline(program, PlanMocks([]), config={"quicksight-embedding:tenantsDir": "x"})
+    first = run_offline(program, OfflineMocks([]), config={"quicksight-embedding:tenantsDir": "x"})
     assert (first.result, first.outputs) == ("x", {"seen": "yes"})
-    second = run_offline(lambda: pulumi.Config().get("tenantsDir"), PlanMocks([]))
+    second = run_offline(lambda: pulumi.Config().get("tenantsDir"), OfflineMocks([]))
     assert (second.result, second.outputs) == (None, {})
 
 
@@ -46,4 +46,4 @@ def test_program_errors_propagate_unchanged() -> None:
         raise LookupError("boom")
 
     with pytest.raises(LookupError, match="boom"):
-        run_offline(program, PlanMocks([]))
+        run_offline(program, OfflineMocks([]))

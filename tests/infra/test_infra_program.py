@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from infra.offline import DeclaredResource, OfflineRun, run_offline
-from infra.plan_mocks import PlanMocks
+from infra.offline_mocks import OfflineMocks
 from infra.program import TenantsRefused, run_program
 from infra.tenant_stack import TenantStack
-from policies.iam import embed_role_permissions_policy, embed_role_trust_policy
+from policies.embed_role import embed_role_permissions_policy, embed_role_trust_policy
 from policies.project import QS_DYNAMIC_USER as USER
 from policies.project import TENANT_STACK
 from policies.resources import QS_CUSTOM_PERMISSIONS as PROFILE
@@ -203,7 +203,7 @@ def test_unknown_account_comes_from_the_caller_identity(tmp_path: Path) -> None:
     assert {r.inputs["awsAccountId"] for r in run.of_type(USER)} == {"444455556666"}
 
 
-class _CountingMocks(PlanMocks):
+class _CountingMocks(OfflineMocks):
     def __init__(self) -> None:
         super().__init__([])
         self.declared: list[str] = []
@@ -232,7 +232,7 @@ def test_main_reads_tenants_dir_from_project_config(tmp_path: Path) -> None:
     write_tenant(tmp_path / "elsewhere", tenant_data("initech"))
     run = run_offline(
         lambda: runpy.run_path(str(ROOT / "__main__.py")),
-        PlanMocks([]),
+        OfflineMocks([]),
         config={"quicksight-embedding:tenantsDir": str(tmp_path / "elsewhere")},
     )
     assert [c.name for c in run.of_type(TENANT_STACK)] == ["initech"]
@@ -248,7 +248,7 @@ def test_two_hundred_generated_tenants(tmp_path: Path) -> None:
             data["embedding"]["identity"] = "iam"
             data["embedding"]["external_id"] = f"ext-{i:05d}"
         write_tenant(tmp_path, data)
-    mocks = PlanMocks([], account_id="111122223333")
+    mocks = OfflineMocks([], account_id="111122223333")
     run = run_offline(lambda: run_program(tmp_path), mocks)
     assert len(run.of_type(TENANT_STACK)) == 200
     assert len(run.resources) == 200 * 5  # component, role, policy, namespace, user
@@ -272,13 +272,13 @@ def _run_dir(directory: Path, account_id: str | None = None) -> Run:
     from infra.program import load_checked_tenants
 
     tenants = [t for _, t in load_checked_tenants(directory)]
-    return run_offline(lambda: run_program(directory), PlanMocks(tenants, account_id=account_id))
+    return run_offline(lambda: run_program(directory), OfflineMocks(tenants, account_id=account_id))
 
 
-def test_plan_mocks_refuse_a_resource_type_they_do_not_know() -> None:
+def test_offline_mocks_refuse_a_resource_type_they_do_not_know() -> None:
     import pulumi_aws as aws
 
-    from infra.plan_mocks import UnsupportedResourceError
+    from infra.offline_mocks import UnsupportedResourceError
 
     with pytest.raises(UnsupportedResourceError, match="aws:sns/topic:Topic"):
-        run_offline(lambda: aws.sns.Topic("stray"), PlanMocks([]))
+        run_offline(lambda: aws.sns.Topic("stray"), OfflineMocks([]))

@@ -59,7 +59,7 @@ def stubbed() -> Iterator[tuple[QuickSightUserProvider, Stubber]]:
 
 def test_every_role_and_email_and_profile_edit_is_in_place() -> None:
     """pulumi-aws's quicksight.User replaces on user_role; the replacement's RegisterUser of
-    an existing name is ResourceExists (terraform-provider-aws issue 43508)."""
+    an existing name is ResourceExists (hashicorp/terraform-provider-aws#43508)."""
     diff = QuickSightUserProvider().diff
     for edit in (
         {"userRole": "ADMIN"},
@@ -180,7 +180,7 @@ def test_declaring_users_leaves_no_pickler_patch_behind() -> None:
     import pulumi
 
     from infra.offline import run_offline
-    from infra.plan_mocks import PlanMocks
+    from infra.offline_mocks import OfflineMocks
     from infra.quicksight_user import QuickSightUser
 
     original = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
@@ -201,7 +201,7 @@ def test_declaring_users_leaves_no_pickler_patch_behind() -> None:
             )
         pulumi.export("done", True)
 
-    run_offline(program, PlanMocks([]))
+    run_offline(program, OfflineMocks([]))
     assert pickle._Pickler._batch_setitems is original  # type: ignore[attr-defined]
 
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from infra.offline import run_offline
-from infra.plan_mocks import PlanMocks
+from infra.offline_mocks import OfflineMocks
 from infra.program import TenantsRefused
 from policies.project import TENANT_STACK
 from policies.shards import shard_of
@@ -22,7 +22,7 @@ def _stack(tenants_dir: Path, **config: str) -> list[str]:
     qualified = {f"quicksight-embedding:{k}": v for k, v in config.items()}
     qualified["quicksight-embedding:tenantsDir"] = str(tenants_dir)
     run = run_offline(
-        lambda: runpy.run_path(str(ROOT / "__main__.py")), PlanMocks([]), config=qualified
+        lambda: runpy.run_path(str(ROOT / "__main__.py")), OfflineMocks([]), config=qualified
     )
     return [c.name for c in run.of_type(TENANT_STACK)]
 

@@ -12,9 +12,9 @@ from typing import Any, TypeVar, cast
 import pulumi
 import pytest
 
-from infra.plan_mocks import PlanMocks
+from infra.offline_mocks import OfflineMocks
 from infra.tenant_stack import TenantStack, TenantStackArgs
-from policies.iam import embed_role_permissions_policy, embed_role_trust_policy
+from policies.embed_role import embed_role_permissions_policy, embed_role_trust_policy
 from tenant_file.config import TenantConfig
 
 CALLER_ACCOUNT = "999988887777"
@@ -29,7 +29,7 @@ def pulumi_test(fn: F) -> F:
 @pytest.fixture
 def tenants(example_tenants: list[TenantConfig]) -> dict[str, TenantConfig]:
     pulumi.runtime.set_mocks(
-        PlanMocks(example_tenants, account_id=CALLER_ACCOUNT),
+        OfflineMocks(example_tenants, account_id=CALLER_ACCOUNT),
         project="quicksight-embedding",
         stack="unit",
         preview=False,

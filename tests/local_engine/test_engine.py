@@ -16,7 +16,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from infra.offline import OfflineRun, run_offline
-from infra.plan_mocks import UnsupportedResourceError
+from infra.offline_mocks import UnsupportedResourceError
 from infra.tenant_stack import TenantStack
 from local_engine.engine import ApplyFailed, LocalEngine
 from local_engine.engine_resources import Clients

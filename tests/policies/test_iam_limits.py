@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from policies.iam import embed_role_permissions_policy, embed_role_trust_policy, policy_size
+from policies.embed_role import embed_role_permissions_policy, embed_role_trust_policy, policy_size
 from policies.iam_limits import (
     INLINE_POLICIES_MAX_CHARS,
     TRUST_POLICY_MAX_CHARS,

@@ -16,7 +16,11 @@ from typing import Any
 
 import pytest
 
-from policies.iam import deployer_policy, embed_role_permissions_policy, embed_role_trust_policy
+from policies.embed_role import (
+    deployer_policy,
+    embed_role_permissions_policy,
+    embed_role_trust_policy,
+)
 
 from .iam_fixtures import ACCOUNT, example
 

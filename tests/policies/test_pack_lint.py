@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from policies.actions import EMBEDDING_ACTIONS, TRUST_ACTIONS
-from policies.iam import embed_role_permissions_policy, embed_role_trust_policy
+from policies.action_wildcards import EMBEDDING_ACTIONS, TRUST_ACTIONS
+from policies.embed_role import embed_role_permissions_policy, embed_role_trust_policy
 from policies.lint import LintFinding, lint_declared, lint_document
 from review.declared import declare_program
 from tenant_file.config import TenantConfig
@@ -20,7 +20,7 @@ ACCOUNT = "111122223333"
 
 
 def lint_rendered(tenant: TenantConfig) -> list[LintFinding]:
-    """Lint the two documents `policies.iam` renders for a tenant's embed role."""
+    """Lint the two documents `policies.embed_role` renders for a tenant's embed role."""
     role_arn = embed_role_arn("aws", ACCOUNT, tenant.role_name)
     permissions = embed_role_permissions_policy(tenant, partition="aws", account_id=ACCOUNT)
     return [

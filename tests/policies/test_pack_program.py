@@ -14,7 +14,7 @@ import pulumi_aws as aws
 from pulumi_policy import EnforcementLevel
 
 from infra.offline import run_offline
-from infra.plan_mocks import PlanMocks
+from infra.offline_mocks import OfflineMocks
 from infra.program import declare_tenants
 from policies.pack import Declared, Violation, build_policies, run_pack
 from policies.project import QS_DYNAMIC_USER, TENANT_STACK
@@ -64,7 +64,7 @@ def test_the_retain_declaration_matches_the_real_resource_option() -> None:
     """What quicksight-users-retained trusts (the TenantStack's output) is what the program
     really sets on each user (retain_on_delete, recorded by the mock monitor)."""
     tenants = [example("acme"), variant("globex", retain_users_on_delete=False)]
-    run = run_offline(lambda: declare_tenants(tenants), PlanMocks(tenants))
+    run = run_offline(lambda: declare_tenants(tenants), OfflineMocks(tenants))
     by_name = {t.tenant: t for t in tenants}
     components = {r.urn: r.name for r in run.resources if r.type == TENANT_STACK}
     for user in (r for r in run.resources if r.type == QS_DYNAMIC_USER):

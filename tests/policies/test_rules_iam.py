@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pulumi_policy import EnforcementLevel
 
-from policies.iam import (
+from policies.embed_role import (
     allowed_domains_guard,
     embed_role_permissions_policy,
     embed_role_trust_policy,
@@ -21,7 +21,9 @@ from policies.resources import (
     ROLE_POLICY_ATTACHMENT,
     ROLE_POLICY_ATTACHMENTS_EXCLUSIVE,
 )
-from policies.rules import iam_rules
+from policies.rules import iam
+from policies.rules.iam import managed, permissions, session
+from policies.rules.iam import trust as trust_rules
 from policies.tenant_index import TenantIndex, index_of
 from tenant_file.config import TenantConfig
 from tests.policies import iam_fixtures
@@ -40,6 +42,17 @@ from tests.policies.pack_helpers import policy_json as doc
 ACCOUNT = "111122223333"
 USER_ARN = f"arn:aws:quicksight:us-east-1:{ACCOUNT}:user"
 
+NO_TENANTS = index_of([])
+"""The rules that judge a resource alone ignore the tenant index."""
+NO_ADMIN_MANAGED_POLICIES = managed.no_admin_managed_policies(NO_TENANTS)
+EMBED_ROLE_EMBEDDING_ACTIONS_ONLY = permissions.embed_role_embedding_actions_only(NO_TENANTS)
+NO_WILDCARD_ACTIONS = permissions.no_wildcard_actions(NO_TENANTS)
+RESOURCE_STAR_ONLY_WHERE_REQUIRED = permissions.resource_star_only_where_required(NO_TENANTS)
+SESSION_DURATION_EMBEDDING = session.session_duration_embedding(NO_TENANTS)
+SESSION_DURATION_LIMIT = session.session_duration_limit(NO_TENANTS)
+TRUST_ACCOUNT_ROOT_NEEDS_CONDITION = trust_rules.trust_account_root_needs_condition(NO_TENANTS)
+TRUST_NO_WILDCARD_PRINCIPAL = trust_rules.trust_no_wildcard_principal(NO_TENANTS)
+
 
 def umbrella() -> TenantConfig:
     """The fixture tenant in the shared default namespace."""
@@ -51,7 +64,7 @@ def index_with_umbrella() -> TenantIndex:
 
 
 def rendered_role(tenant_name: str) -> dict[str, object]:
-    """The embed role and its inline policy as the program renders them (policies.iam)."""
+    """The embed role and its inline policy as the program renders them (policies.embed_role)."""
     t = umbrella() if tenant_name == "umbrella" else example(tenant_name)
     permissions = embed_role_permissions_policy(t, partition="aws", account_id=ACCOUNT)
     return role(
@@ -64,7 +77,7 @@ def rendered_role(tenant_name: str) -> dict[str, object]:
 
 @pytest.mark.parametrize("tenant", ["acme", "globex", "umbrella"])
 def test_every_iam_rule_accepts_the_rendered_embed_roles(tenant: str) -> None:
-    for rule in iam_rules.rules(index_with_umbrella()):
+    for rule in iam.rules(index_with_umbrella()):
         assert check(rule, ROLE, rendered_role(tenant)) == [], rule.name
 
 
@@ -86,7 +99,9 @@ def test_every_iam_rule_accepts_the_rendered_embed_roles(tenant: str) -> None:
 )
 def test_wildcard_actions(action: str, expected: str | None) -> None:
     found = check(
-        iam_rules.no_wildcard_actions, ROLE_POLICY, {"role": "x", "policy": allow(action)}
+        NO_WILDCARD_ACTIONS,
+        ROLE_POLICY,
+        {"role": "x", "policy": allow(action)},
     )
     if expected is None:
         assert found == []
@@ -98,7 +113,7 @@ def test_wildcard_actions(action: str, expected: str | None) -> None:
 
 def test_wildcard_message_names_what_get_star_adds() -> None:
     [message] = check(
-        iam_rules.no_wildcard_actions,
+        NO_WILDCARD_ACTIONS,
         ROLE_POLICY,
         {"role": "x", "policy": allow("quicksight:Get*")},
     )
@@ -111,20 +126,20 @@ def test_wildcard_message_names_what_get_star_adds() -> None:
 
 def test_not_action_in_allow_is_a_wildcard() -> None:
     policy = doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})
-    [message] = check(iam_rules.no_wildcard_actions, MANAGED_POLICY, {"policy": policy})
+    [message] = check(NO_WILDCARD_ACTIONS, MANAGED_POLICY, {"policy": policy})
     assert "NotAction in an Allow statement allows every action except iam:*" in message
 
 
 def test_deny_statements_may_use_wildcards() -> None:
     policy = doc({"Effect": "Deny", "Action": "*", "Resource": "*"})
-    assert check(iam_rules.no_wildcard_actions, MANAGED_POLICY, {"policy": policy}) == []
+    assert check(NO_WILDCARD_ACTIONS, MANAGED_POLICY, {"policy": policy}) == []
 
 
 def test_trust_wildcards_are_judged_against_the_trust_actions() -> None:
     narrow = doc({"Effect": "Allow", "Principal": {"AWS": ACME_PORTAL}, "Action": "sts:AssumeRol?"})
-    assert check(iam_rules.no_wildcard_actions, ROLE, role(assumeRolePolicy=narrow)) == []
+    assert check(NO_WILDCARD_ACTIONS, ROLE, role(assumeRolePolicy=narrow)) == []
     broad = doc({"Effect": "Allow", "Principal": {"AWS": ACME_PORTAL}, "Action": "sts:Assume*"})
-    [message] = check(iam_rules.no_wildcard_actions, ROLE, role(assumeRolePolicy=broad))
+    [message] = check(NO_WILDCARD_ACTIONS, ROLE, role(assumeRolePolicy=broad))
     assert "sts:AssumeRoleWithSAML" in message
     assert message.endswith("(embedding needs sts:AssumeRole)")
 
@@ -136,7 +151,7 @@ def test_wildcards_in_inline_policies_and_trust_policies() -> None:
         ),
         inlinePolicies=[{"name": "extra", "policy": allow(["quicksight:*"])}],
     )
-    found = check(iam_rules.no_wildcard_actions, ROLE, props)
+    found = check(NO_WILDCARD_ACTIONS, ROLE, props)
     assert [m.split(":")[0] for m in found] == [
         "role qs-embed-acme trust policy statement 0",
         "role qs-embed-acme inline policy 'extra' statement 0",
@@ -144,7 +159,7 @@ def test_wildcards_in_inline_policies_and_trust_policies() -> None:
 
 
 def test_unreadable_document_is_refused() -> None:
-    [message] = check(iam_rules.no_wildcard_actions, ROLE_POLICY, {"role": "x", "policy": "{"})
+    [message] = check(NO_WILDCARD_ACTIONS, ROLE_POLICY, {"role": "x", "policy": "{"})
     assert message.startswith("role x policy 'r' is not valid JSON")
     assert message.endswith("it cannot be checked")
 
@@ -157,13 +172,13 @@ def test_embed_role_may_not_grant_other_actions() -> None:
         "role": "qs-embed-acme",
         "policy": allow(["quicksight:GetSessionEmbedUrl", "s3:GetObject"]),
     }
-    [message] = check(iam_rules.embed_role_embedding_actions_only, ROLE_POLICY, props)
+    [message] = check(EMBED_ROLE_EMBEDDING_ACTIONS_ONLY, ROLE_POLICY, props)
     assert "s3:GetObject is not needed to embed the console" in message
 
 
 def test_other_roles_are_not_embed_roles() -> None:
     props = {"role": "ci-deployer", "policy": allow("s3:GetObject", "arn:aws:s3:::b/*")}
-    assert check(iam_rules.embed_role_embedding_actions_only, ROLE_POLICY, props) == []
+    assert check(EMBED_ROLE_EMBEDDING_ACTIONS_ONLY, ROLE_POLICY, props) == []
 
 
 def test_embed_role_trust_allows_only_assume_and_source_identity() -> None:
@@ -172,7 +187,7 @@ def test_embed_role_trust_allows_only_assume_and_source_identity() -> None:
             {"Effect": "Allow", "Principal": {"AWS": ACME_PORTAL}, "Action": "sts:TagSession"}
         )
     )
-    [message] = check(iam_rules.embed_role_embedding_actions_only, ROLE, props)
+    [message] = check(EMBED_ROLE_EMBEDDING_ACTIONS_ONLY, ROLE, props)
     assert "trust policy statement 0: sts:TagSession is not needed" in message
     assert "may allow only sts:AssumeRole" in message
 
@@ -182,31 +197,33 @@ def test_embed_role_trust_allows_only_assume_and_source_identity() -> None:
 
 def test_resource_star_is_allowed_for_get_session_embed_url() -> None:
     props = {"role": "qs-embed-acme", "policy": allow("quicksight:GetSessionEmbedUrl")}
-    assert check(iam_rules.resource_star_only_where_required, ROLE_POLICY, props) == []
+    assert check(RESOURCE_STAR_ONLY_WHERE_REQUIRED, ROLE_POLICY, props) == []
 
 
 def test_resource_star_is_refused_for_scopable_actions() -> None:
     props = {"role": "qs-embed-acme", "policy": allow(["quicksight:GetAuthCode"])}
-    [message] = check(iam_rules.resource_star_only_where_required, ROLE_POLICY, props)
+    [message] = check(RESOURCE_STAR_ONLY_WHERE_REQUIRED, ROLE_POLICY, props)
     assert "Resource '*' with quicksight:GetAuthCode, which can be scoped to its user" in message
 
 
 def test_resource_star_with_a_wildcard_names_a_scopable_action() -> None:
     props = {"role": "x", "policy": allow("quicksight:Get*")}
-    [message] = check(iam_rules.resource_star_only_where_required, ROLE_POLICY, props)
+    [message] = check(RESOURCE_STAR_ONLY_WHERE_REQUIRED, ROLE_POLICY, props)
     assert "quicksight:GetAuthCode" in message
 
 
 def test_resource_star_with_an_unknown_action() -> None:
     props = {"role": "x", "policy": allow("quicksight:MintEverything")}
-    [message] = check(iam_rules.resource_star_only_where_required, ROLE_POLICY, props)
+    [message] = check(RESOURCE_STAR_ONLY_WHERE_REQUIRED, ROLE_POLICY, props)
     assert "is unknown to AWS's IAM definition" in message
 
 
 def test_not_resource_in_allow_is_refused() -> None:
     policy = doc({"Effect": "Allow", "Action": "quicksight:GetAuthCode", "NotResource": "x"})
     [message] = check(
-        iam_rules.resource_star_only_where_required, MANAGED_POLICY, {"policy": policy}
+        RESOURCE_STAR_ONLY_WHERE_REQUIRED,
+        MANAGED_POLICY,
+        {"policy": policy},
     )
     assert "NotResource in an Allow statement" in message
 
@@ -215,7 +232,7 @@ def test_not_resource_in_allow_is_refused() -> None:
 
 
 def users_only(role_name: str, action: object, resource: object) -> list[str]:
-    rule = iam_rules.embed_role_tenant_users_only(index_with_umbrella())
+    rule = permissions.embed_role_tenant_users_only(index_with_umbrella())
     return check(rule, ROLE_POLICY, {"role": role_name, "policy": allow(action, resource)})
 
 
@@ -293,7 +310,7 @@ def test_default_namespace_allows_only_the_exact_users_of_the_file() -> None:
 
 
 def test_not_resource_with_user_actions_is_refused() -> None:
-    rule = iam_rules.embed_role_tenant_users_only(example_index())
+    rule = permissions.embed_role_tenant_users_only(example_index())
     policy = doc({"Effect": "Allow", "Action": "quicksight:GetAuthCode", "NotResource": "x"})
     [message] = check(rule, ROLE_POLICY, {"role": "qs-embed-acme", "policy": policy})
     assert "quicksight:GetAuthCode with NotResource reaches every user not listed" in message
@@ -302,7 +319,7 @@ def test_not_resource_with_user_actions_is_refused() -> None:
 def test_an_account_left_to_the_caller_must_still_be_one_account() -> None:
     t = example("acme")
     no_account = TenantConfig.model_validate({**t.model_dump(mode="python"), "account_id": None})
-    rule = iam_rules.embed_role_tenant_users_only(index_of([no_account]))
+    rule = permissions.embed_role_tenant_users_only(index_of([no_account]))
 
     def found(resource: str) -> list[str]:
         props = {"role": "qs-embed-acme", "policy": allow("quicksight:GetAuthCode", resource)}
@@ -327,9 +344,7 @@ def test_roles_without_a_tenant_file_are_left_to_the_stack_rule() -> None:
     ["*", {"AWS": "*"}, {"AWS": ["arn:aws:iam::111122223333:role/*"]}],
 )
 def test_trust_of_star_is_refused(principal: object) -> None:
-    [message] = check(
-        iam_rules.trust_no_wildcard_principal, ROLE, role(assumeRolePolicy=trust(principal))
-    )
+    [message] = check(TRUST_NO_WILDCARD_PRINCIPAL, ROLE, role(assumeRolePolicy=trust(principal)))
     assert message.startswith("role qs-embed-acme trust policy statement 0: trusts ")
     assert "list the app's exact role ARNs" in message
 
@@ -338,23 +353,23 @@ def test_not_principal_with_allow_is_refused() -> None:
     policy = doc(
         {"Effect": "Allow", "NotPrincipal": {"AWS": ACME_PORTAL}, "Action": "sts:AssumeRole"}
     )
-    [message] = check(iam_rules.trust_no_wildcard_principal, ROLE, role(assumeRolePolicy=policy))
+    [message] = check(TRUST_NO_WILDCARD_PRINCIPAL, ROLE, role(assumeRolePolicy=policy))
     assert "NotPrincipal in an Allow statement trusts every principal not listed" in message
 
 
 @pytest.mark.parametrize("root", ["arn:aws:iam::111122223333:root", "111122223333"])
 def test_trust_of_an_account_root_needs_a_condition(root: str) -> None:
     bare = role(assumeRolePolicy=trust({"AWS": root}))
-    [message] = check(iam_rules.trust_account_root_needs_condition, ROLE, bare)
+    [message] = check(TRUST_ACCOUNT_ROOT_NEEDS_CONDITION, ROLE, bare)
     assert f"trusts the whole account {root} with no Condition" in message
     conditioned = role(
         assumeRolePolicy=trust({"AWS": root}, {"StringEquals": {"sts:ExternalId": "abc-123"}})
     )
-    assert check(iam_rules.trust_account_root_needs_condition, ROLE, conditioned) == []
+    assert check(TRUST_ACCOUNT_ROOT_NEEDS_CONDITION, ROLE, conditioned) == []
 
 
 def test_embed_role_trusts_only_the_tenant_app_principals() -> None:
-    rule = iam_rules.trust_tenant_principals_only(example_index())
+    rule = trust_rules.trust_tenant_principals_only(example_index())
     stranger = "arn:aws:iam::999988887777:role/other-app"
     props = role(
         assumeRolePolicy=trust({"AWS": [ACME_PORTAL, stranger], "Service": "ec2.amazonaws.com"})
@@ -366,13 +381,13 @@ def test_embed_role_trusts_only_the_tenant_app_principals() -> None:
 
 
 def test_embed_role_without_tenant_file() -> None:
-    rule = iam_rules.trust_tenant_principals_only(example_index())
+    rule = trust_rules.trust_tenant_principals_only(example_index())
     [message] = check(rule, ROLE, role("qs-embed-initech"))
     assert "no tenant file declares the embed role qs-embed-initech" in message
 
 
 def test_external_id_is_required_and_never_shown() -> None:
-    rule = iam_rules.trust_requires_external_id(example_index())
+    rule = trust_rules.trust_requires_external_id(example_index())
     secret = "globex-embed-7f3c9a"
     principals = {"AWS": list(example("globex").embedding.app_principals)}
     missing = check(rule, ROLE, role("qs-embed-globex", assumeRolePolicy=trust(principals)))
@@ -398,7 +413,7 @@ EXTERNAL_ID = {"StringEquals": {"sts:ExternalId": "acme-ext-0001"}}
 def test_a_root_where_another_tenants_app_lives_is_refused(root: str) -> None:
     """The reviewer's finding: acme trusting its account's root with an ExternalId let
     globex's app (same account, the ExternalId readable in the repository) assume it."""
-    rule = iam_rules.trust_root_without_neighbours(example_index())
+    rule = trust_rules.trust_root_without_neighbours(example_index())
     props = role(assumeRolePolicy=trust({"AWS": root}, EXTERNAL_ID))
     [message] = check(rule, ROLE, props)
     assert message == (
@@ -410,15 +425,15 @@ def test_a_root_where_another_tenants_app_lives_is_refused(root: str) -> None:
 
 
 def test_a_root_where_only_the_tenants_own_apps_live_passes() -> None:
-    rule = iam_rules.trust_root_without_neighbours(index_of([example("acme")]))
+    rule = trust_rules.trust_root_without_neighbours(index_of([example("acme")]))
     props = role(assumeRolePolicy=trust({"AWS": "arn:aws:iam::111122223333:root"}, EXTERNAL_ID))
     assert check(rule, ROLE, props) == []
     elsewhere = role(assumeRolePolicy=trust({"AWS": "arn:aws:iam::999988887777:root"}))
-    assert check(iam_rules.trust_root_without_neighbours(example_index()), ROLE, elsewhere) == []
+    assert check(trust_rules.trust_root_without_neighbours(example_index()), ROLE, elsewhere) == []
 
 
 def test_an_app_of_another_account_without_external_id_gets_an_advisory() -> None:
-    rule = iam_rules.trust_other_account_external_id(example_index())
+    rule = trust_rules.trust_other_account_external_id(example_index())
     partner = "arn:aws:iam::444455556666:role/acme-partner"
     [message] = check(rule, ROLE, role(assumeRolePolicy=trust({"AWS": [ACME_PORTAL, partner]})))
     assert message == (
@@ -463,7 +478,7 @@ PINNED = {
 
 
 def test_register_user_is_refused_unless_the_tenant_opts_in() -> None:
-    rule = iam_rules.embed_role_register_user_opt_in(example_index())
+    rule = permissions.embed_role_register_user_opt_in(example_index())
     [message] = check(rule, ROLE_POLICY, {"role": "qs-embed-globex", "policy": _register(PINNED)})
     assert message == (
         "role qs-embed-globex policy 'r' statement 0: allows quicksight:RegisterUser, but tenant "
@@ -502,7 +517,7 @@ def test_register_user_is_refused_unless_the_tenant_opts_in() -> None:
 def test_an_opted_in_tenant_registers_only_its_role_and_sessions(
     condition: dict[str, Any] | None, expected: str | None
 ) -> None:
-    rule = iam_rules.embed_role_register_user_opt_in(_opted_in_index())
+    rule = permissions.embed_role_register_user_opt_in(_opted_in_index())
     found = check(rule, ROLE_POLICY, {"role": "qs-embed-globex", "policy": _register(condition)})
     if expected is None:
         assert found == []
@@ -512,7 +527,7 @@ def test_an_opted_in_tenant_registers_only_its_role_and_sessions(
 
 
 def test_generating_urls_needs_the_files_domain_guard() -> None:
-    rule = iam_rules.embed_role_allowed_domains(example_index())
+    rule = permissions.embed_role_allowed_domains(example_index())
     generate = {
         "Effect": "Allow",
         "Action": "quicksight:GenerateEmbedUrlForRegisteredUser",
@@ -545,7 +560,7 @@ def test_an_opted_in_rendered_role_passes_every_rule() -> None:
         inlinePolicies=[{"name": "quicksight-embedding", "policy": policy_json(permissions)}],
         maxSessionDuration=3600,
     )
-    for rule in iam_rules.rules(index):
+    for rule in iam.rules(index):
         assert check(rule, ROLE, props) == [], rule.name
 
 
@@ -555,7 +570,7 @@ def _globex_trust(condition: dict[str, Any] | None) -> dict[str, object]:
 
 
 def test_iam_identity_trust_must_pin_session_names() -> None:
-    rule = iam_rules.trust_session_names_pinned(example_index())
+    rule = trust_rules.trust_session_names_pinned(example_index())
     [message] = check(rule, ROLE, _globex_trust(None))
     assert message == (
         "role qs-embed-globex trust policy statement 0: allows sts:AssumeRole with any session "
@@ -568,7 +583,7 @@ def test_iam_identity_trust_must_pin_session_names() -> None:
 
 
 def test_iam_identity_trust_may_not_allow_session_names_of_no_user() -> None:
-    rule = iam_rules.trust_session_names_pinned(example_index())
+    rule = trust_rules.trust_session_names_pinned(example_index())
     extra = _globex_trust({"StringEquals": {"sts:RoleSessionName": ["dana", "mallory", "*"]}})
     [message] = check(rule, ROLE, extra)
     assert (
@@ -577,7 +592,7 @@ def test_iam_identity_trust_may_not_allow_session_names_of_no_user() -> None:
 
 
 def test_pinned_session_names_pass() -> None:
-    rule = iam_rules.trust_session_names_pinned(example_index())
+    rule = trust_rules.trust_session_names_pinned(example_index())
     exact = {"StringEquals": {"STS:RoleSessionName": ["dana", "eli", "fatima"]}}
     assert check(rule, ROLE, _globex_trust(exact)) == []
     fewer = {"StringEquals": {"sts:RoleSessionName": "dana"}}
@@ -611,14 +626,14 @@ def test_pinned_session_names_pass() -> None:
     ],
 )
 def test_admin_managed_policies_on_embed_roles(type_token: str, props: dict[str, object]) -> None:
-    [message] = check(iam_rules.no_admin_managed_policies, type_token, props)
+    [message] = check(NO_ADMIN_MANAGED_POLICIES, type_token, props)
     assert message.startswith("role qs-embed-acme: managed policy arn:aws:iam::aws:policy/")
     assert "grants far more than embedding" in message
 
 
 def test_admin_policies_on_other_roles_are_not_this_packs_business() -> None:
     props = {"role": "ci-admin", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}
-    assert check(iam_rules.no_admin_managed_policies, ROLE_POLICY_ATTACHMENT, props) == []
+    assert check(NO_ADMIN_MANAGED_POLICIES, ROLE_POLICY_ATTACHMENT, props) == []
 
 
 # -- session duration ----------------------------------------------------------------------
@@ -630,16 +645,16 @@ def test_admin_policies_on_other_roles_are_not_this_packs_business() -> None:
 )
 def test_session_duration(seconds: float | None, advisory: int, mandatory: int) -> None:
     props = role() if seconds is None else role(maxSessionDuration=seconds)
-    assert len(check(iam_rules.session_duration_embedding, ROLE, props)) == advisory
-    assert len(check(iam_rules.session_duration_limit, ROLE, props)) == mandatory
+    assert len(check(SESSION_DURATION_EMBEDDING, ROLE, props)) == advisory
+    assert len(check(SESSION_DURATION_LIMIT, ROLE, props)) == mandatory
 
 
 def test_session_duration_messages() -> None:
-    [advice] = check(iam_rules.session_duration_embedding, ROLE, role(maxSessionDuration=7200))
+    [advice] = check(SESSION_DURATION_EMBEDDING, ROLE, role(maxSessionDuration=7200))
     assert advice.startswith(
         "role qs-embed-acme: maxSessionDuration 7200 s; embedding needs at most 3600 s"
     )
-    [limit] = check(iam_rules.session_duration_limit, ROLE, role(maxSessionDuration=50_000))
+    [limit] = check(SESSION_DURATION_LIMIT, ROLE, role(maxSessionDuration=50_000))
     assert (
         limit
         == "role qs-embed-acme: maxSessionDuration 50000 s is above IAM's maximum of 43200 s (12 h)"
@@ -648,9 +663,7 @@ def test_session_duration_messages() -> None:
 
 def test_levels() -> None:
     levels = {
-        r.name: r.enforcement_level.value
-        for r in iam_rules.rules(example_index())
-        if r.enforcement_level
+        r.name: r.enforcement_level.value for r in iam.rules(example_index()) if r.enforcement_level
     }
     assert levels.pop("iam-session-duration-embedding") == "advisory"
     assert levels.pop("iam-trust-other-account-external-id") == "advisory"
@@ -659,7 +672,5 @@ def test_levels() -> None:
 
 def test_documents_given_as_maps_are_read_too() -> None:
     policy = json.loads(allow("quicksight:*"))
-    [message] = check(
-        iam_rules.no_wildcard_actions, MANAGED_POLICY, {"policy": policy, "name": "p"}
-    )
+    [message] = check(NO_WILDCARD_ACTIONS, MANAGED_POLICY, {"policy": policy, "name": "p"})
     assert message.startswith("managed policy p statement 0: 'quicksight:*'")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from policies.shards import (
@@ -12,7 +10,6 @@ from policies.shards import (
     jump_hash,
     moves,
     select_shard,
-    select_shard_files,
     shard_of,
     shard_selection,
     shard_sizes,
@@ -78,9 +75,6 @@ def test_select_shard_keeps_the_order_and_only_the_shards_tenants() -> None:
         assert sorted(t.tenant for part in chosen for t in part) == ["acme", "globex"]
         assert chosen[shard_of("acme", count)][0] is acme
     assert select_shard([acme, globex], None) == [acme, globex]
-    files = [(Path("acme.yaml"), acme), (Path("globex.yaml"), globex)]
-    mine = ShardSelection(shard_of("globex", 64), 64)
-    assert select_shard_files(files, mine) == [files[1]]
 
 
 @pytest.mark.parametrize(

@@ -109,7 +109,7 @@ def test_adopting_a_possible_administrator_is_called_out_loudly(
 def test_an_adopted_namespace_grants_only_the_files_users(tmp_path: Path) -> None:
     """The review's attack: a tenant adopting a namespace left by a removed tenant got
     `user/<ns>/*`, so its app could open the retained users' consoles (an ADMIN among them)."""
-    from policies.iam import tenant_user_resources
+    from policies.embed_role import tenant_user_resources
     from tenant_file.loader import load_tenant
 
     tenants = _copy(tmp_path)

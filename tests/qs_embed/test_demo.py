@@ -14,6 +14,7 @@ from tests.corpus import bad_tenant_cases
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.emulator
 def test_demo_grants_and_denies_as_expected(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--tenants", str(ROOT / "tenants")]) == 0
     out, err = capsys.readouterr()
@@ -31,6 +32,7 @@ def test_demo_grants_and_denies_as_expected(capsys: pytest.CaptureFixture[str]) 
     assert "stopping the emulator" in err
 
 
+@pytest.mark.emulator
 def test_demo_shows_full_urls_only_when_asked(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--tenants", str(ROOT / "tenants"), "--show-urls"]) == 0
     assert "code=" in capsys.readouterr().out

@@ -8,7 +8,7 @@ import shlex
 import pytest
 
 from infra.offline import run_offline
-from infra.plan_mocks import PlanMocks
+from infra.offline_mocks import OfflineMocks
 from infra.program import run_program
 from policies.project import TENANT_STACK
 from policies.shards import shard_of
@@ -103,7 +103,7 @@ def test_resharding_prints_moves_and_state_move_commands_with_the_programs_urns(
     # engine writes them: it leaves the root stack's type out of a top-level resource's URN
     # (NewURN in pulumi's sdk/go/common/resource/urn.go), which the SDK's mock monitor keeps.
     for source, urns in by_source.items():
-        run = run_offline(lambda: run_program(repo.tenants), PlanMocks([]), stack=source)
+        run = run_offline(lambda: run_program(repo.tenants), OfflineMocks([]), stack=source)
         components = {
             r.name: r.urn.replace("::pulumi:pulumi:Stack$", "::") for r in run.of_type(TENANT_STACK)
         }

@@ -2,8 +2,8 @@
 
 Tenants: ``acme`` (namespace acme) and ``globex`` (namespace globex), each with an embed role
 ``qs-embed-<tenant>`` whose permissions are the policy builders' own
-(``policies.iam.embed_role_permissions_policy``, called here, so the two cannot drift), trusted
-by its app principal ``role/<tenant>-portal``.
+(``policies.embed_role.embed_role_permissions_policy``, called here, so the two cannot drift),
+trusted by its app principal ``role/<tenant>-portal``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from botocore.config import Config
 
-from policies.iam import embed_role_permissions_policy
+from policies.embed_role import embed_role_permissions_policy
 from sandbox import Emulator, EmulatorSession
 from tenant_file.config import TenantConfig
 

@@ -23,6 +23,7 @@ from .conftest import ACCOUNT, NO_RETRIES, user_arn
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.emulator
 def test_starts_and_stops_cleanly() -> None:
     # How fast is measured by `make bench` (bench/emulator_lifecycle.py): no timed tests.
     emulator = Emulator().start()
@@ -71,6 +72,7 @@ def test_explicit_port_and_busy_port() -> None:
             Emulator(port=port, log_path=os.devnull).start()
 
 
+@pytest.mark.emulator
 def test_auth_codes_and_embed_urls_never_reach_the_log(tmp_path: Path) -> None:
     log = tmp_path / "emulator.log"
     with Emulator(verbose=True, log_path=log) as emulator:

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from botocore.exceptions import ClientError
 
-from policies.iam import embed_role_permissions_policy, embed_role_trust_policy, policy_json
+from policies.embed_role import embed_role_permissions_policy, embed_role_trust_policy, policy_json
 from sandbox import Emulator, EmulatorSession
 from tenant_file.config import TenantConfig
 from tenant_file.errors import ConfigError
@@ -242,9 +242,9 @@ def test_signed_get_and_delete_requests_pass_signature_checks(qs_admin: object) 
     assert described["Namespace"]["Name"] == "sigcheck"
 
 
-# -- the review's attacks on the policies the builders render (issue 14) --------------------
+# -- the review's attacks on the policies the builders render ------------------------------
 #
-# Each role below carries exactly what `policies.iam` renders for its tenant file; the app's
+# Each role below carries exactly what `policies.embed_role` renders for its tenant file; the app's
 # calls skip the embedder (raw boto3 as the embed role), so only IAM stands in the way.
 
 

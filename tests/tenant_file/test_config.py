@@ -129,7 +129,7 @@ def test_schema_refuses_what_the_loader_refuses() -> None:
 
 
 def test_register_on_first_use_is_off_by_default_and_for_iam_identity_only() -> None:
-    """Issue 13 item 4: one owner per user; the stack, unless an iam tenant opts in."""
+    """One owner per user: the stack, unless an iam tenant opts in to just-in-time registration."""
     assert parse_tenant(yaml.safe_dump(MINIMAL)).embedding.register_on_first_use is False
     on = {**MINIMAL["embedding"], "register_on_first_use": True}
     quicksight = {**MINIMAL, "embedding": on}
@@ -210,3 +210,13 @@ def test_generated_tenants_round_trip_through_schema_and_yaml(data: dict[str, An
     again = parse_tenant(yaml.safe_dump(dumped))
     assert again == loaded
     assert dumped["users"] == data["users"]
+
+
+def test_just_in_time_registration_is_decided_in_one_place() -> None:
+    from tests.fakes import registering, tenant
+
+    assert tenant("iam").registers_on_first_use is False
+    assert registering(tenant("iam")).registers_on_first_use is True
+    # One step past the edge: the flag on a quicksight-identity tenant never turns it on
+    # (the model refuses such a file; a config built around validation still says no).
+    assert registering(tenant("quicksight")).registers_on_first_use is False

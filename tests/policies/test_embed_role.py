@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policies.actions import EMBEDDING_ACTIONS, resource_types
-from policies.iam import (
+from policies.action_wildcards import EMBEDDING_ACTIONS, resource_types
+from policies.authorization_reference import action_resource_types
+from policies.embed_role import (
     ALLOWED_EMBEDDING_DOMAINS,
     GENERATE_EMBED_URL,
     GET_SESSION_EMBED_URL,
@@ -18,7 +19,6 @@ from policies.iam import (
     policy_json,
     tenant_user_resources,
 )
-from policies.iam_actions import action_resource_types
 from tenant_file.config import TenantConfig
 from tenant_file.names import partition_for_region
 
@@ -356,7 +356,7 @@ def test_the_builders_and_the_shared_constants_import_without_pulumi() -> None:
     import sys
 
     code = (
-        "import sys, policies.iam, policies.iam_limits, policies.resources; "
+        "import sys, policies.embed_role, policies.iam_limits, policies.resources; "
         "loaded = sorted(m for m in sys.modules if m.split('.')[0].startswith('pulumi')); "
         "assert not loaded, loaded"
     )

@@ -42,8 +42,7 @@ def adoption_lines(tenants: Sequence[TenantConfig]) -> list[str]:
                     f"{user.email}, its profile {user.profile or 'none'}; the embed role may "
                     "then open its console" + _caution(tenant, user)
                 )
-        jit = getattr(tenant.embedding, "register_on_first_use", False)
-        if jit and tenant.embedding.identity == "iam":
+        if tenant.registers_on_first_use:
             lines.append(
                 f"{head} users the app registers on first use (register_on_first_use) are "
                 "adopted by the next deploy: "

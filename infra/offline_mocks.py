@@ -14,7 +14,7 @@ from typing import Any
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
 from infra.offline import Properties
-from policies.iam import ACCOUNT_PLACEHOLDER
+from policies.embed_role import ACCOUNT_PLACEHOLDER
 from policies.project import QS_DYNAMIC_USER
 from policies.resources import (
     CALLER_IDENTITY,
@@ -59,7 +59,7 @@ class UnsupportedResourceError(Exception):
         )
 
 
-class PlanMocks(Mocks):
+class OfflineMocks(Mocks):
     """Properties for the resource types TenantStack declares, consistent with AWS's ARN formats:
     one handler per type, taking the declared inputs and giving the id and outputs. The local
     engine's preview (`local_engine.engine`) answers from its state first, and from here for

@@ -46,6 +46,9 @@ ASSUME_ROLE = "sts:AssumeRole"
 ALLOWED_EMBEDDING_DOMAINS = "quicksight:AllowedEmbeddingDomains"
 IAM_ARN = "quicksight:IamArn"
 SESSION_NAME = "quicksight:SessionName"
+STS_EXTERNAL_ID = "sts:ExternalId"
+STS_ROLE_SESSION_NAME = "sts:RoleSessionName"
+"""The trust policy's condition keys (IAM compares condition key names case-insensitively)."""
 
 
 def tenant_user_resources(tenant: TenantConfig, *, partition: str, account_id: str) -> list[str]:
@@ -86,10 +89,10 @@ def embed_role_trust_policy(tenant: TenantConfig) -> PolicyDocument:
     """
     assume: dict[str, str | list[str]] = {}
     if tenant.embedding.external_id is not None:
-        assume["sts:ExternalId"] = tenant.embedding.external_id.get_secret_value()
+        assume[STS_EXTERNAL_ID] = tenant.embedding.external_id.get_secret_value()
     if tenant.embedding.identity == "iam":
         # The session name IS the QuickSight user: only the tenant's users may be sessions.
-        assume["sts:RoleSessionName"] = _user_names(tenant)
+        assume[STS_ROLE_SESSION_NAME] = _user_names(tenant)
     assume_statement: dict[str, Any] = {
         "Sid": "TenantAppsAssumeEmbedRole",
         "Effect": "Allow",
@@ -129,7 +132,7 @@ def embed_role_permissions_policy(
             }
         )
     else:
-        if tenant.embedding.register_on_first_use:
+        if tenant.registers_on_first_use:
             statements.append(_register_sessions_just_in_time(tenant, users, partition, account_id))
         statements.append(
             {

@@ -8,7 +8,7 @@ import urllib.request
 from datetime import datetime, timedelta
 from typing import Any
 
-from sandbox.control_api import CONTROL_PREFIX, TOKEN_HEADER
+from sandbox.control_server import CONTROL_PREFIX, TOKEN_HEADER
 from sandbox.faults import FaultKind
 
 

@@ -1,9 +1,10 @@
 """Which IAM actions an embed role may hold, and what an action wildcard really grants.
 
-The embedding actions are the ones `policies.iam` grants (named there once); the resource types
-come from `policies.iam_actions` (AWS's published IAM definition). A wildcard is judged by what
-it expands to today, over every action AWS's IAM definition or botocore's API model names for
-the service: `quicksight:GetSessionEmbed*` is fine, `quicksight:Get*` is not.
+The embedding actions are the ones `policies.embed_role` grants (named there once); the
+resource types come from `policies.authorization_reference` (AWS's published IAM definition). A
+wildcard is judged by what it expands to today, over every action AWS's IAM definition or
+botocore's API model names for the service: `quicksight:GetSessionEmbed*` is fine,
+`quicksight:Get*` is not.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ from functools import cache
 import botocore.session
 from botocore.exceptions import UnknownServiceError
 
-from policies.iam import (
+from policies.authorization_reference import action_resource_types
+from policies.embed_role import (
     ASSUME_ROLE,
     GENERATE_EMBED_URL,
     GET_AUTH_CODE,
     GET_SESSION_EMBED_URL,
     REGISTER_USER,
 )
-from policies.iam_actions import action_resource_types
 
 EMBEDDING_ACTIONS = frozenset(
     {GET_SESSION_EMBED_URL, GET_AUTH_CODE, GENERATE_EMBED_URL, REGISTER_USER}
