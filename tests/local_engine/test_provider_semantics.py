@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from infra.offline import OfflineRun, run_offline
-from infra.plan_mocks import PlanMocks
+from infra.offline_mocks import OfflineMocks
 from infra.program import declare_tenants
 from infra.tenant_stack import TenantStack
 from local_engine.engine import LocalEngine, _import_read
@@ -40,7 +40,7 @@ def _adopting_run() -> OfflineRun[Any]:
     data = tenant_data("acme", adopt_namespace=True)
     data["permission_profiles"]["analyst"]["adopt"] = True
     tenants = [parse_tenant(yaml.safe_dump(data), "acme.yaml")]
-    return run_offline(lambda: declare_tenants(tenants), PlanMocks(tenants, None))
+    return run_offline(lambda: declare_tenants(tenants), OfflineMocks(tenants, None))
 
 
 def test_every_input_and_option_of_the_program_is_pulumi_aws_s(
