@@ -29,6 +29,7 @@ BENCHMARKS = (
     "reuse",
     "concurrency",
     "emulator_lifecycle",
+    "refresh",
 )
 
 

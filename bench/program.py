@@ -5,9 +5,9 @@ where the program's time per tenant goes.
    shard, as `pulumi up` of that stack runs it) against the same shard's tenants alone in a
    directory of their own: at most 1.5x. The difference is reading the other 9,800-odd files
    for the names that must stay unique across shards. Both run under Pulumi's mocks
-   (`infra.offline.run_offline` with `infra.offline_mocks.OfflineMocks`), side by side, each in its
-   own process, both on one CPU (`harness.pin_foreground`), started at the same moment; each
-   times its runs in its own CPU time, and the best of two runs counts.
+   (`infra.offline.run_offline` with `infra.offline_mocks.OfflineMocks`), side by side, each in
+   its own process, both on one CPU (`harness.pin_foreground`), started at the same moment;
+   each times its runs in its own CPU time, and the best of two runs counts.
 2. Reported: the program's cost per tenant against a minimal program declaring the same
    resources (one component per tenant with the same children) with constant inputs, and
    where the difference goes: reading and checking the tenant file, building the IAM

@@ -57,6 +57,20 @@ def capability_names(capabilities: Mapping[str, Any]) -> list[str]:
     return sorted(by_normalised.get(capability_key(wire), wire) for wire in capabilities)
 
 
+def capabilities_input(deny: Sequence[str]) -> dict[str, str]:
+    """The capabilities input (wire names) denying `deny` (botocore names): what a refresh
+    records for a profile found changed in AWS."""
+    fields = provider_capability_fields()
+
+    def wire(name: str) -> str:
+        head, *rest = fields.get(name, name).split("_")
+        if not rest:
+            return head[:1].lower() + head[1:]
+        return head + "".join(part.title() for part in rest)
+
+    return {wire(c): CAPABILITY_DENY for c in deny}
+
+
 def provider_problems(loaded: Sequence[tuple[Path, TenantConfig]]) -> list[Problem]:
     """A Problem for every denied capability this pulumi-aws cannot express, with file+field."""
     fields = provider_capability_fields()

@@ -261,10 +261,24 @@ class QuickSightUserProvider(ResourceProvider):
                 raise
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """The user as QuickSight has it now (`pulumi refresh`, `pulumi up --refresh`): its
+        live role, email and profile, so a change made in the console shows in the next diff
+        and is put back; None when it is gone (the next `up` creates it again)."""
         existing = self.describe(props)
         if existing is None:
             return ReadResult(None, {})
-        return ReadResult(id_, self._outputs(props, existing, adopted=bool(props.get("adopted"))))
+        live = {
+            **props,
+            # A user of another identity type under this name is not this resource: the diff
+            # then replaces it (and the engine never adopts it for an interrupted create).
+            "identityType": existing.get("IdentityType", props.get("identityType")),
+            "email": existing.get("Email", props.get("email")),
+            "userRole": existing.get("Role", props.get("userRole")),
+            "customPermissionsName": existing.get("CustomPermissionsName") or None,
+        }
+        if not props.get("customPermissionsName") and live["customPermissionsName"] is None:
+            live["customPermissionsName"] = props.get("customPermissionsName")
+        return ReadResult(id_, self._outputs(live, existing, adopted=bool(props.get("adopted"))))
 
     # -- helpers --------------------------------------------------------------------------
 

@@ -17,12 +17,26 @@
 4. Resources the program no longer declares are deleted, dependents first, or forgotten when
    they were declared `retain_on_delete`.
 
-The state is saved whatever happens, with exactly what was applied; a failure names the
-resource, the reason and what had already been applied.
+Before step 2, and before `destroy`, the engine refreshes what its state holds, as
+`pulumi up --refresh` does (pulumi/pulumi `pkg/resource/deploy/step_generator.go`: a refresh
+step per resource, the provider's Read): a resource gone from AWS is dropped from the state (and
+created again by the apply, or not deleted by destroy), one changed in AWS is recorded as it is
+(and put back by the diff). Each finding is printed. Operations an earlier run began and did not
+record (it was killed) are resolved there too, as Pulumi's pending operations are: a create is
+looked up by the id it would have given and adopted when it exists, an update is refreshed, a
+delete is dropped when the resource is gone.
+
+Every change is recorded durably as it completes (`local_engine.state`: an operation is written as
+pending before it reaches AWS, and as done after), so a run killed at any point is finished by
+the next one; a failure names the resource, the reason and what had already been applied. A
+state records what it was applied for (account, endpoint, shard, shard count); a run for
+anything else is refused before any change.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -50,6 +64,7 @@ from infra.quicksight_user import IDENTITY as USER_IDENTITY
 from infra.quicksight_user import IN_PLACE as USER_IN_PLACE
 from infra.quicksight_user import UserConflictError
 from infra.tenant_stack import TenantStack
+from local_engine.engine_changes import describe_changes
 from local_engine.engine_resources import Clients, ResourceHandler, UserHandler, resource_handlers
 from local_engine.provider_semantics import (
     import_problems,
@@ -58,7 +73,7 @@ from local_engine.provider_semantics import (
     split_import_id,
 )
 from local_engine.replacement import PropertyDiff, diff_properties
-from local_engine.state import LocalState, StateResource, is_sealed, seal
+from local_engine.state import AppliedFor, LocalState, StateResource, is_sealed
 from policies.project import QS_DYNAMIC_USER
 from policies.resources import CALLER_IDENTITY, QS_CUSTOM_PERMISSIONS, QS_NAMESPACE
 from tenant_file.config import TenantConfig
@@ -69,7 +84,13 @@ STACK = "local"
 T = TypeVar("T")
 Key = tuple[str, str]  # (type token, resource name): unique in the program
 
+KILL_AFTER_STEPS = "QS_EMBED_KILL_AFTER_STEPS"
+"""Test hook: the engine SIGKILLs itself after this many steps (an operation recorded as
+begun, an AWS call made, its record written), as an OOM or a lost CI runner would end it."""
+
 SYMBOLS = {
+    "gone": "!",
+    "drift": "!",
     "create": "+",
     "import": "=",
     "update": "~",
@@ -98,9 +119,15 @@ class EngineResult:
     changes: list[ResourceChange]
     unchanged: int
     run: OfflineRun[dict[str, TenantStack]] | None = None
+    preview: bool = False
+    """The changes are what `up` would make (`local up --preview`): nothing was changed."""
 
     def summary(self) -> str:
         counts = {op: sum(c.op == op for c in self.changes) for op in SYMBOLS}
+        found = [
+            f"{counts['gone']} found gone",
+            f"{counts['drift']} found changed in AWS",
+        ]
         parts = [
             f"{counts['create']} created",
             f"{counts['import']} adopted",
@@ -110,7 +137,9 @@ class EngineResult:
             f"{counts['forget']} forgotten (retained)",
             f"{self.unchanged} unchanged",
         ]
-        return ", ".join(parts)
+        refreshed = f"refresh: {', '.join(found)}; " if counts["gone"] or counts["drift"] else ""
+        would = "would be: " if self.preview else ""
+        return refreshed + would + ", ".join(parts)
 
 
 class ApplyFailed(Exception):
@@ -196,11 +225,16 @@ class LocalEngine:
         self._out = out
         self._handlers = resource_handlers(clients, sleep=sleep, clock=clock)
         self._lock = threading.Lock()
-        self._account: str | None = None
+        self._idle = threading.Condition(self._lock)
+        self._in_flight = 0
+        self._caller: Mapping[str, Any] | None = None
         self._declared: dict[Key, DeclaredResource] = {}
         self._changes: list[ResourceChange] = []
         self._unchanged = 0
         self._failed: ApplyFailed | None = None
+        kill_after = os.environ.get(KILL_AFTER_STEPS)
+        self._kill_after = int(kill_after) if kill_after else None
+        self._steps = 0
 
     def close(self) -> None:
         """Stop the provider host the users' provider ran in (if it was started)."""
@@ -216,37 +250,53 @@ class LocalEngine:
 
     # -- entry points ---------------------------------------------------------------------
 
-    def account(self) -> str:
-        if self._account is None:
-            self._account = str(self._clients("sts").get_caller_identity()["Account"])
-        return self._account
+    def caller(self) -> Mapping[str, Any]:
+        """STS GetCallerIdentity of the clients' credentials (asked once)."""
+        if self._caller is None:
+            self._caller = self._clients("sts").get_caller_identity()
+        return self._caller
 
-    def preview(
-        self, loaded: Sequence[tuple[Path, TenantConfig]]
-    ) -> OfflineRun[dict[str, TenantStack]]:
-        """The preview of `up`, and its refusals: what the program declares, answered from the
-        state where a resource stays (as `pulumi preview` shows it) and predicted from its
-        inputs where it is new or replaced. ConfigError for what `up` would refuse before
-        changing anything; nothing is changed either way."""
-        account = self.account()
+    def account(self) -> str:
+        return str(self.caller()["Account"])
+
+    def target(self, shard: int | None = None, shard_count: int = 1) -> AppliedFor:
+        """What a run is for: the account and endpoint the clients reach, the shard."""
+        endpoint = self._clients.endpoint("sts")
+        return AppliedFor(self.account(), endpoint, shard, shard_count)
+
+    def up(
+        self,
+        loaded: Sequence[tuple[Path, TenantConfig]],
+        *,
+        shard: int | None = None,
+        shard_count: int = 1,
+        preview: bool = False,
+    ) -> EngineResult:
+        """Refresh, preview, refuse (ConfigError, nothing changed) or apply (ApplyFailed on
+        failure); with `preview`, the changes it would make, nothing changed or saved."""
+        target = self.target(shard, shard_count)
+        account = target.account
         problems = account_problems(loaded, account) + region_problems(loaded, account)
-        problems += self._state_account_problems(account)
+        problems += self._target_problems(target, whole=True)
         if problems:
             raise ConfigError(problems)
+        if preview:
+            self.state = self.state.detached()
+        self.refresh()
         tenants = [tenant for _, tenant in loaded]
-        run = run_offline(_program(tenants), _PreviewMocks(self, tenants, account), stack=STACK)
-        self._declared = {(r.type, r.name): r for r in run.resources if r.custom}
+
+        def program() -> dict[str, TenantStack]:
+            return declare_tenants(tenants)
+
+        previewed = run_offline(program, _PreviewMocks(self, tenants, account), stack=STACK)
+        self._declared = {(r.type, r.name): r for r in previewed.resources if r.custom}
         where = _Where(loaded)
         refusals = self._provider_refusals(where) + self._look_before_changing(where)
         if refusals:
             raise ConfigError(refusals)
-        return run
-
-    def up(self, loaded: Sequence[tuple[Path, TenantConfig]]) -> EngineResult:
-        """Preview, refuse (ConfigError, nothing changed) or apply (ApplyFailed on failure)."""
-        self.preview(loaded)
-        self.state.account = self.account()
-        program = _program([tenant for _, tenant in loaded])
+        if preview:
+            return EngineResult(self._planned(), self._unchanged, preview=True)
+        self.state.record_target(target)
 
         def apply() -> OfflineRun[dict[str, TenantStack]]:
             run = run_offline(program, _ApplyMocks(self), stack=STACK)
@@ -257,11 +307,17 @@ class LocalEngine:
         return EngineResult(list(self._changes), self._unchanged, run)
 
     def destroy(self) -> EngineResult:
-        """Delete everything in the state (retained resources are forgotten, not deleted)."""
-        problems = self._state_account_problems(self.account())
+        """Delete everything in the state (retained resources are forgotten, not deleted);
+        what is already gone from AWS is said so and dropped, not reported deleted."""
+        problems = self._target_problems(self.target(), whole=False)
         if problems:
             raise ConfigError(problems)
-        self._saving_state(lambda: self._delete(list(self.state.resources.values())))
+
+        def destroy() -> None:
+            self.refresh()
+            self._delete(list(self.state.resources.values()))
+
+        self._saving_state(destroy)
         return EngineResult(list(self._changes), 0)
 
     def _saving_state(self, changes: Callable[[], T]) -> T:
@@ -270,6 +326,10 @@ class LocalEngine:
         try:
             return changes()
         except BaseException as e:
+            # Steps already running when one failed finish first (Pulumi's step executor
+            # drains them too): each is recorded, and listed among what was applied.
+            with self._idle:
+                self._idle.wait_for(lambda: self._in_flight == 0)
             failure = self._failure(e)
             if failure is e:
                 raise
@@ -279,15 +339,28 @@ class LocalEngine:
 
     # -- preview --------------------------------------------------------------------------
 
-    def _state_account_problems(self, account: str) -> list[Problem]:
-        if self.state.account in (None, account):
+    def _target_problems(self, target: AppliedFor, *, whole: bool) -> list[Problem]:
+        """A state applied for another account, endpoint or shard is refused: its resources
+        are not this run's to delete (a shard run on an unsharded state would delete every
+        other shard's tenants). `whole` False (destroy) compares account and endpoint only."""
+        where = str(self.state.path or "<state>")
+        recorded = self.state.applied_for
+        if recorded is None:  # a version 1 state: the account only
+            if self.state.account in (None, target.account):
+                return []
+            recorded = AppliedFor(str(self.state.account), target.endpoint, None, 1)
+        if not (self.state.resources or self.state.pending):
+            return []  # nothing applied yet: this run decides what the state is for
+        compared = target if whole else AppliedFor(target.account, target.endpoint)
+        mine = recorded if whole else AppliedFor(recorded.account, recorded.endpoint)
+        if compared == mine:
             return []
         return [
             Problem(
-                str(self.state.path or "<state>"),
+                where,
                 "",
-                f"records resources of account {self.state.account}, but the credentials are "
-                f"of account {account}: use that account's credentials or another --state FILE",
+                f"was applied for {mine.describe()}; this run is for {compared.describe()}: "
+                "run with what the state was applied for, or give another --state FILE",
             )
         ]
 
@@ -304,6 +377,69 @@ class LocalEngine:
                 + import_problems(d.type, d.import_id)
             )
         ]
+
+    # -- refresh --------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read every resource the state holds (`pulumi up --refresh`) and every operation an
+        interrupted run left pending; record what AWS has, say what was gone or changed."""
+        resolved = set()
+        for operation in list(self.state.pending.values()):
+            self._resolve_pending(operation.kind, operation.resource)
+            resolved.add(operation.resource.urn)
+        for resource in list(self.state.resources.values()):
+            if resource.urn not in resolved:
+                self._refresh_one(resource, pending=None)
+
+    def _resolve_pending(self, kind: str, resource: StateResource) -> None:
+        # Pulumi keeps an interrupted create as a pending operation and `pulumi refresh` asks
+        # whether to clear it or import it by its id (`--import-pending-creates URN ID`;
+        # https://www.pulumi.com/docs/iac/cli/commands/pulumi_refresh/). Every id here is
+        # made of names, so the engine looks the create up and adopts it when it is there.
+        if kind == "creating":
+            handler = self._handler(resource.type, resource.name)
+            resource = resource.with_options(id=handler.expected_id(_olds(resource)))
+        self._refresh_one(resource, pending=kind)
+
+    def _refresh_one(self, resource: StateResource, *, pending: str | None) -> None:
+        handler = self._handler(resource.type, resource.name)
+        live = handler.refresh(resource.id, _olds(resource))
+        if live is None:
+            self.state.remove(resource.urn)
+            if pending == "creating":
+                return  # interrupted before AWS made it: nothing to say, the apply creates it
+            gone = "deleted before an interrupted run recorded it" if pending else ""
+            self._note(
+                ResourceChange("gone", resource.type, resource.name, gone or _gone_reason(resource))
+            )
+            return
+        inputs, outputs = dict(resource.inputs), dict(resource.outputs)
+        changed: dict[str, tuple[Any, Any]] = {}
+        sealer = self.state.sealer
+        for key, value in live.items():
+            if key in resource.secret_inputs:
+                value = sealer.sealed(value)
+            if key in inputs:
+                if inputs[key] != value and pending != "creating":
+                    changed[key] = (inputs[key], value)
+                inputs[key] = value
+            if (key in outputs or key not in inputs) and not is_sealed(outputs.get(key)):
+                outputs[key] = value  # a dynamic provider's outputs repeat its inputs
+        refreshed = resource.with_options(inputs=inputs, outputs=outputs)
+        made = pending == "creating"
+        if made and self.diff(refreshed, resource.type, dict(resource.inputs), set()).replace:
+            # Not what was being created (someone else's, made meanwhile): never adopted;
+            # the look before changing refuses it as existing.
+            self.state.remove(resource.urn)
+            return
+        if pending == "creating":
+            detail = "created by an interrupted run: found in AWS and adopted"
+            self._note(ResourceChange("import", resource.type, resource.name, detail))
+        elif changed:
+            found = describe_changes(changed, resource.secret_inputs)
+            self._note(ResourceChange("drift", resource.type, resource.name, found))
+        if refreshed != resource or pending:
+            self.state.put(refreshed)
 
     def _look_before_changing(self, where: _Where) -> list[Problem]:
         problems: list[Problem] = []
@@ -336,6 +472,42 @@ class LocalEngine:
         mismatch = import_mismatch(declared.type, inputs, found)
         return f"cannot be adopted: {mismatch}" if mismatch else ""
 
+    def _planned(self) -> list[ResourceChange]:
+        """What the apply would do (`local up --preview`), old -> new; nothing is changed."""
+        planned = list(self._changes)
+        current = self.state.by_name()
+        for key, declared in self._declared.items():
+            inputs, secret = dict(declared.inputs), set(declared.secret_inputs)
+            old = current.get(key)
+            if old is None:
+                op = "import" if declared.import_id else "create"
+                planned.append(ResourceChange(op, declared.type, declared.name))
+                continue
+            decision = self.diff(old, declared.type, inputs, secret)
+            if decision.replace:
+                planned.append(
+                    ResourceChange("replace", declared.type, declared.name, decision.detail)
+                )
+            elif decision.changed:
+                planned.append(
+                    ResourceChange("update", declared.type, declared.name, decision.detail)
+                )
+            else:
+                self._unchanged += 1
+        for resource in self._leftovers():
+            op, detail = (
+                ("forget", "retain_on_delete")
+                if resource.retain_on_delete
+                else (
+                    "delete",
+                    "replaced" if resource.pending_delete else "",
+                )
+            )
+            planned.append(ResourceChange(op, resource.type, resource.name, detail))
+        for change in planned[len(self._changes) :]:
+            self._out(str(change))
+        return planned
+
     # -- diff -----------------------------------------------------------------------------
 
     def _handler(self, type_token: str, name: str) -> ResourceHandler:
@@ -346,7 +518,7 @@ class LocalEngine:
 
     def diff(
         self, old: StateResource, type_token: str, inputs: Properties, secret: set[str]
-    ) -> PropertyDiff:
+    ) -> _Decision:
         """How the resource `old` of the state becomes the one declared with `inputs`: the
         users' provider's own diff (as the engine asks it under `pulumi up`), the replacement
         table (`local_engine.replacement`) for the rest."""
@@ -358,8 +530,12 @@ class LocalEngine:
             result = users.diff(old.id, olds, inputs)
             keys = (*USER_IDENTITY, *USER_IN_PLACE)
             changed = [k for k in keys if olds.get(k) != inputs.get(k)] if result.changes else []
-            return PropertyDiff(tuple(changed), result.replaces)
-        return diff_properties(type_token, old.inputs, seal(inputs, secret | old.secret_inputs))
+            values = {k: (olds.get(k), inputs.get(k)) for k in changed}
+            return _Decision(tuple(changed), tuple(result.replaces or ()), values, frozenset())
+        sealed = self.state.sealer.seal(inputs, secret | old.secret_inputs)
+        found = diff_properties(type_token, old.inputs, sealed)
+        values = {k: (old.inputs.get(k), sealed.get(k)) for k in (*found.changed, *found.replaces)}
+        return _Decision(found.changed, found.replaces, values, secret | old.secret_inputs)
 
     # -- apply ----------------------------------------------------------------------------
 
@@ -368,6 +544,17 @@ class LocalEngine:
         with self._lock:
             if self._failed is not None:
                 raise self._failed  # like Pulumi: no new step starts after one failed
+            self._in_flight += 1
+        try:
+            resource_id, outputs = self._apply_one(args)
+        finally:
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
+        visible = {k: v for k, v in outputs.items() if not is_sealed(v)}
+        return resource_id, {**args.inputs, **visible, "id": resource_id}
+
+    def _apply_one(self, args: MockResourceArgs) -> tuple[str, Properties]:
         handler = self._handler(args.typ, args.name)
         inputs, secret = plain_properties(args.inputs)
         if DYNAMIC_PROVIDER_KEY in args.inputs:
@@ -380,7 +567,7 @@ class LocalEngine:
             raise ApplyFailed(args.name, args.typ, "not declared by the preview of this run")
         old = self.state.by_name().get((args.typ, args.name))
         try:
-            resource_id, outputs = self._step(handler, declared, old, inputs, secret)
+            return self._step(handler, declared, old, inputs, secret)
         except ApplyFailed as e:
             self._fail(e)
             raise
@@ -388,8 +575,6 @@ class LocalEngine:
             failure = ApplyFailed(args.name, args.typ, _reason(e))
             self._fail(failure)
             raise failure from e
-        visible = {k: v for k, v in outputs.items() if not is_sealed(v)}
-        return resource_id, {**args.inputs, **visible, "id": resource_id}
 
     def _step(
         self,
@@ -412,17 +597,21 @@ class LocalEngine:
             return self._create(handler, declared, inputs, secret, "create")
         decision = self.diff(old, kind, inputs, set(secret))
         if decision.replaces:
-            detail = ", ".join(decision.replaces)
+            detail = decision.detail
             if declared.delete_before_replace or old.delete_before_replace:
                 self._delete_one(old, replaced=True)
                 return self._create(handler, declared, inputs, secret, "replace", detail)
             pending = old.with_options(urn=f"{old.urn}#replaced", pending_delete=True)
-            with self._lock:
-                self.state.resources[pending.urn] = pending
+            self.state.put(pending)
+            self.state.remove(old.urn)
+            self._boundary()
             return self._create(handler, declared, inputs, secret, "replace", detail)
         if decision.changed:
+            self.state.begin("updating", old)
+            self._boundary()
             outputs = handler.update(old.id, _olds(old), inputs)
-            detail = ", ".join(decision.changed)
+            self._boundary()
+            detail = decision.detail
             return self._record(declared, old.id, inputs, secret, outputs, "update", detail)
         with self._lock:
             self._unchanged += 1
@@ -437,10 +626,26 @@ class LocalEngine:
         op: str,
         detail: str = "",
     ) -> tuple[str, Properties]:
+        sealer = self.state.sealer
+        being_made = StateResource(
+            urn=declared.urn,
+            type=declared.type,
+            name=declared.name,
+            id="",
+            inputs=sealer.seal(inputs, secret),
+            outputs={},
+            secret_inputs=secret,
+            dependencies=declared.dependencies,
+            retain_on_delete=declared.retain_on_delete,
+            delete_before_replace=declared.delete_before_replace,
+        )
+        self.state.begin("creating", being_made)
+        self._boundary()
         try:
             resource_id, outputs = handler.create(inputs)
         except UserConflictError as e:
             raise ApplyFailed(declared.name, declared.type, str(e)) from None
+        self._boundary()
         if outputs.get("adopted"):
             detail = "adopted the existing user" + (f"; {detail}" if detail else "")
             op = "import" if op == "create" else op  # counted as adopted, not created
@@ -456,22 +661,27 @@ class LocalEngine:
         op: str | None,
         detail: str = "",
     ) -> tuple[str, Properties]:
+        sealer = self.state.sealer
         resource = StateResource(
             urn=declared.urn,
             type=declared.type,
             name=declared.name,
             id=resource_id,
-            inputs=seal(inputs, secret),
-            outputs=seal(outputs, declared.additional_secret_outputs),
+            inputs=sealer.seal(inputs, secret),
+            outputs=sealer.seal(outputs, declared.additional_secret_outputs),
             secret_inputs=secret,
             dependencies=declared.dependencies,
             retain_on_delete=declared.retain_on_delete,
             delete_before_replace=declared.delete_before_replace,
         )
+        old = self.state.resources.get(resource.urn)
+        if op is not None or old != resource:
+            self.state.put(resource)
         with self._lock:
-            self.state.resources[resource.urn] = resource
             if op is not None:
                 self._note(ResourceChange(op, declared.type, declared.name, detail))
+        if op is not None:
+            self._boundary()
         return resource_id, dict(resource.outputs)
 
     # -- delete ---------------------------------------------------------------------------
@@ -501,19 +711,32 @@ class LocalEngine:
             op, detail = "forget", "retain_on_delete: kept in AWS, no longer managed"
         else:
             handler = self._handler(resource.type, resource.name)
+            self.state.begin("deleting", resource)
+            self._boundary()
             try:
                 handler.delete(resource.id, _olds(resource))
             except Exception as e:
                 raise ApplyFailed(resource.name, resource.type, _reason(e)) from e
+            self._boundary()
+        self.state.remove(resource.urn)
         with self._lock:
-            self.state.resources.pop(resource.urn, None)
             self._note(ResourceChange(op, resource.type, resource.name, detail))
+        self._boundary()
 
     # -- bookkeeping ----------------------------------------------------------------------
 
     def _note(self, change: ResourceChange) -> None:
         self._changes.append(change)
         self._out(str(change))
+
+    def _boundary(self) -> None:
+        """One step done (see KILL_AFTER_STEPS)."""
+        if self._kill_after is None:
+            return
+        with self._lock:
+            self._steps += 1
+            if self._steps >= self._kill_after:
+                os.kill(os.getpid(), signal.SIGKILL)
 
     def _fail(self, failure: ApplyFailed) -> None:
         with self._lock:
@@ -542,13 +765,23 @@ def _as_failure(error: Exception) -> ApplyFailed:
     return ApplyFailed("program", "pulumi", _reason(error))
 
 
-def _program(tenants: Sequence[TenantConfig]) -> Callable[[], dict[str, TenantStack]]:
-    """The Pulumi program of `tenants`, as the preview and the apply both run it."""
+def _gone_reason(resource: StateResource) -> str:
+    if resource.pending_delete:
+        return "the replaced resource is already gone"
+    return "not found in AWS (deleted outside this state, or the emulator restarted)"
 
-    def program() -> dict[str, TenantStack]:
-        return declare_tenants(tenants)
 
-    return program
+@dataclass(frozen=True)
+class _Decision(PropertyDiff):
+    """A PropertyDiff with the values, old and new, that the change lines show."""
+
+    values: Mapping[str, tuple[Any, Any]] = field(default_factory=dict)
+    secret: frozenset[str] | set[str] = frozenset()
+
+    @property
+    def detail(self) -> str:
+        """What changes, old -> new (secrets named, never shown)."""
+        return describe_changes(self.values, self.secret, replaces=self.replaces)
 
 
 def _olds(resource: StateResource) -> Properties:

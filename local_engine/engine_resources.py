@@ -12,6 +12,7 @@ created it says why the create would fail on an existing resource (and how to ad
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -23,9 +24,9 @@ from botocore.config import Config as BotocoreConfig
 from botocore.exceptions import ClientError
 
 from infra.aws_config import AwsProviderConfig, ConfiguredClients, StackConfig, stack_config_for
-from infra.capabilities import capability_names
+from infra.capabilities import capabilities_input, capability_names
 from infra.offline import Properties
-from infra.quicksight_user import serialized_provider
+from infra.quicksight_user import QuickSightUserProvider, serialized_provider
 from local_engine.provider_host import PROVIDER_KEY, DynamicProviderHost, HostDiff
 from policies.project import PROJECT, QS_DYNAMIC_USER
 from policies.resources import (
@@ -104,6 +105,12 @@ class Clients:
                 self._made[key] = self._session.client(service, **options)
             return self._made[key]
 
+    def endpoint(self, service: str, region: str | None = None) -> str:
+        """The endpoint the client of `service` really uses, as botocore resolved it (the
+        override, `AWS_ENDPOINT_URL[_<SERVICE>]` unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`,
+        the config file's `endpoint_url`, or AWS's own)."""
+        return str(self(service, region).meta.endpoint_url)
+
 
 def timeout_seconds(value: str | None, default: float) -> float:
     """A Pulumi custom timeout (`20m`, `1h30m`, `90s`) in seconds; `default` when not set."""
@@ -129,6 +136,8 @@ class ResourceHandler(Protocol):
     def delete(self, id_: str, olds: Properties) -> None: ...
     def conflict(self, inputs: Properties) -> str | None: ...
     def read(self, id_: str, inputs: Properties) -> Properties | None: ...
+    def refresh(self, id_: str, olds: Properties) -> Properties | None: ...
+    def expected_id(self, inputs: Properties) -> str: ...
 
 
 class _Handler:
@@ -140,6 +149,17 @@ class _Handler:
 
     def read(self, id_: str, inputs: Properties) -> Properties | None:
         raise NotImplementedError(f"{type(self).__name__} cannot import ({id_})")
+
+    def refresh(self, id_: str, olds: Properties) -> Properties | None:
+        """The resource as AWS has it now (`pulumi refresh`: the provider's Read), by input
+        and output names, or None when it is gone. A value equal in meaning to the old one
+        (the same policy written differently) is returned as the old one."""
+        raise NotImplementedError
+
+    def expected_id(self, inputs: Properties) -> str:
+        """The provider id `create` gives for `inputs` (every id here is made of names), so
+        a create interrupted before it was recorded can be looked up."""
+        raise NotImplementedError
 
 
 class RoleHandler(_Handler):
@@ -175,6 +195,29 @@ class RoleHandler(_Handler):
         except ClientError as e:
             if error_code(e) != "NoSuchEntity":
                 raise
+
+    def expected_id(self, inputs: Properties) -> str:
+        return str(inputs["name"])
+
+    def refresh(self, id_: str, olds: Properties) -> Properties | None:
+        # role.go resourceRoleRead: GetRole; assume_role_policy compared as policy JSON.
+        try:
+            role = self._clients("iam").get_role(RoleName=id_)["Role"]
+        except ClientError as e:
+            if error_code(e) == "NoSuchEntity":
+                return None
+            raise
+        return {
+            "name": role["RoleName"],
+            "assumeRolePolicy": same_document(
+                olds.get("assumeRolePolicy"), role["AssumeRolePolicyDocument"]
+            ),
+            "description": role.get("Description", ""),
+            "maxSessionDuration": role.get("MaxSessionDuration", IAM_DEFAULT_MAX_SESSION_SECONDS),
+            "arn": role["Arn"],
+            "uniqueId": role["RoleId"],
+            "path": role["Path"],
+        }
 
     def conflict(self, inputs: Properties) -> str | None:
         try:
@@ -217,6 +260,21 @@ class RolePolicyHandler(_Handler):
 
     def conflict(self, inputs: Properties) -> str | None:
         return None
+
+    def expected_id(self, inputs: Properties) -> str:
+        return f"{inputs['role']}:{inputs['name']}"
+
+    def refresh(self, id_: str, olds: Properties) -> Properties | None:
+        # role_policy.go resourceRolePolicyRead: GetRolePolicy (gone with its role, too).
+        role, name = id_.split(":", 1)
+        try:
+            found = self._clients("iam").get_role_policy(RoleName=role, PolicyName=name)
+        except ClientError as e:
+            if error_code(e) == "NoSuchEntity":
+                return None
+            raise
+        policy = same_document(olds.get("policy"), found["PolicyDocument"])
+        return {"role": role, "name": name, "policy": policy}
 
 
 class NamespaceHandler(_Handler):
@@ -295,6 +353,12 @@ class NamespaceHandler(_Handler):
             **self._outputs(namespace),
         }
 
+    def expected_id(self, inputs: Properties) -> str:
+        return f"{inputs['awsAccountId']},{inputs['namespace']}"
+
+    def refresh(self, id_: str, olds: Properties) -> Properties | None:
+        return self.read(id_, olds)
+
     def conflict(self, inputs: Properties) -> str | None:
         if self.read(f"{inputs['awsAccountId']},{inputs['namespace']}", inputs) is None:
             return None
@@ -362,6 +426,19 @@ class CustomPermissionsHandler(_Handler):
             "arn": profile["Arn"],
         }
 
+    def expected_id(self, inputs: Properties) -> str:
+        return f"{inputs['awsAccountId']},{inputs['customPermissionsName']}"
+
+    def refresh(self, id_: str, olds: Properties) -> Properties | None:
+        found = self.read(id_, olds)
+        if found is None:
+            return None
+        deny = found.pop("deny")
+        old = olds.get("capabilities") or {}
+        same = sorted(capability_names(old)) == deny
+        found["capabilities"] = old if same else capabilities_input(deny)
+        return found
+
     def conflict(self, inputs: Properties) -> str | None:
         found = self.read(f"{inputs['awsAccountId']},{inputs['customPermissionsName']}", inputs)
         if found is None:
@@ -414,6 +491,18 @@ class UserHandler(_Handler):
         found, outputs = self.host.read(self._urn(inputs), id_, props, props)
         return outputs if found else None
 
+    def expected_id(self, inputs: Properties) -> str:
+        return QuickSightUserProvider._id(inputs)  # the id create gives (Terraform's format)
+
+    def refresh(self, id_: str, olds: Properties) -> Properties | None:
+        # The host's Read runs the provider's read() (pulumi/dynamic/__main__.py read). It
+        # answers as Pulumi serializes (pulumi/runtime/rpc.py serialize_properties leaves out
+        # None): a property the answer lacks is null now (a profile lifted in the console).
+        live = self.read(id_, olds)
+        if live is None:
+            return None
+        return {**{k: None for k in olds if k != PROVIDER_KEY}, **live}
+
     def conflict(self, inputs: Properties) -> str | None:
         failures = self.host.check(self._urn(inputs), {}, self._props(inputs)).failures
         return "; ".join(reason for _, reason in failures) or None
@@ -440,6 +529,18 @@ def resource_handlers(
 def _timeouts(inputs: Mapping[str, Any]) -> Mapping[str, str]:
     timeouts = inputs.get("timeouts")
     return timeouts if isinstance(timeouts, Mapping) else {}
+
+
+def same_document(old: Any, live: Any) -> Any:
+    """`old` when it is the same JSON document as `live` (IAM answers documents decoded, in
+    its own layout), else `live` as JSON text."""
+    if isinstance(old, str):
+        try:
+            if json.loads(old) == live:
+                return old
+        except ValueError:
+            pass
+    return live if isinstance(live, str) else json.dumps(live)
 
 
 def _session_seconds(inputs: Properties) -> int:

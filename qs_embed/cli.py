@@ -335,7 +335,9 @@ def _local_engine_commands(local: Any) -> None:
         "Apply the Pulumi program for the tenant files with the AWS credentials of the\n"
         "environment (see 'qs-embed local serve'), keeping state between runs. Each resource\n"
         "is created, updated in place, replaced, adopted or deleted (forgotten when retained)\n"
-        "exactly as pulumi up would; what exists without being adopted is refused.",
+        "exactly as pulumi up would; what exists without being adopted is refused. The state\n"
+        "is refreshed from AWS first (pulumi up --refresh): what is gone is created again,\n"
+        "what was changed is put back, and each is said.",
         applied,
     )
     _tenants_option(up)
@@ -346,13 +348,24 @@ def _local_engine_commands(local: Any) -> None:
         '(made if missing), for eval "$(qs-embed local up --app-env TENANT)"; the changes go '
         "to stderr",
     )
+    up.add_argument(
+        "--preview",
+        action="store_true",
+        help="show what up would change, old -> new (after refreshing the state from AWS), "
+        "and change nothing",
+    )
     destroy = _command(
         local,
         "destroy",
         "delete what local up created (retained users, profiles, namespaces are kept)",
         "Delete every resource in the state, dependents first; resources declared\n"
-        "retain_on_delete (users, profiles, namespaces by default) are forgotten, not deleted.",
-        {**applied, 2: "the state file is unusable or of another account (nothing touched)"},
+        "retain_on_delete (users, profiles, namespaces by default) are forgotten, not deleted.\n"
+        "The state is refreshed first: what is already gone from AWS is said so, not deleted.",
+        {
+            **applied,
+            2: "the state file is unusable or was applied for another account or endpoint "
+            "(nothing touched)",
+        },
     )
     for p in (up, destroy):
         p.add_argument(

@@ -2,9 +2,12 @@
 
 Credentials and endpoint come from the environment, as for `pulumi up` (`qs-embed local serve`
 prints the variables that point them at the emulator); `--endpoint-url` overrides the endpoint.
-One line per change, then a summary. Exit 0 applied; 1 the apply failed (which resource, why,
-what was already applied: the state records it) or AWS could not be reached; 2 bad tenant
-files or a refusal before any change (nothing touched).
+One line per change (first what the refresh found gone or changed in AWS), then a summary;
+`--preview` prints the changes, old -> new, and makes none. Exit 0 applied; 1 the apply failed
+(which resource, why, what was already applied: the state records it) or AWS could not be
+reached; 2 bad tenant files or a refusal before any change (nothing touched): a state applied
+for another account, endpoint or shard, or the credentials of a tenant's app (left in the shell
+by `--app-env`) instead of the admin's.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import argparse
 import os
 import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -40,15 +43,21 @@ def _config_refused(command: str, error: AwsConfigError) -> int:
     return ExitCode.BAD_INPUT
 
 
-def _engine(args: argparse.Namespace, to_stderr: bool = False) -> LocalEngine:
+def _clients(args: argparse.Namespace) -> Clients:
     import boto3
 
-    state = LocalState.load(Path(args.state) if args.state else DEFAULT_STATE)
     # The stack config a user writes for pulumi-aws on a local endpoint (aws:endpoints,
     # aws:region, the keys): the engine's pulumi-aws calls and the users' provider, run in the
     # Pulumi provider host, are both configured by it.
     endpoint = getattr(args, "endpoint_url", None) or os.environ.get("AWS_ENDPOINT_URL")
-    clients = Clients.configured(stack_config_for(boto3.Session(), endpoint))
+    return Clients.configured(stack_config_for(boto3.Session(), endpoint))
+
+
+def _engine(
+    args: argparse.Namespace, to_stderr: bool = False, clients: Clients | None = None
+) -> LocalEngine:
+    state = LocalState.load(Path(args.state) if args.state else DEFAULT_STATE)
+    clients = clients or _clients(args)
 
     # The stream is looked up at each line: tests (and callers) may swap sys.stdout meanwhile.
     def out(line: str) -> None:
@@ -59,8 +68,12 @@ def _engine(args: argparse.Namespace, to_stderr: bool = False) -> LocalEngine:
 
 def cmd_local_up(args: argparse.Namespace) -> int:
     # Bad files stop here (ConfigError -> exit 2) before any AWS call.
-    loaded = load_checked_tenants(args.tenants, shard_from_args(args))
+    selection = shard_from_args(args)
+    loaded = load_checked_tenants(args.tenants, selection)
     install_log_redaction()  # invitation URLs, role credentials: before the first AWS call
+    sharded = selection.count > 1
+    shard = {"shard": selection.shard, "shard_count": selection.count} if sharded else {}
+    preview = bool(getattr(args, "preview", False))
     app_tenant = getattr(args, "app_env", None)
     if app_tenant is not None:
         tenants = {t.tenant: t for _, t in loaded}
@@ -73,27 +86,62 @@ def cmd_local_up(args: argparse.Namespace) -> int:
             return ExitCode.BAD_INPUT
         from sandbox.principals import PrincipalError, require_loopback
 
-        try:  # before any change: never apply to a real account on the way to app credentials
-            endpoint = require_loopback(
-                args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL"), "--app-env"
-            )
-        except PrincipalError as e:
-            print(f"error: {e}", file=sys.stderr)
-            return ExitCode.BAD_INPUT
-        # stdout is for `eval "$(qs-embed local up --app-env T)"`: the changes go to stderr.
+        # Before any change: never apply to a real account on the way to app credentials. The
+        # endpoints checked are the ones botocore gave the engine's own clients.
         try:
-            engine = _engine(args, to_stderr=True)
+            clients = _clients(args)
         except AwsConfigError as e:
             return _config_refused("up", e)
-        code = _run("up", engine, lambda: engine.up(loaded), to_stderr=True)
-        if code == ExitCode.OK:
+        used = {(s, r): clients.endpoint(s, r) for s, r in used_endpoints(loaded)}
+        for (service, _), url in used.items():
+            try:
+                require_loopback(url, "--app-env")
+            except PrincipalError as e:
+                print(f"error: {e} (the {service} client's endpoint is {url})", file=sys.stderr)
+                return ExitCode.BAD_INPUT
+        endpoint = used[("sts", None)]
+        # stdout is for `eval "$(qs-embed local up --app-env T)"`: the changes go to stderr.
+        engine = _engine(args, to_stderr=True, clients=clients)
+        code = _run("up", engine, lambda: engine.up(loaded, preview=preview, **shard), True, loaded)
+        if code == ExitCode.OK and not preview:
             return _print_app_env(tenants[app_tenant], endpoint)
         return code
     try:
         engine = _engine(args)
     except AwsConfigError as e:
         return _config_refused("up", e)
-    return _run("up", engine, lambda: engine.up(loaded))
+    return _run("up", engine, lambda: engine.up(loaded, preview=preview, **shard), loaded=loaded)
+
+
+def used_endpoints(loaded: Sequence[tuple[Path, TenantConfig]]) -> list[tuple[str, str | None]]:
+    """Every (service, region) the engine's clients reach for `loaded`: STS and IAM (global,
+    the session's region) and QuickSight in each tenant's region."""
+    regions = sorted({t.region for _, t in loaded})
+    return [("sts", None), ("iam", None), *(("quicksight", r) for r in regions)]
+
+
+def app_credentials_problem(
+    engine: LocalEngine, loaded: Sequence[tuple[Path, TenantConfig]]
+) -> str | None:
+    """Why the environment's credentials are a tenant's app's (left by `--app-env`), not the
+    admin's `local up` needs; None when they are not."""
+    caller = str(engine.caller()["Arn"])
+    kind, _, rest = caller.partition(":assumed-role/")
+    if not rest:
+        return None
+    role = rest.split("/", 1)[0]
+    for _, tenant in loaded:
+        for principal in tenant.embedding.app_principals:
+            if principal.rsplit("/", 1)[-1] == role and principal.startswith(
+                kind.replace(":sts:", ":iam:")
+            ):
+                return (
+                    f"the shell holds the credentials of {tenant.tenant}'s app ({principal}), "
+                    f'put there by eval "$(qs-embed local up --app-env {tenant.tenant})"; '
+                    "local up needs the admin's: run the export lines `qs-embed local serve` "
+                    "printed again (or open a new shell), then run this again"
+                )
+    return None
 
 
 def _print_app_env(tenant: TenantConfig, endpoint: str) -> int:
@@ -143,9 +191,15 @@ def _run(
     engine: LocalEngine,
     action: Callable[[], EngineResult],
     to_stderr: bool = False,
+    loaded: Sequence[tuple[Path, TenantConfig]] | None = None,
 ) -> int:
     where = engine.state.path
     try:
+        if loaded is not None:
+            problem = app_credentials_problem(engine, loaded)
+            if problem is not None:
+                print(f"error: {problem}", file=sys.stderr)
+                return ExitCode.BAD_INPUT
         result = action()
     except AwsConfigError as e:
         return _config_refused(command, e)

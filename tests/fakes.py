@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 import boto3
 import botocore.endpoint
 import pytest
-from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse, HTTPHeaders
 
 from tenant_file.config import TenantConfig
 
@@ -137,7 +137,8 @@ class FakeAws:
             aws_secret_access_key="app-secret-key",
             region_name="us-east-1",
         )
-        session.events.register("before-send", self.handle)
+        # botocore uses a before-send handler's answer as the response (its stubs say None).
+        session.events.register("before-send", self.handle)  # type: ignore[arg-type]
         return session
 
     def fail(self, operation: str, *failures: Failure | Exception | Reply) -> None:
@@ -156,8 +157,9 @@ class FakeAws:
         url = urlsplit(request.url)
         # The SigV4 credential scope names region and service, whatever the endpoint URL.
         auth = _text(request.headers.get("Authorization"))
-        _, _, region, service, _ = auth.split("Credential=")[1].split(",")[0].split("/")
-        token = request.headers.get("X-Amz-Security-Token")
+        scope = auth.split("Credential=")[1].split(",")[0].split("/")
+        region, service = scope[2], scope[3]
+        token: str | bytes | None = request.headers.get("X-Amz-Security-Token")
         token_text = token.decode() if isinstance(token, bytes) else token
         if service == "sts":
             params = {k: v[0] for k, v in parse_qs(_text(request.body)).items()}
@@ -275,7 +277,7 @@ def canned_response(
     url: str, status: int, body: bytes, headers: dict[str, str] | None = None
 ) -> AWSResponse:
     """What a `before-send` handler returns for botocore to parse as the answer."""
-    return AWSResponse(url, status, headers or {}, _Raw(body))
+    return AWSResponse(url, status, HTTPHeaders.from_dict(headers or {}), _Raw(body))
 
 
 def _quicksight_operation(method: str, path: str, query: str) -> tuple[str, dict[str, Any]]:

@@ -11,8 +11,8 @@ import yaml
 
 from tenant_file.config import TenantConfig
 from tenant_file.loader import load_tenants
+from tests import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "tenants"
 """The example tenants: acme (quicksight identity), globex (iam identity)."""
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests import ROOT
+
 PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
 
 

@@ -45,6 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
         "tenants to it and act as each tenant's first app principal",
     )
     parser.add_argument(
+        "--state",
+        metavar="FILE",
+        help="with --local-setup: the local engine's state (default: qs-embed local up's, "
+        ".qs-embed/state.json), "
+        "so a second start or a start after local up changes nothing",
+    )
+    parser.add_argument(
         "--console-origin",
         metavar="ORIGIN",
         help="origin of the embed URLs, when not QuickSight's in the tenant's region "
@@ -68,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     sessions: Mapping[str, boto3.Session] = {}
     if args.local_setup:
-        from examples.portal.local import LocalSetupError, prepare, require_loopback
+        from examples.portal.local import LocalSetupError, prepare, require_loopback, state_file
 
         try:
             endpoint = require_loopback(args.endpoint_url)
@@ -77,7 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_BAD_INPUT
         print(f"applying {len(tenants)} tenants to the emulator at {endpoint} ...", flush=True)
         try:
-            sessions = prepare(tenants, _admin_session(tenants), endpoint)
+            state = state_file(args.state)
+            sessions = prepare(tenants, _admin_session(tenants), endpoint, state)
         except LocalSetupError as e:
             print(f"error: {e}", file=sys.stderr)
             return EXIT_RUNTIME

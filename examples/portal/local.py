@@ -10,11 +10,13 @@ so it can never touch a real AWS account.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import boto3
 
 from tenant_file.config import TenantConfig
+from tenant_file.errors import ConfigError
 
 if TYPE_CHECKING:
     pass
@@ -36,9 +38,16 @@ def require_loopback(endpoint_url: str | None) -> str:
 
 
 def prepare(
-    tenants: Sequence[TenantConfig], admin: boto3.Session, endpoint_url: str
+    tenants: Sequence[TenantConfig],
+    admin: boto3.Session,
+    endpoint_url: str,
+    state: Path | None = None,
 ) -> Mapping[str, boto3.Session]:
-    """Apply the tenants to the emulator as `admin`; each tenant's app-principal session."""
+    """Apply the tenants to the emulator as `admin`; each tenant's app-principal session.
+
+    `state` is the local engine's state file (`qs-embed local up`'s by default in the CLI):
+    a second start, or a start after `local up`, finds its resources there and changes
+    nothing; without it every start is a fresh stack (and meets what an earlier one made)."""
     endpoint_url = require_loopback(endpoint_url)
     sessions = {
         t.tenant: app_principal_session(admin, t.embedding.app_principals[0], endpoint_url)
@@ -46,16 +55,28 @@ def prepare(
     }
     try:
         from local_engine.local_apply import ApplyFailed, apply_locally
+        from local_engine.state import LocalState
     except ModuleNotFoundError as e:
         raise LocalSetupError(
             f"--local-setup applies the Pulumi program: install the 'infra' extra ({e.name} "
             "is missing)"
         ) from e
     try:
-        apply_locally(tenants, _with_endpoint(admin, endpoint_url))
+        applied = LocalState.load(state) if state is not None else None
+        apply_locally(tenants, _with_endpoint(admin, endpoint_url), state=applied)
     except ApplyFailed as e:
         raise LocalSetupError(f"the emulator refused the tenants: {e}") from e
+    except ConfigError as e:
+        refusals = "; ".join(str(p) for p in e.problems)
+        raise LocalSetupError(f"the tenants cannot be applied: {refusals}") from e
     return sessions
+
+
+def state_file(given: str | None) -> Path:
+    """`--state`, else the state `qs-embed local up` keeps by default."""
+    from local_engine.state import DEFAULT_STATE  # the standard library only: no extra needed
+
+    return Path(given) if given else DEFAULT_STATE
 
 
 def app_principal_session(

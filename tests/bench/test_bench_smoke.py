@@ -71,7 +71,7 @@ def test_the_careful_app_signs_with_refreshable_role_credentials_through_the_stu
     assert answer["Status"] == 200
     assert stub.assume_role_calls == {"qs-embed": 1}
     assert isinstance(careful._request_signer._credentials, DeferredRefreshableCredentials)
-    assert careful.meta.config.retries == DEFAULT_CONFIG.retries
+    assert careful.meta.config.retries == DEFAULT_CONFIG.retries  # type: ignore[attr-defined]
 
 
 def test_the_program_benchmark_takes_a_typical_shard() -> None:

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests import ROOT
+
 WORKFLOW = ROOT / "examples" / "ci" / "tenants.yml"
 
 

@@ -206,7 +206,7 @@ def test_add_a_user_then_walk_every_role_pair_in_place(world: World, capsys: Any
         code, out, err = world.up(capsys, world.write("roles", doc), "roles.json")
         assert code == 0, err
         assert changes(out) == [("update", "t-life-roles.user.lia")], f"{before} -> {after}"
-        assert "(userRole)" in out
+        assert f"(userRole: {before} → {after})" in out
         world.assert_equals_yaml(doc)
     assert {(a, b) for a, b in itertools.pairwise(ROLE_WALK)} == {
         (a, b) for a in ROLES for b in ROLES if a != b

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from itertools import cycle
+from typing import Any
 
 import botocore.session
 import pytest
@@ -28,7 +29,7 @@ from embedder import (
     ExpiredCredentialsError,
     MissingCredentialsError,
 )
-from embedder.clients import DEFAULT_MAX_CLIENTS, SHARED_POOL
+from embedder.clients import DEFAULT_MAX_CLIENTS, SHARED_POOL, RoleSession
 from tests.fakes import ACCOUNT, Failure, FakeAws, FakeClock, tenant
 
 THREADS, CALLS = 8, 200
@@ -151,7 +152,12 @@ def test_client_pool_bounds_memory_and_an_evicted_client_keeps_its_credentials(
     made: list[str] = []
     emb = Embedder(tenant("iam"), session=aws.session(), clock=clock, client_pool=pool)
     factory = emb._client_factory
-    emb._client_factory = lambda role: made.append(role.session_name) or factory(role)
+
+    def counting(role: RoleSession) -> Any:
+        made.append(role.session_name)
+        return factory(role)
+
+    emb._client_factory = counting
     for user in ["dana", "eli", "fatima", "dana"]:
         emb.session_embed_url(user)
         assert len(pool) <= 2

@@ -8,6 +8,7 @@ import logging
 import pickle
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote
 
 import botocore.session
@@ -259,8 +260,11 @@ def test_install_log_redaction_is_public_idempotent_and_covers_iam_without_an_em
     ).encode()
     session = botocore.session.Session()
     session.set_credentials("AKIDAPPEXAMPLE", "app-secret-key")
-    session.register("before-send", lambda request, **_: canned_response(request.url, 200, body))
-    iam = session.create_client("iam", region_name="us-east-1")
+    session.register(
+        "before-send",
+        lambda request, **_: canned_response(request.url, 200, body),  # type: ignore[arg-type]
+    )
+    iam: Any = session.create_client("iam", region_name="us-east-1")
     caplog.set_level(logging.DEBUG)
     role = iam.get_role(RoleName="qs-embed-globex")["Role"]
     condition = role["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]

@@ -25,12 +25,12 @@ from local_engine.state import LocalState
 from tenant_file.config import TenantConfig
 from tenant_file.errors import ConfigError
 from tenant_file.loader import load_tenant
+from tests import ROOT
 
 pytestmark = pytest.mark.emulator
 
 sandbox = pytest.importorskip("sandbox")
 ACCOUNT = "111122223333"
-ROOT = Path(__file__).resolve().parents[2]
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
 Run = OfflineRun[dict[str, TenantStack]]
 
@@ -90,7 +90,7 @@ def test_the_state_records_every_resource_and_no_secret(applied: Run, state: Pat
     # globex's trust policy carries its ExternalId: only its digest is in the state.
     assert "globex-embed-7f3c9a" not in text
     role = next(r for r in saved.resources.values() if r.name == "globex.role")
-    assert set(role.inputs["assumeRolePolicy"]) == {"secretSha256"}
+    assert set(role.inputs["assumeRolePolicy"]) == {"secretHmacSha256"}
 
 
 def _embed_session(emulator: Any, app: str, role: str, session: str, **extra: Any) -> Any:

@@ -19,9 +19,9 @@ import pytest
 
 from sandbox import Emulator
 from tenant_file.loader import load_tenant
+from tests import ROOT
 from tests.e2e.support import running_emulator
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 APP_PACKAGE = "quicksight-embedder"
 pytestmark = pytest.mark.emulator
 
@@ -153,13 +153,15 @@ def test_the_app_wheel_alone_mints_against_the_emulator(
     acme = load_tenant(ROOT / "tenants" / "acme.yaml")
     apply_locally([acme], emulator.admin_session())
     app = emulator.principal_session(acme.embedding.app_principals[0])
-    credentials = app.get_credentials().get_frozen_credentials()
+    found = app.get_credentials()
+    assert found is not None
+    credentials = found.get_frozen_credentials()
     env = {
         "PATH": os.environ["PATH"],
-        "AWS_ACCESS_KEY_ID": credentials.access_key,
-        "AWS_SECRET_ACCESS_KEY": credentials.secret_key,
+        "AWS_ACCESS_KEY_ID": str(credentials.access_key),
+        "AWS_SECRET_ACCESS_KEY": str(credentials.secret_key),
         "AWS_SESSION_TOKEN": credentials.token or "",
-        "AWS_DEFAULT_REGION": emulator.region,
+        "AWS_DEFAULT_REGION": str(emulator.region),
     }
     done = subprocess.run(
         [str(app_python), "-c", APP, str(ROOT / "tenants" / "acme.yaml"), emulator.endpoint_url],

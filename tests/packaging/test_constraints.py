@@ -4,12 +4,11 @@ that satisfies it, so `make venv` installs what the tests last passed with."""
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests import ROOT
 
 
 def _pins() -> dict[str, str]:

@@ -7,15 +7,15 @@ from typing import Any
 
 from tenant_file.config import TenantConfig
 from tenant_file.loader import load_tenant
+from tests import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "tenants"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 """Tenant files for cases the examples do not show (umbrella: the default namespace)."""
 ACCOUNT = "111122223333"
 
 
-def example(name: str) -> TenantConfig:
+def example_or_fixture(name: str) -> TenantConfig:
     """tenants/<name>.yaml, or tests/policies/fixtures/<name>.yaml."""
     path = EXAMPLES / f"{name}.yaml"
     return load_tenant(path if path.exists() else FIXTURES / f"{name}.yaml")

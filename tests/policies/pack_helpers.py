@@ -22,7 +22,8 @@ from pulumi_policy import (
 from policies.pack import proxied
 from policies.tenant_index import TenantIndex, index_of
 from tenant_file.config import TenantConfig
-from tests.tenant_files import example, example_tenants
+from tests.tenant_files import example as example
+from tests.tenant_files import example_tenants as example_tenants
 
 ACME_PORTAL = "arn:aws:iam::111122223333:role/acme-portal"
 STACK_URN = "urn:pulumi:dev::quicksight-embedding::"

@@ -22,7 +22,7 @@ from policies.embed_role import (
 from tenant_file.config import TenantConfig
 from tenant_file.names import partition_for_region
 
-from .iam_fixtures import ACCOUNT, example, tenant
+from .iam_fixtures import ACCOUNT, example_or_fixture, tenant
 
 ALL_EXAMPLES = ["acme", "globex", "umbrella"]
 USER_ARN = "arn:aws:quicksight:us-east-1:111122223333:user"
@@ -60,7 +60,7 @@ def _documents(t: TenantConfig) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("name", ALL_EXAMPLES)
 def test_no_wildcard_actions_and_denies_only_guard_the_domains(name: str) -> None:
-    for document in _documents(example(name)):
+    for document in _documents(example_or_fixture(name)):
         assert document["Version"] == "2012-10-17"
         for statement in _statements(document):
             if statement["Effect"] == "Deny":
@@ -77,7 +77,7 @@ def test_no_wildcard_actions_and_denies_only_guard_the_domains(name: str) -> Non
 
 @pytest.mark.parametrize("name", ALL_EXAMPLES)
 def test_resource_star_only_on_get_session_embed_url(name: str) -> None:
-    for statement in _allows(_permissions(example(name))):
+    for statement in _allows(_permissions(example_or_fixture(name))):
         if statement["Resource"] == "*":
             assert statement["Action"] == GET_SESSION_EMBED_URL
         else:
@@ -89,7 +89,7 @@ def test_resource_star_only_on_get_session_embed_url(name: str) -> None:
 @pytest.mark.parametrize("name", ALL_EXAMPLES)
 def test_every_action_is_documented_and_scoped_to_its_resource_type(name: str) -> None:
     documented = action_resource_types("quicksight")
-    for statement in _statements(_permissions(example(name))):
+    for statement in _statements(_permissions(example_or_fixture(name))):
         for action in _as_list(statement["Action"]):
             assert action in documented, f"{action} is not spelt as AWS documents it"
             if statement["Resource"] != "*":
@@ -99,12 +99,12 @@ def test_every_action_is_documented_and_scoped_to_its_resource_type(name: str) -
 @pytest.mark.parametrize("name", ALL_EXAMPLES)
 def test_describe_user_is_not_granted(name: str) -> None:
     # The embedder never calls it (only the demo does, as the admin): least privilege.
-    assert "quicksight:DescribeUser" not in _actions(_permissions(example(name)))
+    assert "quicksight:DescribeUser" not in _actions(_permissions(example_or_fixture(name)))
     assert "quicksight:DescribeUser" not in EMBEDDING_ACTIONS
 
 
 def test_quicksight_identity_scopes_users_to_the_tenant_namespace() -> None:
-    acme = example("acme")
+    acme = example_or_fixture("acme")
     scoped = _statements(_permissions(acme))[1]
     assert scoped["Resource"] == f"{USER_ARN}/acme/*"
     assert scoped["Action"] == [
@@ -117,7 +117,7 @@ def test_quicksight_identity_scopes_users_to_the_tenant_namespace() -> None:
 def test_default_namespace_names_only_the_exact_users_of_the_file() -> None:
     """The default namespace holds every user of the account, admins included: `user/default/*`
     would let the tenant's app open any of their consoles (the reviewer's finding)."""
-    umbrella = example("umbrella")
+    umbrella = example_or_fixture("umbrella")
     scoped = _statements(_permissions(umbrella))[1]
     assert scoped["Resource"] == [f"{USER_ARN}/default/ada", f"{USER_ARN}/default/wesker"]
     assert set(scoped["Action"]) == {
@@ -147,7 +147,7 @@ def test_iam_identity_in_the_default_namespace_names_each_session_user() -> None
 
 
 def test_iam_identity_registers_only_its_own_sessions_and_only_when_the_file_opts_in() -> None:
-    globex = example("globex")
+    globex = example_or_fixture("globex")
     assert not globex.embedding.register_on_first_use
     assert "quicksight:RegisterUser" not in _actions(_permissions(globex))
     opted_in = globex.model_copy(
@@ -197,7 +197,7 @@ def test_a_tenant_without_allowed_domains_may_send_none() -> None:
 
 @pytest.mark.parametrize("name", ALL_EXAMPLES)
 def test_trust_names_exactly_the_app_principals(name: str) -> None:
-    t = example(name)
+    t = example_or_fixture(name)
     for statement in _statements(embed_role_trust_policy(t)):
         assert statement["Principal"] == {"AWS": list(t.embedding.app_principals)}
         assert set(_as_list(statement["Action"])) == {"sts:AssumeRole"}
@@ -207,7 +207,7 @@ def test_trust_names_exactly_the_app_principals(name: str) -> None:
 def test_conditions_compare_exactly_and_by_type(name: str) -> None:
     """StringEquals for strings; the one ARN-typed key, quicksight:IamArn, with ArnEquals; the
     multivalued quicksight:AllowedEmbeddingDomains with a set operator or Null."""
-    t = example(name)
+    t = example_or_fixture(name)
     opted_in = t.embedding.identity == "iam"
     embedding = t.embedding.model_copy(update={"register_on_first_use": opted_in})
     for document in _documents(t.model_copy(update={"embedding": embedding})):
@@ -223,7 +223,7 @@ def test_conditions_compare_exactly_and_by_type(name: str) -> None:
 
 
 def test_external_id_and_session_names_pin_the_assume_role() -> None:
-    assume = _statements(embed_role_trust_policy(example("globex")))[0]
+    assume = _statements(embed_role_trust_policy(example_or_fixture("globex")))[0]
     assert assume["Action"] == "sts:AssumeRole"
     assert assume["Condition"]["StringEquals"] == {
         "sts:ExternalId": "globex-embed-7f3c9a",
@@ -233,14 +233,14 @@ def test_external_id_and_session_names_pin_the_assume_role() -> None:
 
 def test_quicksight_identity_without_external_id_has_an_unconditioned_assume_role() -> None:
     # Exact principals are the whole check; the session name is not a user in this mode.
-    assume = _statements(embed_role_trust_policy(example("acme")))[0]
+    assume = _statements(embed_role_trust_policy(example_or_fixture("acme")))[0]
     assert "Condition" not in assume
 
 
 def test_trust_grants_nothing_but_assume_role() -> None:
     # No SetSourceIdentity/TagSession: the embedder uses neither (least privilege).
     for name in ALL_EXAMPLES:
-        [statement] = _statements(embed_role_trust_policy(example(name)))
+        [statement] = _statements(embed_role_trust_policy(example_or_fixture(name)))
         assert statement["Action"] == "sts:AssumeRole"
 
 
@@ -270,16 +270,16 @@ def test_arns_follow_region_partition_and_identity() -> None:
         "quicksight:IamArn": "arn:aws-cn:iam::111122223333:role/qs-embed-initech"
     }
     assert china.quicksight_user_name("peter") == "peter"
-    assert example("globex").quicksight_user_name("dana") == "qs-embed-globex/dana"
+    assert example_or_fixture("globex").quicksight_user_name("dana") == "qs-embed-globex/dana"
     assert tenant_user_resources(iam_china, partition=partition, account_id=ACCOUNT) == [
         "arn:aws-cn:quicksight:cn-north-1:111122223333:user/initech/qs-embed-initech/*"
     ]
 
 
 def test_documents_are_deterministic_and_compact() -> None:
-    t = example("globex")
+    t = example_or_fixture("globex")
     assert policy_json(_permissions(t)) == policy_json(_permissions(t))
-    assert " " not in policy_json(embed_role_trust_policy(example("acme")))
+    assert " " not in policy_json(embed_role_trust_policy(example_or_fixture("acme")))
 
 
 def test_resource_type_facts_match_the_reference() -> None:
@@ -344,7 +344,7 @@ def test_parliament_finds_nothing(name: str) -> None:
     from parliament import analyze_policy_string
 
     analysed = analyze_policy_string(
-        policy_json(_permissions(example(name))), ignore_private_auditors=True
+        policy_json(_permissions(example_or_fixture(name))), ignore_private_auditors=True
     )
     # quicksight:IamArn is ARN-typed: StringEquals on it was a MISMATCHED_TYPE_BUT_USABLE.
     assert [f.issue for f in analysed.findings] == []

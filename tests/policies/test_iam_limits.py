@@ -11,7 +11,7 @@ from policies.iam_limits import (
     policy_size_problems,
 )
 
-from .iam_fixtures import example, tenant
+from .iam_fixtures import example_or_fixture, tenant
 
 
 def _users(count: int) -> list[dict[str, str]]:
@@ -21,7 +21,9 @@ def _users(count: int) -> list[dict[str, str]]:
 
 
 def test_example_tenants_fit() -> None:
-    loaded = [(Path(f"tenants/{n}.yaml"), example(n)) for n in ("acme", "globex", "umbrella")]
+    loaded = [
+        (Path(f"tenants/{n}.yaml"), example_or_fixture(n)) for n in ("acme", "globex", "umbrella")
+    ]
     assert policy_size_problems(loaded) == []
 
 

@@ -26,8 +26,8 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 from policies.pack import build_policies
 from policies.project import PACK_NAME
 from policies.tenant_index import TENANTS_DIR_ENV, tenants_dir_for_pack
+from tests import ROOT
 from tests.policies.pack_helpers import example_index, role, trust
-from tests.tenant_files import ROOT
 
 URN = "urn:pulumi:dev::quicksight-embedding::"
 

@@ -12,7 +12,7 @@ from policies.lint import LintFinding, lint_declared, lint_document
 from review.declared import declare_program
 from tenant_file.config import TenantConfig
 from tenant_file.names import embed_role_arn
-from tests.policies.iam_fixtures import example as fixture_or_example
+from tests.policies.iam_fixtures import example_or_fixture as fixture_or_example
 from tests.policies.pack_helpers import policy_json
 from tests.tenant_files import example, example_tenants
 

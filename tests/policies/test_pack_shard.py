@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,11 @@ def pack_dir(tenants_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return Path("policies")
 
 
+def _lookup(config: dict[str, str]) -> Callable[[str], str | None]:
+    """The stack's config as the pack reads it (`pulumi.runtime.get_config`)."""
+    return config.get
+
+
 def test_the_stacks_shard_config_selects_the_index(pack_dir: Path) -> None:
     for k in range(2):
         config = {"quicksight-embedding:shardCount": "2", "quicksight-embedding:shard": str(k)}
@@ -50,21 +56,21 @@ def test_the_stacks_shard_config_selects_the_index(pack_dir: Path) -> None:
 def test_the_environment_comes_first(pack_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(SHARD_COUNT_ENV, "2")
     monkeypatch.setenv(SHARD_ENV, "1")
-    index = pack_index(pack_dir, {"quicksight-embedding:shardCount": "7"}.get)
+    index = pack_index(pack_dir, _lookup({"quicksight-embedding:shardCount": "7"}))
     assert [t.tenant for t in index.tenants] == [n for n in NAMES if shard_of(n, 2) == 1]
 
 
 def test_unsharded_by_default(pack_dir: Path) -> None:
-    assert [t.tenant for t in pack_index(pack_dir, {}.get).tenants] == NAMES
+    assert [t.tenant for t in pack_index(pack_dir, _lookup({})).tenants] == NAMES
     defaults = {"quicksight-embedding:shardCount": "1", "quicksight-embedding:shard": "-1"}
-    assert [t.tenant for t in pack_index(pack_dir, defaults.get).tenants] == NAMES
+    assert [t.tenant for t in pack_index(pack_dir, _lookup(defaults)).tenants] == NAMES
 
 
 def test_bad_shard_settings_refuse_the_stack_with_the_reason(
     pack_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(SHARD_COUNT_ENV, "2")
-    index = pack_index(pack_dir, {}.get)
+    index = pack_index(pack_dir, _lookup({}))
     assert index.tenants == ()
     assert [str(p) for p in index.problems] == [
         f"environment: {SHARD_ENV}: is required when {SHARD_COUNT_ENV} is 2: which shard "

@@ -11,8 +11,7 @@ import embedder
 from policies import project
 from policies.shards import PULUMI_SHARD_COUNT_KEY, PULUMI_SHARD_KEY
 from policies.tenant_index import PROJECT_TENANTS_DIR_KEY
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests import ROOT
 
 
 def _yaml(path: Path) -> dict[str, object]:

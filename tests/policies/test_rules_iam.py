@@ -56,7 +56,7 @@ TRUST_NO_WILDCARD_PRINCIPAL = trust_rules.trust_no_wildcard_principal(NO_TENANTS
 
 def umbrella() -> TenantConfig:
     """The fixture tenant in the shared default namespace."""
-    return iam_fixtures.example("umbrella")
+    return iam_fixtures.example_or_fixture("umbrella")
 
 
 def index_with_umbrella() -> TenantIndex:

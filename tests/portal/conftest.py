@@ -7,7 +7,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -17,8 +16,8 @@ from embedder.result import EmbedUrl
 from examples.portal import create_app
 from tenant_file.config import TenantConfig
 from tenant_file.loader import load_tenants
+from tests import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 TENANTS_DIR = ROOT / "tenants"
 CONSOLE = "https://us-east-1.quicksight.aws.amazon.com"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')

@@ -14,7 +14,8 @@ import pytest
 
 from examples.portal.__main__ import EXIT_BAD_INPUT, main
 from examples.portal.local import LocalSetupError, require_loopback
-from tests.portal.conftest import ROOT, TENANTS_DIR, csrf_of
+from tests import ROOT
+from tests.portal.conftest import TENANTS_DIR, csrf_of
 
 
 def test_bad_tenant_files_are_refused_before_serving(
@@ -70,6 +71,7 @@ def test_the_readme_way_serves_the_portal_on_the_emulator(tmp_path: Path) -> Non
         env = {**os.environ, **emu.env(), "PYTHONPATH": str(ROOT)}
         command = [sys.executable, "-m", "examples.portal", "--tenants", "tenants"]
         command += ["--endpoint-url", emu.endpoint_url, "--local-setup", "--port", "0"]
+        command += ["--state", str(tmp_path / "state.json")]
         portal = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )

@@ -29,9 +29,9 @@ GIT_ENV = {
 }
 
 
-def git(repo: Path, *args: str) -> None:
+def git(root: Path, *args: str) -> None:
     subprocess.run(
-        ["git", *args], cwd=repo, check=True, capture_output=True, env={**os.environ, **GIT_ENV}
+        ["git", *args], cwd=root, check=True, capture_output=True, env={**os.environ, **GIT_ENV}
     )
 
 
@@ -42,7 +42,7 @@ def edit(path: Path, change: dict[str, object]) -> None:
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Path:
+def examples_repo(tmp_path: Path) -> Path:
     """A repository holding tenant files, with the examples committed."""
     shutil.copytree(EXAMPLES, tmp_path / "tenants")
     git(tmp_path, "init", "-q", "-b", "main")
@@ -88,13 +88,13 @@ def test_a_default_namespace_tenant_passes_clean(
 
 
 def test_trusting_star_is_refused_before_anything_runs(
-    repo: Path, capsys: pytest.CaptureFixture[str]
+    examples_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    acme = repo / "tenants" / "acme.yaml"
+    acme = examples_repo / "tenants" / "acme.yaml"
     data = yaml.safe_load(acme.read_text())
     data["embedding"]["app_principals"] = ["*"]
     acme.write_text(yaml.safe_dump(data, sort_keys=False))
-    code = main(["check", "--tenants", str(repo / "tenants"), "--base", "main"])
+    code = main(["check", "--tenants", str(examples_repo / "tenants"), "--base", "main"])
     err = capsys.readouterr().err
     assert code == 2
     assert (
@@ -104,7 +104,7 @@ def test_trusting_star_is_refused_before_anything_runs(
     assert err.rstrip().endswith("; nothing was done")
 
 
-def test_granting_quicksight_star_is_refused(repo: Path) -> None:
+def test_granting_quicksight_star_is_refused(examples_repo: Path) -> None:
     # The tenant file cannot express a policy; a resource next to the program's can.
     def extra() -> None:
         aws.iam.RolePolicy(
@@ -112,7 +112,7 @@ def test_granting_quicksight_star_is_refused(repo: Path) -> None:
         )
 
     out = io.StringIO()
-    code = run_check(repo / "tenants", None, out, extra)
+    code = run_check(examples_repo / "tenants", None, out, extra)
     lines = out.getvalue().splitlines()
     assert code == 2
     assert (
@@ -124,7 +124,7 @@ def test_granting_quicksight_star_is_refused(repo: Path) -> None:
     )
 
 
-def test_get_auth_code_on_every_user_is_refused(repo: Path) -> None:
+def test_get_auth_code_on_every_user_is_refused(examples_repo: Path) -> None:
     """The reviewer's RolePolicy passed check with 0 mandatory violations."""
 
     def extra() -> None:
@@ -136,7 +136,7 @@ def test_get_auth_code_on_every_user_is_refused(repo: Path) -> None:
         )
 
     out = io.StringIO()
-    assert run_check(repo / "tenants", None, out, extra) == 2
+    assert run_check(examples_repo / "tenants", None, out, extra) == 2
     assert (
         "mandatory iam-embed-role-tenant-users-only: role qs-embed-acme policy 'any-user' "
         "statement 0: quicksight:GetAuthCode on 'arn:aws:quicksight:*:*:user/*' reaches beyond "
@@ -145,7 +145,7 @@ def test_get_auth_code_on_every_user_is_refused(repo: Path) -> None:
     assert out.getvalue().splitlines()[-1].startswith("REFUSED: ")
 
 
-def test_an_iam_identity_role_assumable_by_any_session_name_is_refused(repo: Path) -> None:
+def test_an_iam_identity_role_assumable_by_any_session_name_is_refused(examples_repo: Path) -> None:
     globex = example("globex")
 
     def extra() -> None:
@@ -160,22 +160,24 @@ def test_an_iam_identity_role_assumable_by_any_session_name_is_refused(repo: Pat
         )
 
     out = io.StringIO()
-    assert run_check(repo / "tenants", None, out, extra) == 2
+    assert run_check(examples_repo / "tenants", None, out, extra) == 2
     assert (
         "mandatory iam-trust-session-names-pinned: role qs-embed-globex trust policy statement 0: "
         "allows sts:AssumeRole with any session name"
     ) in out.getvalue()
 
 
-def test_removing_a_user_is_called_out(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    acme = repo / "tenants" / "acme.yaml"
+def test_removing_a_user_is_called_out(
+    examples_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    acme = examples_repo / "tenants" / "acme.yaml"
     data = yaml.safe_load(acme.read_text())
     data["users"] = [u for u in data["users"] if u["name"] != "bob"]
     data["embedding"]["app_principals"].append("arn:aws:iam::111122223333:role/acme-batch")
     acme.write_text(yaml.safe_dump(data, sort_keys=False))
-    git(repo, "commit", "-q", "-am", "drop bob")
+    git(examples_repo, "commit", "-q", "-am", "drop bob")
 
-    code = main(["check", "--tenants", str(repo / "tenants"), "--base", "HEAD~1"])
+    code = main(["check", "--tenants", str(examples_repo / "tenants"), "--base", "HEAD~1"])
     out = capsys.readouterr().out.splitlines()
     assert (
         "REMOVED acme: user bob removed: the QuickSight user and their assets are kept "
@@ -189,17 +191,17 @@ def test_removing_a_user_is_called_out(repo: Path, capsys: pytest.CaptureFixture
     assert code == 0
 
 
-def test_removing_a_user_of_a_tenant_that_deletes_users(repo: Path) -> None:
-    globex = repo / "tenants" / "globex.yaml"
+def test_removing_a_user_of_a_tenant_that_deletes_users(examples_repo: Path) -> None:
+    globex = examples_repo / "tenants" / "globex.yaml"
     edit(globex, {"retain_users_on_delete": False})
-    git(repo, "commit", "-q", "-am", "globex opts out")
+    git(examples_repo, "commit", "-q", "-am", "globex opts out")
     data = yaml.safe_load(globex.read_text())
     data["users"] = [u for u in data["users"] if u["name"] != "eli"]
     data["permission_profiles"]["restricted"]["deny"].remove("ExportToPdf")
     globex.write_text(yaml.safe_dump(data, sort_keys=False))
 
     out = io.StringIO()
-    run_check(repo / "tenants", "main", out)
+    run_check(examples_repo / "tenants", "main", out)
     lines = out.getvalue().splitlines()
     assert (
         "REMOVED globex: user eli removed: the QuickSight user is DELETED with every analysis "
@@ -213,8 +215,10 @@ def test_removing_a_user_of_a_tenant_that_deletes_users(repo: Path) -> None:
     ) in lines
 
 
-def test_a_base_that_is_not_a_commit(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["check", "--tenants", str(repo / "tenants"), "--base", "no-such-ref"])
+def test_a_base_that_is_not_a_commit(
+    examples_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["check", "--tenants", str(examples_repo / "tenants"), "--base", "no-such-ref"])
     err = capsys.readouterr().err
     assert code == 2
     assert "error: --base no-such-ref: is not a commit of the repository" in err
@@ -319,13 +323,13 @@ def test_a_removed_profile_line_is_lifted_only_where_attachments_are_deleted() -
 
 
 def test_a_removed_profile_line_is_called_out_by_check(
-    repo: Path, capsys: pytest.CaptureFixture[str]
+    examples_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    acme = repo / "tenants" / "acme.yaml"
+    acme = examples_repo / "tenants" / "acme.yaml"
     data = yaml.safe_load(acme.read_text())
     del data["users"][0]["profile"]
     acme.write_text(yaml.safe_dump(data, sort_keys=False))
-    assert main(["check", "--tenants", str(repo / "tenants"), "--base", "main"]) == 0
+    assert main(["check", "--tenants", str(examples_repo / "tenants"), "--base", "main"]) == 0
     out = capsys.readouterr().out
     assert "review acme: user alice profile analyst -> none: the profile STAYS APPLIED" in out
     assert "aws quicksight delete-user-custom-permission --aws-account-id 111122223333" in out

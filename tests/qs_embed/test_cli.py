@@ -18,8 +18,7 @@ from packaging.requirements import Requirement
 
 import qs_embed.cli
 from qs_embed.cli import build_parser, main
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests import ROOT
 
 
 def commands(

@@ -9,9 +9,8 @@ import pytest
 
 from qs_embed.cli import main
 from sandbox.emulator import Emulator
-from tests.corpus import bad_tenant_cases
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests import ROOT
+from tests.corpus import BadTenantCase, bad_tenant_cases
 
 
 @pytest.mark.emulator
@@ -40,7 +39,10 @@ def test_demo_shows_full_urls_only_when_asked(capsys: pytest.CaptureFixture[str]
 
 @pytest.mark.parametrize("case", bad_tenant_cases()[::7], ids=lambda c: c.case)
 def test_demo_refuses_bad_tenants_before_starting_anything(
-    case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    case: BadTenantCase,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     shutil.copy(ROOT / "tenants" / "globex.yaml", tmp_path)
     case.install(tmp_path)

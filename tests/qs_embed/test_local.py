@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests import ROOT
+
 QS_EMBED = str(Path(sys.executable).with_name("qs-embed"))
 pytestmark = pytest.mark.emulator
 
@@ -155,3 +156,63 @@ def test_an_endpoint_that_is_not_aws_ends_in_one_line(tmp_path: Path) -> None:
     assert "validating provider credentials" in errors[0]
     assert "this is a bug" not in done.stderr
     assert "not-a-real-secret-key" not in done.stderr
+
+
+def test_app_env_guards_the_endpoint_botocore_really_uses(tmp_path: Path) -> None:
+    """AWS_IGNORE_CONFIGURED_ENDPOINT_URLS makes botocore ignore AWS_ENDPOINT_URL: the run
+    would go to the real STS, so the loopback guard refuses it (issue 19)."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:4566",
+        "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    done = run(env, "local", "up", "--state", str(tmp_path / "s.json"), "--app-env", "acme")
+    assert done.returncode == 2, done.stderr
+    assert "--app-env works only against the local emulator" in done.stderr
+    assert "amazonaws.com" in done.stderr, "names the endpoint the clients would use"
+    assert done.stdout == ""
+
+
+def test_local_up_with_the_apps_credentials_says_so_and_how_to_get_the_admins_back(
+    served: dict[str, str], tmp_path: Path
+) -> None:
+    from tests.repos import lean
+    from tests.tenant_files import write_tenant
+
+    write_tenant(tmp_path / "tenants", lean("shell"))
+    up = run(served, "local", "up", "--app-env", "shell", cwd=tmp_path)
+    assert up.returncode == 0, up.stderr
+    app = {**served, **exports(up.stdout)}  # eval "$(qs-embed local up --app-env shell)"
+    again = run(app, "local", "up", cwd=tmp_path)
+    assert again.returncode == 2, again.stderr
+    assert "the shell holds the credentials of shell's app" in again.stderr
+    assert "qs-embed local serve" in again.stderr
+    assert "Traceback" not in again.stderr
+
+
+def test_a_shard_run_on_the_unsharded_default_state_is_refused(
+    served: dict[str, str], tmp_path: Path
+) -> None:
+    """Issue 19: an unsharded `local up`, then `--shard 0 --shard-count 2` with the same (the
+    default) state deleted the other shard's role; now refused, naming both."""
+    from policies.shards import shard_of
+    from tests.repos import lean
+    from tests.tenant_files import write_tenant
+
+    names = [f"cut{i}" for i in range(20)]
+    zero = next(n for n in names if shard_of(n, 2) == 0)
+    one = next(n for n in names if shard_of(n, 2) == 1)
+    for name in (zero, one):
+        write_tenant(tmp_path / "tenants", lean(name))
+    whole = run(served, "local", "up", cwd=tmp_path)
+    assert whole.returncode == 0, whole.stderr
+    assert (tmp_path / ".qs-embed" / "state.json").exists()
+    cut = run(served, "local", "up", "--shard", "0", "--shard-count", "2", cwd=tmp_path)
+    assert cut.returncode == 2, cut.stdout + cut.stderr
+    assert "all tenants of 1 shard" in cut.stderr
+    assert "shard 0 of 2 shards" in cut.stderr
+    preview = run(served, "local", "up", "--preview", cwd=tmp_path)
+    assert preview.returncode == 0, preview.stderr
+    assert "would be: 0 created" in preview.stdout
+    assert "0 deleted" in preview.stdout

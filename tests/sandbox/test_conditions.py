@@ -376,7 +376,9 @@ def test_the_condition_key_table_agrees_with_aws() -> None:
     model = botocore.session.get_session().get_service_model("quicksight")
     for action, keys in CONDITION_KEYS.items():
         assert set(keys) <= listed[action], action
-        members = model.operation_model(action).input_shape.members
+        shape = model.operation_model(action).input_shape
+        assert shape is not None, action
+        members = shape.members
         assert set(keys.values()) <= set(members), action
     for action in ("RegisterUser", "GenerateEmbedUrlForRegisteredUser"):
         service_keys = {k for k in listed[action] if k.startswith("quicksight:")}

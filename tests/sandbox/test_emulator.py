@@ -17,10 +17,9 @@ import psutil
 import pytest
 
 from sandbox import Emulator, EmulatorError
+from tests import ROOT
 
 from .conftest import ACCOUNT, NO_RETRIES, user_arn
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.emulator

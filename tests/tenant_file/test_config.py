@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import botocore.session
 import jsonschema
 import pytest
 import yaml
+from botocore.model import StructureShape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,9 +19,9 @@ from tenant_file.errors import ConfigError
 from tenant_file.limits import service_limits
 from tenant_file.loader import load_tenants, parse_tenant
 from tenant_file.schema import tenant_json_schema
+from tests import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-MINIMAL = {
+MINIMAL: dict[str, Any] = {
     "tenant": "acme",
     "embedding": {
         "identity": "quicksight",
@@ -34,7 +34,9 @@ MINIMAL = {
 def test_limits_come_from_botocore_models() -> None:
     model = botocore.session.get_session().get_service_model("quicksight")
     limits = service_limits()
-    assert limits.capability_names == set(model.shape_for("Capabilities").members)
+    capabilities = model.shape_for("Capabilities")
+    assert isinstance(capabilities, StructureShape)
+    assert limits.capability_names == set(capabilities.members)
     assert (limits.session_lifetime_min, limits.session_lifetime_max) == (15, 600)
     assert limits.entry_point.max_length == 1000
     assert limits.custom_permissions_name.pattern == "^[a-zA-Z0-9+=,.@_-]+$"

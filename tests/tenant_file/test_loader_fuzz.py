@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from tenant_file.config import TenantConfig
 from tenant_file.errors import ConfigError
 from tenant_file.loader import parse_tenant
+from tests import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = {p.name: p.read_text() for p in sorted((ROOT / "tenants").glob("*.yaml"))}
 MAX_EXAMPLE_CHARS = 8_000
 # What YAML reads as syntax, and a few characters that trouble readers of it.

@@ -16,8 +16,8 @@ from tenant_file.config import TenantConfig
 from tenant_file.errors import ConfigError
 from tenant_file.loader import MAX_PROBLEMS_PER_FILE, load_tenant, parse_tenant
 from tenant_file.schema import tenant_json_schema
+from tests import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 PRINCIPAL = "arn:aws:iam::111122223333:role/acme-portal"
 
 

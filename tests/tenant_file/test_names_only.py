@@ -60,8 +60,8 @@ def test_the_set_checks_judge_a_names_only_reading_as_the_full_file(tmp_path: Pa
     (tmp_path / "zeta.yaml").write_text(neighbour)
     files = sorted(tmp_path.glob("*.yaml"))
     full = [(f, load_tenant(f)) for f in files]
-    lean = [(f, read_tenant_names(f)) for f in files]
-    assert all(config is not None for _, config in lean)
+    lean = [(f, names) for f in files if (names := read_tenant_names(f)) is not None]
+    assert len(lean) == len(files)
     expected = tenant_set_problems(full)
     assert expected, "the fixture has set problems to find"
     assert tenant_set_problems(lean) == expected

@@ -21,7 +21,8 @@ from policies.resources import QS_CUSTOM_PERMISSIONS as PROFILE
 from policies.resources import QS_NAMESPACE as NAMESPACE
 from policies.resources import ROLE, ROLE_POLICY
 from tenant_file.config import TenantConfig
-from tests.tenant_files import ROOT, tenant_data, write_tenant
+from tests import ROOT
+from tests.tenant_files import tenant_data, write_tenant
 
 Run = OfflineRun[dict[str, TenantStack]]
 

@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 from botocore.stub import ANY, Stubber
 
 import embedder.embedder
+import tenant_file.names
 from embedder import (
     AccessDeniedError,
     AwsError,
@@ -536,7 +537,7 @@ def test_the_warm_path_finds_users_by_name_not_by_scanning(
     config = tenant(users=users)
     config = config.model_copy(update={"users": CountingUsers(config.users)})
     arns: Counter[str] = Counter()
-    real_arn = embedder.embedder.quicksight_user_arn
+    real_arn = tenant_file.names.quicksight_user_arn
 
     def counted_arn(*args: str) -> str:
         arns[args[-1]] += 1

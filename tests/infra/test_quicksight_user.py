@@ -13,7 +13,7 @@ import pytest
 from botocore.stub import Stubber
 
 from infra.quicksight_user import NotConfiguredError, QuickSightUserProvider, UserConflictError
-from local_engine.state import is_sealed, seal
+from local_engine.state import LocalState, is_sealed
 
 ACCOUNT = "111122223333"
 ARN = f"arn:aws:quicksight:us-east-1:{ACCOUNT}:user/acme/alice"
@@ -95,9 +95,20 @@ def test_an_existing_user_is_refused_with_the_fix_unless_adopted(stubbed: Any) -
         provider.create(props())
 
 
-def test_check_looks_up_only_users_new_to_the_stack(stubbed: Any) -> None:
-    provider, _stubber = stubbed  # no response queued: any AWS call fails the test
+def test_check_looks_up_only_users_new_to_the_stack() -> None:
+    asked: list[str] = []
+
+    def no_client(service: str, region: str | None) -> Any:
+        asked.append(f"{service} in {region}")
+        raise AssertionError("an existing user of the stack needs no look-up")
+
+    provider = QuickSightUserProvider(no_client)
     assert provider.check(props(), props(userRole="ADMIN")).failures == []
+    assert asked == []
+    # One step past: a user new to the stack is looked up (the client is asked for).
+    with pytest.raises(AssertionError, match="needs no look-up"):
+        provider.check({}, props())
+    assert asked == ["quicksight in us-east-1"]
 
 
 def test_adopting_brings_the_existing_user_to_the_file(stubbed: Any) -> None:
@@ -166,7 +177,7 @@ def test_the_invitation_url_is_an_output_the_state_never_holds_in_plain_text(
     assert created.outs["userInvitationUrl"] == invitation
     from infra.quicksight_user import SECRET_OUTPUTS
 
-    stored = seal(created.outs, SECRET_OUTPUTS)
+    stored = LocalState().sealer.seal(created.outs, SECRET_OUTPUTS)
     assert is_sealed(stored["userInvitationUrl"])
     assert "SECRET-TOKEN" not in repr(stored)
 

@@ -13,7 +13,8 @@ from infra.offline_mocks import OfflineMocks
 from infra.program import TenantsRefused
 from policies.project import TENANT_STACK
 from policies.shards import shard_of
-from tests.tenant_files import ROOT, tenant_data, write_tenant
+from tests import ROOT
+from tests.tenant_files import tenant_data, write_tenant
 
 NAMES = [f"tenant-{i:02d}" for i in range(12)]
 

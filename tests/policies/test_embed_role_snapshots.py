@@ -4,7 +4,7 @@ acme (QuickSight identity, own namespace), globex (IAM identity, own namespace) 
 umbrella (QuickSight identity in the shared default namespace: exact user ARNs).
 
 The snapshots under snapshots/ are what a reviewer approves. After an intended change:
-`QS_UPDATE_SNAPSHOTS=1 pytest tests/policies/test_iam_snapshots.py`, then review the diff.
+`QS_UPDATE_SNAPSHOTS=1 pytest tests/policies/test_embed_role_snapshots.py`, then review the diff.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from policies.embed_role import (
     embed_role_trust_policy,
 )
 
-from .iam_fixtures import ACCOUNT, example
+from .iam_fixtures import ACCOUNT, example_or_fixture
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("QS_UPDATE_SNAPSHOTS") == "1"
@@ -42,24 +42,29 @@ SNAPSHOTTED = ["acme", "globex", "umbrella"]
 
 @pytest.mark.parametrize("name", SNAPSHOTTED)
 def test_trust_policy_matches_snapshot(name: str) -> None:
-    _check(f"{name}.trust", embed_role_trust_policy(example(name)))
+    _check(f"{name}.trust", embed_role_trust_policy(example_or_fixture(name)))
 
 
 @pytest.mark.parametrize("name", SNAPSHOTTED)
 def test_permissions_policy_matches_snapshot(name: str) -> None:
-    document = embed_role_permissions_policy(example(name), partition="aws", account_id=ACCOUNT)
+    document = embed_role_permissions_policy(
+        example_or_fixture(name), partition="aws", account_id=ACCOUNT
+    )
     _check(f"{name}.permissions", document)
 
 
 def test_deployer_policy_matches_snapshot() -> None:
     """What the identity running pulumi up needs for the three example tenants."""
-    _check("deployer", deployer_policy([example(n) for n in SNAPSHOTTED], account_id=ACCOUNT))
+    _check(
+        "deployer",
+        deployer_policy([example_or_fixture(n) for n in SNAPSHOTTED], account_id=ACCOUNT),
+    )
 
 
 def test_deployer_policy_passes_the_lint_and_deletes_only_on_opt_out() -> None:
     from policies.lint import lint_document
 
-    tenants = [example(n) for n in SNAPSHOTTED]
+    tenants = [example_or_fixture(n) for n in SNAPSHOTTED]
     document = deployer_policy(tenants, account_id=ACCOUNT)
     # The deployer writes the embed roles' policies: parliament's community auditor calls that
     # permissions management (MEDIUM). It is the job; the README says what it implies. Any

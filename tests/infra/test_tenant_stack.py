@@ -81,7 +81,8 @@ def test_partition_override_reaches_the_policy(
             "arn:aws-us-gov:quicksight:us-east-1:111122223333:user/acme/"
         )
 
-    return stack.role_policy.policy.apply(check)
+    checked: pulumi.Output[Any] = stack.role_policy.policy.apply(check)
+    return checked
 
 
 @pulumi_test

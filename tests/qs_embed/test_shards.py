@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from typing import Any
 
 import pytest
 
@@ -17,9 +18,9 @@ from tests.repos import NAMES, Repo, lean
 from tests.tenant_files import write_tenant
 
 
-def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, object]:
+def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
     assert main(["shards", *argv, "--json"]) == 0
-    found: dict[str, object] = json.loads(capsys.readouterr().out)
+    found: dict[str, Any] = json.loads(capsys.readouterr().out)
     return found
 
 
@@ -28,7 +29,7 @@ def test_json_gives_every_tenants_shard(repo: Repo, capsys: pytest.CaptureFixtur
     assert report["shardCount"] == 4
     assert report["tenants"] == {name: shard_of(name, 4) for name in NAMES}
     assert "affected" not in report
-    assert sum(report["sizes"]) == len(NAMES)  # type: ignore[arg-type]
+    assert sum(report["sizes"]) == len(NAMES)
 
 
 def test_a_one_tenant_edit_affects_exactly_one_shard(
@@ -59,7 +60,7 @@ def test_committed_or_not_the_change_is_measured_against_the_ref(
     report = _json(capsys, "--count", "4", "--tenants", str(repo.tenants), "--base", "HEAD~1")
     assert report["changed"] == {"added": ["newcomer"], "edited": [], "removed": ["tenant-03"]}
     assert report["affected"] == sorted({shard_of("newcomer", 4), shard_of("tenant-03", 4)})
-    assert "tenant-03" not in report["tenants"]  # type: ignore[operator]
+    assert "tenant-03" not in report["tenants"]
 
 
 def test_an_edit_of_comments_only_affects_no_shard(
@@ -93,8 +94,8 @@ def test_resharding_prints_moves_and_state_move_commands_with_the_programs_urns(
         if shard_of(n, 3) != shard_of(n, 4)
     ]
     assert moved, "12 tenants from 3 to 4 shards: some move"
-    assert all(m["to"] == 3 for m in moved)  # type: ignore[index]
-    commands = [shlex.split(c) for c in report["commands"]]  # type: ignore[union-attr]
+    assert all(m["to"] == 3 for m in moved)
+    commands = [shlex.split(c) for c in report["commands"]]
     for words in commands:
         assert words[:4] == ["pulumi", "state", "move", "--source"]
         assert words[5] == "--dest"
@@ -107,8 +108,8 @@ def test_resharding_prints_moves_and_state_move_commands_with_the_programs_urns(
         components = {
             r.name: r.urn.replace("::pulumi:pulumi:Stack$", "::") for r in run.of_type(TENANT_STACK)
         }
-        moved_here = [m["tenant"] for m in moved if f"shard-{m['from']}" == source]  # type: ignore[index]
-        assert urns == [components[name] for name in sorted(moved_here)]  # type: ignore[index]
+        moved_here = [m["tenant"] for m in moved if f"shard-{m['from']}" == source]
+        assert urns == [components[name] for name in sorted(moved_here)]
 
 
 def test_text_output_lists_counts_and_commands(

@@ -1,0 +1,159 @@
+"""A deploy that survives being killed (issue 21, item 4): `local up` and `local destroy` are
+SIGKILLed at every step of a small lifecycle (an operation recorded as begun, its AWS call
+made, its record written); the next run finishes the job with nothing duplicated, nothing lost
+and no "already exists", and a third run has nothing left to do.
+
+The killed runs are children of a fork server (started once, single-threaded, with the engine
+imported): each kills itself through the engine's own hook, `QS_EMBED_KILL_AFTER_STEPS`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from local_engine.engine import KILL_AFTER_STEPS, LocalEngine
+from local_engine.engine_resources import Clients
+from local_engine.state import LocalState, journal_path
+from tenant_file.loader import load_tenant
+from tests.local_engine.engine_world import Run, lean, loaded, namespace, role, role_policy, user
+from tests.tenant_files import write_tenant
+
+pytestmark = pytest.mark.emulator
+
+sandbox = pytest.importorskip("sandbox")
+QS_EMBED = str(Path(sys.executable).with_name("qs-embed"))
+PHASES = ("up", "edit", "destroy")
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Any]:
+    with sandbox.Emulator() as emu:
+        yield emu
+
+
+def first(name: str) -> dict[str, Any]:
+    return lean(name)
+
+
+def edited(name: str) -> dict[str, Any]:
+    """ann's email changed (an update) and bob added (a create)."""
+    data = lean(name)
+    data["users"][0]["email"] = "ann@edited.example"
+    data["users"].append({"name": "bob", "email": "bob@x.example", "role": "AUTHOR"})
+    return data
+
+
+def _killed_run(
+    env: dict[str, str], endpoint: str, state: str, files: str, phase: str, n: int
+) -> None:
+    """In a child: the phase's engine run, killed by the engine after its `n`th step."""
+    import boto3
+
+    os.environ.update(env)
+    os.environ[KILL_AFTER_STEPS] = str(n)
+    clients = Clients(boto3.Session(), endpoint)
+    engine = LocalEngine(clients, LocalState.load(Path(state)), out=lambda _line: None)
+    if phase == "destroy":
+        engine.destroy()
+    else:
+        tenants = [(p, load_tenant(p)) for p in sorted(Path(files).glob("*.yaml"))]
+        engine.up(tenants)
+
+
+def _phase_files(directory: Path, name: str, phase: str) -> Path:
+    write_tenant(directory, first(name) if phase == "up" else edited(name))
+    return directory
+
+
+def _assert_done(emulator: Any, run: Run, name: str, phase: str) -> None:
+    state = LocalState.load(run.state)
+    assert not state.pending, state.pending
+    if phase == "destroy":
+        assert not state.resources
+        assert role(emulator, f"qs-embed-{name}") is None
+        assert role_policy(emulator, f"qs-embed-{name}") is None
+        assert namespace(emulator, name) is not None, "retained, not deleted"
+        return
+    users = ["ann"] if phase == "up" else ["ann", "bob"]
+    assert sorted(r.name for r in state.resources.values()) == sorted(
+        [f"{name}.role", f"{name}.role-policy", f"{name}.namespace"]
+        + [f"{name}.user.{u}" for u in users]
+    )
+    ann = user(emulator, name, "ann")
+    assert ann is not None
+    assert ann["Email"] == ("ann@x.example" if phase == "up" else "ann@edited.example")
+    assert role_policy(emulator, f"qs-embed-{name}") is not None
+    files = _phase_files(run.state.parent / "tenants", name, phase)
+    again = run.engine().up(loaded(files, first(name) if phase == "up" else edited(name)))
+    assert again.changes == [], run.lines  # nothing lost: a third run has nothing to do
+
+
+def test_a_run_killed_at_every_step_is_finished_by_the_next(emulator: Any, tmp_path: Path) -> None:
+    multiprocessing.set_forkserver_preload(["local_engine.engine", __name__])
+    context = multiprocessing.get_context("forkserver")
+    env = {k: v for k, v in emulator.env().items() if k != "AWS_ENDPOINT_URL"}
+    kills = dict.fromkeys(PHASES, 0)
+    for index, phase in enumerate(PHASES):
+        for n in range(1, 40):
+            name = f"k{index}n{n}"
+            run = Run(emulator, tmp_path / name / "state.json")
+            files = tmp_path / name / "tenants"
+            for earlier in PHASES[:index]:  # the lifecycle so far, uninterrupted
+                run.engine().up(loaded(files, first(name) if earlier == "up" else edited(name)))
+            _phase_files(files, name, phase)
+            child = context.Process(
+                target=_killed_run,
+                args=(env, emulator.endpoint_url, str(run.state), str(files), phase, n),
+            )
+            child.start()
+            child.join(timeout=120)
+            if child.exitcode == 0:
+                break  # n is past the last step: the phase ran through
+            assert child.exitcode == -signal.SIGKILL, (phase, n, child.exitcode)
+            kills[phase] += 1
+            # The next run finishes it: no error, no "already exists".
+            engine = run.engine()
+            if phase == "destroy":
+                engine.destroy()
+            else:
+                engine.up([(p, load_tenant(p)) for p in sorted(files.glob("*.yaml"))])
+            assert not any("already exists" in line for line in run.lines)
+            _assert_done(emulator, run, name, phase)
+    # create = begun, made, recorded; up: 4 creates; edit: an update and a create; destroy:
+    # two deletes and three retained resources forgotten.
+    assert kills == {"up": 12, "edit": 6, "destroy": 9}
+
+
+def test_local_up_killed_by_sigkill_then_run_again_converges(emulator: Any, tmp_path: Path) -> None:
+    """The CLI itself: `qs-embed local up` killed between an AWS create and its record."""
+    write_tenant(tmp_path / "tenants", first("clikill"))
+    state = tmp_path / "state.json"
+    env = {"PATH": os.environ["PATH"], **emulator.env()}
+    command = [QS_EMBED, "local", "up", "--tenants", "tenants", "--state", str(state)]
+    killed = subprocess.run(
+        command, env={**env, KILL_AFTER_STEPS: "5"}, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert journal_path(state).exists(), "the journal holds what the killed run recorded"
+    again = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert "created by an interrupted run: found in AWS and adopted" in again.stdout
+    assert "already exists" not in again.stdout + again.stderr
+    assert not journal_path(state).exists()
+    destroy = [QS_EMBED, "local", "destroy", "--state", str(state)]
+    killed = subprocess.run(
+        destroy, env={**env, KILL_AFTER_STEPS: "2"}, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    again = subprocess.run(destroy, env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert role(emulator, "qs-embed-clikill") is None

@@ -1,0 +1,45 @@
+"""`--local-setup` on a long-lived emulator (issue 20, item 7): a second start of the portal,
+and a start after `qs-embed local up`, find the tenants applied and change nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from examples.portal.local import prepare
+from local_engine.local_apply import engine_up
+from local_engine.state import LocalState
+from tenant_file.loader import load_tenants
+from tests.tenant_files import EXAMPLES
+
+pytestmark = pytest.mark.emulator
+
+sandbox = pytest.importorskip("sandbox")
+
+
+@pytest.fixture
+def emulator() -> Iterator[Any]:
+    with sandbox.Emulator() as emu:
+        yield emu
+
+
+def test_local_setup_works_on_a_second_start(emulator: Any, tmp_path: Path) -> None:
+    tenants = load_tenants([EXAMPLES])
+    state = tmp_path / "state.json"
+    first = prepare(tenants, emulator.admin_session(), emulator.endpoint_url, state)
+    second = prepare(tenants, emulator.admin_session(), emulator.endpoint_url, state)
+    assert set(first) == set(second) == {"acme", "globex"}
+    assert len(LocalState.load(state).resources) == 15
+
+
+def test_local_setup_works_after_local_up(emulator: Any, tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    loaded = [(EXAMPLES / f"{t.tenant}.yaml", t) for t in load_tenants([EXAMPLES])]
+    engine_up(loaded, emulator.admin_session(), state=LocalState.load(state))
+    sessions = prepare(
+        [t for _, t in loaded], emulator.admin_session(), emulator.endpoint_url, state
+    )
+    assert set(sessions) == {"acme", "globex"}
