@@ -84,21 +84,23 @@ def cmd_local_up(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return ExitCode.BAD_INPUT
-        from sandbox.principals import PrincipalError, require_loopback
-
         # Before any change: never apply to a real account on the way to app credentials. The
         # endpoints checked are the ones botocore gave the engine's own clients.
+        # First the endpoints botocore resolves from the environment (no call made), as the
+        # stack config's validation itself calls STS; then the configured clients' own.
+        import boto3
+
+        plain = Clients(boto3.Session(), getattr(args, "endpoint_url", None))
+        used = _loopback_endpoints(plain, loaded)
+        if used is None:
+            return ExitCode.BAD_INPUT
         try:
             clients = _clients(args)
         except AwsConfigError as e:
             return _config_refused("up", e)
-        used = {(s, r): clients.endpoint(s, r) for s, r in used_endpoints(loaded)}
-        for (service, _), url in used.items():
-            try:
-                require_loopback(url, "--app-env")
-            except PrincipalError as e:
-                print(f"error: {e} (the {service} client's endpoint is {url})", file=sys.stderr)
-                return ExitCode.BAD_INPUT
+        used = _loopback_endpoints(clients, loaded)
+        if used is None:
+            return ExitCode.BAD_INPUT
         endpoint = used[("sts", None)]
         # stdout is for `eval "$(qs-embed local up --app-env T)"`: the changes go to stderr.
         engine = _engine(args, to_stderr=True, clients=clients)
@@ -111,6 +113,22 @@ def cmd_local_up(args: argparse.Namespace) -> int:
     except AwsConfigError as e:
         return _config_refused("up", e)
     return _run("up", engine, lambda: engine.up(loaded, preview=preview, **shard), loaded=loaded)
+
+
+def _loopback_endpoints(
+    clients: Clients, loaded: Sequence[tuple[Path, TenantConfig]]
+) -> dict[tuple[str, str | None], str] | None:
+    """The endpoints `clients` use for `loaded`; None (said on stderr) if one is not local."""
+    from sandbox.principals import PrincipalError, require_loopback
+
+    used = {(s, r): clients.endpoint(s, r) for s, r in used_endpoints(loaded)}
+    for (service, _), url in used.items():
+        try:
+            require_loopback(url, "--app-env")
+        except PrincipalError as e:
+            print(f"error: {e} (the {service} client's endpoint is {url})", file=sys.stderr)
+            return None
+    return used
 
 
 def used_endpoints(loaded: Sequence[tuple[Path, TenantConfig]]) -> list[tuple[str, str | None]]:
