@@ -18,13 +18,18 @@ provider does exactly that:
   unapplies it (DeleteUserCustomPermission); a user removed from the file is retained with
   its restriction (retain_on_delete), never lifted behind the tenant's back.
 
-The local engine (`local_engine.engine`) calls these same methods, so what passes there passes here.
-AWS clients come from the environment (`boto3`), or from `clients` when the engine injects its
-own; nothing unpicklable is kept on the provider, which Pulumi serializes into the state.
+AWS clients come from the stack's `aws:` configuration, which the Pulumi host hands to
+`configure()` (pulumi `sdk/python/lib/pulumi/dynamic/__main__.py`, get_provider): region,
+profile, keys, assumed roles and endpoints as pulumi-aws reads them (`infra.aws_config`), so
+users are registered with the credentials and in the account the rest of the stack uses.
+Nothing of a configured provider is serialized: Pulumi stores the provider in the state, and
+`__getstate__` keeps the session, credentials and clients out of it. The local engine runs
+this provider through the host's own server (`python -m pulumi.dynamic`), not in its process.
 """
 
 from __future__ import annotations
 
+import os
 import pickle
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -34,6 +39,7 @@ from botocore.exceptions import ClientError
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
+    ConfigureRequest,
     CreateResult,
     DiffResult,
     ReadResult,
@@ -43,10 +49,11 @@ from pulumi.dynamic import (
 from pulumi.runtime.rpc import UNKNOWN
 
 from embedder.redaction import install_log_redaction
+from infra.aws_config import KEYS, NAMESPACE, AwsProviderConfig, ConfiguredClients
 from policies.project import USERS_MODULE, USERS_NAME
 
 ClientFactory = Callable[[str, str | None], Any]
-"""`clients(service, region)` -> a boto3 client (the engine's, bound to its endpoint)."""
+"""`clients(service, region)` -> a boto3 client (a unit test's stubbed one)."""
 
 # Replacement: the properties that name a different user. Terraform's aws_quicksight_user
 # also has user_role ForceNew; QuickSight's UpdateUser takes Role, so here it updates in place.
@@ -67,6 +74,14 @@ SECRET_OUTPUTS = ("userInvitationUrl",)
 
 class UserConflictError(Exception):
     """The user exists and the file does not adopt it, or it is not the user the file means."""
+
+
+class NotConfiguredError(RuntimeError):
+    """The provider was called before the host configured it with the stack's config."""
+
+
+class WrongAccountError(RuntimeError):
+    """A user of another account than the one the stack's credentials act in."""
 
 
 def _known(value: Any) -> bool:
@@ -90,19 +105,49 @@ class QuickSightUserProvider(ResourceProvider):
     """CRUD of one QuickSight user, as the tenant file describes it."""
 
     def __init__(self, clients: ClientFactory | None = None) -> None:
+        """`clients` is for unit tests (botocore Stubber); under Pulumi and the local engine
+        the provider is built without, and `configure()` makes its clients."""
         super().__init__()
-        self._clients = clients
+        self._clients: ClientFactory | None = clients
+        self._account: str | None = None
 
-    def _qs(self, props: Mapping[str, Any]) -> Any:
-        region = props.get("region")
+    def __getstate__(self) -> dict[str, Any]:
+        # What Pulumi serializes into `__provider` (and the state): never a session or a key.
+        return {}
+
+    def __setstate__(self, _state: Mapping[str, Any]) -> None:
+        self._clients, self._account = None, None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(configured={self._clients is not None})"
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """The stack's `aws:` configuration, as the host hands it over: one session, its
+        account checked against aws:allowedAccountIds / aws:forbiddenAccountIds."""
         # RegisterUser answers an invitation URL (a secret): keep it out of botocore's logs in
         # the provider's process, whoever turns DEBUG logging on.
         install_log_redaction()
-        if self._clients is not None:
-            return self._clients("quicksight", region)
-        import boto3  # the provider host's credentials and endpoint (AWS_ENDPOINT_URL)
+        config = {f"{NAMESPACE}:{k}": req.config.get(f"{NAMESPACE}:{k}") for k in KEYS}
+        settings = AwsProviderConfig.from_pulumi_config(
+            {k: v for k, v in config.items() if v is not None}, os.environ
+        )
+        clients = ConfiguredClients(settings)
+        clients.configure()
+        self._clients, self._account = clients, clients.account
 
-        return boto3.client("quicksight", region_name=region)
+    def _qs(self, props: Mapping[str, Any]) -> Any:
+        if self._clients is None:
+            raise NotConfiguredError(
+                "the QuickSight users' provider was not configured: it runs in the Pulumi "
+                "provider host, which configures it with the stack's aws: settings"
+            )
+        account = props.get("awsAccountId")
+        if self._account is not None and account != self._account:
+            raise WrongAccountError(
+                f"{user_label(props)} is in account {account}, but the stack's AWS "
+                f"credentials act in account {self._account}"
+            )
+        return self._clients("quicksight", props.get("region"))
 
     # -- lookups --------------------------------------------------------------------------
 
@@ -295,6 +340,16 @@ class QuickSightUser(pulumi.dynamic.Resource, module=USERS_MODULE, name=USERS_NA
             )
         finally:
             _undo_provider_serialization_patch()
+
+
+def serialized_provider() -> str:
+    """`__provider` as the program writes it for every user (the provider has no state of its
+    own, so every registration serializes to these same bytes); for states written before the
+    engine kept it."""
+    try:
+        return str(pulumi.dynamic.dynamic.serialize_provider(QuickSightUserProvider()))
+    finally:
+        _undo_provider_serialization_patch()
 
 
 _PICKLER_BATCH_SETITEMS = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]

@@ -42,10 +42,12 @@ from policies.resources import DEFAULT_NAMESPACE, EMBED_ROLE_SESSION_SECONDS
 from tenant_file.config import TenantConfig, TenantUser
 from tenant_file.names import partition_for_region
 
-NAMESPACE_TIMEOUTS = pulumi.CustomTimeouts(create="20m", delete="20m")
+NAMESPACE_TIMEOUTS = aws.quicksight.NamespaceTimeoutsArgs(create="20m", delete="20m")
 """CreateNamespace answers CREATING; the provider waits for CREATED, by default for 2 minutes
 (terraform-provider-aws internal/service/quicksight/namespace.go), which a new namespace can
-take longer than; on timeout the state is not saved and the next run hits ResourceExists."""
+take longer than; on timeout the state is not saved and the next run hits ResourceExists. A
+Plugin Framework resource reads its timeouts from this `timeouts` input; the bridge ignores the
+`custom_timeouts` resource option for it (pulumi-terraform-bridge issue 827)."""
 
 
 @dataclass(frozen=True)
@@ -152,12 +154,15 @@ class TenantStack(pulumi.ComponentResource):
         )
 
     def _import_id(self, *parts: str) -> str:
-        """A pulumi-aws import id `account,<parts>` (a plain string: `import_` takes no Output)."""
+        """A pulumi-aws 7 import id `account,<parts>@<region>` (a plain string: `import_` takes
+        no Output). Without the suffix pulumi-aws reads from the stack's aws:region, not the
+        resource's (terraform-provider-aws internal/provider/framework/region.go; pulumi-aws
+        issues 5523, 5697)."""
         account = self._import_account or self._tenant.account_id
         if account is None:
             caller = aws.get_caller_identity(opts=pulumi.InvokeOptions(parent=self))
             account = self._import_account = str(caller.account_id)
-        return ",".join((account, *parts))
+        return ",".join((account, *parts)) + f"@{self._tenant.region}"
 
     def _namespace(self) -> pulumi.Output[str]:
         tenant = self._tenant
@@ -169,9 +174,9 @@ class TenantStack(pulumi.ComponentResource):
             identity_store="QUICKSIGHT",
             aws_account_id=self._account,
             region=tenant.region,
+            timeouts=NAMESPACE_TIMEOUTS,
             opts=self._opts(
                 retain=True,
-                custom_timeouts=NAMESPACE_TIMEOUTS,
                 import_=self._import_id(tenant.namespace) if tenant.adopt_namespace else None,
             ),
         )

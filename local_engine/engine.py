@@ -49,21 +49,29 @@ from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
 from infra.capabilities import capability_names
 from infra.offline import (
+    DYNAMIC_PROVIDER_KEY,
     DeclaredResource,
     OfflineRun,
     Properties,
     plain_properties,
     run_offline,
+    unwrap_secrets,
 )
 from infra.offline_mocks import OfflineMocks, UnsupportedResourceError
 from infra.preflight import account_problems
 from infra.program import declare_tenants
 from infra.quicksight_user import IDENTITY as USER_IDENTITY
 from infra.quicksight_user import IN_PLACE as USER_IN_PLACE
-from infra.quicksight_user import QuickSightUserProvider, UserConflictError
+from infra.quicksight_user import UserConflictError
 from infra.tenant_stack import TenantStack
 from local_engine.engine_changes import describe_changes
-from local_engine.engine_resources import Clients, ResourceHandler, resource_handlers
+from local_engine.engine_resources import Clients, ResourceHandler, UserHandler, resource_handlers
+from local_engine.provider_semantics import (
+    import_problems,
+    input_problems,
+    option_problems,
+    split_import_id,
+)
 from local_engine.replacement import PropertyDiff, diff_properties
 from local_engine.state import AppliedFor, LocalState, StateResource, is_sealed
 from policies.project import QS_DYNAMIC_USER
@@ -185,6 +193,11 @@ def _reason(error: BaseException) -> str:
 def import_mismatch(type_token: str, inputs: Mapping[str, Any], found: Mapping[str, Any]) -> str:
     """Why an adoption (Pulumi `import`) fails: the existing resource differs from the file.
     Pulumi refuses an import whose inputs do not match the resource it reads."""
+    if found.get("region") and inputs.get("region") and found["region"] != inputs["region"]:
+        return (
+            f"it was read in region {found['region']}, the file's region is "
+            f"{inputs['region']} (the import id names the region: ID@{inputs['region']})"
+        )
     if type_token == QS_NAMESPACE:
         wanted = inputs.get("identityStore", "QUICKSIGHT")
         if found.get("identityStore") != wanted:
@@ -229,6 +242,18 @@ class LocalEngine:
         self._steps = 0
         self._kill_at = os.environ.get(KILL_AT)
 
+    def close(self) -> None:
+        """Stop the provider host the users' provider ran in (if it was started)."""
+        for handler in self._handlers.values():
+            if isinstance(handler, UserHandler):
+                handler.close()
+
+    def __enter__(self) -> LocalEngine:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
     # -- entry points ---------------------------------------------------------------------
 
     def caller(self) -> Mapping[str, Any]:
@@ -271,7 +296,8 @@ class LocalEngine:
 
         previewed = run_offline(program, _PreviewMocks(self, tenants, account), stack=STACK)
         self._declared = {(r.type, r.name): r for r in previewed.resources if r.custom}
-        refusals = self._look_before_changing(_Where(loaded))
+        where = _Where(loaded)
+        refusals = self._provider_refusals(where) + self._look_before_changing(where)
         if refusals:
             raise ConfigError(refusals)
         if preview:
@@ -341,6 +367,20 @@ class LocalEngine:
                 "",
                 f"was applied for {mine.describe()}; this run is for {compared.describe()}: "
                 "run with what the state was applied for, or give another --state FILE",
+            )
+        ]
+
+    def _provider_refusals(self, where: _Where) -> list[Problem]:
+        """What `pulumi up` would refuse or silently ignore: inputs that are no argument of the
+        installed pulumi-aws resource, options the resource's provider ignores, import ids in
+        another form than pulumi-aws reads (`local_engine.provider_semantics`, sources there)."""
+        return [
+            where.problem(d.name, f"{d.type}: {message}")
+            for d in self._declared.values()
+            for message in (
+                input_problems(d.type, d.inputs)
+                + option_problems(d.type, d.custom_timeouts)
+                + import_problems(d.type, d.import_id)
             )
         ]
 
@@ -432,7 +472,7 @@ class LocalEngine:
     def _import_problem(
         handler: ResourceHandler, declared: DeclaredResource, inputs: Properties
     ) -> str:
-        found = handler.read(declared.import_id, inputs)
+        found = _import_read(handler, declared.import_id)
         if found is None:
             return f"adopts {declared.import_id}, which does not exist: remove the adopt flag"
         mismatch = import_mismatch(declared.type, inputs, found)
@@ -489,9 +529,11 @@ class LocalEngine:
         users' provider's own diff (as the engine asks it under `pulumi up`), the replacement
         table (`local_engine.replacement`) for the rest."""
         if type_token == QS_DYNAMIC_USER:
-            # The provider's own diff, as the engine asks it under `pulumi up`.
+            # The provider's own Diff, asked through the provider host as under `pulumi up`.
             olds = _olds(old)
-            result = QuickSightUserProvider().diff(old.id, olds, inputs)
+            users = self._handler(type_token, old.name)
+            assert isinstance(users, UserHandler)
+            result = users.diff(old.id, olds, inputs)
             keys = (*USER_IDENTITY, *USER_IN_PLACE)
             changed = [k for k in keys if olds.get(k) != inputs.get(k)] if result.changes else []
             values = {k: (olds.get(k), inputs.get(k)) for k in changed}
@@ -521,6 +563,11 @@ class LocalEngine:
     def _apply_one(self, args: MockResourceArgs) -> tuple[str, Properties]:
         handler = self._handler(args.typ, args.name)
         inputs, secret = plain_properties(args.inputs)
+        if DYNAMIC_PROVIDER_KEY in args.inputs:
+            # The serialized provider goes to the provider host; it is a secret on the wire
+            # (pulumi/dynamic/dynamic.py serialize_as_secret_always), so the state seals it.
+            inputs[DYNAMIC_PROVIDER_KEY], _ = unwrap_secrets(args.inputs[DYNAMIC_PROVIDER_KEY])
+            secret = secret | {DYNAMIC_PROVIDER_KEY}
         declared = self._declared.get((args.typ, args.name))
         if declared is None:  # the second run declared something the preview did not
             raise ApplyFailed(args.name, args.typ, "not declared by the preview of this run")
@@ -548,9 +595,10 @@ class LocalEngine:
             problem = self._import_problem(handler, declared, inputs)
             if problem:
                 raise ApplyFailed(name, kind, problem)
-            found = handler.read(declared.import_id, inputs) or {}
+            found = _import_read(handler, declared.import_id) or {}
             outputs = {k: v for k, v in found.items() if k not in inputs}
-            return self._record(declared, declared.import_id, inputs, secret, outputs, "import")
+            resource_id, _ = split_import_id(declared.import_id)
+            return self._record(declared, resource_id, inputs, secret, outputs, "import")
         if old is None:
             return self._create(handler, declared, inputs, secret, "create")
         decision = self.diff(old, kind, inputs, set(secret))
@@ -600,7 +648,7 @@ class LocalEngine:
         self.state.begin("creating", being_made)
         self._boundary("begun", declared.name)
         try:
-            resource_id, outputs = handler.create(inputs, declared.custom_timeouts)
+            resource_id, outputs = handler.create(inputs)
         except UserConflictError as e:
             raise ApplyFailed(declared.name, declared.type, str(e)) from None
         self._boundary("made", declared.name)
@@ -713,6 +761,13 @@ class LocalEngine:
             failure = error if isinstance(error, ApplyFailed) else _as_failure(error)
         failure.applied = list(self._changes)
         return failure
+
+
+def _import_read(handler: ResourceHandler, import_id: str) -> Properties | None:
+    """pulumi-aws 7's import read: with the id alone, in the region of its `@<region>` suffix,
+    else in the provider's region, never the resource's inputs (provider_semantics)."""
+    resource_id, region = split_import_id(import_id)
+    return handler.read(resource_id, {"region": region} if region else {})
 
 
 def _as_failure(error: Exception) -> ApplyFailed:

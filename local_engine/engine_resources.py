@@ -4,7 +4,7 @@ For pulumi-aws types each handler makes the calls the Terraform provider makes (
 file is named on each class), and fails as it fails: CreateRole of an existing role is
 EntityAlreadyExists, CreateNamespace and CreateCustomPermissions of existing ones are
 ResourceExists. QuickSight users go through `infra.quicksight_user.QuickSightUserProvider`
-itself, the code `pulumi up` runs.
+itself, the code `pulumi up` runs, in the Pulumi provider host (`local_engine.provider_host`).
 
 `conflict` is the engine's look before it changes anything: for a resource about to be
 created it says why the create would fail on an existing resource (and how to adopt it).
@@ -13,6 +13,7 @@ created it says why the create would fail on an existing resource (and how to ad
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -22,10 +23,12 @@ import boto3
 from botocore.config import Config as BotocoreConfig
 from botocore.exceptions import ClientError
 
+from infra.aws_config import AwsProviderConfig, ConfiguredClients, StackConfig, stack_config_for
 from infra.capabilities import capabilities_input, capability_names
 from infra.offline import Properties
-from infra.quicksight_user import QuickSightUserProvider
-from policies.project import QS_DYNAMIC_USER
+from infra.quicksight_user import QuickSightUserProvider, serialized_provider
+from local_engine.provider_host import PROVIDER_KEY, DynamicProviderHost, HostDiff
+from policies.project import PROJECT, QS_DYNAMIC_USER
 from policies.resources import (
     IAM_DEFAULT_MAX_SESSION_SECONDS,
     QS_CUSTOM_PERMISSIONS,
@@ -46,21 +49,51 @@ def error_code(error: ClientError) -> str:
 
 
 class Clients:
-    """boto3 clients of one session (and endpoint), made once per service and region."""
+    """boto3 clients of one session (and endpoint), made once per service and region, and the
+    stack config that points the providers at the same account and endpoint.
+
+    `Clients(session, endpoint_url)` acts with `session` and hands the users' provider the
+    config a user writes for that endpoint (`infra.aws_config.stack_config_for`);
+    `Clients.configured(stack_config)` reads a stack's `aws:` config as pulumi-aws does and
+    acts with the session it describes (the account checked as the aws provider checks it).
+    """
 
     def __init__(
         self,
         session: boto3.Session,
         endpoint_url: str | None = None,
         config: BotocoreConfig | None = None,
+        *,
+        stack_config: StackConfig | None = None,
     ) -> None:
         self._session: Any = session  # boto3-stubs types clients per literal service name
-        self._endpoint_url = endpoint_url
+        self._endpoint_url = endpoint_url or getattr(session, "endpoint_url", None)
         self._config = config
         self._lock = threading.Lock()  # clients are thread-safe, creating them is not
         self._made: dict[tuple[str, str | None], Any] = {}
+        self._configured: ConfiguredClients | None = None
+        self.stack_config = stack_config or stack_config_for(session, self._endpoint_url)
+
+    @classmethod
+    def configured(cls, stack_config: StackConfig) -> Clients:
+        """Clients of the session the stack's `aws:` config describes (AwsConfigError if it
+        cannot: no region, an account outside aws:allowedAccountIds, ...)."""
+        settings = AwsProviderConfig.from_pulumi_config(stack_config.values, os.environ)
+        configured = ConfiguredClients(settings)
+        configured.configure()
+        clients = cls(configured.session(), stack_config=stack_config)
+        clients._configured = configured
+        return clients
+
+    @property
+    def default_region(self) -> str | None:
+        """The provider's region (aws:region): where a call without a resource region goes."""
+        region: str | None = self._session.region_name
+        return region
 
     def __call__(self, service: str, region: str | None = None) -> Any:
+        if self._configured is not None:
+            return self._configured(service, region)
         with self._lock:
             key = (service, region)
             if key not in self._made:
@@ -98,9 +131,7 @@ def timeout_seconds(value: str | None, default: float) -> float:
 
 
 class ResourceHandler(Protocol):
-    def create(
-        self, inputs: Properties, timeouts: Mapping[str, str] | None = None
-    ) -> tuple[str, Properties]: ...
+    def create(self, inputs: Properties) -> tuple[str, Properties]: ...
     def update(self, id_: str, olds: Properties, news: Properties) -> Properties: ...
     def delete(self, id_: str, olds: Properties) -> None: ...
     def conflict(self, inputs: Properties) -> str | None: ...
@@ -134,9 +165,7 @@ class _Handler:
 class RoleHandler(_Handler):
     """terraform-provider-aws internal/service/iam/role.go."""
 
-    def create(
-        self, inputs: Properties, timeouts: Mapping[str, str] | None = None
-    ) -> tuple[str, Properties]:
+    def create(self, inputs: Properties) -> tuple[str, Properties]:
         name = inputs["name"]
         role = self._clients("iam").create_role(
             RoleName=name,
@@ -208,9 +237,7 @@ class RolePolicyHandler(_Handler):
     """terraform-provider-aws internal/service/iam/role_policy.go: PutRolePolicy for create
     and update alike (IAM replaces an inline policy of that name: no clash to look for)."""
 
-    def create(
-        self, inputs: Properties, timeouts: Mapping[str, str] | None = None
-    ) -> tuple[str, Properties]:
+    def create(self, inputs: Properties) -> tuple[str, Properties]:
         self._put(inputs)
         return f"{inputs['role']}:{inputs['name']}", {}
 
@@ -265,16 +292,15 @@ class NamespaceHandler(_Handler):
         super().__init__(clients)
         self._sleep, self._clock = sleep, clock
 
-    def create(
-        self, inputs: Properties, timeouts: Mapping[str, str] | None = None
-    ) -> tuple[str, Properties]:
+    def create(self, inputs: Properties) -> tuple[str, Properties]:
         qs, account, name = self._qs(inputs), inputs["awsAccountId"], inputs["namespace"]
         qs.create_namespace(
             AwsAccountId=account,
             Namespace=name,
             IdentityStore=inputs.get("identityStore", "QUICKSIGHT"),
         )
-        timeout = timeout_seconds((timeouts or {}).get("create"), DEFAULT_NAMESPACE_TIMEOUT)
+        # Its `timeouts` input (NamespaceTimeoutsArgs), not the custom_timeouts option.
+        timeout = timeout_seconds(_timeouts(inputs).get("create"), DEFAULT_NAMESPACE_TIMEOUT)
         deadline = self._clock() + timeout
         while True:
             described = qs.describe_namespace(AwsAccountId=account, Namespace=name)["Namespace"]
@@ -292,11 +318,23 @@ class NamespaceHandler(_Handler):
 
     def delete(self, id_: str, olds: Properties) -> None:
         account, name = id_.split(",", 1)
+        qs = self._qs(olds)
         try:
-            self._qs(olds).delete_namespace(AwsAccountId=account, Namespace=name)
+            qs.delete_namespace(AwsAccountId=account, Namespace=name)
         except ClientError as e:
             if error_code(e) != "ResourceNotFoundException":
                 raise
+            return
+        # namespace.go waitNamespaceDeleted: DELETING until gone, the `timeouts` input's delete.
+        timeout = timeout_seconds(_timeouts(olds).get("delete"), DEFAULT_NAMESPACE_TIMEOUT)
+        deadline = self._clock() + timeout
+        while True:
+            found = self.read(id_, olds)
+            if found is None or found.get("creationStatus") != "DELETING":
+                return
+            if self._clock() >= deadline:
+                raise TimeoutError(f"namespace {name} still DELETING after {timeout:.0f} s")
+            self._sleep(NAMESPACE_POLL_SECONDS)
 
     def read(self, id_: str, inputs: Properties) -> Properties | None:
         account, name = id_.split(",", 1)
@@ -308,6 +346,7 @@ class NamespaceHandler(_Handler):
             raise
         namespace = described["Namespace"]
         return {
+            "region": inputs.get("region") or self._clients.default_region,
             "awsAccountId": account,
             "namespace": namespace["Name"],
             "identityStore": namespace.get("IdentityStore", "QUICKSIGHT"),
@@ -348,9 +387,7 @@ class CustomPermissionsHandler(_Handler):
             "Capabilities": dict.fromkeys(deny, CAPABILITY_DENY),
         }
 
-    def create(
-        self, inputs: Properties, timeouts: Mapping[str, str] | None = None
-    ) -> tuple[str, Properties]:
+    def create(self, inputs: Properties) -> tuple[str, Properties]:
         arn = self._qs(inputs).create_custom_permissions(**self._request(inputs))["Arn"]
         return f"{inputs['awsAccountId']},{inputs['customPermissionsName']}", {"arn": arn}
 
@@ -382,6 +419,7 @@ class CustomPermissionsHandler(_Handler):
             k for k, v in profile.get("Capabilities", {}).items() if v == CAPABILITY_DENY
         )
         return {
+            "region": inputs.get("region") or self._clients.default_region,
             "awsAccountId": account,
             "customPermissionsName": name,
             "deny": denied,
@@ -412,34 +450,65 @@ class CustomPermissionsHandler(_Handler):
 
 
 class UserHandler(_Handler):
-    """`QuickSightUserProvider`, the dynamic provider `pulumi up` runs, with these clients."""
+    """`QuickSightUserProvider` as `pulumi up` runs it: in the Pulumi provider host
+    (`python -m pulumi.dynamic`, `local_engine.provider_host`), deserialized from the resource's
+    `__provider` and configured with the stack's config; nothing of this process is handed
+    to it. The host starts at the first call and stops with `close()`."""
 
     def __init__(self, clients: Clients) -> None:
         super().__init__(clients)
-        self.provider = QuickSightUserProvider(clients)
+        config = clients.stack_config
+        self.host = DynamicProviderHost(config.values, secret_keys=config.secret_keys)
+        self._fallback: str | None = None
 
-    def create(
-        self, inputs: Properties, timeouts: Mapping[str, str] | None = None
-    ) -> tuple[str, Properties]:
-        created = self.provider.create(dict(inputs))
-        return created.id, dict(created.outs or {})
+    def _props(self, props: Properties) -> Properties:
+        """`props` with the program's serialized provider; a state keeps only its digest (it
+        is a secret), so for a resource of the state the same bytes are made again."""
+        if isinstance(props.get(PROVIDER_KEY), str) and props[PROVIDER_KEY]:
+            return dict(props)
+        if self._fallback is None:
+            self._fallback = serialized_provider()
+        return {**props, PROVIDER_KEY: self._fallback}
+
+    @staticmethod
+    def _urn(props: Properties) -> str:  # the host reads no URN; the engine sends one
+        return f"urn:pulumi:local::{PROJECT}::{QS_DYNAMIC_USER}::{props.get('userName')}"
+
+    def create(self, inputs: Properties) -> tuple[str, Properties]:
+        return self.host.create(self._urn(inputs), self._props(inputs))
 
     def update(self, id_: str, olds: Properties, news: Properties) -> Properties:
-        return dict(self.provider.update(id_, dict(olds), dict(news)).outs or {})
+        return self.host.update(self._urn(news), id_, self._props(olds), self._props(news))
 
     def delete(self, id_: str, olds: Properties) -> None:
-        self.provider.delete(id_, dict(olds))
+        self.host.delete(self._urn(olds), id_, self._props(olds))
+
+    def diff(self, id_: str, olds: Properties, news: Properties) -> HostDiff:
+        return self.host.diff(self._urn(news), id_, self._props(olds), self._props(news))
+
+    def read(self, id_: str, inputs: Properties) -> Properties | None:
+        props = self._props(inputs)
+        found, outputs = self.host.read(self._urn(inputs), id_, props, props)
+        return outputs if found else None
 
     def expected_id(self, inputs: Properties) -> str:
-        return self.provider._id(inputs)  # the id create gives (Terraform's format)
+        return QuickSightUserProvider._id(inputs)  # the id create gives (Terraform's format)
 
     def refresh(self, id_: str, olds: Properties) -> Properties | None:
-        found = self.provider.read(id_, dict(olds))
-        return dict(found.outs or {}) if found.id else None
+        # The host's Read runs the provider's read() (pulumi/dynamic/__main__.py read). It
+        # answers as Pulumi serializes (pulumi/runtime/rpc.py serialize_properties leaves out
+        # None): a property the answer lacks is null now (a profile lifted in the console).
+        live = self.read(id_, olds)
+        if live is None:
+            return None
+        return {**{k: None for k in olds if k != PROVIDER_KEY}, **live}
 
     def conflict(self, inputs: Properties) -> str | None:
-        failures = self.provider.check({}, dict(inputs)).failures
-        return "; ".join(f.reason for f in failures) or None
+        failures = self.host.check(self._urn(inputs), {}, self._props(inputs)).failures
+        return "; ".join(reason for _, reason in failures) or None
+
+    def close(self) -> None:
+        self.host.close()
 
 
 def resource_handlers(
@@ -455,6 +524,11 @@ def resource_handlers(
         QS_CUSTOM_PERMISSIONS: CustomPermissionsHandler(clients),
         QS_DYNAMIC_USER: UserHandler(clients),
     }
+
+
+def _timeouts(inputs: Mapping[str, Any]) -> Mapping[str, str]:
+    timeouts = inputs.get("timeouts")
+    return timeouts if isinstance(timeouts, Mapping) else {}
 
 
 def same_document(old: Any, live: Any) -> Any:

@@ -32,8 +32,8 @@ def engine_up(
 ) -> EngineResult:
     """`local up` for `loaded` (path, tenant) pairs, quietly; raises ConfigError (refused,
     nothing changed) or ApplyFailed (the state holds what was applied)."""
-    engine = LocalEngine(Clients(session, endpoint_url), state or LocalState(), out=_quiet)
-    return engine.up(loaded)
+    with LocalEngine(Clients(session, endpoint_url), state or LocalState(), out=_quiet) as engine:
+        return engine.up(loaded)
 
 
 def apply_locally(

@@ -13,6 +13,7 @@ by `--app-env`) instead of the admin's.
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 from collections.abc import Callable, Sequence
@@ -21,19 +22,35 @@ from pathlib import Path
 from botocore.exceptions import BotoCoreError, ClientError
 
 from embedder.redaction import install_log_redaction, redact
+from infra.aws_config import AwsConfigError, CredentialsValidationError, stack_config_for
 from infra.program import load_checked_tenants
 from local_engine.engine import ApplyFailed, EngineResult, LocalEngine
 from local_engine.engine_resources import Clients
+from local_engine.provider_host import ProviderHostError
 from local_engine.state import DEFAULT_STATE, LocalState
 from qs_embed.exit_codes import ExitCode
 from qs_embed.shards import shard_from_args
 from tenant_file.config import TenantConfig
 
 
+def _config_refused(command: str, error: AwsConfigError) -> int:
+    """One line and the exit code: AWS not reached or refusing the keys (1), else the
+    configuration itself (2)."""
+    print(f"error: the AWS configuration: {redact(str(error))}", file=sys.stderr)
+    print(f"local {command}: nothing was changed", file=sys.stderr)
+    if isinstance(error, CredentialsValidationError):
+        return ExitCode.FAILED
+    return ExitCode.BAD_INPUT
+
+
 def _clients(args: argparse.Namespace) -> Clients:
     import boto3
 
-    return Clients(boto3.Session(), getattr(args, "endpoint_url", None))
+    # The stack config a user writes for pulumi-aws on a local endpoint (aws:endpoints,
+    # aws:region, the keys): the engine's pulumi-aws calls and the users' provider, run in the
+    # Pulumi provider host, are both configured by it.
+    endpoint = getattr(args, "endpoint_url", None) or os.environ.get("AWS_ENDPOINT_URL")
+    return Clients.configured(stack_config_for(boto3.Session(), endpoint))
 
 
 def _engine(
@@ -70,18 +87,23 @@ def cmd_local_up(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return ExitCode.BAD_INPUT
-        from sandbox.principals import PrincipalError, require_loopback
-
         # Before any change: never apply to a real account on the way to app credentials. The
         # endpoints checked are the ones botocore gave the engine's own clients.
-        clients = _clients(args)
-        used = {(s, r): clients.endpoint(s, r) for s, r in used_endpoints(loaded)}
-        for (service, _), url in used.items():
-            try:
-                require_loopback(url, "--app-env")
-            except PrincipalError as e:
-                print(f"error: {e} (the {service} client's endpoint is {url})", file=sys.stderr)
-                return ExitCode.BAD_INPUT
+        # First the endpoints botocore resolves from the environment (no call made), as the
+        # stack config's validation itself calls STS; then the configured clients' own.
+        import boto3
+
+        plain = Clients(boto3.Session(), getattr(args, "endpoint_url", None))
+        used = _loopback_endpoints(plain, loaded)
+        if used is None:
+            return ExitCode.BAD_INPUT
+        try:
+            clients = _clients(args)
+        except AwsConfigError as e:
+            return _config_refused("up", e)
+        used = _loopback_endpoints(clients, loaded)
+        if used is None:
+            return ExitCode.BAD_INPUT
         endpoint = used[("sts", None)]
         # stdout is for `eval "$(qs-embed local up --app-env T)"`: the changes go to stderr.
         engine = _engine(args, to_stderr=True, clients=clients)
@@ -89,8 +111,27 @@ def cmd_local_up(args: argparse.Namespace) -> int:
         if code == ExitCode.OK and not preview:
             return _print_app_env(tenants[app_tenant], endpoint)
         return code
-    engine = _engine(args)
+    try:
+        engine = _engine(args)
+    except AwsConfigError as e:
+        return _config_refused("up", e)
     return _run("up", engine, lambda: engine.up(loaded, preview=preview, **shard), loaded=loaded)
+
+
+def _loopback_endpoints(
+    clients: Clients, loaded: Sequence[tuple[Path, TenantConfig]]
+) -> dict[tuple[str, str | None], str] | None:
+    """The endpoints `clients` use for `loaded`; None (said on stderr) if one is not local."""
+    from sandbox.principals import PrincipalError, require_loopback
+
+    used = {(s, r): clients.endpoint(s, r) for s, r in used_endpoints(loaded)}
+    for (service, _), url in used.items():
+        try:
+            require_loopback(url, "--app-env")
+        except PrincipalError as e:
+            print(f"error: {e} (the {service} client's endpoint is {url})", file=sys.stderr)
+            return None
+    return used
 
 
 def used_endpoints(loaded: Sequence[tuple[Path, TenantConfig]]) -> list[tuple[str, str | None]]:
@@ -159,7 +200,10 @@ def _print_app_env(tenant: TenantConfig, endpoint: str) -> int:
 
 def cmd_local_destroy(args: argparse.Namespace) -> int:
     install_log_redaction()
-    engine = _engine(args)
+    try:
+        engine = _engine(args)
+    except AwsConfigError as e:
+        return _config_refused("destroy", e)
     return _run("destroy", engine, engine.destroy)
 
 
@@ -191,6 +235,14 @@ def _run_locked(
                 print(f"error: {problem}", file=sys.stderr)
                 return ExitCode.BAD_INPUT
         result = action()
+    except AwsConfigError as e:
+        return _config_refused(command, e)
+    except ProviderHostError as e:
+        print(f"error: the users' provider: {redact(str(e))}", file=sys.stderr)
+        print(f"local {command}: nothing was changed", file=sys.stderr)
+        # Configured from the same aws: settings: a refusal there is a bad config, as here.
+        bad_config = e.exception_type == AwsConfigError.__name__
+        return ExitCode.BAD_INPUT if bad_config else ExitCode.FAILED
     except ApplyFailed as e:
         print(f"error: {redact(str(e))}", file=sys.stderr)
         applied = len(e.applied)
@@ -205,6 +257,8 @@ def _run_locked(
         print(f"error: AWS could not be asked: {redact(str(e))}", file=sys.stderr)
         print(f"local {command}: nothing was changed", file=sys.stderr)
         return ExitCode.FAILED
+    finally:
+        engine.close()
     summary = f"local {command}: {result.summary()}; state: {where}"
     print(summary, file=sys.stderr if to_stderr else sys.stdout)
     return ExitCode.OK

@@ -311,14 +311,15 @@ class TenantConfig(_Frozen):
             return {**data, "namespace": data["tenant"]}
         return data
 
-    @field_validator("region")
+    @field_validator("region", mode="before")
     @classmethod
-    def _region_exists(cls, region: str) -> str:
+    def _region_exists(cls, region: Any) -> Any:
+        # Before the pattern: a typo (`us_east_1`) gets the close regions, not the regex.
         regions = region_partitions()
-        if region not in regions:
+        if isinstance(region, str) and region not in regions:
             import difflib
 
-            close = difflib.get_close_matches(region, regions, n=3)
+            close = difflib.get_close_matches(region.lower(), regions, n=3)
             hint = f" (close: {', '.join(close)})" if close else ""
             raise ValueError(f"is not a region in botocore's endpoint data (endpoints.json){hint}")
         return region

@@ -85,6 +85,7 @@ def test_namespace_and_profiles(example_run: Run) -> None:
         "identityStore": "QUICKSIGHT",
         "awsAccountId": "111122223333",
         "region": "us-east-1",
+        "timeouts": {"create": "20m", "delete": "20m"},
     }
     analyst = _by_name(example_run, "acme")["acme.profile.analyst"]
     assert analyst.inputs["customPermissionsName"] == "acme-analyst"

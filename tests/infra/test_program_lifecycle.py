@@ -43,8 +43,11 @@ def test_the_invitation_url_is_a_secret_output() -> None:
 
 
 def test_the_namespace_create_may_take_ten_minutes_or_more() -> None:
+    # Through its `timeouts` input: the bridge ignores custom_timeouts on a Plugin Framework
+    # resource (pulumi-terraform-bridge issue 827), so the option is not used at all.
     (namespace,) = _run(tenant_data("acme")).of_type(QS_NAMESPACE)
-    assert timeout_seconds(namespace.custom_timeouts["create"], 0) >= 600
+    assert timeout_seconds(namespace.inputs["timeouts"]["create"], 0) >= 600
+    assert namespace.custom_timeouts == {}
 
 
 def test_adoptions_are_explicit() -> None:
@@ -55,8 +58,9 @@ def test_adoptions_are_explicit() -> None:
     (namespace,) = run.of_type(QS_NAMESPACE)
     (profile,) = run.of_type(QS_CUSTOM_PERMISSIONS)
     (user,) = run.of_type(QS_DYNAMIC_USER)
-    assert namespace.import_id == "111122223333,acme"
-    assert profile.import_id == "111122223333,acme-analyst"
+    # pulumi-aws 7 reads the region from the id's @<region> suffix, not from the inputs.
+    assert namespace.import_id == "111122223333,acme@us-east-1"
+    assert profile.import_id == "111122223333,acme-analyst@us-east-1"
     assert user.inputs["adopt"] is True
     plain = _run(tenant_data("acme"))
     assert not any(r.import_id for r in plain.resources)
@@ -67,7 +71,7 @@ def test_an_adoption_without_account_id_asks_the_caller_identity() -> None:
     data = tenant_data("acme", adopt_namespace=True)
     del data["account_id"]
     (namespace,) = _run(data, account="444455556666").of_type(QS_NAMESPACE)
-    assert namespace.import_id == "444455556666,acme"
+    assert namespace.import_id == "444455556666,acme@us-east-1"
 
 
 def test_registered_on_first_use_users_are_the_stacks_to_adopt() -> None:

@@ -12,7 +12,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from infra.quicksight_user import QuickSightUserProvider, UserConflictError
+from infra.quicksight_user import NotConfiguredError, QuickSightUserProvider, UserConflictError
 from local_engine.state import LocalState, is_sealed
 
 ACCOUNT = "111122223333"
@@ -214,3 +214,18 @@ def test_declaring_users_leaves_no_pickler_patch_behind() -> None:
 
     run_offline(program, OfflineMocks([]))
     assert pickle._Pickler._batch_setitems is original  # type: ignore[attr-defined]
+
+
+def test_an_unconfigured_provider_never_falls_back_to_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under Pulumi the host always configures it; without the stack's config it refuses
+    rather than registering users with whatever credentials the environment holds."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENT00000")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "from-the-environment")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    provider = QuickSightUserProvider()
+    with pytest.raises(NotConfiguredError, match="stack's aws: settings"):
+        provider.create(props())
+    with pytest.raises(NotConfiguredError):
+        provider.check({}, props())

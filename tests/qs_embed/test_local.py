@@ -106,6 +106,58 @@ def test_app_env_refuses_an_endpoint_that_is_not_the_emulator(tmp_path: Path) ->
     assert not (tmp_path / "s.json").exists(), "nothing was applied"
 
 
+def test_no_region_is_one_line_as_pulumi_aws_says_it(
+    served: dict[str, str], tmp_path: Path
+) -> None:
+    env = {k: v for k, v in served.items() if k not in ("AWS_DEFAULT_REGION", "AWS_REGION")}
+    env["HOME"] = str(tmp_path)  # no ~/.aws/config region either
+    done = run(env, "local", "up", "--state", str(tmp_path / "state.json"))
+    assert done.returncode == 2, done.stderr
+    assert "Missing region information" in done.stderr
+    assert "pulumi config set aws:region" in done.stderr
+    assert "this is a bug" not in done.stderr
+    assert not (tmp_path / "state.json").exists()
+
+
+def test_an_endpoint_that_is_not_aws_ends_in_one_line(tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    class NotAws(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = b"<html><body>Welcome to the portal</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NotAws)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "AWS_ACCESS_KEY_ID": "AKIAEXAMPLEEXAMPLE12",
+        "AWS_SECRET_ACCESS_KEY": "not-a-real-secret-key",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_MAX_ATTEMPTS": "1",
+    }
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        done = run(env, "local", "up", "--endpoint-url", url, "--state", str(tmp_path / "s.json"))
+    finally:
+        server.shutdown()
+    assert done.returncode == 1, done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, done.stderr
+    assert "validating provider credentials" in errors[0]
+    assert "this is a bug" not in done.stderr
+    assert "not-a-real-secret-key" not in done.stderr
+
+
 def test_app_env_guards_the_endpoint_botocore_really_uses(tmp_path: Path) -> None:
     """AWS_IGNORE_CONFIGURED_ENDPOINT_URLS makes botocore ignore AWS_ENDPOINT_URL: the run
     would go to the real STS, so the loopback guard refuses it (issue 19)."""

@@ -97,6 +97,16 @@ def test_parse_reports_every_problem_of_a_file() -> None:
     assert {"region", "users[0].email", "users[0].role"} <= locations
 
 
+@pytest.mark.parametrize("typo", ["us_east_1", "useast-1", "us-esat-1", "US-EAST-1"])
+def test_a_region_typo_gets_the_close_regions_not_the_pattern(typo: str) -> None:
+    with pytest.raises(ConfigError) as e:
+        parse_tenant(yaml.safe_dump({**MINIMAL, "region": typo}), "t.yaml")
+    (problem,) = e.value.problems
+    assert problem.location == "region"
+    assert "us-east-1" in str(problem)
+    assert "pattern" not in str(problem)
+
+
 def test_schema_command_prints_the_published_schema(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
