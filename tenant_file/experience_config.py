@@ -26,11 +26,9 @@ REGISTERED_API_EXPERIENCES = frozenset({"dashboard", "visual", "q"})
 
 
 def _check_id(limit: StringLimit, value: str) -> str:
+    # `limit.check` reads AWS's `\w` as Java does (ASCII letters, digits, _): the id lands in
+    # an IAM resource ARN, so nothing else may pass.
     problem = limit.check(value)
-    # AWS reads `\w` as Java does (ASCII letters, digits, _); Python's re reads it as Unicode.
-    # The id lands in an IAM resource ARN, so nothing else may pass.
-    if problem is None and not value.isascii():
-        problem = f"must be ASCII (letters, digits, _ and -: {limit.pattern})"
     if problem is not None:
         raise ValueError(f"{problem} (AWS {limit.shape})")
     return value
