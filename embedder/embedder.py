@@ -417,21 +417,9 @@ class Embedder:
         (an app sending a fixed key is refused). Tag values are secrets: set them on the
         server from what the app knows of the reader, never from the browser.
         """
-        with self._auditor.attempt(
-            api="GenerateEmbedUrlForAnonymousUser",
-            experience="dashboard",
-            user=None,
-            identity="anonymous",
-        ) as attempt:
+        with self._anonymous_attempt("dashboard") as attempt:
             attempt.entry_point = dashboard_id
-            anonymous = experiences.anonymous_section(self._config, "dashboard")
-            dashboard = experiences.listed_id(
-                self._config,
-                "dashboard",
-                dashboard_id,
-                anonymous.dashboards,
-                "anonymous.dashboards",
-            )
+            anonymous, dashboard = self._anonymous_dashboard("dashboard", dashboard_id)
             return self._anonymous_mint(
                 attempt,
                 anonymous,
@@ -454,21 +442,9 @@ class Embedder:
     ) -> EmbedUrl:
         """One visual of an anonymous dashboard (`DashboardVisual`), checked as
         `anonymous_dashboard_url`."""
-        with self._auditor.attempt(
-            api="GenerateEmbedUrlForAnonymousUser",
-            experience="visual",
-            user=None,
-            identity="anonymous",
-        ) as attempt:
+        with self._anonymous_attempt("visual") as attempt:
             attempt.entry_point = dashboard_id
-            anonymous = experiences.anonymous_section(self._config, "visual")
-            dashboard = experiences.listed_id(
-                self._config,
-                "dashboard",
-                dashboard_id,
-                anonymous.dashboards,
-                "anonymous.dashboards",
-            )
+            anonymous, dashboard = self._anonymous_dashboard("visual", dashboard_id)
             visual = experiences.visual_id(self._config, dashboard, sheet_id, visual_id)
             return self._anonymous_mint(
                 attempt,
@@ -490,9 +466,7 @@ class Embedder:
         lifetime_minutes: int | None = None,
     ) -> EmbedUrl:
         """The Q search bar (or generative Q&A) on one of the file's anonymous.topics."""
-        with self._auditor.attempt(
-            api="GenerateEmbedUrlForAnonymousUser", experience="q", user=None, identity="anonymous"
-        ) as attempt:
+        with self._anonymous_attempt("q") as attempt:
             attempt.entry_point = topic_id
             anonymous = experiences.anonymous_section(self._config, "q")
             topic = experiences.listed_id(
@@ -548,6 +522,23 @@ class Embedder:
         )
         attempt.granted(result)
         return result
+
+    def _anonymous_attempt(self, experience: str) -> Attempt:
+        """The audit attempt of an anonymous reader's mint (no user: the reader has none)."""
+        return self._auditor.attempt(
+            api="GenerateEmbedUrlForAnonymousUser",
+            experience=experience,
+            user=None,
+            identity="anonymous",
+        )
+
+    def _anonymous_dashboard(self, experience: str, dashboard_id: object) -> tuple[Anonymous, str]:
+        """The file's anonymous section (`experience` allowed there) and `dashboard_id` as one
+        of its anonymous.dashboards."""
+        anonymous = experiences.anonymous_section(self._config, experience)
+        return anonymous, experiences.listed_id(
+            self._config, "dashboard", dashboard_id, anonymous.dashboards, "anonymous.dashboards"
+        )
 
     def _anonymous_mint(
         self,
