@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 from werkzeug.serving import make_server
 
@@ -59,6 +61,13 @@ def portal_url(emulator: Emulator) -> Iterator[str]:
     sessions = prepare(tenants, emulator.admin_session(), emulator.endpoint_url)
     embedders = embedders_for(tenants, emulator.endpoint_url, lambda t: sessions[t.tenant])
     app = create_app(embedders, endpoint_url=emulator.endpoint_url, secure_cookies=False)
+    with serving(app) as url:
+        yield url
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """`app` on 127.0.0.1 in a thread, its URL while the block runs."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()

@@ -11,18 +11,14 @@ emulator's https listener (`Emulator(https_embeds=True)`), whose refusal pages p
 from __future__ import annotations
 
 import ssl
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Route, sync_playwright
-from werkzeug.serving import make_server
 
 from examples.portal import create_app
 from examples.portal.local import prepare
@@ -31,7 +27,13 @@ from sandbox import Emulator
 from tenant_file.config import TenantConfig
 from tenant_file.loader import load_tenants
 from tests.portal.conftest import TENANTS_DIR, FakeEmbedder
-from tests.portal.test_portal_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, sign_in
+from tests.portal.test_portal_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    TIMEOUT_MS,
+    serving,
+    sign_in,
+)
 
 QUICKSIGHT = "https://quicksight.test"
 # QuickSight's embedded page, as far as the SDK sees it: it reports the session expired when
@@ -66,19 +68,6 @@ def portal_url(embedders: dict[str, FakeEmbedder]) -> Iterator[str]:
     )
     with serving(app) as url:
         yield url
-
-
-@contextmanager
-def serving(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture(scope="module")
