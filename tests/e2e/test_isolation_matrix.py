@@ -26,8 +26,9 @@ import os
 import re
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import permutations
@@ -74,6 +75,8 @@ USER_ARN = re.compile(r"arn:aws:quicksight:[a-z0-9-]+:[0-9]{12}:user/[^<\s\"']+"
 REFUSED = (AccessDeniedError, AssumeRoleError)
 NOT_LISTED = (DashboardNotAllowedError, ExperienceNotAllowedError)
 WORKERS_ENV = "QS_EMBED_ISOLATION_WORKERS"
+PROGRESS_FROM = 16
+"""Draws of this many tenants or more print the moves phase's progress (`make isolation`)."""
 
 
 @dataclass
@@ -759,10 +762,14 @@ def test_no_embed_role_is_granted_another_tenants_user(matrix: Matrix) -> None:
     assert grants == [], f"seed {matrix.draw.seed}: {grants}"
 
 
-def test_every_move_of_every_ordered_pair_is_denied(matrix: Matrix) -> None:
+def test_every_move_of_every_ordered_pair_is_denied(
+    matrix: Matrix, pytestconfig: pytest.Config
+) -> None:
     """Every attacker's row (its moves on every victim) in a pool of workers: the emulator
-    answers one while the next is prepared."""
+    answers one while the next is prepared. A large draw prints its progress."""
     foreign = matrix.foreign_users()
+    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+    started, size = time.monotonic(), len(matrix.configs)
 
     def row(a: str) -> list[str]:
         attacker, got = matrix.configs[a], []
@@ -774,8 +781,18 @@ def test_every_move_of_every_ordered_pair_is_denied(matrix: Matrix) -> None:
                 got += [f"{a} -> {v}: {move.name}: {what}" for what in outcome]
         return got
 
+    rows: dict[str, list[str]] = {}
     with reused_parses(), ThreadPoolExecutor(workers()) as pool:
-        got = [what for outcome in pool.map(row, matrix.configs) for what in outcome]
+        running = {pool.submit(row, a): a for a in matrix.configs}
+        for done in as_completed(running):
+            rows[running[done]] = done.result()
+            if reporter is not None and size >= PROGRESS_FROM and len(rows) % 4 == 0:
+                elapsed = time.monotonic() - started
+                reporter.write_line(
+                    f"isolation matrix: {len(rows)} of {size} attackers' rows "
+                    f"({len(rows) * (size - 1)} ordered pairs) in {elapsed:.0f} s"
+                )
+    got = [what for a in matrix.configs for what in rows[a]]
     assert got == [], f"seed {matrix.draw.seed}: {got}"
     # No move left a user in a namespace that is not its tenant's (JIT through a forged file).
     assert matrix.foreign_users() - foreign == set(), f"seed {matrix.draw.seed}"
