@@ -660,14 +660,12 @@ def matrix(
 ) -> Matrix:
     seed, size = request.param
     d = draw(seed, size)
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     line = (
         f"isolation matrix: seed {seed} (QS_EMBED_ISOLATION_SEED), {size} tenants "
         f"(QS_EMBED_ISOLATION_TENANTS), {d.shard_count} shards, "
         f"{size * (size - 1)} ordered pairs x {len(MOVES)} moves"
     )
-    if reporter is not None:
-        reporter.write_line(line)
+    _say(request.config, line)
     root = tmp_path_factory.mktemp("matrix")
     tenants_dir = root / "tenants"
     tenants_dir.mkdir()
@@ -771,7 +769,6 @@ def test_every_move_of_every_ordered_pair_is_denied(
     # botocore warns of each refused AssumeRole of a deferred role session: the moves' denials.
     caplog.set_level(logging.ERROR, logger="botocore.credentials")
     foreign = matrix.foreign_users()
-    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
     started, size = time.monotonic(), len(matrix.configs)
 
     def row(a: str) -> list[str]:
@@ -789,13 +786,20 @@ def test_every_move_of_every_ordered_pair_is_denied(
         running = {pool.submit(row, a): a for a in matrix.configs}
         for done in as_completed(running):
             rows[running[done]] = done.result()
-            if reporter is not None and size >= PROGRESS_FROM and len(rows) % 4 == 0:
+            if size >= PROGRESS_FROM and len(rows) % 4 == 0:
                 elapsed = time.monotonic() - started
-                reporter.write_line(
+                _say(
+                    pytestconfig,
                     f"isolation matrix: {len(rows)} of {size} attackers' rows "
-                    f"({len(rows) * (size - 1)} ordered pairs) in {elapsed:.0f} s"
+                    f"({len(rows) * (size - 1)} ordered pairs) in {elapsed:.0f} s",
                 )
     got = [what for a in matrix.configs for what in rows[a]]
+    _say(
+        pytestconfig,
+        f"isolation matrix: seed {matrix.draw.seed}: {size * (size - 1)} ordered pairs, "
+        f"{sum(matrix.applicable.values())} moves run, {len(got)} not denied, in "
+        f"{time.monotonic() - started:.0f} s ({workers()} workers)",
+    )
     assert got == [], f"seed {matrix.draw.seed}: {got}"
     # No move left a user in a namespace that is not its tenant's (JIT through a forged file).
     assert matrix.foreign_users() - foreign == set(), f"seed {matrix.draw.seed}"
@@ -818,6 +822,16 @@ def test_every_move_of_every_ordered_pair_is_denied(
     # ...and each tenant's own call of the moves that have one succeeded (checked above).
     anonymous = {c.tenant for c in configs if c.anonymous is not None}
     assert {t for what, t in matrix.controls if what == "anonymous, raw"} == anonymous
+
+
+def _say(config: pytest.Config, line: str) -> None:
+    """A line on the terminal now, past pytest's capture (the seed, a large draw's progress)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None:
+        return
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+        reporter.write_line(line)
 
 
 def workers() -> int:
