@@ -115,22 +115,48 @@ class Draw:
 
 
 def seed_and_size() -> tuple[int, int]:
-    seed = os.environ.get(SEED_ENV)
+    """A random seed and the size of `SIZE_ENV` (default `SMALL_DRAW`)."""
     size = int(os.environ.get(SIZE_ENV) or SMALL_DRAW)
-    return (int(seed) if seed else random.SystemRandom().randrange(2**32)), size
+    return random.SystemRandom().randrange(2**32), size
+
+
+def replayed_seeds(value: str) -> list[int]:
+    """`SEED_ENV`'s seeds: one (`1475423020`), a range (`2000-2039`, both ends included) or a
+    list (`7,149`); a sweep of a range runs its draws in one emulator."""
+    try:
+        if "-" in value:
+            first, last = (int(end) for end in value.split("-", 1))
+            seeds = list(range(first, last + 1))
+        else:
+            seeds = [int(seed) for seed in value.split(",")]
+    except ValueError:
+        raise ValueError(f"{SEED_ENV}={value!r}: give a seed, first-last or a,b,c") from None
+    if not seeds:
+        raise ValueError(f"{SEED_ENV}={value!r}: the range holds no seed")
+    return seeds
 
 
 def runs() -> list[tuple[int, int]]:
-    """The draws (seed, size) a run applies: a replayed seed, or a large size, alone; else a
-    random draw of `SMALL_DRAW` and the pinned `CORNERS` (whose tenant names it never shares:
-    they all live in one emulator)."""
+    """The draws (seed, size) a run applies: the replayed seeds of `SEED_ENV`, or a large
+    size's random draw, alone; else a random draw of `SMALL_DRAW` and the pinned `CORNERS`.
+    Draws of one run share an emulator: two of them must not share a token (tenant names)."""
     seed, size = seed_and_size()
-    if os.environ.get(SEED_ENV) or size != SMALL_DRAW:
-        return [(seed, size)]
-    taken = {draw(s, SMALL_DRAW).token for s in CORNERS}
-    while seed in CORNERS or draw(seed, size).token in taken:
-        seed = random.SystemRandom().randrange(2**32)
-    return [(seed, size), *((s, SMALL_DRAW) for s in CORNERS)]
+    replay = os.environ.get(SEED_ENV)
+    if replay:
+        drawn = [(s, size) for s in replayed_seeds(replay)]
+    elif size != SMALL_DRAW:
+        drawn = [(seed, size)]
+    else:
+        taken = {draw(s, SMALL_DRAW).token for s in CORNERS}
+        while seed in CORNERS or draw(seed, size).token in taken:
+            seed = random.SystemRandom().randrange(2**32)
+        drawn = [(seed, size), *((s, SMALL_DRAW) for s in CORNERS)]
+    tokens: dict[str, int] = {}
+    for s, n in drawn:
+        other = tokens.setdefault(draw(s, n).token, s)
+        if other != s:
+            raise ValueError(f"{SEED_ENV}: seeds {other} and {s} draw the same tenant names")
+    return drawn
 
 
 def draw(seed: int, size: int) -> Draw:

@@ -16,6 +16,7 @@ from tests.e2e.isolation_draw import (
     UserSpec,
     corners,
     draw,
+    replayed_seeds,
     runs,
 )
 
@@ -60,6 +61,31 @@ def test_a_run_is_the_random_draw_and_the_corners_unless_a_seed_or_size_is_given
     assert draw(random_seed, size).token not in {draw(s, SMALL_DRAW).token for s in CORNERS}
     monkeypatch.setenv(SEED_ENV, "149")
     assert runs() == [(149, SMALL_DRAW)]
+    monkeypatch.setenv(SEED_ENV, "2000-2002")
+    assert runs() == [(2000, SMALL_DRAW), (2001, SMALL_DRAW), (2002, SMALL_DRAW)]
+    monkeypatch.setenv(SEED_ENV, "7,149")
+    assert runs() == [(7, SMALL_DRAW), (149, SMALL_DRAW)]
     monkeypatch.delenv(SEED_ENV)
     monkeypatch.setenv(SIZE_ENV, "48")
     assert [size for _, size in runs()] == [48]
+
+
+@pytest.mark.parametrize("value", ["", "x", "5-", "9-3", "1,,2"])
+def test_a_replayed_seed_that_is_none_is_refused_naming_the_variable(value: str) -> None:
+    with pytest.raises(ValueError, match=SEED_ENV):
+        replayed_seeds(value)
+
+
+def test_two_draws_of_one_run_never_share_tenant_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    first: dict[str, int] = {}
+    for seed in range(5000):  # 26**4 tokens: two seeds share one within about a thousand
+        token = draw(seed, SMALL_DRAW).token
+        if token in first:
+            twins = (first[token], seed)
+            break
+        first[token] = seed
+    else:
+        pytest.fail("no two of 5000 seeds share a token")
+    monkeypatch.setenv(SEED_ENV, ",".join(map(str, twins)))
+    with pytest.raises(ValueError, match="draw the same tenant names"):
+        runs()
