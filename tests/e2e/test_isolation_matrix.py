@@ -138,8 +138,11 @@ class Matrix:
 
     def embedder(self, config: TenantConfig, principal: str | None = None) -> Embedder:
         """`config`'s Embedder as the app `principal` (default: the tenant's own app), on the
-        app's STS client and the role-session clients it made before (`_role_client`)."""
-        principal = principal or config.embedding.app_principals[0]
+        app's STS client. As the tenant's own app (its file, or its file forged), it reuses the
+        role-session clients it made before (`_role_client`); as another app (the move that
+        assumes another's role) it makes its own, as before: that pair is never asked again."""
+        own = config.embedding.app_principals[0]
+        principal = principal or own
         external_id = config.embedding.external_id
         secret = None if external_id is None else external_id.get_secret_value()
         if principal not in self._sts:
@@ -154,9 +157,20 @@ class Matrix:
             session=self.apps.session(principal),
             endpoint_url=self.emulator.endpoint_url,
             sts_client=self._sts[principal],
-            client_factory=client,
+            client_factory=client if principal == own else None,
             client_pool=ClientPool(8),
         )
+
+    def forget(self, config: TenantConfig) -> None:
+        """Drop what was kept for `config` as an attacker once its row is done (a client holds
+        about half a megabyte: 48 tenants' would not fit in memory together)."""
+        principal = config.embedding.app_principals[0]
+        with self._lock:
+            for key in [k for k in self._role_clients if k[0] == principal]:
+                del self._role_clients[key]
+            self._raw.pop(config.tenant, None)
+            self._own.pop(config.tenant, None)
+            self._sts.pop(principal, None)
 
     def own(self, config: TenantConfig) -> Embedder:
         """The tenant's own Embedder (its own file, its own app), made once."""
@@ -779,10 +793,11 @@ def test_every_move_of_every_ordered_pair_is_denied(
             for move in MOVES:
                 outcome = move.run(matrix, attacker, matrix.configs[v])
                 got += [f"{a} -> {v}: {move.name}: {what}" for what in outcome]
+        matrix.forget(attacker)
         return got
 
     rows: dict[str, list[str]] = {}
-    with reused_parses(), ThreadPoolExecutor(workers()) as pool:
+    with reused_parses(matrix.tenants_dir), ThreadPoolExecutor(workers()) as pool:
         running = {pool.submit(row, a): a for a in matrix.configs}
         for done in as_completed(running):
             rows[running[done]] = done.result()
@@ -840,19 +855,23 @@ def workers() -> int:
 
 
 @contextlib.contextmanager
-def reused_parses() -> Iterator[None]:
+def reused_parses(applied: Path) -> Iterator[None]:
     """Each shard load of an edit reads every file of the directory again (as `local up
-    --shard` does) through the guarded reader; the parse of a text already parsed is reused
-    (`parse_tenant` is a function of the text and its source name; a refused text raises again,
-    every time). The whole-directory checks all run on every load."""
-    parsed: dict[tuple[str, str], TenantConfig] = {}
+    --shard` does) through the guarded reader; the parse of an applied file's text (unchanged
+    in the scratch copies) is reused: `parse_tenant` is a function of the text and its source
+    name. An edited text is parsed every time; the whole-directory checks all run on every
+    load."""
+    applied_texts = {f.name: f.read_text() for f in applied.glob("*.yaml")}
+    parsed: dict[str, TenantConfig] = {}
     parse = loader.parse_tenant
 
     def reusing(text: str, source: str = "<string>") -> TenantConfig:
-        key = (text, Path(source).name)
-        if key not in parsed:
-            parsed[key] = parse(text, source)
-        return parsed[key]
+        name = Path(source).name
+        if applied_texts.get(name) != text:
+            return parse(text, source)
+        if name not in parsed:
+            parsed[name] = parse(text, source)
+        return parsed[name]
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(loader, "parse_tenant", reusing)
