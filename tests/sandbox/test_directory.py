@@ -28,29 +28,29 @@ def test_default_namespace_exists_and_cannot_be_deleted(qs_admin: Any) -> None:
 
 def test_namespace_round_trip(qs_admin: Any) -> None:
     created = qs_admin.create_namespace(
-        AwsAccountId=ACCOUNT, Namespace="initech", IdentityStore="QUICKSIGHT"
+        AwsAccountId=ACCOUNT, Namespace="initrode", IdentityStore="QUICKSIGHT"
     )
     qs_admin.register_user(
         AwsAccountId=ACCOUNT,
-        Namespace="initech",
+        Namespace="initrode",
         IdentityType="QUICKSIGHT",
         UserName="peter",
-        Email="peter@initech.example",
+        Email="peter@initrode.example",
         UserRole="AUTHOR",
     )
-    described = qs_admin.describe_namespace(AwsAccountId=ACCOUNT, Namespace="initech")
+    described = qs_admin.describe_namespace(AwsAccountId=ACCOUNT, Namespace="initrode")
     listed = qs_admin.list_namespaces(AwsAccountId=ACCOUNT)["Namespaces"]
 
-    qs_admin.delete_namespace(AwsAccountId=ACCOUNT, Namespace="initech")
+    qs_admin.delete_namespace(AwsAccountId=ACCOUNT, Namespace="initrode")
 
-    assert created["Arn"] == f"arn:aws:quicksight:us-east-1:{ACCOUNT}:namespace/initech"
+    assert created["Arn"] == f"arn:aws:quicksight:us-east-1:{ACCOUNT}:namespace/initrode"
     assert (created["CreationStatus"], created["CapacityRegion"]) == ("CREATED", "us-east-1")
-    assert described["Namespace"]["Name"] == "initech"
-    assert "initech" in {namespace["Name"] for namespace in listed}
+    assert described["Namespace"]["Name"] == "initrode"
+    assert "initrode" in {namespace["Name"] for namespace in listed}
     with pytest.raises(qs_admin.exceptions.ResourceNotFoundException):
-        qs_admin.describe_namespace(AwsAccountId=ACCOUNT, Namespace="initech")
+        qs_admin.describe_namespace(AwsAccountId=ACCOUNT, Namespace="initrode")
     with pytest.raises(qs_admin.exceptions.ResourceNotFoundException):
-        qs_admin.list_users(AwsAccountId=ACCOUNT, Namespace="initech")
+        qs_admin.list_users(AwsAccountId=ACCOUNT, Namespace="initrode")
 
 
 def test_register_user_in_a_missing_namespace_is_not_found(qs_admin: Any) -> None:
