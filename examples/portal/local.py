@@ -2,7 +2,8 @@
 
 With the emulator's admin credentials in the environment (as `qs-embed local serve` prints
 them), this applies the tenant files to the emulator (the Pulumi program, through
-`local_engine.local_apply`) and gives the portal, per tenant, a session acting as the tenant's first
+`local_engine.local_apply`), creates the dashboards and topics the files name (as an author
+would in QuickSight), and gives the portal, per tenant, a session acting as the tenant's first
 app principal, the way the tenant's real app would run. It refuses any endpoint but loopback,
 so it can never touch a real AWS account.
 """
@@ -69,7 +70,21 @@ def prepare(
     except ConfigError as e:
         refusals = "; ".join(str(p) for p in e.problems)
         raise LocalSetupError(f"the tenants cannot be applied: {refusals}") from e
+    seed_dashboards(tenants, admin, endpoint_url)
     return sessions
+
+
+def seed_dashboards(
+    tenants: Sequence[TenantConfig], admin: boto3.Session, endpoint_url: str
+) -> int:
+    """Create, as the admin, the dashboards and Q topics the tenant files name (authors make
+    them in QuickSight; the emulator starts with none), so the portal's pages can embed them.
+    Idempotent: a second start creates nothing. How many were made."""
+    from sandbox.assets import seed_embedded_assets
+
+    session = _with_endpoint(admin, endpoint_url)
+    account = session.client("sts").get_caller_identity()["Account"]
+    return seed_embedded_assets(session.client("quicksight"), account, tenants)
 
 
 def state_file(given: str | None) -> Path:

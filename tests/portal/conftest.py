@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -44,6 +44,7 @@ class FakeEmbedder:
     error: Exception | None = None
     origin: str = CONSOLE
     calls: list[Call] = field(default_factory=list)
+    tags: list[dict[str, str]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def session_embed_url(
@@ -55,6 +56,16 @@ class FakeEmbedder:
         """As the Embedder: only the dashboards the tenant file lists (its own check)."""
         listed_id(self.config, "dashboard", dashboard_id, self.config.embedding.dashboards, "x")
         return self._mint(user, None, None, f"/embed/s{{n}}/dashboards/{dashboard_id}")
+
+    def anonymous_dashboard_url(
+        self, dashboard_id: str, *, session_tags: Mapping[str, str] | None = None
+    ) -> EmbedUrl:
+        """As the Embedder: only the file's anonymous dashboards (its own check)."""
+        section = self.config.anonymous
+        listed = section.dashboards if section else ()
+        listed_id(self.config, "dashboard", dashboard_id, listed, "x")
+        self.tags.append(dict(session_tags or {}))
+        return self._mint("(anonymous)", None, None, f"/embed/s{{n}}/dashboards/{dashboard_id}")
 
     def _mint(
         self, user: str, entry_point: str | None, lifetime_minutes: int | None, path: str
