@@ -87,6 +87,24 @@ def seed_dashboards(
     return seed_embedded_assets(session.client("quicksight"), account, tenants)
 
 
+def embed_origin(endpoint_url: str) -> str:
+    """Where the emulator at `endpoint_url` issues embed URLs (its https listener, or the
+    endpoint itself), as its health check says."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    health = endpoint_url.rstrip("/") + "/_sandbox/health"
+    try:
+        with urllib.request.urlopen(health, timeout=10) as answer:  # noqa: S310 (loopback)
+            origin = json.load(answer).get("embed_origin")
+    except (OSError, ValueError) as e:
+        raise LocalSetupError(f"the emulator at {endpoint_url} did not answer {health}: {e}") from e
+    if not isinstance(origin, str):
+        return endpoint_url.rstrip("/")  # an emulator from before https embeds
+    return origin
+
+
 def state_file(given: str | None) -> Path:
     """`--state`, else the state `qs-embed local up` keeps by default."""
     from local_engine.state import DEFAULT_STATE  # the standard library only: no extra needed
