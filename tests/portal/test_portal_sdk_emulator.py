@@ -1,0 +1,207 @@
+"""Dashboards through the real embedding SDK against the emulator, in headless Chromium.
+
+The portal is set up as `--local-setup` does it (tenants applied, the files' dashboards
+seeded) and embeds from the emulator's https listener, as `qs-embed local serve` runs it: a
+registered user's dashboard (`embedDashboard`), an anonymous reader's public dashboard with
+its row-level-security tags, a fresh URL after expiry, and other tenants' dashboards refused.
+The emulator's pages speak the SDK's protocol (`sandbox.sdk_protocol`): the portal's
+`onMessage` sees EXPERIENCE_INITIALIZED, SIZE_CHANGED and CONTENT_LOADED as on AWS, and the
+page sees the SDK acknowledge each of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, FrameLocator, Page, Route, sync_playwright
+
+from examples.portal import create_app
+from examples.portal.local import prepare
+from examples.portal.tenancy import embedders_for
+from sandbox import Emulator
+from tenant_file.loader import load_tenants
+from tests.portal.conftest import TENANTS_DIR
+from tests.portal.test_portal_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, serving, sign_in
+
+pytestmark = pytest.mark.emulator
+
+READER_REGION = "eu-west-1"
+OPENED = ["EXPERIENCE_INITIALIZED", "SIZE_CHANGED", "CONTENT_LOADED"]
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Emulator]:
+    with Emulator(https_embeds=True) as emu:
+        yield emu
+
+
+@pytest.fixture(scope="module")
+def tenants_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example tenants and initech, a third one with dashboards of its own."""
+    directory = tmp_path_factory.mktemp("tenants")
+    for source in TENANTS_DIR.glob("*.yaml"):
+        (directory / source.name).write_text(source.read_text())
+    initech = (TENANTS_DIR / "acme.yaml").read_text()
+    for old, new in [
+        ("acme", "initech"),
+        ("sales-overview", "initech-sales"),
+        ("public-kpis", "initech-kpis"),
+    ]:
+        initech = initech.replace(old, new)
+    (directory / "initech.yaml").write_text(initech)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def portal_url(emulator: Emulator, tenants_dir: Path) -> Iterator[str]:
+    tenants = load_tenants([tenants_dir])
+    sessions = prepare(tenants, emulator.admin_session(), emulator.endpoint_url)
+    embedders = embedders_for(tenants, emulator.endpoint_url, lambda t: sessions[t.tenant])
+    app = create_app(
+        embedders,
+        endpoint_url=emulator.endpoint_url,
+        console_origin_override=emulator.embed_origin,
+        secure_cookies=False,
+        reader_tags={"region": READER_REGION},
+    )
+    with serving(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is absent")
+    with sync_playwright() as playwright:
+        # It accepts the emulator's self-signed certificate (as a user who trusted it).
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, "--ignore-certificate-errors"]
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    ctx = browser.new_context()
+    ctx.set_default_timeout(TIMEOUT_MS)
+    yield ctx
+    ctx.close()
+
+
+def loaded(page: Page) -> FrameLocator:
+    """The embedded page, once the portal's onMessage has seen CONTENT_LOADED."""
+    page.locator("#embed[data-loaded=true]").wait_for(state="attached")
+    return page.frame_locator("#embed iframe")
+
+
+def events(page: Page) -> list[str]:
+    return (page.locator("#embed").get_attribute("data-events") or "").split()
+
+
+def session_rows(frame: FrameLocator) -> dict[str, str]:
+    rows = frame.locator("table#session tr")
+    return {
+        rows.nth(i).locator("th").inner_text(): rows.nth(i).locator("td").inner_text()
+        for i in range(rows.count())
+    }
+
+
+def acknowledged(frame: FrameLocator, count: int) -> list[str]:
+    """What the SDK acknowledged to the embedded page (the handshake), once `count` are in."""
+    frame.locator(f"#sdk-acknowledged li:nth-child({count})").wait_for(state="attached")
+    return frame.locator("#sdk-acknowledged li").all_inner_texts()
+
+
+def test_a_registered_users_dashboard_through_embed_dashboard(
+    context: BrowserContext, portal_url: str
+) -> None:
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in(page, portal_url, "acme", "alice")
+    page.goto(f"{portal_url}/dashboards/sales-overview")
+    frame = loaded(page)
+
+    rows = session_rows(frame)
+    assert rows["Experience"] == "Dashboard"
+    assert rows["User name"] == "alice"
+    assert rows["Entry point"] == "/dashboards/sales-overview"
+    assert frame.locator("#session-tags").count() == 0, "a registered user has no tags"
+    assert events(page) == OPENED, "the portal's onMessage, in QuickSight's order"
+    assert acknowledged(frame, 3) == OPENED
+    src = page.locator("#embed iframe").get_attribute("src") or ""
+    assert "/embed/" in src
+    assert "/dashboards/sales-overview?" in src
+    assert page.locator("#embed-status").is_hidden()
+    assert errors == []
+
+
+def test_an_anonymous_readers_dashboard_shows_its_rls_tags(
+    context: BrowserContext, portal_url: str
+) -> None:
+    page = context.new_page()
+    page.goto(f"{portal_url}/public/acme/dashboards/public-kpis")  # no sign-in
+    frame = loaded(page)
+
+    rows = session_rows(frame)
+    assert rows["Experience"] == "Dashboard"
+    assert rows["User name"] == "(anonymous reader)"
+    assert rows["Namespace"] == "acme"
+    assert rows["Authorized resources"].endswith(":dashboard/public-kpis")
+    tags = frame.locator("#session-tags")
+    assert tags.locator("td[data-tag=region]").inner_text() == READER_REGION
+    assert tags.locator("td[data-tag=tenant_id]").inner_text() == "acme", "the file's fixed tag"
+    assert events(page) == OPENED
+    assert acknowledged(frame, 3) == OPENED
+
+
+def test_an_expired_dashboard_url_leads_to_a_fresh_one(
+    context: BrowserContext, portal_url: str, emulator: Emulator
+) -> None:
+    origin = emulator.embed_origin
+    requested: list[str] = []
+
+    def expire_the_first(route: Route) -> None:
+        # The first URL reaches the emulator after its 5 minutes (the emulator's clock moves).
+        if not requested:
+            emulator.clock.advance(timedelta(minutes=6))
+        requested.append(route.request.url)
+        route.continue_()
+
+    context.route(f"{origin}/embed/*/dashboards/**", expire_the_first)
+    page = context.new_page()
+    page.goto(f"{portal_url}/public/acme/dashboards/public-kpis")
+    frame = loaded(page)
+
+    assert page.locator("#embed").get_attribute("data-mounts") == "2"
+    assert events(page) == ["ERROR_OCCURRED", *OPENED], "the refusal page told the SDK"
+    assert len(requested) == 2, "the expired URL, then a fresh one"
+    assert requested[0].split("?")[0] != requested[1].split("?")[0], "a new session"
+    assert frame.locator("td[data-tag=region]").inner_text() == READER_REGION
+    assert page.locator("#embed-status").is_hidden()
+
+
+@pytest.mark.parametrize(
+    ("path", "signed_in_as"),
+    [
+        ("/dashboards/initech-sales", "acme"),  # initech's, by an acme user
+        ("/public/acme/dashboards/initech-kpis", None),  # initech's, under acme's name
+        ("/public/globex/dashboards/public-kpis", None),  # acme's, under globex's name
+        ("/dashboards/public-kpis", "acme"),  # acme's public one is not for registered users
+    ],
+)
+def test_another_tenants_dashboard_is_refused_with_the_portals_page(
+    context: BrowserContext, portal_url: str, path: str, signed_in_as: str | None
+) -> None:
+    page = context.new_page()
+    if signed_in_as is not None:
+        sign_in(page, portal_url, signed_in_as, "alice")
+    response = page.goto(f"{portal_url}{path}")
+    assert response is not None
+    assert response.status == 403
+    assert page.get_by_role("heading", name="That dashboard is not available").is_visible()
+    assert page.locator("#embed").count() == 0
