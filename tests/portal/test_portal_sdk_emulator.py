@@ -205,3 +205,39 @@ def test_another_tenants_dashboard_is_refused_with_the_portals_page(
     assert response.status == 403
     assert page.get_by_role("heading", name="That dashboard is not available").is_visible()
     assert page.locator("#embed").count() == 0
+
+
+# Embeds a fresh URL of the page's dashboard with the SDK, then talks to it through the SDK's
+# own calls: the emulator's control frame relays them to the page, which answers.
+TALK_TO_THE_DASHBOARD = """async () => {
+  const holder = document.getElementById("embed");
+  const minted = await fetch(holder.dataset.refresh, {
+    method: "POST", credentials: "same-origin",
+    headers: {"X-CSRF-Token": holder.dataset.csrf},
+  }).then((r) => r.json());
+  const extra = document.createElement("div");
+  document.body.appendChild(extra);
+  const context = await window.QuickSightEmbedding.createEmbeddingContext();
+  let loaded;
+  const ready = new Promise((resolve) => { loaded = resolve; });
+  const dashboard = await context.embedDashboard(
+    {url: minted.url, container: extra, width: "100%", height: "200px"},
+    {onMessage: (event) => { if (event.eventName === "CONTENT_LOADED") loaded(); }});
+  await ready;
+  const set = await dashboard.setParameters([{Name: "country", Values: ["NZ"]}]);
+  const read = await dashboard.getParameters();
+  const reset = await dashboard.reset();
+  return {set: set.success, read: read, reset: [reset.success, reset.errorCode]};
+}"""
+
+
+def test_the_sdks_requests_are_answered_by_the_emulators_page(
+    context: BrowserContext, portal_url: str
+) -> None:
+    page = context.new_page()
+    page.goto(f"{portal_url}/public/acme/dashboards/public-kpis")
+    loaded(page)
+    answers = page.evaluate(TALK_TO_THE_DASHBOARD)
+    assert answers["set"] is True
+    assert answers["read"] == [{"Name": "country", "Values": ["NZ"]}]
+    assert answers["reset"] == [False, "UNSUPPORTED_BY_EMULATOR"], "answered, not timed out"
