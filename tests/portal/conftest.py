@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
 from embedder.experiences import listed_id
 from embedder.result import EmbedUrl
@@ -20,6 +22,23 @@ from tenant_file.loader import load_tenants
 from tests import ROOT
 
 TENANTS_DIR = ROOT / "tenants"
+# Debian's chromium, driven by Playwright (never `playwright install`, which downloads a browser
+# of its own); the browser tests skip only when it is absent.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # The emulator's https listener has a self-signed certificate: the browser trusts it, as a
+    # user who accepted it once (README: the local emulator).
+    "--ignore-certificate-errors",
+]
+TIMEOUT_MS = 15_000
 CONSOLE = "https://us-east-1.quicksight.aws.amazon.com"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 # The embed URL of a page: the SDK's container (https URLs) or a plain iframe (the emulator's).
@@ -125,3 +144,25 @@ def signed_in(client: FlaskClient) -> Callable[[str, str], FlaskClient]:
         return client
 
     return as_user
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium, one per test module."""
+    if not CHROMIUM.exists():
+        pytest.skip(
+            f"{CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium)"
+        )
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh browser context (cookies, routes) per test."""
+    ctx = browser.new_context()
+    ctx.set_default_timeout(TIMEOUT_MS)
+    yield ctx
+    ctx.close()

@@ -14,17 +14,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, FrameLocator, Page, Route, sync_playwright
+from playwright.sync_api import BrowserContext, FrameLocator, Page, Route
 
 from examples.portal import create_app
 from examples.portal.local import prepare
 from examples.portal.tenancy import embedders_for
+from qs_embed.demo_experiences import open_embed_url
 from sandbox import Emulator
 from tenant_file.loader import load_tenants
 from tests.portal.conftest import TENANTS_DIR
-from tests.portal.test_portal_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, serving, sign_in
+from tests.portal.test_portal_browser import serving, sign_in
 
 pytestmark = pytest.mark.emulator
 
@@ -69,27 +71,6 @@ def portal_url(emulator: Emulator, tenants_dir: Path) -> Iterator[str]:
     )
     with serving(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is absent")
-    with sync_playwright() as playwright:
-        # It accepts the emulator's self-signed certificate (as a user who trusted it).
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, "--ignore-certificate-errors"]
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = browser.new_context()
-    ctx.set_default_timeout(TIMEOUT_MS)
-    yield ctx
-    ctx.close()
 
 
 def loaded(page: Page) -> FrameLocator:
@@ -159,20 +140,42 @@ def test_an_anonymous_readers_dashboard_shows_its_rls_tags(
     assert acknowledged(frame, 3) == OPENED
 
 
-def test_an_expired_dashboard_url_leads_to_a_fresh_one(
-    context: BrowserContext, portal_url: str, emulator: Emulator
-) -> None:
-    origin = emulator.embed_origin
+def expire_the_first(context: BrowserContext, emulator: Emulator, paths: str) -> list[str]:
+    """Record the requests for `emulator`'s embed pages at `paths` (a glob under its origin);
+    the first reaches the emulator after its 5 minutes (the emulator's clock moves)."""
     requested: list[str] = []
 
-    def expire_the_first(route: Route) -> None:
-        # The first URL reaches the emulator after its 5 minutes (the emulator's clock moves).
+    def route(route: Route) -> None:
         if not requested:
             emulator.clock.advance(timedelta(minutes=6))
         requested.append(route.request.url)
         route.continue_()
 
-    context.route(f"{origin}/embed/*/dashboards/**", expire_the_first)
+    context.route(f"{emulator.embed_origin}{paths}", route)
+    return requested
+
+
+def test_an_expired_console_url_leads_to_a_fresh_one(
+    context: BrowserContext, portal_url: str, emulator: Emulator
+) -> None:
+    requested = expire_the_first(context, emulator, "/embedding/**")
+    page = context.new_page()
+    sign_in(page, portal_url, "acme", "alice")
+    rows = session_rows(loaded(page))
+    assert rows["User name"] == "alice"
+    assert rows["Namespace"] == "acme"
+    assert page.locator("#embed").get_attribute("data-mounts") == "2"
+    assert events(page) == ["ERROR_OCCURRED", *OPENED]
+    assert page.locator("#embed-status").is_hidden()
+    assert [urlsplit(u).path.split("/")[1] for u in requested] == ["embedding", "embedding"]
+    status, _ = open_embed_url(requested[0], emulator.embed_certificate)
+    assert status == 410, "the first URL is spent by the expiry, not reused"
+
+
+def test_an_expired_dashboard_url_leads_to_a_fresh_one(
+    context: BrowserContext, portal_url: str, emulator: Emulator
+) -> None:
+    requested = expire_the_first(context, emulator, "/embed/*/dashboards/**")
     page = context.new_page()
     page.goto(f"{portal_url}/public/acme/dashboards/public-kpis")
     frame = loaded(page)
@@ -188,18 +191,19 @@ def test_an_expired_dashboard_url_leads_to_a_fresh_one(
 @pytest.mark.parametrize(
     ("path", "signed_in_as"),
     [
-        ("/dashboards/initech-sales", "acme"),  # initech's, by an acme user
+        ("/dashboards/initech-sales", ("acme", "alice")),  # initech's, by an acme user
+        ("/dashboards/sales-overview", ("globex", "dana")),  # acme's, by a globex user
         ("/public/acme/dashboards/initech-kpis", None),  # initech's, under acme's name
         ("/public/globex/dashboards/public-kpis", None),  # acme's, under globex's name
-        ("/dashboards/public-kpis", "acme"),  # acme's public one is not for registered users
+        ("/dashboards/public-kpis", ("acme", "alice")),  # acme's public one: not registered
     ],
 )
 def test_another_tenants_dashboard_is_refused_with_the_portals_page(
-    context: BrowserContext, portal_url: str, path: str, signed_in_as: str | None
+    context: BrowserContext, portal_url: str, path: str, signed_in_as: tuple[str, str] | None
 ) -> None:
     page = context.new_page()
     if signed_in_as is not None:
-        sign_in(page, portal_url, signed_in_as, "alice")
+        sign_in(page, portal_url, *signed_in_as)
     response = page.goto(f"{portal_url}{path}")
     assert response is not None
     assert response.status == 403
