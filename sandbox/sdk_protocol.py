@@ -26,7 +26,9 @@ over a BroadcastChannel (same origin, same embedding page); each page keeps the 
 acknowledged for it (`#sdk-acknowledged`) and answers the requests addressed to it: parameters
 are set and read back, anything else is answered `UNSUPPORTED_BY_EMULATOR` rather than left
 to time out. No message carries a secret (no code, no tag value), so it is posted to any
-parent origin ("*"), as the SDK's own test pages do.
+parent origin ("*"). Not emulated: QuickSight's check of the embedding origin
+(`punyCodeEmbedOrigin`) against the URL's AllowedDomains, and the events of user actions
+(PARAMETERS_CHANGED, SELECTED_SHEET_CHANGED, MODAL_OPENED, ...), which need a real dashboard.
 """
 
 from __future__ import annotations
