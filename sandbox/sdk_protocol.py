@@ -22,7 +22,9 @@ control-experience.ts, base-experience/frame/experience-frame.ts, common/events/
   (`{success: false, errorCode}`) or the data asked for.
 
 Here the control frame relays what the SDK sends it to the experience pages of its context
-over a BroadcastChannel (same origin, same embedding page); each page keeps the events
+over a BroadcastChannel (same origin, same embedding page), and says there when it listens: a
+page posts its events then (or after 3 s without it), so the SDK's acknowledgements reach a
+loaded control frame; each page keeps the events
 acknowledged for it (`#sdk-acknowledged`) and answers the requests addressed to it: parameters
 are set and read back, anything else is answered `UNSUPPORTED_BY_EMULATOR` rather than left
 to time out. No message carries a secret (no code, no tag value), so it is posted to any
@@ -94,7 +96,7 @@ _EXPERIENCE_SCRIPT = (
   acknowledged.id = "sdk-acknowledged";
   document.body.appendChild(acknowledged);
   var parameters = [];
-  channel.onmessage = function (event) {
+  channel.addEventListener("message", function (event) {
     var data = event.data || {};
     if (data.eventName === "ACKNOWLEDGE") {
       if (data.message && same(data.message.eventTarget)) {
@@ -114,8 +116,20 @@ _EXPERIENCE_SCRIPT = (
       post(data.eventName, {success: false, errorCode: "%(unsupported)s",
                             error: data.eventName + " is not emulated"}, data.eventId);
     }
-  };
-  %(events)s
+  });
+  // The SDK acknowledges each event to the control frame: post them once it is listening
+  // (it says so on the channel), or after 3 s without it, so no acknowledgement is lost.
+  var posted = false;
+  function postEvents() {
+    if (posted) return;
+    posted = true;
+    %(events)s
+  }
+  channel.addEventListener("message", function (event) {
+    if (event.data && event.data.emulator === "control-ready") postEvents();
+  });
+  channel.postMessage({emulator: "control-ready?"});
+  setTimeout(postEvents, 3000);
 })();
 </script>"""
 )
@@ -136,6 +150,12 @@ _CONTROL_SCRIPT = (
     if (event.source !== window.parent || !event.data || !event.data.eventName) return;
     channel.postMessage(event.data);
   });
+  channel.addEventListener("message", function (event) {
+    if (event.data && event.data.emulator === "control-ready?") {
+      channel.postMessage({emulator: "control-ready"});
+    }
+  });
+  channel.postMessage({emulator: "control-ready"});
 })();
 </script>"""
 )
