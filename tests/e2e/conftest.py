@@ -19,16 +19,12 @@ from tenant_file.config import TenantConfig
 from tests.e2e.support import (
     SUITE_TENANTS,
     Apps,
-    running_emulator,
     tenant_document,
 )
+from tests.emulators import emulator_fixture
 from tests.tenant_files import write_tenant
 
-
-@pytest.fixture(scope="session")
-def emulator() -> Iterator[Emulator]:
-    with running_emulator() as emulator:
-        yield emulator
+emulator = emulator_fixture(scope="session")
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +31,6 @@ pytestmark = pytest.mark.emulator
 sandbox = pytest.importorskip("sandbox")
 QS_EMBED = str(Path(sys.executable).with_name("qs-embed"))
 PHASES = ("up", "edit", "destroy")
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[Any]:
-    with sandbox.Emulator() as emu:
-        yield emu
 
 
 def first(name: str) -> dict[str, Any]:

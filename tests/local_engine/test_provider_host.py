@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +49,6 @@ class WhereAmI(ResourceProvider):
 
 def serialized(provider: ResourceProvider) -> str:
     return base64.b64encode(dill.dumps(provider, recurse=True)).decode()
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[Any]:
-    with sandbox.Emulator() as emu:
-        yield emu
 
 
 def config_of(emulator: Any, **extra: str) -> StackConfig:

@@ -4,7 +4,6 @@ import ids carry the region as pulumi-aws 7 reads it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -119,12 +118,6 @@ def test_the_import_read_uses_the_id_s_region_not_the_inputs() -> None:
 
 
 sandbox = pytest.importorskip("sandbox")
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[Any]:
-    with sandbox.Emulator() as emu:
-        yield emu
 
 
 @pytest.mark.emulator

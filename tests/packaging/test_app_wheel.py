@@ -12,7 +12,6 @@ import subprocess
 import sys
 import venv
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,6 @@ import pytest
 from sandbox import Emulator
 from tenant_file.loader import load_tenant
 from tests import ROOT
-from tests.e2e.support import running_emulator
 
 APP_PACKAGE = "quicksight-embedder"
 pytestmark = pytest.mark.emulator
@@ -143,12 +141,6 @@ def test_the_toolkit_without_extras_prints_the_drift_policy(toolkit_python: Path
 def toolkit_python(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The toolkit without extras: the app package and the CLI, no pulumi, no moto."""
     return installed(dist, tmp_path_factory.mktemp("toolkit-venv"), "quicksight-embedding")
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[Emulator]:
-    with running_emulator() as emulator:
-        yield emulator
 
 
 APP = """\
