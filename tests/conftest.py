@@ -8,7 +8,7 @@ import pytest
 
 from embedder.clients import ClientPool
 from tenant_file.config import TenantConfig
-from tests import tenant_files
+from tests import profiles, tenant_files  # noqa: F401 (profiles: registered before pytest loads one)
 from tests.fakes import FakeAws, FakeClock, skip_retry_sleeps
 
 if TYPE_CHECKING:

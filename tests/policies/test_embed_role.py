@@ -22,6 +22,7 @@ from policies.embed_role import (
 )
 from tenant_file.config import TenantConfig
 from tenant_file.names import partition_for_region
+from tests.profiles import examples
 
 from .iam_fixtures import ACCOUNT, example_or_fixture, tenant
 
@@ -333,7 +334,7 @@ _roles = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(
     identity=st.sampled_from(["quicksight", "iam"]),
     namespace=st.sampled_from(["initech", "default"]),
