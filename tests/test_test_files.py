@@ -10,18 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests import ROOT
-
-PACKAGES = (
-    "tenant_file",
-    "embedder",
-    "policies",
-    "infra",
-    "local_engine",
-    "review",
-    "sandbox",
-    "qs_embed",
-)
+from tests import PACKAGES, ROOT
 
 WITHOUT_LOGIC = {
     # Entry-point shims: they call main() (tested through the CLI) or build the pack from

@@ -21,15 +21,7 @@ from tenant_file.loader import load_tenants, parse_tenant
 from tenant_file.schema import tenant_json_schema
 from tests import ROOT
 from tests.profiles import examples
-
-MINIMAL: dict[str, Any] = {
-    "tenant": "acme",
-    "embedding": {
-        "identity": "quicksight",
-        "app_principals": ["arn:aws:iam::111122223333:role/acme-portal"],
-    },
-    "users": [{"name": "alice", "email": "alice@acme.example", "role": "AUTHOR"}],
-}
+from tests.tenant_files import MINIMAL
 
 
 def test_limits_come_from_botocore_models() -> None:
