@@ -10,7 +10,6 @@ import pytest
 
 from infra.offline import OfflineRun, run_offline
 from infra.offline_mocks import OfflineMocks
-from infra.preflight import account_problems
 from infra.program import TenantsRefused, declare_tenants, load_checked_tenants, run_program
 from local_engine.engine_resources import timeout_seconds
 from local_engine.replacement import REPLACE_ON, diff_properties
@@ -121,17 +120,6 @@ def test_regions_are_per_account() -> None:
         "acme.yaml",
         "initech.yaml",
     }
-
-
-def test_a_file_of_another_account_names_both_accounts() -> None:
-    import yaml
-
-    tenant = parse_tenant(yaml.safe_dump(tenant_data("acme")))
-    (problem,) = account_problems([(Path("tenants/acme.yaml"), tenant)], "444455556666")
-    assert (problem.source, problem.location) == ("tenants/acme.yaml", "account_id")
-    assert "is 111122223333" in problem.message
-    assert "credentials are of account 444455556666" in problem.message
-    assert account_problems([(Path("a.yaml"), tenant)], "111122223333") == []
 
 
 def test_pulumi_up_refuses_a_file_of_another_account_before_any_resource(tmp_path: Path) -> None:

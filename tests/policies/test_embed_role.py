@@ -315,17 +315,6 @@ def test_documents_are_deterministic_and_compact() -> None:
     assert " " not in policy_json(embed_role_trust_policy(example_or_fixture("acme")))
 
 
-def test_resource_type_facts_match_the_reference() -> None:
-    types = action_resource_types("quicksight")
-    assert types["quicksight:GetSessionEmbedUrl"] == frozenset()
-    for action in ("GetAuthCode", "GenerateEmbedUrlForRegisteredUser", "RegisterUser"):
-        assert types[f"quicksight:{action}"] == {"user"}
-    assert resource_types("QUICKSIGHT:getauthcode") == frozenset({"user"})
-    assert resource_types("quicksight:NoSuchAction") is None
-    with pytest.raises(KeyError):
-        action_resource_types("no-such-service")
-
-
 _names = st.lists(
     st.from_regex(r"[a-z][a-z0-9]{1,11}", fullmatch=True), min_size=1, max_size=6, unique=True
 )
