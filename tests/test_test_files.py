@@ -49,7 +49,6 @@ KNOWN_GAPS = {
     "local_engine/engine_core.py": "tests/local_engine/test_engine.py, test_preview.py",
     "local_engine/local_apply.py": "tests/e2e/ (every test applies through it)",
     "local_engine/outcome.py": "tests/local_engine/test_engine.py, test_refresh.py",
-    "local_engine/replacement.py": "tests/infra/test_program_lifecycle.py, test_preview.py",
     "review/changes.py": "tests/qs_embed/test_check.py, tests/review/test_experience_changes.py",
     "review/declared.py": "tests/policies/test_pack_program.py, test_pack_shard.py",
     "review/review.py": "tests/qs_embed/test_check.py",
