@@ -25,7 +25,6 @@ WITHOUT_LOGIC = {
 KNOWN_GAPS = {
     # module: where its behaviour is tested today, under another name (move those tests into
     # test_<module>.py, or write them there, and take the line out).
-    "tenant_file/errors.py": "every ConfigError assertion (tests/tenant_file/test_config.py)",
     "tenant_file/limits.py": "tests/tenant_file/test_config.py (limits from botocore models)",
     "tenant_file/schema.py": "tests/tenant_file/test_config.py (schema round trip)",
     "tenant_file/trusted_accounts.py": "tests/policies/test_rules_iam.py (trusted accounts)",
@@ -48,7 +47,6 @@ KNOWN_GAPS = {
     "local_engine/apply_steps.py": "tests/local_engine/test_engine.py, test_engine_kill.py",
     "local_engine/engine_core.py": "tests/local_engine/test_engine.py, test_preview.py",
     "local_engine/local_apply.py": "tests/e2e/ (every test applies through it)",
-    "local_engine/outcome.py": "tests/local_engine/test_engine.py, test_refresh.py",
     "review/changes.py": "tests/qs_embed/test_check.py, tests/review/test_experience_changes.py",
     "review/declared.py": "tests/policies/test_pack_program.py, test_pack_shard.py",
     "review/review.py": "tests/qs_embed/test_check.py",
