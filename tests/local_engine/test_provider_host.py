@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +53,6 @@ class WhereAmI(ResourceProvider):
 
 def serialized(provider: ResourceProvider) -> str:
     return base64.b64encode(dill.dumps(provider, recurse=True)).decode()
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[Any]:
-    with sandbox.Emulator() as emu:
-        yield emu
 
 
 def config_of(emulator: Any, **extra: str) -> StackConfig:

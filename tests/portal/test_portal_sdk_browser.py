@@ -26,6 +26,7 @@ from examples.portal.tenancy import embedders_for
 from sandbox import Emulator
 from tenant_file.config import TenantConfig
 from tenant_file.loader import load_tenants
+from tests.emulators import emulator_fixture
 from tests.portal.conftest import TENANTS_DIR, FakeEmbedder
 from tests.portal.test_portal_browser import (
     CHROMIUM,
@@ -147,10 +148,7 @@ def test_the_sdk_mounts_a_dashboard_and_another_tenants_is_refused(
 # -- against the emulator's https listener ------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def https_emulator() -> Iterator[Emulator]:
-    with Emulator(https_embeds=True) as emu:
-        yield emu
+https_emulator = emulator_fixture(name="https_emulator", https_embeds=True)
 
 
 @pytest.fixture(scope="module")
