@@ -134,7 +134,7 @@ class ApplySteps(EngineCore):
         op: str,
         detail: str = "",
     ) -> tuple[str, Properties]:
-        being_made = self._state_resource(declared, "", inputs, secret, {})
+        being_made = self._state_resource(declared, inputs, secret)
         self.state.begin("creating", being_made)
         self._boundary("begun", declared.name)
         try:
@@ -157,7 +157,7 @@ class ApplySteps(EngineCore):
         op: str | None,
         detail: str = "",
     ) -> tuple[str, Properties]:
-        resource = self._state_resource(declared, resource_id, inputs, secret, outputs)
+        resource = self._state_resource(declared, inputs, secret, (resource_id, outputs))
         old = self.state.resources.get(resource.urn)
         if op is not None or old != resource:
             self.state.put(resource)
@@ -171,12 +171,13 @@ class ApplySteps(EngineCore):
     def _state_resource(
         self,
         declared: DeclaredResource,
-        resource_id: str,
         inputs: Properties,
         secret: frozenset[str],
-        outputs: Properties,
+        made: tuple[str, Properties] = ("", {}),
     ) -> StateResource:
-        """The state's record of `declared` as made (its secrets sealed)."""
+        """The state's record of `declared` with the id and outputs it was `made` with (none
+        yet: being made), its secrets sealed."""
+        resource_id, outputs = made
         sealer = self.state.sealer
         return StateResource(
             urn=declared.urn,
