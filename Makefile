@@ -43,9 +43,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# The fast loop: every test that starts no emulator (the `emulator` marker, tests/conftest.py).
-unit: $(STAMP)
-	$(BIN)/pytest -q -m "not emulator"
+# The fast loop: every test that starts no server process (the `emulator` marker, which
+# tests/emulators.py checks: the emulator, a provider host, chromium).
+unit: $(STAMP) $(PORTAL_SDK)
+	$(BIN)/pytest -q -m "not emulator" --hypothesis-profile=unit -n auto
 
 # Every test, the emulator's included.
 tests: $(STAMP) $(PORTAL_SDK)

@@ -36,12 +36,6 @@ if not CHROMIUM.exists():
 
 
 @pytest.fixture(scope="module")
-def emulator() -> Iterator[Emulator]:
-    with Emulator() as emu:
-        yield emu
-
-
-@pytest.fixture(scope="module")
 def portal_url(emulator: Emulator) -> Iterator[str]:
     """The portal on 127.0.0.1, acting as each tenant's app principal, tenants applied."""
     tenants = load_tenants([TENANTS_DIR])

@@ -3,7 +3,6 @@ and a start after `qs-embed local up`, find the tenants applied and change nothi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from examples.portal.local import prepare, seed_dashboards
 from local_engine.local_apply import engine_up
 from local_engine.state import LocalState
 from tenant_file.loader import load_tenants
+from tests.emulators import emulator_fixture
 from tests.tenant_files import EXAMPLES
 
 pytestmark = pytest.mark.emulator
@@ -20,10 +20,7 @@ pytestmark = pytest.mark.emulator
 sandbox = pytest.importorskip("sandbox")
 
 
-@pytest.fixture
-def emulator() -> Iterator[Any]:
-    with sandbox.Emulator() as emu:
-        yield emu
+emulator = emulator_fixture(scope="function")
 
 
 def test_local_setup_works_on_a_second_start(emulator: Any, tmp_path: Path) -> None:

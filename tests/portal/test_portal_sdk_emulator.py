@@ -25,6 +25,7 @@ from examples.portal.tenancy import embedders_for
 from qs_embed.demo_experiences import open_embed_url
 from sandbox import Emulator
 from tenant_file.loader import load_tenants
+from tests.emulators import emulator_fixture
 from tests.portal.conftest import TENANTS_DIR
 from tests.portal.test_portal_browser import serving, sign_in
 
@@ -34,10 +35,7 @@ READER_REGION = "eu-west-1"
 OPENED = ["EXPERIENCE_INITIALIZED", "SIZE_CHANGED", "CONTENT_LOADED"]
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[Emulator]:
-    with Emulator(https_embeds=True) as emu:
-        yield emu
+emulator = emulator_fixture(https_embeds=True)
 
 
 @pytest.fixture(scope="module")

@@ -27,8 +27,8 @@ def test_default_namespace_exists_and_cannot_be_deleted(qs_admin: Any) -> None:
 
 
 def test_namespace_round_trip(qs_admin: Any) -> None:
-    # A namespace no other test of the session's emulator makes (quicksight/test_embedding.py
-    # keeps initech, and runs first since the house move).
+    # A name no other test of the session's emulator uses (quicksight/test_embedding.py, which
+    # runs first, keeps initech): this one creates the namespace and deletes it.
     created = qs_admin.create_namespace(
         AwsAccountId=ACCOUNT, Namespace="vandelay", IdentityStore="QUICKSIGHT"
     )
