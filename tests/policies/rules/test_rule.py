@@ -48,10 +48,7 @@ def test_a_resource_rule_is_a_resource_policy_named_and_mandatory_by_default() -
         "Reports each resource's type with its index's size.",
     )
     assert policy.enforcement_level is MANDATORY is EnforcementLevel.MANDATORY
-    assert (
-        reports_types.__doc__
-        == "What the rule checks (its docstring becomes the policy factory's)."
-    )
+    assert reports_types.__doc__ == "What the rule checks (the policy factory's docstring)."
 
 
 def test_the_policy_runs_the_check_with_the_index_it_was_made_with() -> None:
