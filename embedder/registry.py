@@ -41,8 +41,9 @@ import botocore.session
 from embedder.audit import refuse_unknown_tenant
 from embedder.aws_errors import CLIENT_SETUP_FAILURE, sdk_error
 from embedder.clients import client_config, default_session, make_sts_client
-from embedder.embedder import Embedder, EmbedderOptions
+from embedder.embedder import Embedder
 from embedder.errors import ConfigError, Problem, UnknownTenantError
+from embedder.role_access import EmbedderOptions
 from tenant_file.config import TenantConfig
 from tenant_file.loader import TENANT_SUFFIXES, load_tenant, tenant_set_problems
 
@@ -101,7 +102,7 @@ class TenantRegistry:
     session_for: the AWS session the app acts as for a tenant (one of the tenant's
         `app_principals`), when one process serves tenants with different principals;
         default: the `session` option (else the process's credentials) for every tenant.
-    options: as for `Embedder` (`embedder.embedder.EmbedderOptions`), the same for every
+    options: as for `Embedder` (`embedder.role_access.EmbedderOptions`), the same for every
         tenant: session, boto_config, clock, client_pool, endpoint_url, ...
     """
 

@@ -13,7 +13,7 @@ the state file atomically (temp file, fsync, `os.replace`, fsync of the director
 of the run, then drops the journal. A run killed at any point (SIGKILL, OOM, a lost runner)
 leaves the last complete state plus the journal's complete lines; the next load replays them,
 so nothing applied is lost and an operation begun but not finished is a pending operation the
-engine resolves by reading AWS (see `local_engine.engine`). Replaying is idempotent (each line
+engine resolves by reading AWS (see `local_engine.refresh`). Replaying is idempotent (each line
 sets or removes one resource), so a crash between writing the state and dropping the journal is
 safe.
 

@@ -19,7 +19,7 @@ from typing import Any
 import botocore.session
 import pytest
 
-import embedder.embedder
+import embedder.role_access
 from qs_embed.cli import main
 from sandbox import Emulator
 from tenant_file.errors import ConfigError
@@ -133,7 +133,7 @@ def app_environment(apps: Apps, tenants_dir: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("AWS_SESSION_TOKEN", str(frozen.token))
     monkeypatch.setenv("AWS_DEFAULT_REGION", apps.emulator.region)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tenants_dir / "no-such-file"))
-    monkeypatch.setattr(embedder.embedder, "default_session", botocore.session.get_session)
+    monkeypatch.setattr(embedder.role_access, "default_session", botocore.session.get_session)
     return apps.emulator
 
 

@@ -16,7 +16,7 @@ from infra.offline import OfflineRun, run_offline
 from infra.offline_mocks import OfflineMocks
 from infra.program import declare_tenants
 from infra.tenant_stack import TenantStack
-from local_engine.engine import LocalEngine, _import_read
+from local_engine.engine import LocalEngine
 from local_engine.engine_resources import Clients
 from local_engine.provider_semantics import (
     args_class,
@@ -96,26 +96,6 @@ def test_an_import_id_of_another_form_is_refused() -> None:
     assert import_problems(QS_CUSTOM_PERMISSIONS, "111122223333,,@us-east-1")
     assert import_problems(ROLE, "qs-embed-acme")  # the engine imports no roles
     assert import_problems(QS_NAMESPACE, "111122223333,acme@us-east-1") == []
-
-
-class _Recorder:
-    def __init__(self) -> None:
-        self.asked: list[tuple[str, dict[str, Any]]] = []
-
-    def read(self, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
-        self.asked.append((id_, dict(inputs)))
-        return None
-
-
-def test_the_import_read_uses_the_id_s_region_not_the_inputs() -> None:
-    handler = _Recorder()
-    _import_read(handler, "111122223333,acme@eu-west-1")  # type: ignore[arg-type]
-    _import_read(handler, "111122223333,acme")  # type: ignore[arg-type]
-    # With no suffix, the provider's region (aws:region), as pulumi-aws does.
-    assert handler.asked == [
-        ("111122223333,acme", {"region": "eu-west-1"}),
-        ("111122223333,acme", {}),
-    ]
 
 
 sandbox = pytest.importorskip("sandbox")

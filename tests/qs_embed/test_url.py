@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import embedder.embedder
+import embedder.role_access
 from qs_embed.cli import main
 from tests.fakes import ACCOUNT, Failure, FakeAws
 
@@ -40,7 +40,7 @@ def tenant_file(tmp_path: Path) -> Path:
 def fake_aws(aws: FakeAws, monkeypatch: pytest.MonkeyPatch) -> FakeAws:
     """The CLI uses the process's default AWS session: make it the fake's."""
     session = aws.session()._session
-    monkeypatch.setattr(embedder.embedder, "default_session", lambda: session)
+    monkeypatch.setattr(embedder.role_access, "default_session", lambda: session)
     return aws
 
 
@@ -83,7 +83,7 @@ def test_endpoint_url_is_used_for_sts_and_quicksight(
     session.get_component("event_emitter").register_first(
         "before-send", lambda request, **_: seen.append(request.url)
     )
-    monkeypatch.setattr(embedder.embedder, "default_session", lambda: session)
+    monkeypatch.setattr(embedder.role_access, "default_session", lambda: session)
     assert main(url(tenant_file, "--endpoint-url", "http://127.0.0.1:5000")) == 0
     assert [c.service for c in aws.calls] == ["sts", "quicksight"]
     assert all(u.startswith("http://127.0.0.1:5000/") for u in seen)

@@ -1,4 +1,5 @@
-"""Dashboards, visuals, Q and anonymous readers in the emulator: both embedding APIs, IAM on
+"""The emulator's embedding operations (`sandbox.quicksight.embedding`, their inputs in
+`sandbox.quicksight.embed_inputs`): dashboards, visuals, Q and anonymous readers, both APIs, IAM on
 the namespace, dashboard and topic resource types, single-use pages that show the experience
 and the session tags a reader got, and logs that never carry a tag value.
 
@@ -20,12 +21,11 @@ from botocore.exceptions import ClientError
 from embedder import Embedder, SessionTagError
 from policies.embed_role import embed_role_permissions_policy
 from sandbox import Emulator, EmulatorSession
+from sandbox.quicksight.embed_inputs import parse_experience
 from sandbox.quicksight.exceptions import QuickSightError
-from sandbox.quicksight.responses import _experience
 from tenant_file.config import TenantConfig
 from tests.e2e.support import redeem
-
-from .conftest import (
+from tests.sandbox.conftest import (
     ACCOUNT,
     NO_RETRIES,
     REGION,
@@ -171,8 +171,8 @@ def test_the_console_is_not_an_anonymous_experience() -> None:
     # botocore cannot even serialize it (no such member of the anonymous shape); a raw
     # request naming it is refused by the emulator.
     with pytest.raises(QuickSightError, match="not embedded here"):
-        _experience({"QuickSightConsole": {}}, anonymous=True)
-    assert _experience({"QuickSightConsole": {}}, anonymous=False).name == "QuickSightConsole"
+        parse_experience({"QuickSightConsole": {}}, anonymous=True)
+    assert parse_experience({"QuickSightConsole": {}}, anonymous=False).name == "QuickSightConsole"
 
 
 def test_a_dashboard_that_does_not_exist_is_not_found(setup: Setup) -> None:

@@ -1,0 +1,266 @@
+"""The mint paths of an `Embedder`: the checks a request shares with the others, the call to
+AWS, the `EmbedUrl` read from its answer, and just-in-time registration.
+
+Every mint API (`embedder.Embedder`) runs inside `self._auditor.attempt(...)`
+(`embedder.audit`): one audit event per attempt, granted or refused, and with opentelemetry-api
+installed a span and metrics (`embedder.telemetry`). A new mint API wraps its body the same way,
+checks included, so its refusals are audited too.
+
+iam identity: when the tenant opts in (`embedding.register_on_first_use: true`), a role session
+QuickSight does not know yet is registered just in time (RegisterUser with the user's role and
+permission profile); else the stack registers the users and an unknown one is a
+QuickSightUserNotFoundError.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
+
+from embedder import experiences, request_checks
+from embedder.audit import Attempt
+from embedder.aws_identifiers import safe_request_id
+from embedder.errors import QuickSightUserNotFoundError, ResourceExistsError
+from embedder.result import URL_VALIDITY, EmbedUrl
+from embedder.role_access import RoleAccess
+from tenant_file.config import TenantUser
+from tenant_file.experience_config import Anonymous
+from tenant_file.names import quicksight_asset_arn
+
+if TYPE_CHECKING:
+    from mypy_boto3_quicksight import QuickSightClient
+    from mypy_boto3_quicksight.literals import UserRoleType
+    from mypy_boto3_quicksight.type_defs import (
+        AnonymousUserEmbeddingExperienceConfigurationTypeDef,
+        GenerateEmbedUrlForAnonymousUserRequestTypeDef,
+        GenerateEmbedUrlForAnonymousUserResponseTypeDef,
+        GenerateEmbedUrlForRegisteredUserRequestTypeDef,
+        GenerateEmbedUrlForRegisteredUserResponseTypeDef,
+        GetSessionEmbedUrlResponseTypeDef,
+        RegisteredUserEmbeddingExperienceConfigurationTypeDef,
+        RegisterUserRequestTypeDef,
+        SessionTagTypeDef,
+    )
+
+    EmbedResponse = (
+        GetSessionEmbedUrlResponseTypeDef
+        | GenerateEmbedUrlForRegisteredUserResponseTypeDef
+        | GenerateEmbedUrlForAnonymousUserResponseTypeDef
+    )
+
+logger = logging.getLogger(__name__)
+
+ANONYMOUS_USER = "(anonymous)"
+"""`EmbedUrl.user` of a URL minted for an anonymous reader."""
+ACCEPTED_ENTRY_POINTS_MAX = 4096
+
+
+class Minting(RoleAccess):
+    """The mint paths shared by the mint APIs of `embedder.Embedder`."""
+
+    def _console_request(
+        self, attempt: Attempt, user: str, path: str | None, lifetime_minutes: int | None
+    ) -> tuple[TenantUser, str, int]:
+        """The checks of a console mint (user, entry point, lifetime), each value recorded on
+        its audit attempt as asked, then as checked."""
+        attempt.entry_point = path
+        member = request_checks.tenant_user(self._config, user, self._members)
+        checked = attempt.entry_point = self._entry_point(path)
+        minutes = attempt.lifetime_minutes = request_checks.session_lifetime(
+            self._config, lifetime_minutes
+        )
+        return member, checked, minutes
+
+    def _registered_dashboard(self, dashboard_id: object) -> str:
+        return experiences.listed_id(
+            self._config,
+            "dashboard",
+            dashboard_id,
+            self._config.embedding.dashboards,
+            "embedding.dashboards",
+        )
+
+    def _registered_mint(
+        self,
+        attempt: Attempt,
+        member: TenantUser,
+        experience: dict[str, Any],
+        allowed_domains: Sequence[str] | None,
+        lifetime_minutes: int | None,
+    ) -> EmbedUrl:
+        """GenerateEmbedUrlForRegisteredUser with `experience` for `member`, recorded on its
+        audit `attempt` (lifetime as checked, the request id when granted)."""
+        minutes = attempt.lifetime_minutes = request_checks.session_lifetime(
+            self._config, lifetime_minutes
+        )
+        domains = request_checks.allowed_domains(self._config, allowed_domains)
+        request: GenerateEmbedUrlForRegisteredUserRequestTypeDef = {
+            "AwsAccountId": self.account_id(),
+            "UserArn": self._user_arn(member),
+            "SessionLifetimeInMinutes": minutes,
+            "ExperienceConfiguration": cast(
+                "RegisteredUserEmbeddingExperienceConfigurationTypeDef", experience
+            ),
+        }
+        if domains:
+            request["AllowedDomains"] = domains
+        result = self._mint(
+            member,
+            "GenerateEmbedUrlForRegisteredUser",
+            lambda qs: qs.generate_embed_url_for_registered_user(**request),
+        )
+        attempt.granted(result)
+        return result
+
+    def _anonymous_attempt(self, experience: str) -> Attempt:
+        """The audit attempt of an anonymous reader's mint (no user: the reader has none)."""
+        return self._auditor.attempt(
+            api="GenerateEmbedUrlForAnonymousUser",
+            experience=experience,
+            user=None,
+            identity="anonymous",
+        )
+
+    def _anonymous_dashboard(self, experience: str, dashboard_id: object) -> tuple[Anonymous, str]:
+        """The file's anonymous section (`experience` allowed there) and `dashboard_id` as one
+        of its anonymous.dashboards."""
+        anonymous = experiences.anonymous_section(self._config, experience)
+        return anonymous, experiences.listed_id(
+            self._config, "dashboard", dashboard_id, anonymous.dashboards, "anonymous.dashboards"
+        )
+
+    def _anonymous_mint(
+        self,
+        attempt: Attempt,
+        anonymous: Anonymous,
+        experience: dict[str, Any],
+        resource_arn: str,
+        tags: Mapping[str, str] | None,
+        allowed_domains: Sequence[str] | None,
+        lifetime_minutes: int | None,
+    ) -> EmbedUrl:
+        """GenerateEmbedUrlForAnonymousUser in the tenant's namespace, authorizing only the one
+        dashboard or topic asked for (the role's IAM allows the file's); recorded on its audit
+        `attempt` (never the tags' values)."""
+        sent_tags = experiences.session_tags(self._config, anonymous, tags)
+        minutes = attempt.lifetime_minutes = request_checks.session_lifetime(
+            self._config, lifetime_minutes
+        )
+        domains = request_checks.allowed_domains(self._config, allowed_domains)
+        request: GenerateEmbedUrlForAnonymousUserRequestTypeDef = {
+            "AwsAccountId": self.account_id(),
+            "Namespace": self._config.namespace,
+            "SessionLifetimeInMinutes": minutes,
+            "AuthorizedResourceArns": [resource_arn],
+            "ExperienceConfiguration": cast(
+                "AnonymousUserEmbeddingExperienceConfigurationTypeDef", experience
+            ),
+        }
+        if sent_tags:
+            request["SessionTags"] = cast("list[SessionTagTypeDef]", sent_tags)
+        if domains:
+            request["AllowedDomains"] = domains
+        result = self._mint(
+            None,
+            "GenerateEmbedUrlForAnonymousUser",
+            lambda qs: qs.generate_embed_url_for_anonymous_user(**request),
+        )
+        attempt.granted(result)
+        return result
+
+    def _asset_arn(self, kind: str, asset_id: str) -> str:
+        return quicksight_asset_arn(
+            self._partition, self._config.region, self.account_id(), kind, asset_id
+        )
+
+    def _entry_point(self, path: str | None) -> str:
+        """`request_checks.entry_point`, remembering the paths it accepted: they depend only on
+        the frozen tenant file, and the regex and glob checks are the warm path's largest cost.
+        Bounded: an app opening many dashboards starts the memo afresh when it is full."""
+        if path is not None and path in self._accepted_entry_points:
+            return path
+        checked = request_checks.entry_point(self._config, path)
+        if len(self._accepted_entry_points) >= ACCEPTED_ENTRY_POINTS_MAX:
+            self._accepted_entry_points.clear()
+        self._accepted_entry_points.add(checked)
+        return checked
+
+    def _mint(
+        self,
+        member: TenantUser | None,
+        operation: str,
+        call: Callable[[QuickSightClient], EmbedResponse],
+    ) -> EmbedUrl:
+        """Mint for `member`, or (None) for an anonymous reader, as the tenant's session."""
+        issued_at = self._clock()
+        qs = self._quicksight(member)
+        try:
+            response = self._aws(operation, lambda: call(qs))
+        except QuickSightUserNotFoundError:
+            if not self._register_users or member is None:
+                raise
+            self._register(qs, member)
+            response = self._aws(operation, lambda: call(qs))
+        user = ANONYMOUS_USER if member is None else member.name
+        result = self._embed_url(operation, response, issued_at, user)
+        logger.debug("%s: minted for tenant %s user %s", operation, self.tenant, user)
+        return result
+
+    def _embed_url(
+        self, operation: str, response: EmbedResponse, issued_at: datetime, user: str
+    ) -> EmbedUrl:
+        """The `EmbedUrl` of a mint response, whose shape is checked first: a truncated or
+        foreign 200 must not surface as a KeyError (or echo what it holds)."""
+        answer = cast("dict[str, Any]", response)
+        url = answer.get("EmbedUrl")
+        if not (isinstance(url, str) and url.startswith(("https://", "http://"))):
+            raise self._unreadable("QuickSight", operation, "no EmbedUrl")
+        meta = answer.get("ResponseMetadata")
+        meta = meta if isinstance(meta, dict) else {}
+        request_id = answer.get("RequestId") or meta.get("RequestId") or ""
+        status = answer.get("Status") or meta.get("HTTPStatusCode") or 0
+        if not isinstance(request_id, str) or not isinstance(status, int):
+            raise self._unreadable("QuickSight", operation, "a RequestId or Status of a wrong type")
+        return EmbedUrl(
+            url=url,
+            expires_at=issued_at + URL_VALIDITY,
+            request_id=safe_request_id(request_id) or "",
+            status=status,
+            tenant=self.tenant,
+            user=user,
+        )
+
+    def _register(self, qs: QuickSightClient, member: TenantUser) -> None:
+        """Register the user's role session in QuickSight (iam identity, first use)."""
+        request: RegisterUserRequestTypeDef = {
+            "AwsAccountId": self.account_id(),
+            "Namespace": self._config.namespace,
+            "IdentityType": "IAM",
+            "IamArn": self.role_arn(),
+            "SessionName": member.name,
+            "Email": member.email,
+            "UserRole": cast("UserRoleType", member.role),
+        }
+        if member.profile is not None:
+            request["CustomPermissionsName"] = self._config.profile_name(member.profile)
+        try:
+            self._aws("RegisterUser", lambda: qs.register_user(**request))
+        except ResourceExistsError as e:
+            # Another process (or thread) registered the session meanwhile, as we wanted.
+            logger.info(
+                "%s was already registered in QuickSight namespace %s of tenant %s "
+                "(registered meanwhile by another caller; request id %s); retrying",
+                member.name,
+                self._config.namespace,
+                self.tenant,
+                e.request_id,
+            )
+            return
+        logger.info(
+            "registered %s in QuickSight namespace %s of tenant %s (first use)",
+            member.name,
+            self._config.namespace,
+            self.tenant,
+        )
