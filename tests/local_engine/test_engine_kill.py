@@ -29,8 +29,6 @@ from local_engine.engine_resources import Clients
 from local_engine.state import LocalState, journal_path
 from tenant_file.loader import load_tenant
 from tests.local_engine.engine_world import (
-    ACCOUNT,
-    NO_RETRIES,
     Run,
     lean,
     loaded,
@@ -38,6 +36,7 @@ from tests.local_engine.engine_world import (
     role,
     role_policy,
     user,
+    users_in,
 )
 from tests.tenant_files import write_tenant
 
@@ -160,12 +159,6 @@ def moved(name: str) -> dict[str, Any]:
     return lean(name, retain_users_on_delete=False, namespace=f"{name}-moved")
 
 
-def _users_in(emulator: Any, name: str) -> list[str]:
-    qs = emulator.admin_session().client("quicksight", config=NO_RETRIES)
-    pages = qs.get_paginator("list_users").paginate(AwsAccountId=ACCOUNT, Namespace=name)
-    return sorted(u["UserName"] for page in pages for u in page["UserList"])
-
-
 def _between_new_and_old(state: LocalState, name: str) -> bool:
     """The killed run had made the new namespace and not yet deleted the old one."""
     found = [r for r in state.resources.values() if r.name == f"{name}.namespace"]
@@ -185,7 +178,7 @@ def _assert_replaced(emulator: Any, run: Run, name: str) -> None:
     assert namespace(emulator, name) is None
     assert user(emulator, name, "ann") is None
     assert namespace(emulator, f"{name}-moved") is not None
-    assert _users_in(emulator, f"{name}-moved") == ["ann"]
+    assert users_in(emulator, f"{name}-moved") == ["ann"]
     document = json.dumps(role_policy(emulator, f"qs-embed-{name}"))
     assert f"user/{name}-moved/" in document
     assert f"user/{name}/" not in document
