@@ -23,6 +23,7 @@ import yaml
 
 from bench.harness import Result, gc_counted, interleaved, side_by_side
 from tenant_file.loader import load_tenants
+from tenant_file.platform_settings import PLATFORM_FILE
 
 TEMPLATE = """tenant: {name}
 account_id: "111122223333"
@@ -43,6 +44,11 @@ users:
 
 
 def write_tenants(directory: Path, count: int) -> None:
+    """`count` tenant files of one account in `directory`, and beside it the `platform.yaml`
+    of a platform that had that account's namespace and role quotas raised to hold them (the
+    quota check refuses more than AWS's defaults, 100 namespaces and 1,000 roles, otherwise)."""
+    quotas = f'quotas: {{"111122223333": {{namespaces: {count}, roles: {count}}}}}\n'
+    (directory.parent / PLATFORM_FILE).write_text(quotas)
     for i in range(count):
         name = f"t{i:05d}"
         identity = "iam" if i % 2 else "quicksight"
