@@ -355,7 +355,8 @@ def matrix(
                 if shard in held:
                     assert code == 2, f"seed {seed}: shard {shard} applied a root trust: {out}"
                 else:
-                    assert code == 0 and "local up: 0 created" in out, f"seed {seed}: {out}"
+                    assert code == 0, f"seed {seed}: {out}"
+                    assert "local up: 0 created" in out, f"seed {seed}: {out}"
             for t in d.tenants:
                 (tenants_dir / f"{t.name}.yaml").write_text(yaml.safe_dump(document(t)))
         for shard, code, out in _up(emulator, root, d.shard_count):
