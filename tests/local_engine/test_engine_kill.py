@@ -12,6 +12,7 @@ imported): each kills itself through the engine's own hook, `QS_EMBED_KILL_AFTER
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -68,9 +69,11 @@ def edited(name: str) -> dict[str, Any]:
 def _killed_run(
     env: dict[str, str], endpoint: str, state: str, files: str, phase: str, n: int
 ) -> None:
-    """In a child: the phase's engine run, killed by the engine after its `n`th step."""
+    """In a child: the phase's engine run, killed by the engine after its `n`th step. In a
+    process group of its own, which `_end_group` ends after it."""
     import boto3
 
+    os.setsid()
     os.environ.update(env)
     os.environ[KILL_AFTER_STEPS] = str(n)
     clients = Clients(boto3.Session(), endpoint)
@@ -80,6 +83,32 @@ def _killed_run(
     else:
         tenants = [(p, load_tenant(p)) for p in sorted(Path(files).glob("*.yaml"))]
         engine.up(tenants)
+
+
+def _end_group(pid: int | None) -> None:
+    """End what a killed run left running in its process group (its users' provider host,
+    `python -m pulumi.dynamic`, outlives an engine killed with SIGKILL), as a CI runner's
+    teardown ends a job's processes."""
+    assert pid is not None, "the run was started"
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def _killed_cli(command: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str]:
+    """`command` run to its SIGKILL in a session of its own, then its group ended; (exit code,
+    stderr)."""
+    with subprocess.Popen(
+        command,
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    ) as process:
+        _, err = process.communicate(timeout=300)
+    _end_group(process.pid)
+    return process.returncode, err
 
 
 def _phase_files(directory: Path, name: str, phase: str) -> Path:
@@ -129,6 +158,7 @@ def test_a_run_killed_at_every_step_is_finished_by_the_next(emulator: Any, tmp_p
             )
             child.start()
             child.join(timeout=120)
+            _end_group(child.pid)
             if child.exitcode == 0:
                 break  # n is past the last step: the phase ran through
             assert child.exitcode == -signal.SIGKILL, (phase, n, child.exitcode)
@@ -206,6 +236,7 @@ def test_a_replacement_killed_at_every_step_is_finished_by_the_next(
         )
         child.start()
         child.join(timeout=120)
+        _end_group(child.pid)
         if child.exitcode == 0:
             _assert_replaced(emulator, run, name)
             break  # n is past the last step: the replacement ran through
@@ -233,14 +264,8 @@ def test_local_up_killed_by_sigkill_then_run_again_converges(emulator: Any, tmp_
     state = tmp_path / "state.json"
     env = {"PATH": os.environ["PATH"], **emulator.env()}
     command = [QS_EMBED, "local", "up", "--tenants", "tenants", "--state", str(state)]
-    killed = subprocess.run(
-        command,
-        env={**env, KILL_AT: "made:clikill.namespace"},
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-    )
-    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    code, err = _killed_cli(command, {**env, KILL_AT: "made:clikill.namespace"}, tmp_path)
+    assert code == -signal.SIGKILL, err
     assert journal_path(state).exists(), "the journal holds what the killed run recorded"
     again = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
@@ -248,14 +273,8 @@ def test_local_up_killed_by_sigkill_then_run_again_converges(emulator: Any, tmp_
     assert "already exists" not in again.stdout + again.stderr
     assert not journal_path(state).exists()
     destroy = [QS_EMBED, "local", "destroy", "--state", str(state)]
-    killed = subprocess.run(
-        destroy,
-        env={**env, KILL_AT: "made:clikill.role-policy"},
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-    )
-    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    code, err = _killed_cli(destroy, {**env, KILL_AT: "made:clikill.role-policy"}, tmp_path)
+    assert code == -signal.SIGKILL, err
     again = subprocess.run(destroy, env=env, cwd=tmp_path, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert role(emulator, "qs-embed-clikill") is None
