@@ -157,7 +157,7 @@ def test_a_run_killed_at_every_step_is_finished_by_the_next(emulator: Any, tmp_p
                 args=(env, emulator.endpoint_url, str(run.state), str(files), phase, n),
             )
             child.start()
-            child.join(timeout=120)
+            child.join(timeout=600)
             _end_group(child.pid)
             if child.exitcode == 0:
                 break  # n is past the last step: the phase ran through
@@ -235,7 +235,7 @@ def test_a_replacement_killed_at_every_step_is_finished_by_the_next(
             args=(env, emulator.endpoint_url, str(run.state), str(files), "up", n),
         )
         child.start()
-        child.join(timeout=120)
+        child.join(timeout=600)
         _end_group(child.pid)
         if child.exitcode == 0:
             _assert_replaced(emulator, run, name)
