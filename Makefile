@@ -16,14 +16,16 @@ $(STAMP): pyproject.toml packaging/quicksight-embedder/pyproject.toml embedder/_
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e packaging/quicksight-embedder -e '.[infra,local,dev]'
 	@touch $(STAMP)
 
-demo: $(STAMP) $(PORTAL_SDK)
-	$(BIN)/qs-embed demo
-
 # The example portal's browser SDK (amazon-quicksight-embedding-sdk, pinned by
 # examples/portal/package-lock.json), installed with npm and copied where the portal serves it:
 # the portal never loads it from a CDN. node_modules/ and the copy are not committed.
 PORTAL_DIR := examples/portal
 PORTAL_SDK := $(PORTAL_DIR)/static/vendor/quicksight-embedding-js-sdk.min.js
+
+# Defined above `demo`: make expands a rule's prerequisites where it reads the rule.
+demo: $(STAMP) $(PORTAL_SDK)
+	$(BIN)/qs-embed demo
+
 
 portal-sdk: $(PORTAL_SDK)
 
@@ -41,9 +43,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# The fast loop: every test that starts no emulator (the `emulator` marker, tests/conftest.py).
-unit: $(STAMP)
-	$(BIN)/pytest -q -m "not emulator"
+# The fast loop: every test that starts no server process (the `emulator` marker, which
+# tests/emulators.py checks: the emulator, a provider host, chromium).
+unit: $(STAMP) $(PORTAL_SDK)
+	$(BIN)/pytest -q -m "not emulator" --hypothesis-profile=unit -n auto
 
 # Every test, the emulator's included.
 tests: $(STAMP) $(PORTAL_SDK)

@@ -7,7 +7,8 @@ then mints round-robin: a first round over every tenant fills the client pool (6
 gives every tenant its role credentials; after a few more pool sizes of mints the pool's mix
 and the evicted clients' garbage are steady (RSS noted), and one more full round over every
 tenant must not grow the process any further. Stub transport, so only the process's own
-memory counts.
+memory counts. The tenants are spread over 10 accounts, 100 each, as AWS's per-account quotas
+require (100 QuickSight namespaces by default: `policies.quotas`, `bench.tenants.account_of`).
 
 Round-robin over more tenants than the pool holds is the pool's worst case: every mint misses
 and makes a client, so the round also shows what a miss costs and how many AssumeRole calls
@@ -73,14 +74,17 @@ def _results(m: dict[str, Any]) -> list[Result]:
 def _measure(tenants: int) -> dict[str, Any]:
     from bench.harness import rss_mb
     from bench.stub import StubAws
-    from bench.tenants import tenant
+    from bench.tenants import account_of, tenant
     from embedder import Embedder
     from embedder.clients import SHARED_POOL
 
     stub = StubAws()
     session = stub.warmed_session()
     baseline = rss_mb()
-    configs = [tenant(f"t{i:05d}", "iam" if i % 2 else "quicksight") for i in range(tenants)]
+    configs = [
+        tenant(f"t{i:05d}", "iam" if i % 2 else "quicksight", account=account_of(i))
+        for i in range(tenants)
+    ]
     embedders = [Embedder(c, session=session) for c in configs]
     minted = 0
 

@@ -4,8 +4,11 @@ where the program's time per tenant goes.
 1. One shard of a 10,000-tenant directory (64 shards; `infra.program.run_program` with the
    shard, as `pulumi up` of that stack runs it) against the same shard's tenants alone in a
    directory of their own: at most 1.5x. The difference is reading the other 9,800-odd files
-   for the names that must stay unique across shards. Both run under Pulumi's mocks
-   (`infra.offline.run_offline` with `infra.offline_mocks.OfflineMocks`), side by side, each in
+   for the names that must stay unique across shards. The 10,000 tenants are spread over
+   100 accounts, 100 each, as AWS's per-account quotas require (100 QuickSight namespaces
+   and 1,000 IAM roles by default; the program refuses more, `policies.quotas`). Both run
+   under Pulumi's mocks (`infra.offline.run_offline` with
+   `infra.offline_mocks.OfflineMocks`), side by side, each in
    its own process, both on one CPU (`harness.pin_foreground`), started at the same moment;
    each times its runs in its own CPU time, and the best of two runs counts.
 2. Reported: the program's cost per tenant against a minimal program declaring the same

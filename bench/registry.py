@@ -1,5 +1,8 @@
 """Goals: a TenantRegistry serving 10,000 tenants stays small, and noticing edits stays cheap.
 
+The 10,000 tenants are spread over 100 accounts, 100 each, as AWS's per-account quotas require
+(100 QuickSight namespaces and 1,000 IAM roles by default: `policies.quotas`).
+
 1. Memory: a child process loads a directory of 10,000 tenant files into a `TenantRegistry`
    (the process-wide client pool of 64 clients, one STS client per region) and mints one
    embed URL for every tenant through it (stub transport): its RSS may grow by at most 300 MB

@@ -126,7 +126,7 @@ class StubAws:
             n=n,
             expiry=expiry.strftime("%Y-%m-%dT%H:%M:%SZ"),
             session=session,
-            account=ACCOUNT,
+            account=params["RoleArn"].split(":")[4],  # the role's own account
             role=params["RoleArn"].rsplit("/", 1)[-1],
         )
         return _response(request.url, xml.encode(), "text/xml")

@@ -9,6 +9,18 @@ from tenant_file.config import TenantConfig
 
 Identity = Literal["quicksight", "iam"]
 
+TENANTS_PER_ACCOUNT = 100
+"""Tenants of one account in a benchmark's directory: every tenant adds a QuickSight namespace
+and an IAM role to its account, and AWS holds 100 namespaces (by default) and 1,000 roles
+(5,000 at most, raised) per account (`policies.quotas`), so a large directory is spread over
+accounts as a real platform's is; each tenant's app principal lives in its own account."""
+
+
+def account_of(index: int) -> str:
+    """The account of a benchmark's tenant number `index`: ACCOUNT for the first 100, then one
+    more for each next 100 (`111122223333`, `111122223334`, ...)."""
+    return f"{int(ACCOUNT) + index // TENANTS_PER_ACCOUNT:012d}"
+
 
 def tenant_data(
     name: str, identity: Identity = "quicksight", users: int = 3, account: str = ACCOUNT
@@ -39,8 +51,10 @@ def tenant_data(
     }
 
 
-def tenant(name: str, identity: Identity = "quicksight", users: int = 3) -> TenantConfig:
-    return TenantConfig.model_validate(tenant_data(name, identity, users))
+def tenant(
+    name: str, identity: Identity = "quicksight", users: int = 3, account: str = ACCOUNT
+) -> TenantConfig:
+    return TenantConfig.model_validate(tenant_data(name, identity, users, account))
 
 
 def user_names(config: TenantConfig) -> list[str]:

@@ -32,7 +32,6 @@ from tenant_file.loader import load_tenant
 
 if TYPE_CHECKING:
     from mypy_boto3_quicksight.type_defs import (
-        GenerateEmbedUrlForRegisteredUserRequestTypeDef,
         GetSessionEmbedUrlRequestTypeDef,
     )
 
@@ -98,19 +97,17 @@ class Embedder(Minting):
         api = "GetSessionEmbedUrl"
         with self._auditor.attempt(api=api, experience="console", user=user) as attempt:
             experiences.registered(self._config, "console")
-            member, path, minutes = self._console_request(
-                attempt, user, entry_point, lifetime_minutes
-            )
+            member, path = self._console_request(attempt, user, entry_point)
             request: GetSessionEmbedUrlRequestTypeDef = {
                 "AwsAccountId": self.account_id(),
                 "EntryPoint": path,
-                "SessionLifetimeInMinutes": minutes,
+                "SessionLifetimeInMinutes": self._lifetime(attempt, lifetime_minutes),
             }
             if not self._iam:
                 request["UserArn"] = self._user_arn(member)
-            result = self._mint(member, api, lambda qs: qs.get_session_embed_url(**request))
-            attempt.granted(result)
-            return result
+            return self._granted(
+                attempt, member, api, lambda qs: qs.get_session_embed_url(**request)
+            )
 
     def generate_console_url(
         self,
@@ -125,26 +122,16 @@ class Embedder(Minting):
         `initial_path` is checked like an entry point; `allowed_domains` (default: the tenant's
         embedding.allowed_domains) must each be allowed by the tenant file.
         """
-        api = "GenerateEmbedUrlForRegisteredUser"
-        with self._auditor.attempt(api=api, experience="console", user=user) as attempt:
+        with self._registered_attempt("console", user) as attempt:
             experiences.registered(self._config, "console")
-            member, path, minutes = self._console_request(
-                attempt, user, initial_path, lifetime_minutes
+            member, path = self._console_request(attempt, user, initial_path)
+            return self._registered_mint(
+                attempt,
+                member,
+                {"QuickSightConsole": {"InitialPath": path}},
+                allowed_domains,
+                lifetime_minutes,
             )
-            domains = request_checks.allowed_domains(self._config, allowed_domains)
-            request: GenerateEmbedUrlForRegisteredUserRequestTypeDef = {
-                "AwsAccountId": self.account_id(),
-                "UserArn": self._user_arn(member),
-                "SessionLifetimeInMinutes": minutes,
-                "ExperienceConfiguration": {"QuickSightConsole": {"InitialPath": path}},
-            }
-            if domains:
-                request["AllowedDomains"] = domains
-            result = self._mint(
-                member, api, lambda qs: qs.generate_embed_url_for_registered_user(**request)
-            )
-            attempt.granted(result)
-            return result
 
     def dashboard_embed_url(
         self,
@@ -164,28 +151,25 @@ class Embedder(Minting):
         QuickSight's own permissions on the dashboard apply too). The feature flags turn on
         the dashboard's StatePersistence, Bookmarks and SharedView.
         """
-        with self._auditor.attempt(
-            api="GenerateEmbedUrlForRegisteredUser", experience="dashboard", user=user
-        ) as attempt:
-            attempt.entry_point = dashboard_id
-            experiences.registered(self._config, "dashboard")
-            member = request_checks.tenant_user(self._config, user, self._members)
-            dashboard = self._registered_dashboard(dashboard_id)
-            features = {
-                name: {"Enabled": True}
-                for name, on in (
-                    ("StatePersistence", state_persistence),
-                    ("Bookmarks", bookmarks),
-                    ("SharedView", shared_view),
-                )
-                if on
-            }
+        features = {
+            name: {"Enabled": True}
+            for name, on in (
+                ("StatePersistence", state_persistence),
+                ("Bookmarks", bookmarks),
+                ("SharedView", shared_view),
+            )
+            if on
+        }
+
+        def configuration(dashboard: str) -> dict[str, Any]:
             body: dict[str, Any] = {"InitialDashboardId": dashboard}
             if features:
                 body["FeatureConfigurations"] = features
-            return self._registered_mint(
-                attempt, member, {"Dashboard": body}, allowed_domains, lifetime_minutes
-            )
+            return {"Dashboard": body}
+
+        return self._registered_dashboard_url(
+            "dashboard", user, dashboard_id, configuration, allowed_domains, lifetime_minutes
+        )
 
     def visual_embed_url(
         self,
@@ -199,21 +183,14 @@ class Embedder(Minting):
     ) -> EmbedUrl:
         """One visual of a dashboard for a registered user (`DashboardVisual`); the dashboard
         is checked as for `dashboard_embed_url`, the experience is `visual`."""
-        with self._auditor.attempt(
-            api="GenerateEmbedUrlForRegisteredUser", experience="visual", user=user
-        ) as attempt:
-            attempt.entry_point = dashboard_id
-            experiences.registered(self._config, "visual")
-            member = request_checks.tenant_user(self._config, user, self._members)
-            dashboard = self._registered_dashboard(dashboard_id)
-            visual = experiences.visual_id(self._config, dashboard, sheet_id, visual_id)
-            return self._registered_mint(
-                attempt,
-                member,
-                {"DashboardVisual": {"InitialDashboardVisualId": visual}},
-                allowed_domains,
-                lifetime_minutes,
-            )
+        return self._registered_dashboard_url(
+            "visual",
+            user,
+            dashboard_id,
+            lambda dashboard: self._visual_configuration(dashboard, sheet_id, visual_id),
+            allowed_domains,
+            lifetime_minutes,
+        )
 
     def q_embed_url(
         self,
@@ -227,9 +204,7 @@ class Embedder(Minting):
         """The Q search bar (`QSearchBar`), or generative Q&A (`GenerativeQnA`), for a
         registered user; `topic_id` opens that topic first (QuickSight's permissions on the
         topic decide what the user may ask)."""
-        with self._auditor.attempt(
-            api="GenerateEmbedUrlForRegisteredUser", experience="q", user=user
-        ) as attempt:
+        with self._registered_attempt("q", user) as attempt:
             attempt.entry_point = topic_id
             experiences.registered(self._config, "q")
             member = request_checks.tenant_user(self._config, user, self._members)
@@ -261,18 +236,14 @@ class Embedder(Minting):
         (an app sending a fixed key is refused). Tag values are secrets: set them on the
         server from what the app knows of the reader, never from the browser.
         """
-        with self._anonymous_attempt("dashboard") as attempt:
-            attempt.entry_point = dashboard_id
-            anonymous, dashboard = self._anonymous_dashboard("dashboard", dashboard_id)
-            return self._anonymous_mint(
-                attempt,
-                anonymous,
-                {"Dashboard": {"InitialDashboardId": dashboard}},
-                self._asset_arn("dashboard", dashboard),
-                session_tags,
-                allowed_domains,
-                lifetime_minutes,
-            )
+        return self._anonymous_dashboard_url(
+            "dashboard",
+            dashboard_id,
+            lambda dashboard: {"Dashboard": {"InitialDashboardId": dashboard}},
+            session_tags,
+            allowed_domains,
+            lifetime_minutes,
+        )
 
     def anonymous_visual_url(
         self,
@@ -286,19 +257,14 @@ class Embedder(Minting):
     ) -> EmbedUrl:
         """One visual of an anonymous dashboard (`DashboardVisual`), checked as
         `anonymous_dashboard_url`."""
-        with self._anonymous_attempt("visual") as attempt:
-            attempt.entry_point = dashboard_id
-            anonymous, dashboard = self._anonymous_dashboard("visual", dashboard_id)
-            visual = experiences.visual_id(self._config, dashboard, sheet_id, visual_id)
-            return self._anonymous_mint(
-                attempt,
-                anonymous,
-                {"DashboardVisual": {"InitialDashboardVisualId": visual}},
-                self._asset_arn("dashboard", dashboard),
-                session_tags,
-                allowed_domains,
-                lifetime_minutes,
-            )
+        return self._anonymous_dashboard_url(
+            "visual",
+            dashboard_id,
+            lambda dashboard: self._visual_configuration(dashboard, sheet_id, visual_id),
+            session_tags,
+            allowed_domains,
+            lifetime_minutes,
+        )
 
     def anonymous_q_url(
         self,

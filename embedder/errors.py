@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from embedder.iam_hints import iam_hint
 from embedder.redaction import redact
 from tenant_file.errors import ConfigError as ConfigError
 from tenant_file.errors import EmbedderError as EmbedderError
@@ -31,7 +32,13 @@ class FormattedError(EmbedderError):
         self.kwargs: dict[str, Any] = fields
         for name, value in fields.items():
             setattr(self, name, value)
-        super().__init__(redact(self.fmt.format(**fields, **_wording(fields))))
+        derived = _wording(fields) | self._derived(fields)
+        super().__init__(redact(self.fmt.format(**fields, **derived)))
+
+    @classmethod
+    def _derived(cls, fields: dict[str, Any]) -> dict[str, str]:
+        """Phrases a class adds to its message from its fields (never stored, never pickled)."""
+        return {}
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Keyword-only constructors break the default pickling of exceptions (multiprocessing).
@@ -141,11 +148,17 @@ class AwsError(FormattedError):
 
 
 class AccessDeniedError(AwsError):
+    """AWS refused the call: the hint names the API and the IAM action it was refused
+    (`embedder.iam_hints`)."""
+
     aws_code = "AccessDeniedException"
     fmt = AwsError.fmt + (
-        "; check the embed role's policy (quicksight identity also needs quicksight:GetAuthCode "
-        "on the tenant namespace's users) and that the QuickSight account is subscribed"
+        "; check the embed role's policy: {iam_hint}; and that the QuickSight account is subscribed"
     )
+
+    @classmethod
+    def _derived(cls, fields: dict[str, Any]) -> dict[str, str]:
+        return {"iam_hint": iam_hint(str(fields.get("operation", "")))}
 
 
 class InvalidParameterValueError(AwsError):

@@ -55,32 +55,98 @@ logger = logging.getLogger(__name__)
 ANONYMOUS_USER = "(anonymous)"
 """`EmbedUrl.user` of a URL minted for an anonymous reader."""
 ACCEPTED_ENTRY_POINTS_MAX = 4096
+REGISTERED_API = "GenerateEmbedUrlForRegisteredUser"
+ANONYMOUS_API = "GenerateEmbedUrlForAnonymousUser"
 
 
 class Minting(RoleAccess):
     """The mint paths shared by the mint APIs of `embedder.Embedder`."""
 
     def _console_request(
-        self, attempt: Attempt, user: str, path: str | None, lifetime_minutes: int | None
-    ) -> tuple[TenantUser, str, int]:
-        """The checks of a console mint (user, entry point, lifetime), each value recorded on
-        its audit attempt as asked, then as checked."""
+        self, attempt: Attempt, user: str, path: str | None
+    ) -> tuple[TenantUser, str]:
+        """The checks of a console mint before its lifetime (user, entry point), each value
+        recorded on its audit attempt as asked, then as checked."""
         attempt.entry_point = path
         member = request_checks.tenant_user(self._config, user, self._members)
         checked = attempt.entry_point = self._entry_point(path)
+        return member, checked
+
+    def _lifetime(self, attempt: Attempt, lifetime_minutes: int | None) -> int:
+        """The session lifetime the tenant file allows, recorded on the audit attempt."""
         minutes = attempt.lifetime_minutes = request_checks.session_lifetime(
             self._config, lifetime_minutes
         )
-        return member, checked, minutes
+        return minutes
 
-    def _registered_dashboard(self, dashboard_id: object) -> str:
-        return experiences.listed_id(
-            self._config,
-            "dashboard",
-            dashboard_id,
-            self._config.embedding.dashboards,
-            "embedding.dashboards",
+    def _registered_attempt(self, experience: str, user: str) -> Attempt:
+        """The audit attempt of a registered user's GenerateEmbedUrlForRegisteredUser mint."""
+        return self._auditor.attempt(api=REGISTERED_API, experience=experience, user=user)
+
+    def _anonymous_attempt(self, experience: str) -> Attempt:
+        """The audit attempt of an anonymous reader's mint (no user: the reader has none)."""
+        return self._auditor.attempt(
+            api=ANONYMOUS_API, experience=experience, user=None, identity="anonymous"
         )
+
+    def _registered_dashboard_url(
+        self,
+        experience: str,
+        user: str,
+        dashboard_id: str,
+        configuration: Callable[[str], dict[str, Any]],
+        allowed_domains: Sequence[str] | None,
+        lifetime_minutes: int | None,
+    ) -> EmbedUrl:
+        """A dashboard, or one of its visuals (`experience`), for a registered user: the
+        experience allowed, the user the file's, the dashboard one of embedding.dashboards,
+        then `configuration(dashboard)` minted."""
+        with self._registered_attempt(experience, user) as attempt:
+            attempt.entry_point = dashboard_id
+            experiences.registered(self._config, experience)
+            member = request_checks.tenant_user(self._config, user, self._members)
+            dashboard = experiences.listed_id(
+                self._config,
+                "dashboard",
+                dashboard_id,
+                self._config.embedding.dashboards,
+                "embedding.dashboards",
+            )
+            return self._registered_mint(
+                attempt, member, configuration(dashboard), allowed_domains, lifetime_minutes
+            )
+
+    def _anonymous_dashboard_url(
+        self,
+        experience: str,
+        dashboard_id: str,
+        configuration: Callable[[str], dict[str, Any]],
+        tags: Mapping[str, str] | None,
+        allowed_domains: Sequence[str] | None,
+        lifetime_minutes: int | None,
+    ) -> EmbedUrl:
+        """A dashboard, or one of its visuals (`experience`), for an anonymous reader: the
+        experience allowed in the file's anonymous section, the dashboard one of its
+        anonymous.dashboards, then `configuration(dashboard)` minted on that dashboard only."""
+        with self._anonymous_attempt(experience) as attempt:
+            attempt.entry_point = dashboard_id
+            anonymous = experiences.anonymous_section(self._config, experience)
+            dashboard = experiences.listed_id(
+                self._config,
+                "dashboard",
+                dashboard_id,
+                anonymous.dashboards,
+                "anonymous.dashboards",
+            )
+            return self._anonymous_mint(
+                attempt,
+                anonymous,
+                configuration(dashboard),
+                self._asset_arn("dashboard", dashboard),
+                tags,
+                allowed_domains,
+                lifetime_minutes,
+            )
 
     def _registered_mint(
         self,
@@ -92,9 +158,7 @@ class Minting(RoleAccess):
     ) -> EmbedUrl:
         """GenerateEmbedUrlForRegisteredUser with `experience` for `member`, recorded on its
         audit `attempt` (lifetime as checked, the request id when granted)."""
-        minutes = attempt.lifetime_minutes = request_checks.session_lifetime(
-            self._config, lifetime_minutes
-        )
+        minutes = self._lifetime(attempt, lifetime_minutes)
         domains = request_checks.allowed_domains(self._config, allowed_domains)
         request: GenerateEmbedUrlForRegisteredUserRequestTypeDef = {
             "AwsAccountId": self.account_id(),
@@ -106,29 +170,11 @@ class Minting(RoleAccess):
         }
         if domains:
             request["AllowedDomains"] = domains
-        result = self._mint(
+        return self._granted(
+            attempt,
             member,
-            "GenerateEmbedUrlForRegisteredUser",
+            REGISTERED_API,
             lambda qs: qs.generate_embed_url_for_registered_user(**request),
-        )
-        attempt.granted(result)
-        return result
-
-    def _anonymous_attempt(self, experience: str) -> Attempt:
-        """The audit attempt of an anonymous reader's mint (no user: the reader has none)."""
-        return self._auditor.attempt(
-            api="GenerateEmbedUrlForAnonymousUser",
-            experience=experience,
-            user=None,
-            identity="anonymous",
-        )
-
-    def _anonymous_dashboard(self, experience: str, dashboard_id: object) -> tuple[Anonymous, str]:
-        """The file's anonymous section (`experience` allowed there) and `dashboard_id` as one
-        of its anonymous.dashboards."""
-        anonymous = experiences.anonymous_section(self._config, experience)
-        return anonymous, experiences.listed_id(
-            self._config, "dashboard", dashboard_id, anonymous.dashboards, "anonymous.dashboards"
         )
 
     def _anonymous_mint(
@@ -145,9 +191,7 @@ class Minting(RoleAccess):
         dashboard or topic asked for (the role's IAM allows the file's); recorded on its audit
         `attempt` (never the tags' values)."""
         sent_tags = experiences.session_tags(self._config, anonymous, tags)
-        minutes = attempt.lifetime_minutes = request_checks.session_lifetime(
-            self._config, lifetime_minutes
-        )
+        minutes = self._lifetime(attempt, lifetime_minutes)
         domains = request_checks.allowed_domains(self._config, allowed_domains)
         request: GenerateEmbedUrlForAnonymousUserRequestTypeDef = {
             "AwsAccountId": self.account_id(),
@@ -162,13 +206,31 @@ class Minting(RoleAccess):
             request["SessionTags"] = cast("list[SessionTagTypeDef]", sent_tags)
         if domains:
             request["AllowedDomains"] = domains
-        result = self._mint(
+        return self._granted(
+            attempt,
             None,
-            "GenerateEmbedUrlForAnonymousUser",
+            ANONYMOUS_API,
             lambda qs: qs.generate_embed_url_for_anonymous_user(**request),
         )
+
+    def _granted(
+        self,
+        attempt: Attempt,
+        member: TenantUser | None,
+        operation: str,
+        call: Callable[[QuickSightClient], EmbedResponse],
+    ) -> EmbedUrl:
+        """`_mint`, the URL recorded on its audit `attempt` as granted."""
+        result = self._mint(member, operation, call)
         attempt.granted(result)
         return result
+
+    def _visual_configuration(
+        self, dashboard: str, sheet_id: str, visual_id: str
+    ) -> dict[str, Any]:
+        """The `DashboardVisual` experience of one visual (ids checked) of `dashboard`."""
+        visual = experiences.visual_id(self._config, dashboard, sheet_id, visual_id)
+        return {"DashboardVisual": {"InitialDashboardVisualId": visual}}
 
     def _asset_arn(self, kind: str, asset_id: str) -> str:
         return quicksight_asset_arn(

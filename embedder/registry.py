@@ -43,6 +43,7 @@ from embedder.aws_errors import CLIENT_SETUP_FAILURE, sdk_error
 from embedder.clients import client_config, default_session, make_sts_client
 from embedder.embedder import Embedder
 from embedder.errors import ConfigError, Problem, UnknownTenantError
+from embedder.minting import ANONYMOUS_API, REGISTERED_API
 from embedder.role_access import EmbedderOptions
 from tenant_file.config import TenantConfig
 from tenant_file.loader import TENANT_SUFFIXES, load_tenant, tenant_set_problems
@@ -191,13 +192,20 @@ class TenantRegistry:
         lifetime_minutes: int | None = None,
     ) -> EmbedUrl:
         """`Embedder.generate_console_url` for a user of `tenant`."""
-        minting = self._minting(tenant, user, "GenerateEmbedUrlForRegisteredUser", "console")
-        return minting.generate_console_url(
+        return self._registered(tenant, user, "console").generate_console_url(
             user,
             initial_path=initial_path,
             allowed_domains=allowed_domains,
             lifetime_minutes=lifetime_minutes,
         )
+
+    def _registered(self, tenant: str, user: str, experience: str) -> Embedder:
+        """`_minting` for a registered user's GenerateEmbedUrlForRegisteredUser."""
+        return self._minting(tenant, user, REGISTERED_API, experience)
+
+    def _anonymous(self, tenant: str, experience: str) -> Embedder:
+        """`_minting` for an anonymous reader's GenerateEmbedUrlForAnonymousUser."""
+        return self._minting(tenant, None, ANONYMOUS_API, experience)
 
     def _minting(self, tenant: str, user: str | None, api: str, experience: str) -> Embedder:
         """`embedder(tenant)` for a mint: a tenant with no valid file is an audited refusal
@@ -217,41 +225,31 @@ class TenantRegistry:
         self, tenant: str, user: str, dashboard_id: str, **options: Any
     ) -> EmbedUrl:
         """`Embedder.dashboard_embed_url` for a user of `tenant`."""
-        return self._minting(
-            tenant, user, "GenerateEmbedUrlForRegisteredUser", "dashboard"
-        ).dashboard_embed_url(user, dashboard_id, **options)
+        minting = self._registered(tenant, user, "dashboard")
+        return minting.dashboard_embed_url(user, dashboard_id, **options)
 
     def visual_embed_url(
         self, tenant: str, user: str, dashboard_id: str, **options: Any
     ) -> EmbedUrl:
         """`Embedder.visual_embed_url` (sheet_id=, visual_id=) for a user of `tenant`."""
-        return self._minting(
-            tenant, user, "GenerateEmbedUrlForRegisteredUser", "visual"
-        ).visual_embed_url(user, dashboard_id, **options)
+        minting = self._registered(tenant, user, "visual")
+        return minting.visual_embed_url(user, dashboard_id, **options)
 
     def q_embed_url(self, tenant: str, user: str, **options: Any) -> EmbedUrl:
         """`Embedder.q_embed_url` for a user of `tenant`."""
-        return self._minting(tenant, user, "GenerateEmbedUrlForRegisteredUser", "q").q_embed_url(
-            user, **options
-        )
+        return self._registered(tenant, user, "q").q_embed_url(user, **options)
 
     def anonymous_dashboard_url(self, tenant: str, dashboard_id: str, **options: Any) -> EmbedUrl:
         """`Embedder.anonymous_dashboard_url` for an anonymous reader of `tenant`."""
-        return self._minting(
-            tenant, None, "GenerateEmbedUrlForAnonymousUser", "dashboard"
-        ).anonymous_dashboard_url(dashboard_id, **options)
+        return self._anonymous(tenant, "dashboard").anonymous_dashboard_url(dashboard_id, **options)
 
     def anonymous_visual_url(self, tenant: str, dashboard_id: str, **options: Any) -> EmbedUrl:
         """`Embedder.anonymous_visual_url` for an anonymous reader of `tenant`."""
-        return self._minting(
-            tenant, None, "GenerateEmbedUrlForAnonymousUser", "visual"
-        ).anonymous_visual_url(dashboard_id, **options)
+        return self._anonymous(tenant, "visual").anonymous_visual_url(dashboard_id, **options)
 
     def anonymous_q_url(self, tenant: str, topic_id: str, **options: Any) -> EmbedUrl:
         """`Embedder.anonymous_q_url` for an anonymous reader of `tenant`."""
-        return self._minting(tenant, None, "GenerateEmbedUrlForAnonymousUser", "q").anonymous_q_url(
-            topic_id, **options
-        )
+        return self._anonymous(tenant, "q").anonymous_q_url(topic_id, **options)
 
     def config(self, tenant: str) -> TenantConfig:
         """The tenant's current config (UnknownTenantError if it has no valid file)."""

@@ -134,19 +134,7 @@ class ApplySteps(EngineCore):
         op: str,
         detail: str = "",
     ) -> tuple[str, Properties]:
-        sealer = self.state.sealer
-        being_made = StateResource(
-            urn=declared.urn,
-            type=declared.type,
-            name=declared.name,
-            id="",
-            inputs=sealer.seal(inputs, secret),
-            outputs={},
-            secret_inputs=secret,
-            dependencies=declared.dependencies,
-            retain_on_delete=declared.retain_on_delete,
-            delete_before_replace=declared.delete_before_replace,
-        )
+        being_made = self._state_resource(declared, inputs, secret)
         self.state.begin("creating", being_made)
         self._boundary("begun", declared.name)
         try:
@@ -169,8 +157,29 @@ class ApplySteps(EngineCore):
         op: str | None,
         detail: str = "",
     ) -> tuple[str, Properties]:
+        resource = self._state_resource(declared, inputs, secret, (resource_id, outputs))
+        old = self.state.resources.get(resource.urn)
+        if op is not None or old != resource:
+            self.state.put(resource)
+        with self._lock:
+            if op is not None:
+                self._note(ResourceChange(op, declared.type, declared.name, detail))
+        if op is not None:
+            self._boundary("recorded", declared.name)
+        return resource_id, dict(resource.outputs)
+
+    def _state_resource(
+        self,
+        declared: DeclaredResource,
+        inputs: Properties,
+        secret: frozenset[str],
+        made: tuple[str, Properties] = ("", {}),
+    ) -> StateResource:
+        """The state's record of `declared` with the id and outputs it was `made` with (none
+        yet: being made), its secrets sealed."""
+        resource_id, outputs = made
         sealer = self.state.sealer
-        resource = StateResource(
+        return StateResource(
             urn=declared.urn,
             type=declared.type,
             name=declared.name,
@@ -182,15 +191,6 @@ class ApplySteps(EngineCore):
             retain_on_delete=declared.retain_on_delete,
             delete_before_replace=declared.delete_before_replace,
         )
-        old = self.state.resources.get(resource.urn)
-        if op is not None or old != resource:
-            self.state.put(resource)
-        with self._lock:
-            if op is not None:
-                self._note(ResourceChange(op, declared.type, declared.name, detail))
-        if op is not None:
-            self._boundary("recorded", declared.name)
-        return resource_id, dict(resource.outputs)
 
     # -- delete ---------------------------------------------------------------------------
 

@@ -42,6 +42,21 @@ DYNAMIC_PROVIDER_TYPE = "pulumi:providers:pulumi-python"
 """The default provider of `pulumi-python:dynamic:*` resources (the engine's Configure type)."""
 START_TIMEOUT_SECONDS = 60.0
 
+_HOST_BOUND_TO_ITS_ENGINE = """\
+import os, runpy, sys, threading
+def _engine_gone():
+    sys.stdin.buffer.read()
+    os._exit(0)
+threading.Thread(target=_engine_gone, daemon=True).start()
+runpy.run_module("pulumi.dynamic", run_name="__main__", alter_sys=True)
+"""
+"""`python -m pulumi.dynamic`, run as `-m` runs it (runpy), and ended when its engine is gone.
+
+The SDK's host serves until it is killed (`__main__.py` waits on an Event). A local engine
+killed with -9 (the kill matrix, an OOM, a lost CI runner) cannot stop it, so the host holds
+the read end of a pipe whose only writer is the engine: the kernel closes it when the engine
+dies, however it dies, and the host exits at end of file."""
+
 
 class ProviderHostError(RuntimeError):
     """A call the provider host failed: the provider's exception, as `pulumi up` reports it."""
@@ -106,8 +121,8 @@ class DynamicProviderHost:
     def _start(self) -> None:
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (kept open while the host runs)
         process = subprocess.Popen(  # noqa: S603 (this interpreter, the SDK's module)
-            [self._python, "-u", "-m", "pulumi.dynamic"],
-            stdin=subprocess.DEVNULL,
+            [self._python, "-u", "-c", _HOST_BOUND_TO_ITS_ENGINE],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             env=dict(self._env) if self._env is not None else None,
@@ -282,6 +297,8 @@ def _read_port(process: subprocess.Popen[bytes], timeout: float) -> int | None:
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.stdin is not None:
+        process.stdin.close()
     if process.poll() is None:
         process.terminate()
         try:

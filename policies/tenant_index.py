@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from policies.project import CONFIG_TENANTS_DIR, DEFAULT_TENANTS_DIR, config_key
@@ -19,6 +20,7 @@ from tenant_file.config import TenantConfig, TenantNames
 from tenant_file.errors import ConfigError, Problem
 from tenant_file.loader import load_tenants
 from tenant_file.names import ROLE_NAME_PREFIX
+from tenant_file.trusted_accounts import Neighbour, apps_by_account, roots_by_account
 
 TENANTS_DIR_ENV = "QS_EMBED_TENANTS_DIR"
 """Where `pulumi up --policy-pack policies` finds the tenant files (default: ../tenants)."""
@@ -52,6 +54,16 @@ class TenantIndex:
     @property
     def whole_directory(self) -> tuple[TenantNames, ...]:
         return self.directory if self.directory is not None else self.tenants
+
+    @cached_property
+    def apps_by_account(self) -> dict[str, list[Neighbour]]:
+        """The whole directory's app principals by the account they live in (built once)."""
+        return apps_by_account(self.whole_directory)
+
+    @cached_property
+    def roots_by_account(self) -> dict[str, list[Neighbour]]:
+        """The whole directory's tenants trusting a whole account, by that account (once)."""
+        return roots_by_account(self.whole_directory)
 
     def by_role(self, role_name: str) -> TenantConfig | None:
         return self._by_role.get(role_name)

@@ -282,7 +282,15 @@ def build_parser() -> argparse.ArgumentParser:
         "serve",
         "run the emulator on 127.0.0.1 until Ctrl-C",
         "Run the emulator on 127.0.0.1 until Ctrl-C (or SIGTERM), and print the environment\n"
-        "variables that point AWS SDKs and CLIs at it as the platform admin.",
+        "variables that point AWS SDKs and CLIs at it as the platform admin.\n\n"
+        "Embed URLs are issued on a second, https listener with QuickSight's paths, as the\n"
+        "embedding SDK (amazon-quicksight-embedding-sdk) requires. Its certificate is\n"
+        "self-signed, made at start for 127.0.0.1 and localhost, valid one day, and written\n"
+        "to --embed-certificate. A browser framing the embed pages must trust it: open the\n"
+        "printed https origin once and accept the warning (Chromium and Firefox then load\n"
+        "its frames for the session), or import the file as a trusted authority; headless\n"
+        "Chromium in tests takes --ignore-certificate-errors. --no-https-embeds issues\n"
+        "plain-http embed URLs on the endpoint instead (framed only without the SDK).",
         {
             0: "stopped with Ctrl-C or SIGTERM",
             1: "the 'local' extra is missing, or the emulator failed to start or exited by itself",
@@ -299,6 +307,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="raise one of AWS's default quotas the emulator enforces, as AWS would on request "
         "(repeatable): namespaces (100), roles (1000), trust_policy_chars (2048), "
         "attached_policies_per_role (10)",
+    )
+    serve.add_argument(
+        "--https-embeds",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="issue embed URLs on the https listener (default; --no-https-embeds: plain http "
+        "on the endpoint)",
+    )
+    serve.add_argument(
+        "--embed-certificate",
+        metavar="FILE",
+        default=".qs-embed/emulator-embeds.pem",
+        help="where to write the https listener's self-signed certificate (PEM) for a browser "
+        "to trust (default: %(default)s)",
     )
     serve.set_defaults(handler=_lazy("qs_embed.local_serve:cmd_local_serve"))
     _local_engine_commands(local)
@@ -318,6 +340,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _tenants_option(p)
     p.add_argument("--show-urls", action="store_true", help="print embed URLs in full")
+    p.add_argument(
+        "--https-embeds",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="issue embed URLs on the emulator's https listener, as QuickSight's (default; the "
+        "demo trusts its self-signed certificate); --no-https-embeds: plain http",
+    )
     p.set_defaults(handler=_lazy("qs_embed.demo:cmd_demo"))
 
     p = _command(

@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,7 +30,7 @@ from embedder.errors import (
 )
 from embedder.redaction import install_log_redaction
 from infra.program import load_checked_tenants
-from qs_embed.demo_experiences import experience_rows
+from qs_embed.demo_experiences import experience_rows, open_embed_url
 from qs_embed.exit_codes import ExitCode
 from qs_embed.shards import shard_from_args
 from sandbox.assets import seed_embedded_assets
@@ -73,7 +71,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     install_log_redaction()  # before the first AWS call, not only once an Embedder exists
     started = time.monotonic()
     with _step("starting the local AWS emulator (moto, IAM enforced)"):
-        emu = Emulator().start()
+        emu = Emulator(https_embeds=bool(getattr(args, "https_embeds", True))).start()
     try:
         with _step(
             f"applying the Pulumi program for {plural(len(tenants), 'tenant')} (local engine)"
@@ -117,7 +115,7 @@ def _checks(emu: Emulator, tenants: Sequence[TenantConfig], *, show_urls: bool) 
         if not redeemed:
             first = t.users[0].name
             url = emb.session_embed_url(first).url
-            uses = [_redeem(url), _redeem(url)]
+            uses = [open_embed_url(url, emu.embed_certificate)[0] for _ in range(2)]
             outcome = "granted" if uses == [200, 410] else f"unexpected: HTTP {uses}"
             yield _row(t, first, "", f"redeem once, reuse refused {uses}", "granted", outcome)
             redeemed = True
@@ -125,7 +123,7 @@ def _checks(emu: Emulator, tenants: Sequence[TenantConfig], *, show_urls: bool) 
     yield from _cross_tenant(emu, tenants, show_urls)
     by_name = {t.tenant: t for t in tenants}
     for tenant, who, check, expected, outcome in experience_rows(
-        tenants, lambda t: _embedder(emu, t, t.embedding.app_principals[0])
+        tenants, lambda t: _embedder(emu, t, t.embedding.app_principals[0]), emu.embed_certificate
     ):
         yield _row(by_name[tenant], who, "", check, expected, outcome)
     victim = tenants[0]
@@ -279,14 +277,6 @@ def _attached_profile(admin_qs: object, emb: Embedder, t: TenantConfig, user: st
     except Exception:
         return "(registered on first use)"
     return str(described["User"].get("CustomPermissionsName") or "-")
-
-
-def _redeem(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as page:  # noqa: S310 - the local emulator
-            return int(page.status)
-    except urllib.error.HTTPError as e:
-        return e.code
 
 
 def _short(url: str) -> str:

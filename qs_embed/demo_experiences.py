@@ -10,6 +10,7 @@ tag keys the reader's page shows.
 from __future__ import annotations
 
 import re
+import ssl
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
@@ -26,9 +27,23 @@ DEMO_TAG_VALUE = "eu-west-1"
 """What the demo's app sets for each declared tag key of its anonymous readers."""
 
 
+def open_embed_url(url: str, certificate: str | None = None) -> tuple[int, str]:
+    """Open `url` as a browser would (HTTP status, page); `certificate`: the emulator's https
+    listener's self-signed one, trusted for this request only."""
+    context = ssl.create_default_context(cadata=certificate) if certificate else None
+    try:
+        with urllib.request.urlopen(url, timeout=10, context=context) as page:  # noqa: S310
+            return int(page.status), page.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, ""
+
+
 def experience_rows(
-    tenants: Sequence[TenantConfig], embedder_of: Callable[[TenantConfig], Embedder]
+    tenants: Sequence[TenantConfig],
+    embedder_of: Callable[[TenantConfig], Embedder],
+    certificate: str | None = None,
 ) -> Iterator[Row]:
+    opened = partial(_opened, certificate=certificate)
     for t in tenants:
         emb = embedder_of(t)
         if t.embedding.dashboards and "dashboard" in t.embedding.experiences:
@@ -38,10 +53,10 @@ def experience_rows(
                 user,
                 f"dashboard {dashboard} (registered user)",
                 "granted",
-                _opened(partial(emb.dashboard_embed_url, user, dashboard)),
+                opened(partial(emb.dashboard_embed_url, user, dashboard)),
             )
         if t.anonymous is not None and t.anonymous.dashboards:
-            yield from _anonymous_rows(t, emb, tenants, embedder_of)
+            yield from _anonymous_rows(t, emb, tenants, embedder_of, opened)
 
 
 def _anonymous_rows(
@@ -49,6 +64,7 @@ def _anonymous_rows(
     emb: Embedder,
     tenants: Sequence[TenantConfig],
     embedder_of: Callable[[TenantConfig], Embedder],
+    opened: Callable[[Callable[[], EmbedUrl]], str],
 ) -> Iterator[Row]:
     assert t.anonymous is not None
     dashboard = t.anonymous.dashboards[0]
@@ -58,7 +74,7 @@ def _anonymous_rows(
         "(anonymous)",
         f"dashboard {dashboard} with RLS tags",
         "granted",
-        _opened(partial(emb.anonymous_dashboard_url, dashboard, session_tags=tags)),
+        opened(partial(emb.anonymous_dashboard_url, dashboard, session_tags=tags)),
     )
     for key in list(t.anonymous.session_tags.fixed)[:1]:
         yield (
@@ -98,17 +114,15 @@ def _anonymous_rows(
         )
 
 
-def _opened(mint: Callable[[], EmbedUrl]) -> str:
+def _opened(mint: Callable[[], EmbedUrl], certificate: str | None) -> str:
     """Mint, open the URL once, and say what the reader's page shows (never a tag value)."""
     try:
         url = mint().url
     except EmbedderError as e:
         return f"denied: {type(e).__name__}"
-    try:
-        with urllib.request.urlopen(url, timeout=10) as page:  # noqa: S310 - the emulator
-            text = page.read().decode()
-    except urllib.error.HTTPError as e:
-        return f"unexpected: HTTP {e.code}"
+    status, text = open_embed_url(url, certificate)
+    if status != 200:
+        return f"unexpected: HTTP {status}"
     experience = _EXPERIENCE_CELL.search(text)
     shown = experience.group(1) if experience else "?"
     keys = _TAG_CELL.findall(text)

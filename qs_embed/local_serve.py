@@ -7,13 +7,37 @@ import argparse
 import shlex
 import signal
 import sys
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from qs_embed.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from sandbox.emulator import Emulator
 
 
 def _interrupt(signum: int, _frame: Any) -> None:
     raise KeyboardInterrupt
+
+
+def _say_where_embeds_are(emulator: Emulator, certificate_file: str | None) -> None:
+    """Where embed URLs are issued and, on https, how a browser comes to trust the listener."""
+    pem = emulator.embed_certificate
+    if pem is None:
+        print(
+            f"Embed URLs: plain http on {emulator.embed_origin} (the embedding SDK refuses them)."
+        )
+        return
+    print(f"Embed URLs: {emulator.embed_origin} (https, as on QuickSight: the SDK embeds them).")
+    if certificate_file:
+        path = Path(certificate_file)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(pem)
+        print(f"  Its self-signed certificate (valid one day): {path}")
+    print(
+        f"  Trust it in the browser that frames it: open {emulator.embed_origin}/_sandbox/health "
+        "once and accept the warning, or import the certificate as a trusted authority."
+    )
 
 
 def cmd_local_serve(args: argparse.Namespace) -> int:
@@ -31,6 +55,7 @@ def cmd_local_serve(args: argparse.Namespace) -> int:
             port=args.port,
             verbose=bool(getattr(args, "verbose", False)),
             quotas=raised.as_dict(),
+            https_embeds=bool(getattr(args, "https_embeds", True)),
         ).start()
     except EmulatorError as e:
         print(f"qs-embed local serve: {e}", file=sys.stderr)
@@ -47,6 +72,7 @@ def cmd_local_serve(args: argparse.Namespace) -> int:
         if raised != DEFAULTS:
             shown = ", ".join(f"{k}={v}" for k, v in raised.as_dict().items())
             print(f"Quotas (AWS's defaults raised): {shown}.")
+        _say_where_embeds_are(emulator, getattr(args, "embed_certificate", None))
         print("Point AWS SDKs and CLIs at it as the platform admin with:")
         for name, value in emulator.env().items():
             print(f"  export {name}={shlex.quote(value)}")

@@ -38,33 +38,17 @@ from tenant_file.wording import plural
 
 PROGRESS_AFTER_SECONDS = 2.0
 
+USER_PROPERTIES = ("identityType", "userName", "sessionName", "iamArn", "email", "userRole")
 # The properties worth a reviewer's eye, per type (policies are printed in full below them).
 KEY_PROPERTIES = {
     ROLE: ("name", "maxSessionDuration"),
     ROLE_POLICY: ("name", "role"),
     QS_NAMESPACE: ("namespace", "identityStore", "region"),
     QS_CUSTOM_PERMISSIONS: ("customPermissionsName", "deny"),
-    QS_USER: (
-        "identityType",
-        "userName",
-        "sessionName",
-        "iamArn",
-        "email",
-        "userRole",
-        "namespace",
-    ),
+    QS_USER: (*USER_PROPERTIES, "namespace"),
     QS_USER_CUSTOM_PERMISSION: ("userName", "customPermissionsName"),
-    QS_DYNAMIC_USER: (
-        "identityType",
-        "userName",
-        "sessionName",
-        "iamArn",
-        "email",
-        "userRole",
-        "namespace",
-        "customPermissionsName",
-        "adopt",
-    ),
+    # The users' dynamic provider also carries the profile and the adopt flag.
+    QS_DYNAMIC_USER: (*USER_PROPERTIES, "namespace", "customPermissionsName", "adopt"),
 }
 
 

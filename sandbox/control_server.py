@@ -1,6 +1,7 @@
 """The emulator's control API under /_sandbox/: faults and clock, for tests and demos.
 
-    GET    /_sandbox/health          no token needed: {"status": "ok", ...}
+    GET    /_sandbox/health          no token needed: {"status": "ok", "embed_origin", ...}
+                                      (embed_origin: where embed URLs are issued)
     POST   /_sandbox/faults          {"operation", "kind": throttle|internal|latency,
                                       "service": quicksight|sts|iam, "times", "latency_ms"}
     GET    /_sandbox/faults          the armed faults
@@ -86,7 +87,13 @@ def handle(runtime: Runtime, request: Request) -> Response:
     route = (request.method, request.path.removeprefix(CONTROL_PREFIX).rstrip("/"))
     if route == ("GET", "health"):
         return _json(
-            200, {"status": "ok", "account_id": runtime.account_id, "region": runtime.region}
+            200,
+            {
+                "status": "ok",
+                "account_id": runtime.account_id,
+                "region": runtime.region,
+                "embed_origin": runtime.embed_base_url or runtime.base_url,
+            },
         )
     if "Authorization" in request.headers:
         return _json(

@@ -17,13 +17,6 @@ from urllib.parse import quote
 from sandbox.clock import ExpiryClock
 
 URL_VALIDITY = timedelta(minutes=5)
-EMBED_PATH_PREFIX = "/embed/"
-# QuickSight serves the console under /embedding/ and the other experiences under /embed/;
-# the embedding SDK matches exactly that (amazon-quicksight-embedding-sdk 2.11.3,
-# ConsoleExperience.extractExperienceFromUrl: ^https://[^/]+/embedding/[^/]+/(start...)).
-# The https listener issues those paths; the plain-http one keeps /embed/ for all.
-CONSOLE_PATH_PREFIX = "/embedding/"
-PATH_PREFIXES = (EMBED_PATH_PREFIX, CONSOLE_PATH_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -47,6 +40,31 @@ class EmbedGrant:
     """An anonymous session's AuthorizedResourceArns."""
 
 
+EMBED_PATH_PREFIX = "/embed/"
+# QuickSight serves the console and Q under /embedding/ and dashboards and visuals under
+# /embed/; the embedding SDK accepts exactly that (amazon-quicksight-embedding-sdk 2.11.3,
+# each experience's extractExperienceFromUrl: console ^https://[^/]+/embedding/[^/]+/(start...),
+# QSearchBar and GenerativeQnA ^https://[^/]+/embedding/[^/]+/q/search(/|\?|$), dashboard
+# ^https://[^/]+/embed/[^/]+/dashboards/([\w-]+)(\?|$), visual .../sheets/.../visuals/...).
+# The https listener issues those paths; the plain-http one keeps /embed/<entry point> for all.
+CONSOLE_PATH_PREFIX = "/embedding/"
+PATH_PREFIXES = (EMBED_PATH_PREFIX, CONSOLE_PATH_PREFIX)
+Q_SEARCH_PATH = "/q/search"
+_ON_EMBEDDING = {"QuickSightConsole", "QSearchBar", "GenerativeQnA"}
+_Q_EXPERIENCES = {"QSearchBar", "GenerativeQnA"}
+
+
+def embed_path(grant: EmbedGrant, session_id: str, *, https: bool) -> str:
+    """The path of `grant`'s URL: QuickSight's for each experience on the https listener (the
+    SDK's), `/embed/<session><entry point>` on the plain one."""
+    if not https:
+        return EMBED_PATH_PREFIX + session_id + grant.entry_point
+    if grant.experience in _Q_EXPERIENCES:
+        return CONSOLE_PATH_PREFIX + session_id + Q_SEARCH_PATH
+    prefix = CONSOLE_PATH_PREFIX if grant.experience in _ON_EMBEDDING else EMBED_PATH_PREFIX
+    return prefix + session_id + grant.entry_point
+
+
 class Redeemed(Enum):
     OK = "ok"
     REFUSED = "refused"  # unknown session, wrong code or wrong path: say nothing more
@@ -59,7 +77,8 @@ class _Issued:
     grant: EmbedGrant
     code_digest: bytes
     issued_at: datetime
-    prefix: str = EMBED_PATH_PREFIX
+    path: str
+    """The URL's path, percent-decoded (as WSGI hands it over): redeemed only there."""
     redeemed_at: datetime | None = None
 
 
@@ -72,26 +91,23 @@ class EmbedSessions:
     def issue(self, grant: EmbedGrant, base_url: str) -> str:
         session_id = secrets.token_hex(16)
         code = secrets.token_urlsafe(32)
-        console = grant.experience == "QuickSightConsole" and base_url.startswith("https://")
-        prefix = CONSOLE_PATH_PREFIX if console else EMBED_PATH_PREFIX
+        path = embed_path(grant, session_id, https=base_url.startswith("https://"))
         with self._lock:
-            self._issued[session_id] = _Issued(grant, _digest(code), self._clock.now(), prefix)
-        path = prefix + session_id + quote(grant.entry_point, safe="/")
-        return f"{base_url}{path}?code={code}&identityprovider=quicksight&isauthcode=true"
+            self._issued[session_id] = _Issued(grant, _digest(code), self._clock.now(), path)
+        query = "code=" + code + "&identityprovider=quicksight&isauthcode=true"
+        return f"{base_url}{quote(path, safe='/')}?{query}"
 
     def redeem(self, path: str, code: str) -> tuple[Redeemed, EmbedGrant | None]:
         """Open the session of an embed URL once; ``path`` is percent-decoded (WSGI PATH_INFO).
 
         The grant is returned only with OK."""
         prefix = next((p for p in PATH_PREFIXES if path.startswith(p)), EMBED_PATH_PREFIX)
-        session_id, _, entry = path.removeprefix(prefix).partition("/")
+        session_id = path.removeprefix(prefix).partition("/")[0]
         with self._lock:
             issued = self._issued.get(session_id)
             if issued is None or not hmac.compare_digest(issued.code_digest, _digest(code)):
                 return Redeemed.REFUSED, None
-            if prefix != issued.prefix:
-                return Redeemed.REFUSED, None
-            if "/" + entry != issued.grant.entry_point:
+            if path != issued.path:
                 return Redeemed.REFUSED, None
             if issued.redeemed_at is not None:
                 return Redeemed.USED, None

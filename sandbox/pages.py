@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from sandbox.embed_urls import EmbedGrant, Redeemed
+from sandbox.sdk_protocol import PageEvents, control_script, experience_script
 
 _REFUSALS = {
     Redeemed.REFUSED: (
@@ -69,36 +70,16 @@ def session_page(grant: EmbedGrant) -> str:
     title = _TITLES.get(grant.experience, "QuickSight")
     return _page(
         f"{title} (local emulator)",
-        f"<p>Embedded session opened.</p><table id='session'>{table}</table>{tags}",
+        f"<p>Embedded session opened.</p><table id='session'>{table}</table>{tags}"
+        + experience_script(PageEvents.OPENED),
     )
 
 
-# Tells the embedding window, through the SDK's message listener, that the session did not
-# open: an ERROR_OCCURRED event addressed with the contextId and discriminator the SDK added
-# to the frame's URL (amazon-quicksight-embedding-sdk 2.11.3: ControlExperience's listener
-# routes {eventName, eventTarget} by BaseExperience.getExperienceIdentifier). The error code
-# is the emulator's own; it carries no secret, so any parent origin may read it.
-_SDK_ERROR_EVENT = """<script>
-(function () {
-  var query = new URLSearchParams(location.search);
-  if (!query.get("contextId") || window.parent === window) return;
-  var board = /\\/dashboards\\/([\\w-]+)/.exec(location.pathname);
-  var target = {experienceType: board ? "DASHBOARD" : "CONSOLE",
-                contextId: query.get("contextId"),
-                discriminator: Number(query.get("discriminator") || 0)};
-  if (board) target.dashboardId = board[1];
-  window.parent.postMessage(
-    {eventName: "ERROR_OCCURRED", eventTarget: target, message: {errorCode: "%s"}}, "*");
-})();
-</script>"""
-
-
-def refusal_page(outcome: Redeemed, *, sdk_events: bool = False) -> tuple[int, str]:
-    """The page of a refused URL; with `sdk_events` (the https listener) it also tells the
-    embedding SDK, as QuickSight's pages do, so the app can fetch a fresh URL."""
+def refusal_page(outcome: Redeemed) -> tuple[int, str]:
+    """The page of a refused URL; framed by the embedding SDK it also tells the SDK, as
+    QuickSight's pages do (ERROR_OCCURRED), so the app can fetch a fresh URL."""
     status, title, text = _REFUSALS[outcome]
-    script = _SDK_ERROR_EVENT % outcome.name if sdk_events else ""
-    return status, _page(title, f"<p>{escape(text)}</p>{script}")
+    return status, _page(title, f"<p>{escape(text)}</p>" + experience_script(PageEvents.REFUSED))
 
 
 def is_control_frame(path: str) -> bool:
@@ -108,4 +89,4 @@ def is_control_frame(path: str) -> bool:
 
 
 def control_page() -> str:
-    return _page("QuickSight embedding control (local emulator)", "")
+    return _page("QuickSight embedding control (local emulator)", control_script())

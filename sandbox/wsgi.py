@@ -72,7 +72,7 @@ class SandboxApp:
         if outcome is Redeemed.OK and grant is not None:
             body, status = pages.session_page(grant), 200
         else:
-            status, body = pages.refusal_page(outcome, sdk_events=request.scheme == "https")
+            status, body = pages.refusal_page(outcome)
         response = Response(body, status=status, mimetype="text/html")
         response.headers["Cache-Control"] = "no-store"
         response.headers["Referrer-Policy"] = "no-referrer"

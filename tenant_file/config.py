@@ -8,7 +8,7 @@ every mistake of a file in one run.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, Literal, Protocol, Self
 
 from pydantic import (
@@ -30,7 +30,7 @@ from tenant_file.experience_config import (
     FrozenModel,
     experience_problems,
 )
-from tenant_file.limits import StringLimit, region_partitions, service_limits
+from tenant_file.limits import region_partitions, service_limits
 from tenant_file.names import embed_role_name, profile_physical_name, role_session_user_name
 from tenant_file.origins import allowed_origin_problem
 
@@ -89,11 +89,16 @@ def console_user_roles() -> tuple[str, ...]:
     return tuple(r for r in service_limits().user_roles if r.startswith(("AUTHOR", "ADMIN")))
 
 
-def _check_limit(limit: StringLimit, value: str) -> str:
-    problem = limit.check(value)
-    if problem is not None:
-        raise ValueError(f"{problem} (AWS {limit.shape})")
-    return value
+def _refusing(problem_of: Callable[[str], str | None]) -> Callable[[str], str]:
+    """A validator from a function saying what is wrong with a value (None: nothing)."""
+
+    def check(value: str) -> str:
+        problem = problem_of(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
+    return check
 
 
 def _check_lifetime(minutes: int) -> int:
@@ -105,15 +110,8 @@ def _check_lifetime(minutes: int) -> int:
     return minutes
 
 
-def _check_entry_point(path: str) -> str:
-    problem = entry_point_problem(path)
-    if problem is not None:
-        raise ValueError(problem)
-    return path
-
-
 def _check_account_id(value: str) -> str:
-    return _check_limit(service_limits().account_id, value)
+    return service_limits().account_id.validated(value)
 
 
 def _check_role(role: str) -> str:
@@ -152,26 +150,12 @@ def _check_principal(arn: str) -> str:
     return arn
 
 
-def _check_allow_list_entry(pattern: str) -> str:
-    problem = allow_list_pattern_problem(pattern)
-    if problem is not None:
-        raise ValueError(problem)
-    return pattern
-
-
-def _check_domain(origin: str) -> str:
-    problem = allowed_origin_problem(origin)
-    if problem is not None:
-        raise ValueError(problem)
-    return origin
-
-
 Lifetime = Annotated[StrictInt, AfterValidator(_check_lifetime)]
-EntryPoint = Annotated[str, AfterValidator(_check_entry_point)]
-AllowListEntry = Annotated[str, AfterValidator(_check_allow_list_entry)]
+EntryPoint = Annotated[str, AfterValidator(_refusing(entry_point_problem))]
+AllowListEntry = Annotated[str, AfterValidator(_refusing(allow_list_pattern_problem))]
 Capability = Annotated[str, AfterValidator(_check_capability)]
 Principal = Annotated[str, AfterValidator(_check_principal)]
-Origin = Annotated[str, AfterValidator(_check_domain)]
+Origin = Annotated[str, AfterValidator(_refusing(allowed_origin_problem))]
 
 
 class _Frozen(FrozenModel):
@@ -336,7 +320,7 @@ class TenantConfig(_Frozen):
                 f"{namespace!r} reads as QuickSight's shared namespace: write 'default' for "
                 "it, or choose another name"
             )
-        return _check_limit(service_limits().namespace, namespace)
+        return service_limits().namespace.validated(namespace)
 
     @model_validator(mode="after")
     def _cross_field(self) -> Self:

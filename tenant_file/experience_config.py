@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 
-from tenant_file.limits import StringLimit, service_limits
+from tenant_file.limits import service_limits
 
 Experience = Literal["console", "dashboard", "visual", "q"]
 EXPERIENCES: tuple[Experience, ...] = ("console", "dashboard", "visual", "q")
@@ -25,21 +25,12 @@ REGISTERED_API_EXPERIENCES = frozenset({"dashboard", "visual", "q"})
 """Experiences only GenerateEmbedUrlForRegisteredUser mints (the console has two APIs)."""
 
 
-def _check_id(limit: StringLimit, value: str) -> str:
-    # `limit.check` reads AWS's `\w` as Java does (ASCII letters, digits, _): the id lands in
-    # an IAM resource ARN, so nothing else may pass.
-    problem = limit.check(value)
-    if problem is not None:
-        raise ValueError(f"{problem} (AWS {limit.shape})")
-    return value
-
-
 def _check_dashboard_id(value: str) -> str:
-    return _check_id(service_limits().resource_id, value)
+    return service_limits().resource_id.validated(value)
 
 
 def _check_topic_id(value: str) -> str:
-    return _check_id(service_limits().topic_id, value)
+    return service_limits().topic_id.validated(value)
 
 
 def _check_tag_key(value: str) -> str:

@@ -40,6 +40,13 @@ class StringLimit:
             return f"does not match the pattern {self.pattern}"
         return None
 
+    def validated(self, value: str) -> str:
+        """`value` when it fits the shape, else ValueError saying what is wrong (a validator)."""
+        problem = self.check(value)
+        if problem is not None:
+            raise ValueError(f"{problem} (AWS {self.shape})")
+        return value
+
 
 @dataclass(frozen=True)
 class ServiceLimits:

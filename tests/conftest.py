@@ -8,12 +8,14 @@ import pytest
 
 from embedder.clients import ClientPool
 from tenant_file.config import TenantConfig
-from tests import tenant_files
+from tests import profiles, tenant_files  # noqa: F401 (profiles: registered before pytest loads one)
+from tests.fakes import FakeAws, FakeClock, skip_retry_sleeps
 
 if TYPE_CHECKING:
     from infra.offline import OfflineRun
     from infra.tenant_stack import TenantStack
-from tests.fakes import FakeAws, FakeClock, skip_retry_sleeps
+
+pytest_plugins = ["tests.emulators"]
 
 
 @pytest.fixture
@@ -53,17 +55,3 @@ def example_run(example_tenants: list[TenantConfig]) -> OfflineRun[dict[str, Ten
     from infra.program import run_program
 
     return run_offline(lambda: run_program(tenant_files.EXAMPLES), OfflineMocks(example_tenants))
-
-
-EMULATOR_FIXTURES = frozenset({"emulator"})
-"""The fixtures that start the local AWS emulator (each test package's `emulator`; a fixture
-built on one is in a test's fixture closure too)."""
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Every test that starts an emulator through a fixture carries the `emulator` marker, so
-    `make unit` (`-m "not emulator"`) is the fast loop. Tests that start one themselves are
-    marked where they are written."""
-    for item in items:
-        if EMULATOR_FIXTURES & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.emulator)

@@ -35,6 +35,18 @@ def write_tenant(directory: Path, document: Mapping[str, Any]) -> Path:
     return path
 
 
+MINIMAL: dict[str, Any] = {
+    "tenant": "acme",
+    "embedding": {
+        "identity": "quicksight",
+        "app_principals": ["arn:aws:iam::111122223333:role/acme-portal"],
+    },
+    "users": [{"name": "alice", "email": "alice@acme.example", "role": "AUTHOR"}],
+}
+"""The smallest valid tenant file (acme, quicksight identity, one author): copy it to edit it
+(`{**MINIMAL, ...}`)."""
+
+
 def tenant_data(name: str, **overrides: Any) -> dict[str, Any]:
     """A valid tenant file's content (quicksight identity, one profiled user)."""
     data: dict[str, Any] = {

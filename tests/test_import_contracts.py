@@ -11,18 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests import ROOT
+from tests import PACKAGES, ROOT
 
-PARTS = (
-    "tenant_file",
-    "embedder",
-    "policies",
-    "infra",
-    "local_engine",
-    "review",
-    "sandbox",
-    "qs_embed",
-)
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
@@ -30,7 +20,7 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 def copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("repo")
     shutil.copy(ROOT / "pyproject.toml", root)
-    for part in PARTS:
+    for part in PACKAGES:
         shutil.copytree(ROOT / part, root / part, ignore=shutil.ignore_patterns("__pycache__"))
     return root
 

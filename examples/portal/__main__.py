@@ -55,7 +55,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--console-origin",
         metavar="ORIGIN",
         help="origin of the embed URLs, when not QuickSight's in the tenant's region "
-        "(https://<region>.quicksight.aws.amazon.com) or the endpoint's",
+        "(https://<region>.quicksight.aws.amazon.com) or the endpoint's; with --local-setup "
+        "the emulator says where it issues them (its https listener, whose self-signed "
+        "certificate the browser must trust: see qs-embed local serve --help)",
+    )
+    parser.add_argument(
+        "--reader-tag",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a session tag the public dashboards (/public/<tenant>/dashboards/<id>) set for "
+        "their anonymous readers, for the tenants whose file declares KEY (repeatable); the "
+        "files' fixed tags are always sent",
     )
     parser.add_argument(
         "--secure-cookies",
@@ -66,7 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    reader_tags = _reader_tags(parser, args.reader_tag)
+    console_origin = args.console_origin
     try:
         tenants = load_tenants([args.tenants])
     except ConfigError as e:
@@ -75,7 +89,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     sessions: Mapping[str, boto3.Session] = {}
     if args.local_setup:
-        from examples.portal.local import LocalSetupError, prepare, require_loopback, state_file
+        from examples.portal.local import (
+            LocalSetupError,
+            embed_origin,
+            prepare,
+            require_loopback,
+            state_file,
+        )
 
         try:
             endpoint = require_loopback(args.endpoint_url)
@@ -86,9 +106,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             state = state_file(args.state)
             sessions = prepare(tenants, _admin_session(tenants), endpoint, state)
+            if console_origin is None:
+                console_origin = embed_origin(endpoint)
         except LocalSetupError as e:
             print(f"error: {e}", file=sys.stderr)
             return EXIT_RUNTIME
+        if console_origin.startswith("https://"):
+            print(
+                f"embed URLs come from {console_origin} (the emulator's https listener): "
+                f"open {console_origin}/_sandbox/health once in your browser and accept its "
+                "self-signed certificate, or the frames stay empty",
+                flush=True,
+            )
     # Tenant files edited, added or removed while the portal runs are served without a
     # restart (--local-setup acts only for the tenants it applied at start).
     try:
@@ -104,8 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = create_app(
         registry,
         endpoint_url=args.endpoint_url,
-        console_origin_override=args.console_origin,
+        console_origin_override=console_origin,
         secure_cookies=args.secure_cookies,
+        reader_tags=reader_tags,
     )
     try:
         server = make_server(args.host, args.port, app, threaded=True)
@@ -127,6 +157,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         server.server_close()
         print("Portal stopped.", file=sys.stderr)
     return EXIT_OK
+
+
+def _reader_tags(parser: argparse.ArgumentParser, given: Sequence[str]) -> dict[str, str]:
+    """`--reader-tag KEY=VALUE` options as a mapping (a usage error, exit 2, if malformed)."""
+    tags: dict[str, str] = {}
+    for option in given:
+        key, sep, value = option.partition("=")
+        if not sep or not key or not value:
+            parser.error(f"--reader-tag {key!r}: give KEY=VALUE, both non-empty")
+        if key in tags:
+            parser.error(f"--reader-tag {key!r} is given twice")
+        tags[key] = value
+    return tags
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -11,7 +11,7 @@ signed session cookie; the secret key is random per process unless one is given.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, g, render_template, session
@@ -56,6 +56,7 @@ def create_app(
     console_origin_override: str | None = None,
     secret_key: bytes | None = None,
     secure_cookies: bool = True,
+    reader_tags: Mapping[str, str] | None = None,
 ) -> Flask:
     """The portal for `tenants`: a `TenantRegistry` (`load_registry`), or embedders made up
     front, one per tenant; either way one embedder per tenant is shared by all requests.
@@ -65,6 +66,8 @@ def create_app(
     console_origin_override: the console's origin when neither default fits.
     secret_key: signs the session cookie; default: random, so restarting signs everyone out.
     secure_cookies: send the session cookie over HTTPS only (turn off for plain-HTTP loopback).
+    reader_tags: session tags the public dashboards (`/public/<tenant>/dashboards/<id>`) set
+        for their anonymous readers; each tenant gets the keys its file declares.
     """
     source = FixedTenants(tenants) if isinstance(tenants, Sequence) else tenants
     app = Flask(__name__)
@@ -76,6 +79,9 @@ def create_app(
         SESSION_COOKIE_SECURE=secure_cookies,
         MAX_CONTENT_LENGTH=MAX_FORM_BYTES,
     )
+    from examples.portal import public
+
+    app.config[public.READER_TAGS] = dict(reader_tags or {})
     app.extensions[EXTENSION] = Portal(source, endpoint_url, console_origin_override)
 
     from examples.portal import embedding
@@ -83,6 +89,7 @@ def create_app(
 
     app.register_blueprint(blueprint)
     app.register_blueprint(embedding.blueprint)
+    app.register_blueprint(public.blueprint)
     app.before_request(load_signed_in)
     app.after_request(_add_security_headers)
     app.register_error_handler(HTTPException, _http_error)

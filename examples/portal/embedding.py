@@ -49,7 +49,7 @@ def dashboard(dashboard_id: str) -> Response | str:
     try:
         url = _dashboard_url(dashboard_id)
     except EmbedderError as e:
-        return render_error(_dashboard_page(e))
+        return render_error(dashboard_page(e))
     from examples.portal.views import on_expected_origin
 
     expected = on_expected_origin(signed_in, url)
@@ -66,13 +66,13 @@ def fresh_console_url() -> tuple[Response, int]:
     """A fresh console URL for the SDK page whose session ended (JSON)."""
     from examples.portal.views import mint_console_url
 
-    return _fresh(lambda: mint_console_url(g.signed_in), error_page)
+    return fresh(lambda: mint_console_url(g.signed_in), error_page)
 
 
 @blueprint.post("/embed-url/dashboards/<dashboard_id>")
 def fresh_dashboard_url(dashboard_id: str) -> tuple[Response, int]:
     """A fresh URL for the dashboard page whose session ended (JSON)."""
-    return _fresh(lambda: _dashboard_url(dashboard_id), _dashboard_page)
+    return fresh(lambda: _dashboard_url(dashboard_id), dashboard_page)
 
 
 def _dashboard_url(dashboard_id: str) -> EmbedUrl:
@@ -81,15 +81,20 @@ def _dashboard_url(dashboard_id: str) -> EmbedUrl:
     return url
 
 
-def _dashboard_page(error: EmbedderError) -> ErrorPage:
+def dashboard_page(error: EmbedderError) -> ErrorPage:
+    """The page for a dashboard that could not be opened."""
     logger.warning("dashboard not opened: %s", error)
     if isinstance(error, BadInputError):  # not listed, or no dashboards for the tenant
         return DASHBOARD_NOT_AVAILABLE
     return error_page(error)
 
 
-def _fresh(mint: Mint, page_for: Callable[[EmbedderError], ErrorPage]) -> tuple[Response, int]:
-    if g.signed_in is None:
+def fresh(
+    mint: Mint, page_for: Callable[[EmbedderError], ErrorPage], *, signed_in: bool = True
+) -> tuple[Response, int]:
+    """A fresh URL as JSON for a page whose embedded session ended (`signed_in`: only for a
+    signed-in user); the page's CSRF token must come in the header."""
+    if signed_in and g.signed_in is None:
         return jsonify(error="Signed out", detail="Sign in again."), 401
     if not csrf_ok(session, request.headers.get(CSRF_HEADER)):
         return jsonify(error="Expired form", detail="Reload the page."), 400

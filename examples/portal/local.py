@@ -2,7 +2,8 @@
 
 With the emulator's admin credentials in the environment (as `qs-embed local serve` prints
 them), this applies the tenant files to the emulator (the Pulumi program, through
-`local_engine.local_apply`) and gives the portal, per tenant, a session acting as the tenant's first
+`local_engine.local_apply`), creates the dashboards and topics the files name (as an author
+would in QuickSight), and gives the portal, per tenant, a session acting as the tenant's first
 app principal, the way the tenant's real app would run. It refuses any endpoint but loopback,
 so it can never touch a real AWS account.
 """
@@ -69,7 +70,39 @@ def prepare(
     except ConfigError as e:
         refusals = "; ".join(str(p) for p in e.problems)
         raise LocalSetupError(f"the tenants cannot be applied: {refusals}") from e
+    seed_dashboards(tenants, admin, endpoint_url)
     return sessions
+
+
+def seed_dashboards(
+    tenants: Sequence[TenantConfig], admin: boto3.Session, endpoint_url: str
+) -> int:
+    """Create, as the admin, the dashboards and Q topics the tenant files name (authors make
+    them in QuickSight; the emulator starts with none), so the portal's pages can embed them.
+    Idempotent: a second start creates nothing. How many were made."""
+    from sandbox.assets import seed_embedded_assets
+
+    session = _with_endpoint(admin, endpoint_url)
+    account = session.client("sts").get_caller_identity()["Account"]
+    return seed_embedded_assets(session.client("quicksight"), account, tenants)
+
+
+def embed_origin(endpoint_url: str) -> str:
+    """Where the emulator at `endpoint_url` issues embed URLs (its https listener, or the
+    endpoint itself), as its health check says."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    health = endpoint_url.rstrip("/") + "/_sandbox/health"
+    try:
+        with urllib.request.urlopen(health, timeout=10) as answer:  # noqa: S310 (loopback)
+            origin = json.load(answer).get("embed_origin")
+    except (OSError, ValueError) as e:
+        raise LocalSetupError(f"the emulator at {endpoint_url} did not answer {health}: {e}") from e
+    if not isinstance(origin, str):
+        return endpoint_url.rstrip("/")  # an emulator from before https embeds
+    return origin
 
 
 def state_file(given: str | None) -> Path:

@@ -39,6 +39,10 @@ class TenantEmbedder(Protocol):
 
     def dashboard_embed_url(self, user: str, dashboard_id: str) -> EmbedUrl: ...
 
+    def anonymous_dashboard_url(
+        self, dashboard_id: str, *, session_tags: Mapping[str, str] | None = None
+    ) -> EmbedUrl: ...
+
 
 class TenantSource(Protocol):
     """Where the portal finds a tenant's embedder: a `TenantRegistry`, or `FixedTenants`."""

@@ -130,7 +130,12 @@ def mint_console_url(
 
 def on_expected_origin(signed_in: SignedIn, url: EmbedUrl) -> str | None:
     """The tenant's QuickSight origin if `url` is on it; None (logged) if it is not."""
-    expected = portal().console_origin(signed_in.tenant)
+    return expected_origin(signed_in.tenant, signed_in.user.name, url)
+
+
+def expected_origin(tenant: TenantConfig, who: str, url: EmbedUrl) -> str | None:
+    """`tenant`'s QuickSight origin if `url` (minted for `who`) is on it; None (logged)."""
+    expected = portal().console_origin(tenant)
     try:
         unexpected = origin_of(url.url) != expected
     except ValueError:
@@ -138,8 +143,8 @@ def on_expected_origin(signed_in: SignedIn, url: EmbedUrl) -> str | None:
     if unexpected:
         logger.error(
             "embed for %s/%s not shown: the embed URL is not on %s (request id %s)",
-            signed_in.tenant.tenant,
-            signed_in.user.name,
+            tenant.tenant,
+            who,
             expected,
             url.request_id,
         )

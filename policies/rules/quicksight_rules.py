@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from pulumi_policy import (
-    EnforcementLevel,
     PolicyResource,
     ReportViolation,
     ResourceValidationArgs,
@@ -32,12 +31,12 @@ from policies.resources import (
     text,
 )
 from policies.rules.props import known_text, tenant_stack_of
+from policies.rules.rule import ADVISORY, ResourceRule, StackRule, resource_rule, stack_rule
 from policies.tenant_index import TenantIndex
 from tenant_file.adoption import profile_adoption_problem, user_adoption_problem
 from tenant_file.config import TenantConfig, TenantUser, console_user_roles
 from tenant_file.limits import CAPABILITY_DENY, capability_key
 
-MANDATORY, ADVISORY = EnforcementLevel.MANDATORY, EnforcementLevel.ADVISORY
 RETAIN_OUTPUT = "retainUsersOnDelete"
 """The TenantStack output that says its users are kept when removed from the tenant file.
 
@@ -69,7 +68,13 @@ def _tenant_user(
 # -- resource rules ------------------------------------------------------------------------
 
 
-def _console_role(args: ResourceValidationArgs, report: ReportViolation) -> None:
+@resource_rule(
+    "quicksight-user-console-role",
+    "Users embedded in the console are AUTHOR or ADMIN (or their _PRO forms).",
+)
+def user_console_role(
+    index: TenantIndex, args: ResourceValidationArgs, report: ReportViolation
+) -> None:
     if args.resource_type not in QS_USER_TYPES:
         return
     role = text(args.props, "userRole")
@@ -82,88 +87,74 @@ def _console_role(args: ResourceValidationArgs, report: ReportViolation) -> None
         )
 
 
-user_console_role = ResourceValidationPolicy(
-    name="quicksight-user-console-role",
-    description="Users embedded in the console are AUTHOR or ADMIN (or their _PRO forms).",
-    enforcement_level=MANDATORY,
-    validate=_console_role,
+@resource_rule(
+    "quicksight-profile-denies-configured",
+    "Permission profiles deny at least what the tenant file's profile denies.",
 )
-
-
-def profile_denies_configured(index: TenantIndex) -> ResourceValidationPolicy:
+def profile_denies_configured(
+    index: TenantIndex, args: ResourceValidationArgs, report: ReportViolation
+) -> None:
     """A CustomPermissions denies at least every capability its tenant profile lists."""
-
-    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
-        if args.resource_type != QS_CUSTOM_PERMISSIONS:
-            return
-        name = text(args.props, "customPermissionsName") or args.name
-        owner = index.by_profile_name(name)
-        if owner is None:
-            report(
-                f"custom permissions {name}: no tenant file defines this profile "
-                "(expected <tenant>-<profile> of a permission_profiles entry)",
-                None,
-            )
-            return
-        tenant, key = owner
-        raw = args.props.get("capabilities")
-        capabilities = raw if isinstance(raw, Mapping) else {}
-        denied = {capability_key(k) for k, v in capabilities.items() if v == CAPABILITY_DENY}
-        wanted = tenant.permission_profiles[key].deny
-        missing = [c for c in wanted if capability_key(c) not in denied]
-        if missing:
-            report(
-                f"custom permissions {name}: does not deny {', '.join(missing)}, which tenant "
-                f"{tenant.tenant} denies in permission_profiles.{key}; its users would keep them",
-                None,
-            )
-
-    return ResourceValidationPolicy(
-        name="quicksight-profile-denies-configured",
-        description="Permission profiles deny at least what the tenant file's profile denies.",
-        enforcement_level=MANDATORY,
-        validate=validate,
-    )
+    if args.resource_type != QS_CUSTOM_PERMISSIONS:
+        return
+    name = text(args.props, "customPermissionsName") or args.name
+    owner = index.by_profile_name(name)
+    if owner is None:
+        report(
+            f"custom permissions {name}: no tenant file defines this profile "
+            "(expected <tenant>-<profile> of a permission_profiles entry)",
+            None,
+        )
+        return
+    tenant, key = owner
+    raw = args.props.get("capabilities")
+    capabilities = raw if isinstance(raw, Mapping) else {}
+    denied = {capability_key(k) for k, v in capabilities.items() if v == CAPABILITY_DENY}
+    wanted = tenant.permission_profiles[key].deny
+    missing = [c for c in wanted if capability_key(c) not in denied]
+    if missing:
+        report(
+            f"custom permissions {name}: does not deny {', '.join(missing)}, which tenant "
+            f"{tenant.tenant} denies in permission_profiles.{key}; its users would keep them",
+            None,
+        )
 
 
-def user_in_tenant_namespace(index: TenantIndex) -> ResourceValidationPolicy:
+@resource_rule(
+    "quicksight-user-in-tenant-namespace",
+    "Each user is a user of the tenant file owning its namespace; the default "
+    "namespace only where a tenant chose it.",
+)
+def user_in_tenant_namespace(
+    index: TenantIndex, args: ResourceValidationArgs, report: ReportViolation
+) -> None:
     """A user lives in its tenant's namespace; `default` only where a tenant chose it."""
-
-    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
-        if args.resource_type not in QS_USER_TYPES:
-            return
-        label = user_label(args.props, args.name)
-        namespace = namespace_of(args.props)
-        tenant = index.by_namespace(namespace)
-        if tenant is None:
-            if namespace == DEFAULT_NAMESPACE:
-                report(
-                    f"{label}: no tenant chose the shared default namespace; give the "
-                    "tenant its own namespace, or set `namespace: default` in its file",
-                    None,
-                )
-            else:
-                report(f"{label}: no tenant file uses namespace {namespace}", None)
-            return
-        # iamArn is the role's ARN, known only once the role exists: checked when known.
-        role = role_name_of_arn(known_text(args.props, "iamArn") or "")
-        if role is not None and role != tenant.role_name:
+    if args.resource_type not in QS_USER_TYPES:
+        return
+    label = user_label(args.props, args.name)
+    namespace = namespace_of(args.props)
+    tenant = index.by_namespace(namespace)
+    if tenant is None:
+        if namespace == DEFAULT_NAMESPACE:
             report(
-                f"{label}: is a session of role {role}, but namespace {namespace} belongs to "
-                f"tenant {tenant.tenant}, whose embed role is {tenant.role_name}",
+                f"{label}: no tenant chose the shared default namespace; give the "
+                "tenant its own namespace, or set `namespace: default` in its file",
                 None,
             )
-        login = user_login(args.props)
-        if login is None or tenant.user(login) is None:
-            report(f"{label}: tenant {tenant.tenant}'s file has no user {login!r}", None)
-
-    return ResourceValidationPolicy(
-        name="quicksight-user-in-tenant-namespace",
-        description="Each user is a user of the tenant file owning its namespace; the default "
-        "namespace only where a tenant chose it.",
-        enforcement_level=MANDATORY,
-        validate=validate,
-    )
+        else:
+            report(f"{label}: no tenant file uses namespace {namespace}", None)
+        return
+    # iamArn is the role's ARN, known only once the role exists: checked when known.
+    role = role_name_of_arn(known_text(args.props, "iamArn") or "")
+    if role is not None and role != tenant.role_name:
+        report(
+            f"{label}: is a session of role {role}, but namespace {namespace} belongs to "
+            f"tenant {tenant.tenant}, whose embed role is {tenant.role_name}",
+            None,
+        )
+    login = user_login(args.props)
+    if login is None or tenant.user(login) is None:
+        report(f"{label}: tenant {tenant.tenant}'s file has no user {login!r}", None)
 
 
 # -- stack rules ---------------------------------------------------------------------------
@@ -177,73 +168,68 @@ def _users(args: StackValidationArgs) -> list[PolicyResource]:
     return [r for r in args.resources if r.resource_type in QS_USER_TYPES]
 
 
-def user_profile_attached(index: TenantIndex) -> StackValidationPolicy:
+@stack_rule(
+    "quicksight-user-profile-attached",
+    "Users with a profile in the tenant file have exactly that profile attached.",
+)
+def user_profile_attached(
+    index: TenantIndex, args: StackValidationArgs, report: ReportViolation
+) -> None:
     """Every user the file gives a profile has exactly it attached (by a UserCustomPermission,
     or as the `customPermissionsName` of a QuickSightUser)."""
-
-    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
-        attached: dict[tuple[str, str], set[str]] = {}
-        for a in _of_type(args, QS_USER_CUSTOM_PERMISSION):
-            key = (namespace_of(a.props), text(a.props, "userName") or "")
-            attached.setdefault(key, set()).add(text(a.props, "customPermissionsName") or "")
-        for r in _users(args):
-            # A QuickSightUser carries its profile itself.
-            own = text(r.props, "customPermissionsName")
-            if own is not None:
-                key = (namespace_of(r.props), text(r.props, "userName") or "")
-                attached.setdefault(key, set()).add(own)
-        for r in _users(args):
-            found = _tenant_user(index, r.props)
-            if found is None or found[1].profile is None:
-                continue
-            tenant, user = found
-            expected = tenant.profile_name(str(user.profile))
-            names = attached.get((tenant.namespace, tenant.quicksight_user_name(user.name)))
-            label = f"user {user.name} of tenant {tenant.tenant}"
-            if not names:
-                report(
-                    f"{label}: no UserCustomPermission attaches profile {user.profile} "
-                    f"({expected}); the user keeps every capability the profile denies",
-                    r.urn,
-                )
-            elif names != {expected}:
-                report(
-                    f"{label}: attached {', '.join(sorted(names))}, but the tenant file says "
-                    f"profile {user.profile} ({expected})",
-                    r.urn,
-                )
-
-    return StackValidationPolicy(
-        name="quicksight-user-profile-attached",
-        description="Users with a profile in the tenant file have exactly that profile attached.",
-        enforcement_level=MANDATORY,
-        validate=validate,
-    )
+    attached: dict[tuple[str, str], set[str]] = {}
+    for a in _of_type(args, QS_USER_CUSTOM_PERMISSION):
+        key = (namespace_of(a.props), text(a.props, "userName") or "")
+        attached.setdefault(key, set()).add(text(a.props, "customPermissionsName") or "")
+    for r in _users(args):
+        # A QuickSightUser carries its profile itself.
+        own = text(r.props, "customPermissionsName")
+        if own is not None:
+            key = (namespace_of(r.props), text(r.props, "userName") or "")
+            attached.setdefault(key, set()).add(own)
+    for r in _users(args):
+        found = _tenant_user(index, r.props)
+        if found is None or found[1].profile is None:
+            continue
+        tenant, user = found
+        expected = tenant.profile_name(str(user.profile))
+        names = attached.get((tenant.namespace, tenant.quicksight_user_name(user.name)))
+        label = f"user {user.name} of tenant {tenant.tenant}"
+        if not names:
+            report(
+                f"{label}: no UserCustomPermission attaches profile {user.profile} "
+                f"({expected}); the user keeps every capability the profile denies",
+                r.urn,
+            )
+        elif names != {expected}:
+            report(
+                f"{label}: attached {', '.join(sorted(names))}, but the tenant file says "
+                f"profile {user.profile} ({expected})",
+                r.urn,
+            )
 
 
-def user_without_profile(index: TenantIndex) -> StackValidationPolicy:
+@stack_rule(
+    "quicksight-user-without-profile",
+    "Users of a tenant with profiles should have one attached.",
+    ADVISORY,
+)
+def user_without_profile(
+    index: TenantIndex, args: StackValidationArgs, report: ReportViolation
+) -> None:
     """In a tenant that defines profiles, a user without one keeps every capability."""
-
-    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
-        for r in _users(args):
-            found = _tenant_user(index, r.props)
-            if found is None:
-                continue
-            tenant, user = found
-            if tenant.permission_profiles and user.profile is None:
-                report(
-                    f"user {user.name} of tenant {tenant.tenant} has no permission profile: "
-                    f"they keep every capability of {user.role} (the tenant defines "
-                    f"{', '.join(sorted(tenant.permission_profiles))})",
-                    r.urn,
-                )
-
-    return StackValidationPolicy(
-        name="quicksight-user-without-profile",
-        description="Users of a tenant with profiles should have one attached.",
-        enforcement_level=ADVISORY,
-        validate=validate,
-    )
+    for r in _users(args):
+        found = _tenant_user(index, r.props)
+        if found is None:
+            continue
+        tenant, user = found
+        if tenant.permission_profiles and user.profile is None:
+            report(
+                f"user {user.name} of tenant {tenant.tenant} has no permission profile: "
+                f"they keep every capability of {user.role} (the tenant defines "
+                f"{', '.join(sorted(tenant.permission_profiles))})",
+                r.urn,
+            )
 
 
 def _retain_problem(
@@ -267,59 +253,58 @@ def _retain_problem(
     )
 
 
-def users_retained(index: TenantIndex) -> StackValidationPolicy:
+@stack_rule(
+    "quicksight-users-retained",
+    "QuickSight users are retained on delete (their assets go with them).",
+)
+def users_retained(index: TenantIndex, args: StackValidationArgs, report: ReportViolation) -> None:
     """Users are kept (with their assets) when removed, unless their tenant opted out."""
-
-    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
-        groups: dict[str, tuple[PolicyResource | None, list[PolicyResource]]] = {}
-        for r in _users(args):
-            if r.opts.protect:
-                continue
-            component = tenant_stack_of(r)
-            key = component.urn if component else ""
-            groups.setdefault(key, (component, []))[1].append(r)
-        for component, users in groups.values():
-            problem = _retain_problem(component, users, index)
-            if problem is None:
-                continue
-            owner = f"TenantStack {component.name}" if component else "outside any TenantStack"
-            names = ", ".join(sorted(user_login(u.props) or u.name for u in users))
-            report(f"users {names} ({owner}): {problem}", component.urn if component else None)
-
-    return StackValidationPolicy(
-        name="quicksight-users-retained",
-        description="QuickSight users are retained on delete (their assets go with them).",
-        enforcement_level=MANDATORY,
-        validate=validate,
-    )
+    groups: dict[str, tuple[PolicyResource | None, list[PolicyResource]]] = {}
+    for r in _users(args):
+        if r.opts.protect:
+            continue
+        component = tenant_stack_of(r)
+        key = component.urn if component else ""
+        groups.setdefault(key, (component, []))[1].append(r)
+    for component, users in groups.values():
+        problem = _retain_problem(component, users, index)
+        if problem is None:
+            continue
+        owner = f"TenantStack {component.name}" if component else "outside any TenantStack"
+        names = ", ".join(sorted(user_login(u.props) or u.name for u in users))
+        report(f"users {names} ({owner}): {problem}", component.urn if component else None)
 
 
-def users_deletion_opted_in(index: TenantIndex) -> StackValidationPolicy:
+@stack_rule(
+    "quicksight-users-deletion-opted-in",
+    "Tenants that opted out of keeping removed users are called out.",
+    ADVISORY,
+)
+def users_deletion_opted_in(
+    index: TenantIndex, args: StackValidationArgs, report: ReportViolation
+) -> None:
     """Say loudly which tenants chose to delete users (and assets) removed from their file."""
-
-    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
-        seen: set[str] = set()
-        for r in _users(args):
-            tenant = index.by_namespace(namespace_of(r.props))
-            if tenant is None or tenant.retain_users_on_delete or tenant.tenant in seen:
-                continue
-            seen.add(tenant.tenant)
-            report(
-                f"tenant {tenant.tenant} sets retain_users_on_delete: false: removing a user "
-                "from its file deletes the QuickSight user and every analysis and dashboard "
-                "they own",
-                None,
-            )
-
-    return StackValidationPolicy(
-        name="quicksight-users-deletion-opted-in",
-        description="Tenants that opted out of keeping removed users are called out.",
-        enforcement_level=ADVISORY,
-        validate=validate,
-    )
+    seen: set[str] = set()
+    for r in _users(args):
+        tenant = index.by_namespace(namespace_of(r.props))
+        if tenant is None or tenant.retain_users_on_delete or tenant.tenant in seen:
+            continue
+        seen.add(tenant.tenant)
+        report(
+            f"tenant {tenant.tenant} sets retain_users_on_delete: false: removing a user "
+            "from its file deletes the QuickSight user and every analysis and dashboard "
+            "they own",
+            None,
+        )
 
 
-def _namespace_declared(args: StackValidationArgs, report: ReportViolation) -> None:
+@stack_rule(
+    "quicksight-tenant-namespace-declared",
+    "Every namespace other than default that users live in is declared.",
+)
+def tenant_namespace_declared(
+    index: TenantIndex, args: StackValidationArgs, report: ReportViolation
+) -> None:
     declared = {text(r.props, "namespace") for r in _of_type(args, QS_NAMESPACE)}
     for r in _users(args):
         namespace = namespace_of(r.props)
@@ -331,54 +316,47 @@ def _namespace_declared(args: StackValidationArgs, report: ReportViolation) -> N
             )
 
 
-tenant_namespace_declared = StackValidationPolicy(
-    name="quicksight-tenant-namespace-declared",
-    description="Every namespace other than default that users live in is declared.",
-    enforcement_level=MANDATORY,
-    validate=_namespace_declared,
+@resource_rule(
+    "quicksight-adoption-owned-only",
+    "No adoption of an ADMIN, a user of the default namespace or an existing "
+    "profile unless platform.yaml's adoption allow-list names it.",
 )
-
-
-def adoption_owned_only(index: TenantIndex) -> ResourceValidationPolicy:
+def adoption_owned_only(
+    index: TenantIndex, args: ResourceValidationArgs, report: ReportViolation
+) -> None:
     """A stack adopts no user or profile beyond its tenant (an ADMIN, a user of `default`, an
     existing profile) unless the platform's allow-list names it (`tenant_file.adoption`)."""
+    if args.resource_type in QS_USER_TYPES:
+        found = _tenant_user(index, args.props)
+        if found is None:
+            return
+        tenant, user = found
+        why = user_adoption_problem(tenant, user)
+        if why is not None and not index.adoption.allows_user(tenant.tenant, user.name):
+            report(f"{user_label(args.props, args.name)}: tenant {tenant.tenant} {why}", None)
+    elif args.resource_type == QS_CUSTOM_PERMISSIONS:
+        owner = index.by_profile_name(text(args.props, "customPermissionsName") or args.name)
+        if owner is None:
+            return
+        tenant, key = owner
+        why = profile_adoption_problem(tenant, key)
+        if why is not None and not index.adoption.allows_profile(tenant.tenant, key):
+            report(f"permission_profiles.{key}: tenant {tenant.tenant} {why}", None)
 
-    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
-        if args.resource_type in QS_USER_TYPES:
-            found = _tenant_user(index, args.props)
-            if found is None:
-                return
-            tenant, user = found
-            why = user_adoption_problem(tenant, user)
-            if why is not None and not index.adoption.allows_user(tenant.tenant, user.name):
-                report(f"{user_label(args.props, args.name)}: tenant {tenant.tenant} {why}", None)
-        elif args.resource_type == QS_CUSTOM_PERMISSIONS:
-            owner = index.by_profile_name(text(args.props, "customPermissionsName") or args.name)
-            if owner is None:
-                return
-            tenant, key = owner
-            why = profile_adoption_problem(tenant, key)
-            if why is not None and not index.adoption.allows_profile(tenant.tenant, key):
-                report(f"permission_profiles.{key}: tenant {tenant.tenant} {why}", None)
 
-    return ResourceValidationPolicy(
-        name="quicksight-adoption-owned-only",
-        description="No adoption of an ADMIN, a user of the default namespace or an existing "
-        "profile unless platform.yaml's adoption allow-list names it.",
-        enforcement_level=MANDATORY,
-        validate=validate,
-    )
+RULES: tuple[ResourceRule | StackRule, ...] = (
+    user_console_role,
+    adoption_owned_only,
+    profile_denies_configured,
+    user_in_tenant_namespace,
+    user_profile_attached,
+    user_without_profile,
+    users_retained,
+    users_deletion_opted_in,
+    tenant_namespace_declared,
+)
+"""Every QuickSight rule, in the order the pack reports them."""
 
 
 def rules(index: TenantIndex) -> list[ResourceValidationPolicy | StackValidationPolicy]:
-    return [
-        user_console_role,
-        adoption_owned_only(index),
-        profile_denies_configured(index),
-        user_in_tenant_namespace(index),
-        user_profile_attached(index),
-        user_without_profile(index),
-        users_retained(index),
-        users_deletion_opted_in(index),
-        tenant_namespace_declared,
-    ]
+    return [rule(index) for rule in RULES]

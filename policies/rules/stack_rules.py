@@ -10,7 +10,6 @@ from collections import Counter
 from collections.abc import Iterator
 
 from pulumi_policy import (
-    EnforcementLevel,
     PolicyResource,
     ReportViolation,
     StackValidationArgs,
@@ -26,9 +25,9 @@ from policies.resources import (
     text,
 )
 from policies.rules.props import known_text, tenant_stack_of
+from policies.rules.rule import StackRule, stack_rule
 from policies.tenant_index import TenantIndex, is_embed_role_name
 
-MANDATORY = EnforcementLevel.MANDATORY
 OUTSIDE = "<outside any TenantStack>"
 
 
@@ -37,31 +36,26 @@ def _owner(resource: PolicyResource) -> str:
     return f"TenantStack {component.name}" if component else OUTSIDE
 
 
-def one_embed_role_per_tenant(index: TenantIndex) -> StackValidationPolicy:
+@stack_rule(
+    "stack-one-embed-role-per-tenant",
+    "One embed role (qs-embed-<tenant>) per tenant file, and none without one.",
+)
+def one_embed_role_per_tenant(
+    index: TenantIndex, args: StackValidationArgs, report: ReportViolation
+) -> None:
     """Each tenant file has exactly one embed role; no embed role lacks a tenant file."""
-
-    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
-        names = Counter(
-            text(r.props, "name") or "" for r in args.resources if r.resource_type == ROLE
-        )
-        for tenant in index.tenants:
-            count = names.get(tenant.role_name, 0)
-            if count != 1:
-                report(
-                    f"tenant {tenant.tenant}: the stack declares {count} roles named "
-                    f"{tenant.role_name}; each tenant has exactly one embed role",
-                    None,
-                )
-        for name in sorted(n for n in names if is_embed_role_name(n)):
-            if index.tenants and index.by_role(name) is None:
-                report(f"role {name}: an embed role no tenant file declares", None)
-
-    return StackValidationPolicy(
-        name="stack-one-embed-role-per-tenant",
-        description="One embed role (qs-embed-<tenant>) per tenant file, and none without one.",
-        enforcement_level=MANDATORY,
-        validate=validate,
-    )
+    names = Counter(text(r.props, "name") or "" for r in args.resources if r.resource_type == ROLE)
+    for tenant in index.tenants:
+        count = names.get(tenant.role_name, 0)
+        if count != 1:
+            report(
+                f"tenant {tenant.tenant}: the stack declares {count} roles named "
+                f"{tenant.role_name}; each tenant has exactly one embed role",
+                None,
+            )
+    for name in sorted(n for n in names if is_embed_role_name(n)):
+        if index.tenants and index.by_role(name) is None:
+            report(f"role {name}: an embed role no tenant file declares", None)
 
 
 def _namespace_claims(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
@@ -95,37 +89,36 @@ def _report_shared(kind: str, claims: Iterator[tuple[str, str]], report: ReportV
             )
 
 
-def _no_sharing(args: StackValidationArgs, report: ReportViolation) -> None:
+@stack_rule(
+    "stack-no-shared-namespace-or-role",
+    "No two tenants share a QuickSight namespace or an IAM role.",
+)
+def no_shared_namespace_or_role(
+    index: TenantIndex, args: StackValidationArgs, report: ReportViolation
+) -> None:
     _report_shared("namespace", _namespace_claims(args), report)
     _report_shared("role", _role_claims(args), report)
 
 
-no_shared_namespace_or_role = StackValidationPolicy(
-    name="stack-no-shared-namespace-or-role",
-    description="No two tenants share a QuickSight namespace or an IAM role.",
-    enforcement_level=MANDATORY,
-    validate=_no_sharing,
+@stack_rule(
+    "stack-tenant-files-valid",
+    "The tenant files the stack is checked against are valid.",
 )
-
-
-def tenant_files_valid(index: TenantIndex) -> StackValidationPolicy:
+def tenant_files_valid(
+    index: TenantIndex, args: StackValidationArgs, report: ReportViolation
+) -> None:
     """The pack checks the stack against the tenant files; broken files refuse the stack."""
+    for problem in index.problems:
+        report(f"tenant files: {problem}", None)
 
-    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
-        for problem in index.problems:
-            report(f"tenant files: {problem}", None)
 
-    return StackValidationPolicy(
-        name="stack-tenant-files-valid",
-        description="The tenant files the stack is checked against are valid.",
-        enforcement_level=MANDATORY,
-        validate=validate,
-    )
+RULES: tuple[StackRule, ...] = (
+    tenant_files_valid,
+    one_embed_role_per_tenant,
+    no_shared_namespace_or_role,
+)
+"""Every stack rule, in the order the pack reports them."""
 
 
 def rules(index: TenantIndex) -> list[StackValidationPolicy]:
-    return [
-        tenant_files_valid(index),
-        one_embed_role_per_tenant(index),
-        no_shared_namespace_or_role,
-    ]
+    return [rule(index) for rule in RULES]

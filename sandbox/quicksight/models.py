@@ -275,11 +275,8 @@ class SandboxQuickSightBackend(QuickSightBackend):
         user = self.get_user(namespace, user_name)
         if custom_permissions_name is not None and unapply_custom_permissions:
             raise invalid("Give CustomPermissionsName or UnapplyCustomPermissions, not both")
-        if custom_permissions_name is not None:
-            self.get_profile(custom_permissions_name)
-            user.custom_permissions_name = custom_permissions_name
-        elif unapply_custom_permissions:
-            user.custom_permissions_name = None
+        if custom_permissions_name is not None or unapply_custom_permissions:
+            self.set_user_profile(namespace, user_name, custom_permissions_name)
         user.email = email
         user.role = role
         return user

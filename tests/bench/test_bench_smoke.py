@@ -81,3 +81,27 @@ def test_the_program_benchmark_takes_a_typical_shard() -> None:
     names = [f"t{i:05d}" for i in range(2000)]
     sizes = shard_sizes(assignment(names, 16), 16)
     assert sizes[median_shard(names, 16)] == sorted(sizes)[8]
+
+
+def test_the_benchmarks_directories_fit_aws_per_account_quotas(tmp_path: Path) -> None:
+    # check, program, registry and config_load load directories of up to 10,000 such files,
+    # memory 1,000 such tenants: past 100 tenants they must span accounts, or the quota check
+    # (policies.quotas) refuses them before anything is measured.
+    from bench.config_load import write_tenants
+    from bench.tenants import TENANTS_PER_ACCOUNT, account_of
+    from policies.quotas import NAMESPACES_PER_ACCOUNT, account_usage, refuse_over_quota
+    from tenant_file.loader import load_tenants
+
+    count = 2 * TENANTS_PER_ACCOUNT + 1
+    write_tenants(tmp_path, count)
+    files = load_tenants([tmp_path])
+    configs = [tenant(f"t{i:05d}", account=account_of(i)) for i in range(count)]
+    for tenants in (files, configs):
+        refuse_over_quota(tenants, tmp_path)
+        usage = account_usage(tenants)
+        assert len(usage) == 3
+        assert max(u["namespaces"] for u in usage.values()) == NAMESPACES_PER_ACCOUNT
+        # each tenant's app principal lives in the tenant's own account
+        assert all(
+            p.split(":")[4] == t.account_id for t in tenants for p in t.embedding.app_principals
+        )

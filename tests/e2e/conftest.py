@@ -1,8 +1,9 @@
 """One emulator for the e2e session, the suite's four tenant files applied to it once.
 
-The emulator is the only thing these tests cannot do without: when it cannot start (moto not
-installed, no sockets), the tests that need it are skipped with the reason; the offline ones
-(validate, plan, demo refusals) still run.
+The emulator (tests/emulators.py, one for the session here) is a dependency of `make venv`:
+when it cannot start, the tests that need it fail with the reason rather than skip, so a broken
+emulator never passes for green. The offline ones (validate, plan, demo refusals) take no
+emulator and carry no `emulator` marker: `make unit` runs them.
 """
 
 from __future__ import annotations
@@ -19,16 +20,12 @@ from tenant_file.config import TenantConfig
 from tests.e2e.support import (
     SUITE_TENANTS,
     Apps,
-    running_emulator,
     tenant_document,
 )
+from tests.emulators import emulator_fixture
 from tests.tenant_files import write_tenant
 
-
-@pytest.fixture(scope="session")
-def emulator() -> Iterator[Emulator]:
-    with running_emulator() as emulator:
-        yield emulator
+emulator = emulator_fixture(scope="session")
 
 
 @pytest.fixture

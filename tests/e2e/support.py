@@ -22,11 +22,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import pytest
 from botocore.config import Config
 
 from embedder import ClientPool, Embedder
-from sandbox import Emulator, EmulatorError, EmulatorSession
+from sandbox import Emulator, EmulatorSession
 from tenant_file.config import TenantConfig
 
 ACCOUNT = "111122223333"
@@ -115,21 +114,6 @@ def forged_for(asker: TenantConfig, victim: TenantConfig) -> TenantConfig:
     Everything else (role, identity, ExternalId) stays the asker's: only AWS can stop it now.
     """
     return asker.model_copy(update={"namespace": victim.namespace, "users": victim.users})
-
-
-@contextmanager
-def running_emulator() -> Iterator[Emulator]:
-    """A started emulator, stopped afterwards; the test is skipped saying why if it cannot
-    start."""
-    emulator = Emulator()
-    try:
-        emulator.start()
-    except (EmulatorError, OSError) as e:
-        pytest.skip(f"the local AWS emulator cannot start here: {e}")
-    try:
-        yield emulator
-    finally:
-        emulator.stop()
 
 
 class Apps:

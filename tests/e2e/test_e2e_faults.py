@@ -23,7 +23,7 @@ from embedder.errors import (
 from local_engine.local_apply import apply_locally
 from sandbox import Emulator
 from tenant_file.config import TenantConfig
-from tests.e2e.support import Apps, counting, redeem, running_emulator
+from tests.e2e.support import Apps, counting, redeem
 from tests.fakes import FakeClock
 
 pytestmark = pytest.mark.emulator
@@ -153,7 +153,7 @@ def test_a_stopped_emulator_is_a_clear_endpoint_unreachable_error(
     tenants: dict[str, TenantConfig], retry_sleeps: list[float]
 ) -> None:
     config = tenants["t-alpha"]
-    with running_emulator() as second:
+    with Emulator() as second:
         apply_locally([config], second.admin_session())
         app = second.principal_session(config.embedding.app_principals[0])
         endpoint = second.endpoint_url

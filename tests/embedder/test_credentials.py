@@ -5,6 +5,7 @@ when STS refuses or cannot be reached. Requests go through the real botocore cli
 from __future__ import annotations
 
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from itertools import cycle
 from typing import Any
@@ -32,7 +33,9 @@ from embedder import (
 from embedder.clients import DEFAULT_MAX_CLIENTS, SHARED_POOL, RoleSession
 from tests.fakes import ACCOUNT, Failure, FakeAws, FakeClock, tenant
 
-THREADS, CALLS = 8, 200
+# A burst's threads start their first call together (a barrier): that is where they race for
+# the role's credentials; the calls after it find them cached and add time, not proof.
+THREADS, CALLS = 8, 25
 
 
 def signing_tokens(aws: FakeAws) -> list[str | None]:
@@ -104,10 +107,13 @@ def test_a_failed_early_refresh_keeps_the_valid_credentials(
 
 
 def burst(emb: Embedder, users: list[str], calls: int = CALLS) -> None:
-    """THREADS threads, `calls` URLs each, users taken in turn."""
+    """THREADS threads, released together, `calls` URLs each, users taken in turn."""
+
+    start = threading.Barrier(THREADS)
 
     def work(offset: int) -> None:
         names = cycle(users[offset % len(users) :] + users[: offset % len(users)])
+        start.wait(timeout=60)
         for _ in range(calls):
             emb.session_embed_url(next(names))
 

@@ -30,6 +30,7 @@ from tests.fakes import (
     experience_tenant,
     skip_retry_sleeps,
 )
+from tests.profiles import examples
 
 TAG_VALUE = "reader-region-s3cr3t"
 """The app's session tag value of every anonymous mint (a secret, like the fixed one)."""
@@ -196,7 +197,7 @@ def harness() -> Iterator[Harness]:
 
 @pytest.mark.parametrize("operation", OPERATIONS)
 @settings(
-    max_examples=30,
+    max_examples=examples(30),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -171,12 +170,6 @@ def test_keys_never_show_in_reprs_or_errors() -> None:
 
 
 sandbox = pytest.importorskip("sandbox")
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[Any]:
-    with sandbox.Emulator() as emu:
-        yield emu
 
 
 def _deployer_role(emulator: Any, name: str, external_id: str) -> str:

@@ -10,12 +10,10 @@ import pytest
 
 from infra.offline import OfflineRun, run_offline
 from infra.offline_mocks import OfflineMocks
-from infra.preflight import account_problems
 from infra.program import TenantsRefused, declare_tenants, load_checked_tenants, run_program
 from local_engine.engine_resources import timeout_seconds
-from local_engine.replacement import REPLACE_ON, diff_properties
 from policies.project import QS_DYNAMIC_USER
-from policies.resources import QS_CUSTOM_PERMISSIONS, QS_NAMESPACE, QS_USER, ROLE, ROLE_POLICY
+from policies.resources import QS_CUSTOM_PERMISSIONS, QS_NAMESPACE, ROLE_POLICY
 from tenant_file.loader import parse_tenant, region_problems
 from tests.tenant_files import tenant_data, write_tenant
 
@@ -123,38 +121,10 @@ def test_regions_are_per_account() -> None:
     }
 
 
-def test_a_file_of_another_account_names_both_accounts() -> None:
-    import yaml
-
-    tenant = parse_tenant(yaml.safe_dump(tenant_data("acme")))
-    (problem,) = account_problems([(Path("tenants/acme.yaml"), tenant)], "444455556666")
-    assert (problem.source, problem.location) == ("tenants/acme.yaml", "account_id")
-    assert "is 111122223333" in problem.message
-    assert "credentials are of account 444455556666" in problem.message
-    assert account_problems([(Path("a.yaml"), tenant)], "111122223333") == []
-
-
 def test_pulumi_up_refuses_a_file_of_another_account_before_any_resource(tmp_path: Path) -> None:
     write_tenant(tmp_path, tenant_data("acme"))
     with pytest.raises(TenantsRefused, match="account_id: is 111122223333"):
         run_offline(lambda: run_program(tmp_path), OfflineMocks([], account_id="444455556666"))
-
-
-def test_replacement_rules_cite_their_source_and_match_the_review() -> None:
-    assert all("terraform-provider-aws" in rule.source for rule in REPLACE_ON.values())
-    # pulumi-aws's User replaces on a role edit: the reason users are a dynamic resource.
-    assert "userRole" in REPLACE_ON[QS_USER].replaces
-    assert diff_properties(ROLE, {"name": "a", "maxSessionDuration": 3600}, {"name": "b"}).replace
-    edit = diff_properties(
-        ROLE, {"name": "a", "assumeRolePolicy": "x"}, {"name": "a", "assumeRolePolicy": "y"}
-    )
-    assert (edit.changed, edit.replace) == (("assumeRolePolicy",), False)
-    capabilities = diff_properties(
-        QS_CUSTOM_PERMISSIONS,
-        {"customPermissionsName": "p", "capabilities": {"exportToCsv": "DENY"}},
-        {"customPermissionsName": "p", "capabilities": {"printReports": "DENY"}},
-    )
-    assert not capabilities.replace
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ Each test module gets its own emulator (a child process, ~2 s to start).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +32,6 @@ sandbox = pytest.importorskip("sandbox")
 ACCOUNT = "111122223333"
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
 Run = OfflineRun[dict[str, TenantStack]]
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[Any]:
-    with sandbox.Emulator() as emu:
-        yield emu
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,12 +45,6 @@ pytestmark = pytest.mark.emulator
 sandbox = pytest.importorskip("sandbox")
 QS_EMBED = str(Path(sys.executable).with_name("qs-embed"))
 PHASES = ("up", "edit", "destroy")
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[Any]:
-    with sandbox.Emulator() as emu:
-        yield emu
 
 
 def first(name: str) -> dict[str, Any]:
@@ -263,18 +256,27 @@ def test_local_up_killed_by_sigkill_then_run_again_converges(emulator: Any, tmp_
     write_tenant(tmp_path / "tenants", first("clikill"))
     state = tmp_path / "state.json"
     env = {"PATH": os.environ["PATH"], **emulator.env()}
-    command = [QS_EMBED, "local", "up", "--tenants", "tenants", "--state", str(state)]
-    code, err = _killed_cli(command, {**env, KILL_AT: "made:clikill.namespace"}, tmp_path)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        """`qs-embed ARGS` in tmp_path against the emulator."""
+        return subprocess.run(
+            [QS_EMBED, *args], env=env, cwd=tmp_path, capture_output=True, text=True
+        )
+
+    up = ("local", "up", "--tenants", "tenants", "--state", str(state))
+    killing = {**env, KILL_AT: "made:clikill.namespace"}
+    code, err = _killed_cli([QS_EMBED, *up], killing, tmp_path)
     assert code == -signal.SIGKILL, err
     assert journal_path(state).exists(), "the journal holds what the killed run recorded"
-    again = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True)
+    again = run(*up)
     assert again.returncode == 0, again.stderr
     assert "created by an interrupted run: found in AWS and adopted" in again.stdout
     assert "already exists" not in again.stdout + again.stderr
     assert not journal_path(state).exists()
-    destroy = [QS_EMBED, "local", "destroy", "--state", str(state)]
-    code, err = _killed_cli(destroy, {**env, KILL_AT: "made:clikill.role-policy"}, tmp_path)
+    destroy = ("local", "destroy", "--state", str(state))
+    killing = {**env, KILL_AT: "made:clikill.role-policy"}
+    code, err = _killed_cli([QS_EMBED, *destroy], killing, tmp_path)
     assert code == -signal.SIGKILL, err
-    again = subprocess.run(destroy, env=env, cwd=tmp_path, capture_output=True, text=True)
+    again = run(*destroy)
     assert again.returncode == 0, again.stderr
     assert role(emulator, "qs-embed-clikill") is None

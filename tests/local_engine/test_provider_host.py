@@ -6,7 +6,10 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import Iterator
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +53,6 @@ class WhereAmI(ResourceProvider):
 
 def serialized(provider: ResourceProvider) -> str:
     return base64.b64encode(dill.dumps(provider, recurse=True)).decode()
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[Any]:
-    with sandbox.Emulator() as emu:
-        yield emu
 
 
 def config_of(emulator: Any, **extra: str) -> StackConfig:
@@ -169,3 +166,47 @@ def test_a_user_of_another_account_is_refused(emulator: Any) -> None:
     host = DynamicProviderHost(config_of(emulator).values)
     with host, pytest.raises(ProviderHostError, match="credentials act in account 111122223333"):
         host.check("urn:test", {}, props)
+
+
+_ENGINE = """\
+import sys
+from local_engine.provider_host import DynamicProviderHost
+from tests.local_engine.test_provider_host import WhereAmI, serialized
+host = DynamicProviderHost({"aws:region": "eu-west-3"})
+_, outputs = host.create("urn:test", {"__provider": serialized(WhereAmI())})
+print(int(outputs["pid"]), flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_host_ends_when_its_engine_is_killed_with_9() -> None:
+    """SIGKILL gives the engine no chance to stop its host (no finalizer, no atexit): the host
+    itself sees its engine gone and exits, instead of serving forever as an orphan."""
+    engine = subprocess.Popen(
+        [sys.executable, "-c", _ENGINE],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert engine.stdout is not None
+    host_pid = int(engine.stdout.readline())
+    assert _alive(host_pid)
+    engine.kill()
+    engine.wait()
+    deadline = time.monotonic() + 60
+    while _alive(host_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    alive = _alive(host_pid)
+    if alive:
+        os.kill(host_pid, signal.SIGKILL)
+    assert not alive, "the provider host outlived its SIGKILLed engine"
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie, reaped by init as an orphan, counts as ended)."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return status != "Z"

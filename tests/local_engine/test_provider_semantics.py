@@ -4,7 +4,6 @@ import ids carry the region as pulumi-aws 7 reads it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -99,12 +98,6 @@ def test_an_import_id_of_another_form_is_refused() -> None:
 
 
 sandbox = pytest.importorskip("sandbox")
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[Any]:
-    with sandbox.Emulator() as emu:
-        yield emu
 
 
 @pytest.mark.emulator

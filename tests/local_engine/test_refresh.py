@@ -4,7 +4,6 @@ is gone is created again, what was changed in the console is put back, each said
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from infra.quicksight_user import QuickSightUserProvider
 from local_engine.engine_resources import Clients
 from policies.shards import shard_of
 from tenant_file.errors import ConfigError
+from tests.emulators import emulator_fixture
 from tests.local_engine.engine_world import (
     ACCOUNT,
     NO_RETRIES,
@@ -31,13 +31,7 @@ pytestmark = pytest.mark.emulator
 sandbox = pytest.importorskip("sandbox")
 
 
-@pytest.fixture
-def emulator() -> Iterator[Any]:
-    emu = sandbox.Emulator().start()
-    try:
-        yield emu
-    finally:
-        emu.stop()
+emulator = emulator_fixture(scope="function")
 
 
 def restarted(emulator: Any) -> Any:

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import venv
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,6 @@ import pytest
 from sandbox import Emulator
 from tenant_file.loader import load_tenant
 from tests import ROOT
-from tests.e2e.support import running_emulator
 
 APP_PACKAGE = "quicksight-embedder"
 pytestmark = pytest.mark.emulator
@@ -105,50 +103,39 @@ def app_python(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_toolkit_without_extras_names_the_extra_to_install(
     toolkit_python: Path, command: list[str], extra: str
 ) -> None:
-    done = subprocess.run(
-        [str(toolkit_python.with_name("qs-embed")), *command],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    done = toolkit_cli(toolkit_python, *command)
     assert done.returncode == 1, done.stderr
     assert f"pip install 'quicksight-embedding[{extra}]'" in done.stderr
     assert "this is a bug" not in done.stderr
 
 
 def test_the_toolkit_without_extras_validates(toolkit_python: Path) -> None:
-    done = subprocess.run(
-        [str(toolkit_python.with_name("qs-embed")), "validate", "tenants"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    done = toolkit_cli(toolkit_python, "validate", "tenants")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ok  acme")
 
 
 def test_the_toolkit_without_extras_prints_the_drift_policy(toolkit_python: Path) -> None:
     """Drift reads AWS with boto3 alone: no extra (the nightly CI job installs none)."""
-    done = subprocess.run(
-        [str(toolkit_python.with_name("qs-embed")), "drift", "--policy"],
+    done = toolkit_cli(toolkit_python, "drift", "--policy")
+    assert done.returncode == 0, done.stderr
+    assert '"iam:ListRoles"' in done.stdout
+
+
+def toolkit_cli(toolkit_python: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`qs-embed ARGS` of the toolkit's clean virtualenv, run from the repository."""
+    return subprocess.run(
+        [str(toolkit_python.with_name("qs-embed")), *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
     )
-    assert done.returncode == 0, done.stderr
-    assert '"iam:ListRoles"' in done.stdout
 
 
 @pytest.fixture(scope="module")
 def toolkit_python(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The toolkit without extras: the app package and the CLI, no pulumi, no moto."""
     return installed(dist, tmp_path_factory.mktemp("toolkit-venv"), "quicksight-embedding")
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[Emulator]:
-    with running_emulator() as emulator:
-        yield emulator
 
 
 APP = """\

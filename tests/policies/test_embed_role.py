@@ -22,6 +22,7 @@ from policies.embed_role import (
 )
 from tenant_file.config import TenantConfig
 from tenant_file.names import partition_for_region
+from tests.profiles import examples
 
 from .iam_fixtures import ACCOUNT, example_or_fixture, tenant
 
@@ -314,17 +315,6 @@ def test_documents_are_deterministic_and_compact() -> None:
     assert " " not in policy_json(embed_role_trust_policy(example_or_fixture("acme")))
 
 
-def test_resource_type_facts_match_the_reference() -> None:
-    types = action_resource_types("quicksight")
-    assert types["quicksight:GetSessionEmbedUrl"] == frozenset()
-    for action in ("GetAuthCode", "GenerateEmbedUrlForRegisteredUser", "RegisterUser"):
-        assert types[f"quicksight:{action}"] == {"user"}
-    assert resource_types("QUICKSIGHT:getauthcode") == frozenset({"user"})
-    assert resource_types("quicksight:NoSuchAction") is None
-    with pytest.raises(KeyError):
-        action_resource_types("no-such-service")
-
-
 _names = st.lists(
     st.from_regex(r"[a-z][a-z0-9]{1,11}", fullmatch=True), min_size=1, max_size=6, unique=True
 )
@@ -333,7 +323,7 @@ _roles = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(
     identity=st.sampled_from(["quicksight", "iam"]),
     namespace=st.sampled_from(["initech", "default"]),

@@ -11,11 +11,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
+from playwright.sync_api import BrowserContext, Page, Route
 from werkzeug.serving import make_server
 
 from examples.portal import create_app
@@ -24,34 +23,16 @@ from examples.portal.tenancy import embedders_for
 from sandbox import Emulator
 from tenant_file.loader import load_tenants
 from tests.e2e.support import redeem
-from tests.portal.conftest import TENANTS_DIR
+from tests.portal.conftest import CHROMIUM, TENANTS_DIR
 
 pytestmark = pytest.mark.emulator
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT_MS = 15_000
 
 if not CHROMIUM.exists():
     pytest.skip(
         f"{CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium)",
         allow_module_level=True,
     )
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[Emulator]:
-    with Emulator() as emu:
-        yield emu
 
 
 @pytest.fixture(scope="module")
@@ -77,22 +58,6 @@ def serving(app: Flask) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = browser.new_context()
-    ctx.set_default_timeout(TIMEOUT_MS)
-    yield ctx
-    ctx.close()
 
 
 def sign_in(page: Page, portal_url: str, tenant: str, user: str) -> None:

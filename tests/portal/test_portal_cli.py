@@ -9,13 +9,14 @@ import subprocess
 import sys
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
 from examples.portal.__main__ import EXIT_BAD_INPUT, main
 from examples.portal.local import LocalSetupError, require_loopback
 from tests import ROOT
-from tests.portal.conftest import TENANTS_DIR, csrf_of
+from tests.portal.conftest import IFRAME_SRC, TENANTS_DIR, csrf_of
 
 
 def test_bad_tenant_files_are_refused_before_serving(
@@ -64,10 +65,13 @@ def test_local_setup_never_touches_anything_but_the_local_emulator(
 
 @pytest.mark.emulator
 def test_the_readme_way_serves_the_portal_on_the_emulator(tmp_path: Path) -> None:
-    """`qs-embed local serve`'s environment, then `python -m examples.portal --local-setup`."""
+    """`qs-embed local serve`'s environment, then `python -m examples.portal --local-setup`:
+    the portal asks the emulator where it issues embed URLs (its https listener, as `local
+    serve` runs it), so the console is embedded through the SDK (issue 22: it was framed
+    bare, from plain http)."""
     from sandbox import Emulator
 
-    with Emulator() as emu:
+    with Emulator(https_embeds=True) as emu:
         env = {**os.environ, **emu.env(), "PYTHONPATH": str(ROOT)}
         command = [sys.executable, "-m", "examples.portal", "--tenants", "tenants"]
         command += ["--endpoint-url", emu.endpoint_url, "--local-setup", "--port", "0"]
@@ -83,11 +87,35 @@ def test_the_readme_way_serves_the_portal_on_the_emulator(tmp_path: Path) -> Non
                 lines.append(line)
                 found = re.search(r"Example portal on (http://127\.0\.0\.1:\d+)/", line)
             assert found, "".join(lines)
-            with urllib.request.urlopen(f"{found.group(1)}/signin", timeout=10) as page:  # noqa: S310
+            said = "".join(lines)
+            assert f"embed URLs come from {emu.embed_origin} (the emulator's https" in said
+            assert f"open {emu.embed_origin}/_sandbox/health once" in said
+            browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+            with browser.open(f"{found.group(1)}/signin", timeout=10) as page:
                 assert page.status == 200
                 assert page.headers["Cache-Control"] == "no-store"
-                assert csrf_of(page.read().decode())
+                token = csrf_of(page.read().decode())
+            form = urlencode({"csrf": token, "tenant": "acme", "user": "alice"}).encode()
+            with browser.open(f"{found.group(1)}/signin", data=form, timeout=30) as console:
+                html = console.read().decode()
+            embedded = IFRAME_SRC.search(html)
+            assert embedded, html
+            assert embedded.group(1).startswith(f"{emu.embed_origin}/embedding/")
+            assert '<div id="embed"' in html, "through the SDK"
         finally:
             portal.terminate()
             code = portal.wait(timeout=10)
         assert code == 0, "SIGTERM stops it cleanly"
+
+
+@pytest.mark.parametrize("option", ["region", "=eu", "region=", "region=a --reader-tag region=b"])
+def test_a_malformed_reader_tag_is_a_usage_error(
+    option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--tenants", str(TENANTS_DIR)]
+    for part in option.split(" --reader-tag "):
+        argv += ["--reader-tag", part]
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == EXIT_BAD_INPUT
+    assert "--reader-tag" in capsys.readouterr().err

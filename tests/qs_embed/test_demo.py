@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -38,7 +39,21 @@ def test_demo_grants_and_denies_as_expected(capsys: pytest.CaptureFixture[str]) 
 @pytest.mark.emulator
 def test_demo_shows_full_urls_only_when_asked(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--tenants", str(ROOT / "tenants"), "--show-urls"]) == 0
-    assert "code=" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "code=" in out
+    # Issue 22: URLs the embedding SDK takes, on the emulator's https listener.
+    assert re.search(r"granted https://127\.0\.0\.1:\d+/embedding/\w+/start", out), out
+
+
+@pytest.mark.emulator
+def test_demo_without_https_embeds_issues_plain_http_urls(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["demo", "--tenants", str(ROOT / "tenants"), "--show-urls", "--no-https-embeds"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "granted http://127.0.0.1:" in out
+    assert "granted https://" not in out
 
 
 @pytest.mark.parametrize("case", bad_tenant_cases()[::7], ids=lambda c: c.case)

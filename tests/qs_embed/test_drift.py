@@ -4,23 +4,15 @@ input, 1 when AWS cannot be read."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from qs_embed.cli import main
 from sandbox import Emulator
-from tests.e2e.support import running_emulator
 from tests.tenant_files import EXAMPLES
 
 ACCOUNT = "111122223333"
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[Emulator]:
-    with running_emulator() as emulator:
-        yield emulator
 
 
 @pytest.fixture

@@ -3,10 +3,15 @@ process of its own: serve, then one `local up --app-env acme`, then `url` prints
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shlex
+import ssl
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,10 +36,15 @@ def exports(text: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[dict[str, str]]:
-    """`qs-embed local serve` in the background; the environment its export lines give."""
+def serving(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, str], str, Path]]:
+    """`qs-embed local serve` in the background: the environment its export lines give, what it
+    printed, and where it wrote the https listener's certificate."""
+    certificate = tmp_path_factory.mktemp("serve") / "embeds.pem"
     process = subprocess.Popen(
-        [QS_EMBED, "local", "serve"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [QS_EMBED, "local", "serve", "--embed-certificate", str(certificate)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert process.stdout is not None
     printed = ""
@@ -46,10 +56,33 @@ def served() -> Iterator[dict[str, str]]:
         env = exports(printed)
         if "AWS_ENDPOINT_URL" not in env:
             pytest.skip(f"the emulator did not start: {printed}")
-        yield {"PATH": os.environ["PATH"], **env}
+        yield {"PATH": os.environ["PATH"], **env}, printed, certificate
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def served(serving: tuple[dict[str, str], str, Path]) -> dict[str, str]:
+    return serving[0]
+
+
+def test_local_serve_issues_embeds_on_https_and_says_how_to_trust_it(
+    serving: tuple[dict[str, str], str, Path],
+) -> None:
+    """Issue 22: `local serve` issued plain-http embed URLs, which the embedding SDK refuses."""
+    env, printed, certificate = serving
+    found = re.search(r"^Embed URLs: (https://127\.0\.0\.1:\d+) ", printed, re.MULTILINE)
+    assert found, printed
+    origin = found.group(1)
+    assert origin != env["AWS_ENDPOINT_URL"]
+    assert f"open {origin}/_sandbox/health once and accept the warning" in printed
+    assert f"certificate (valid one day): {certificate}" in printed
+    trusted = ssl.create_default_context(cadata=certificate.read_text())
+    with urllib.request.urlopen(f"{origin}/_sandbox/health", context=trusted) as health:  # noqa: S310
+        assert json.load(health)["embed_origin"] == origin
+    with pytest.raises(urllib.error.URLError, match="CERTIFICATE_VERIFY_FAILED"):
+        urllib.request.urlopen(f"{origin}/_sandbox/health", timeout=10)  # noqa: S310
 
 
 def run(env: dict[str, str], *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -74,7 +107,9 @@ def test_the_readme_walk_through(served: dict[str, str], tmp_path: Path) -> None
 
     minted = run({**served, **app}, "url", "--tenant-file", "tenants/acme.yaml", "--user", "alice")
     assert minted.returncode == 0, minted.stderr
-    assert minted.stdout.startswith(served["AWS_ENDPOINT_URL"] + "/embed/")
+    # On the https listener, with QuickSight's console path (local serve's default).
+    assert minted.stdout.startswith("https://127.0.0.1:")
+    assert "/embedding/" in minted.stdout
 
     # As the admin (not one of acme's app principals) the same command is refused by AWS.
     refused = run(served, "url", "--tenant-file", "tenants/acme.yaml", "--user", "alice")

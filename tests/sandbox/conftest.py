@@ -9,7 +9,6 @@ trusted by its app principal ``role/<tenant>-portal``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +18,7 @@ from botocore.config import Config
 from policies.embed_role import embed_role_permissions_policy
 from sandbox import Emulator, EmulatorSession
 from tenant_file.config import TenantConfig
+from tests.emulators import emulator_fixture
 
 ACCOUNT = "111122223333"
 REGION = "us-east-1"
@@ -100,10 +100,7 @@ class Tenant:
     role_arn: str
 
 
-@pytest.fixture(scope="session")
-def emulator() -> Iterator[Emulator]:
-    with Emulator() as emu:
-        yield emu
+emulator = emulator_fixture(scope="session")
 
 
 @pytest.fixture(scope="session")

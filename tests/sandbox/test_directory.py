@@ -27,30 +27,32 @@ def test_default_namespace_exists_and_cannot_be_deleted(qs_admin: Any) -> None:
 
 
 def test_namespace_round_trip(qs_admin: Any) -> None:
+    # A name no other test of the session's emulator uses (quicksight/test_embedding.py, which
+    # runs first, keeps initech): this one creates the namespace and deletes it.
     created = qs_admin.create_namespace(
-        AwsAccountId=ACCOUNT, Namespace="initech", IdentityStore="QUICKSIGHT"
+        AwsAccountId=ACCOUNT, Namespace="vandelay", IdentityStore="QUICKSIGHT"
     )
     qs_admin.register_user(
         AwsAccountId=ACCOUNT,
-        Namespace="initech",
+        Namespace="vandelay",
         IdentityType="QUICKSIGHT",
         UserName="peter",
-        Email="peter@initech.example",
+        Email="peter@vandelay.example",
         UserRole="AUTHOR",
     )
-    described = qs_admin.describe_namespace(AwsAccountId=ACCOUNT, Namespace="initech")
+    described = qs_admin.describe_namespace(AwsAccountId=ACCOUNT, Namespace="vandelay")
     listed = qs_admin.list_namespaces(AwsAccountId=ACCOUNT)["Namespaces"]
 
-    qs_admin.delete_namespace(AwsAccountId=ACCOUNT, Namespace="initech")
+    qs_admin.delete_namespace(AwsAccountId=ACCOUNT, Namespace="vandelay")
 
-    assert created["Arn"] == f"arn:aws:quicksight:us-east-1:{ACCOUNT}:namespace/initech"
+    assert created["Arn"] == f"arn:aws:quicksight:us-east-1:{ACCOUNT}:namespace/vandelay"
     assert (created["CreationStatus"], created["CapacityRegion"]) == ("CREATED", "us-east-1")
-    assert described["Namespace"]["Name"] == "initech"
-    assert "initech" in {namespace["Name"] for namespace in listed}
+    assert described["Namespace"]["Name"] == "vandelay"
+    assert "vandelay" in {namespace["Name"] for namespace in listed}
     with pytest.raises(qs_admin.exceptions.ResourceNotFoundException):
-        qs_admin.describe_namespace(AwsAccountId=ACCOUNT, Namespace="initech")
+        qs_admin.describe_namespace(AwsAccountId=ACCOUNT, Namespace="vandelay")
     with pytest.raises(qs_admin.exceptions.ResourceNotFoundException):
-        qs_admin.list_users(AwsAccountId=ACCOUNT, Namespace="initech")
+        qs_admin.list_users(AwsAccountId=ACCOUNT, Namespace="vandelay")
 
 
 def test_register_user_in_a_missing_namespace_is_not_found(qs_admin: Any) -> None:

@@ -3,6 +3,7 @@ on the emulator's host; the store alone, then through the emulator."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -11,6 +12,7 @@ import pytest
 
 from sandbox import Emulator, EmulatorSession
 from sandbox.embed_urls import EmbedGrant, EmbedSessions, Redeemed
+from tests import ROOT
 from tests.e2e.support import redeem
 from tests.fakes import FakeClock
 
@@ -65,6 +67,43 @@ class TestEmbedSessions:
         moved = board.replace("/embed/", "/embedding/", 1)
         assert sessions.redeem(moved, board_code)[0] is Redeemed.REFUSED
 
+    @pytest.mark.parametrize(
+        ("experience", "entry_point", "sdk_pattern"),
+        [
+            ("QuickSightConsole", "/start/dashboards", "/embedding/[^/]+/(start"),
+            ("Dashboard", "/dashboards/d-1", "/embed/[^/]+/dashboards/([\\w-]+)(\\?|$)"),
+            (
+                "DashboardVisual",
+                "/dashboards/d-1/sheets/s-1/visuals/v-1",
+                "/visuals/([\\w-]+)(\\?|$)",
+            ),
+            ("QSearchBar", "/q/topic-1", "/q/search(/|\\?|$)"),
+            ("GenerativeQnA", "/generative-qna/topic-1", "/q/search(/|\\?|$)"),
+            ("QSearchBar", "/q", "/q/search(/|\\?|$)"),
+        ],
+    )
+    def test_on_https_every_experience_has_the_path_the_sdk_accepts(
+        self, experience: str, entry_point: str, sdk_pattern: str
+    ) -> None:
+        """Each URL of the https listener passes the SDK's own check for its experience (the
+        regular expressions read from the installed amazon-quicksight-embedding-sdk), is
+        redeemed once there, and nowhere else."""
+        pattern = next(p for p in sdk_url_patterns() if sdk_pattern in p.pattern)
+        sessions = EmbedSessions(FakeClock())
+        grant = replace(GRANT, experience=experience, entry_point=entry_point)
+        url = sessions.issue(grant, "https://h")
+        assert pattern.match(url), (url, pattern.pattern)
+        others = [p for p in sdk_url_patterns() if p is not pattern and p.match(url)]
+        assert others == [], "one experience's URL only"
+        path, _, query = url.removeprefix("https://h").partition("?")
+        code = parse_qs(query)["code"][0]
+        if experience in ("QSearchBar", "GenerativeQnA"):
+            assert path.endswith("/q/search")
+            moved = path.replace("/q/search", entry_point, 1)
+            assert sessions.redeem(moved, code)[0] is Redeemed.REFUSED
+        assert sessions.redeem(path, code) == (Redeemed.OK, grant)
+        assert sessions.redeem(path, code)[0] is Redeemed.USED
+
     def test_valid_five_minutes(self) -> None:
         clock = FakeClock()
         sessions = EmbedSessions(clock)
@@ -82,6 +121,21 @@ class TestEmbedSessions:
         assert sessions.redeem(path, "x" + code)[0] is Redeemed.REFUSED
         assert sessions.redeem(path.replace("d-1", "d-2"), code)[0] is Redeemed.REFUSED
         assert sessions.redeem("/embed/unknown/dashboards/d-1", code)[0] is Redeemed.REFUSED
+
+
+SDK_BUNDLE = ROOT / "examples/portal/node_modules/amazon-quicksight-embedding-sdk/dist/index.esm.js"
+# Each experience's extractExperienceFromUrl: a regular expression literal /^https:.../i.
+_SDK_URL_LITERAL = re.compile(r"/(\^https:.*?)/i\.exec\(")
+
+
+def sdk_url_patterns() -> list[re.Pattern[str]]:
+    """The embed URL patterns of the SDK the portal installs (`make portal-sdk`)."""
+    if not SDK_BUNDLE.exists():
+        pytest.skip(f"{SDK_BUNDLE} is absent: run make portal-sdk")
+    literals = dict.fromkeys(_SDK_URL_LITERAL.findall(SDK_BUNDLE.read_text()))
+    patterns = [re.compile(lit.replace("\\/", "/"), re.IGNORECASE) for lit in literals]
+    assert len(patterns) >= 5, patterns  # console, dashboard, visual, Q search, quick chat
+    return patterns
 
 
 AUTHOR = user_arn("acme", "acme-author")

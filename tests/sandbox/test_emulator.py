@@ -61,6 +61,7 @@ def test_two_emulators_are_independent(emulator: Emulator) -> None:
         )
 
 
+@pytest.mark.emulator
 def test_explicit_port_and_busy_port() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -100,6 +101,7 @@ def test_auth_codes_and_embed_urls_never_reach_the_log(tmp_path: Path) -> None:
     assert url not in written
 
 
+@pytest.mark.emulator  # started by the child process: out of the audit hook's sight
 def test_local_serve_prints_how_to_connect_and_stops_on_ctrl_c() -> None:
     script = "import argparse, sys; from qs_embed.local_serve import cmd_local_serve; " \
         "sys.exit(cmd_local_serve(argparse.Namespace(port=None)))"  # fmt: skip

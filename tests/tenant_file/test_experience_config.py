@@ -15,24 +15,17 @@ from tenant_file.experience_config import fixed_tag_values
 from tenant_file.limits import service_limits
 from tenant_file.loader import parse_tenant
 from tenant_file.schema import tenant_json_schema
+from tests.tenant_files import MINIMAL
 
-BASE: dict[str, Any] = {
-    "tenant": "acme",
-    "embedding": {
-        "identity": "quicksight",
-        "app_principals": ["arn:aws:iam::111122223333:role/acme-portal"],
-    },
-    "users": [{"name": "alice", "email": "alice@acme.example", "role": "AUTHOR"}],
-}
 SECRET = "acme-secret-tag-value"
 
 
 def with_(embedding: dict[str, Any] | None = None, **top: Any) -> dict[str, Any]:
-    return {**BASE, "embedding": {**BASE["embedding"], **(embedding or {})}, **top}
+    return {**MINIMAL, "embedding": {**MINIMAL["embedding"], **(embedding or {})}, **top}
 
 
 def test_defaults_are_the_console_and_no_anonymous_readers() -> None:
-    t = parse_tenant(yaml.safe_dump(BASE))
+    t = parse_tenant(yaml.safe_dump(MINIMAL))
     assert t.embedding.experiences == ("console",)
     assert t.embedding.dashboards == ()
     assert t.anonymous is None

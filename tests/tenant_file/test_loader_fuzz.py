@@ -21,13 +21,14 @@ from tenant_file.config import TenantConfig
 from tenant_file.errors import ConfigError
 from tenant_file.loader import parse_tenant
 from tests import ROOT
+from tests.profiles import examples
 
 EXAMPLES = {p.name: p.read_text() for p in sorted((ROOT / "tenants").glob("*.yaml"))}
 MAX_EXAMPLE_CHARS = 8_000
 # What YAML reads as syntax, and a few characters that trouble readers of it.
 YAML_CHARS = ":-?,[]{}#&*!|>'\"%@`\t\n\r \\~0123456789.eE+xyz\x00\ufeff\u2028é"
 SETTINGS = settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example],
 )
@@ -168,7 +169,7 @@ def test_mangled_example_tenants_are_a_config_or_a_config_error(case: tuple[str,
         assert all(p.source == "acme.yaml" and p.message for p in verdict.problems)
 
 
-@settings(SETTINGS, max_examples=60)
+@settings(SETTINGS, max_examples=examples(60))
 @given(case=mangled() | st.tuples(st.just("acme.yaml"), (values | tenant_like).map(dumped)))
 @example(case=("acme.yaml", EXAMPLES["acme.yaml"]))
 @example(case=("acme.yaml", "\x00"))

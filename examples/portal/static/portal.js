@@ -1,7 +1,10 @@
 // Embeds the page's QuickSight console or dashboard with the official embedding SDK
 // (amazon-quicksight-embedding-sdk, served by the portal: static/vendor). When the embedded
 // session reports an error (an expired or already used URL), it asks the portal for a fresh
-// URL once and embeds again; if that fails too, it shows the portal's explanation.
+// URL once and embeds again; if that fails too, it shows the portal's explanation. The events
+// the embedded page sends (EXPERIENCE_INITIALIZED, SIZE_CHANGED, CONTENT_LOADED, ...) are kept,
+// in order, in the container's data-events attribute, and data-loaded is set once the content
+// has loaded: what a page (or a test) waits for instead of guessing.
 (function () {
   "use strict";
   var holder = document.getElementById("embed");
@@ -24,6 +27,12 @@
   }
 
   function onMessage(event) {
+    var seen = holder.dataset.events ? holder.dataset.events.split(" ") : [];
+    seen.push(event.eventName);
+    holder.dataset.events = seen.join(" ");
+    if (event.eventName === "CONTENT_LOADED") {
+      holder.dataset.loaded = "true";
+    }
     if (event.eventName === "ERROR_OCCURRED") {
       if (retried) {
         show("The embedded session ended. Reload the page to open a new one.");
@@ -56,6 +65,7 @@
 
   function mount(url) {
     holder.textContent = "";
+    delete holder.dataset.loaded;
     holder.dataset.mounts = String(Number(holder.dataset.mounts || "0") + 1);
     return window.QuickSightEmbedding.createEmbeddingContext({ onChange: onChange }).then(
       function (context) {

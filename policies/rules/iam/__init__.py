@@ -4,19 +4,19 @@ Each rule reads the IAM documents a resource carries (a role's trust and inline 
 role policy, a managed policy) and reports one message per offending statement, naming the
 role, the document, the statement and what would be allowed instead. One module per concern
 (`permissions`, `trust`, `managed`, `session`; shared reading in `common`); every rule is a
-function of the tenant index returning its `ResourceValidationPolicy`, listed in `RULES`.
+`@resource_rule` function (`policies.rules.rule`): called with the tenant index, it gives its
+`ResourceValidationPolicy`. Every rule is listed in `RULES`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from pulumi_policy import ResourceValidationPolicy
 
 from policies.rules.iam import managed, permissions, session, trust
+from policies.rules.rule import ResourceRule
 from policies.tenant_index import TenantIndex
 
-RULES: tuple[Callable[[TenantIndex], ResourceValidationPolicy], ...] = (
+RULES: tuple[ResourceRule, ...] = (
     permissions.no_wildcard_actions,
     permissions.embed_role_embedding_actions_only,
     permissions.resource_star_only_where_required,

@@ -4,7 +4,7 @@ embed role.
 
 from __future__ import annotations
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+from pulumi_policy import ReportViolation, ResourceValidationArgs
 
 from policies.resources import (
     ROLE,
@@ -14,7 +14,7 @@ from policies.resources import (
     strings,
     text,
 )
-from policies.rules.iam.common import MANDATORY
+from policies.rules.rule import resource_rule
 from policies.tenant_index import TenantIndex, is_embed_role_name
 
 ADMIN_POLICY_NAMES = frozenset({"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"})
@@ -42,7 +42,14 @@ def _attached(args: ResourceValidationArgs) -> tuple[str | None, list[str]]:
     return None, []
 
 
-def _no_admin_policies(args: ResourceValidationArgs, report: ReportViolation) -> None:
+@resource_rule(
+    "iam-no-admin-managed-policies",
+    "Embed roles carry no AdministratorAccess, PowerUserAccess, IAMFullAccess or "
+    "QuickSight *FullAccess managed policy.",
+)
+def no_admin_managed_policies(
+    index: TenantIndex, args: ResourceValidationArgs, report: ReportViolation
+) -> None:
     role, arns = _attached(args)
     if not is_embed_role_name(role):
         return
@@ -53,13 +60,3 @@ def _no_admin_policies(args: ResourceValidationArgs, report: ReportViolation) ->
                 "role carries only its inline embedding policy",
                 None,
             )
-
-
-def no_admin_managed_policies(index: TenantIndex) -> ResourceValidationPolicy:
-    return ResourceValidationPolicy(
-        name="iam-no-admin-managed-policies",
-        description="Embed roles carry no AdministratorAccess, PowerUserAccess, IAMFullAccess or "
-        "QuickSight *FullAccess managed policy.",
-        enforcement_level=MANDATORY,
-        validate=_no_admin_policies,
-    )

@@ -5,11 +5,10 @@ RegisterUser only on opt-in, and the allowed-domains guard.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+from pulumi_policy import ReportViolation, ResourceValidationArgs
 
 from policies.action_wildcards import (
     EMBEDDING_ACTIONS,
@@ -20,7 +19,6 @@ from policies.action_wildcards import (
     service_of,
 )
 from policies.embed_role import (
-    ACCOUNT_PLACEHOLDER,
     GENERATE_ANONYMOUS_EMBED_URL,
     GENERATE_EMBED_URL,
     IAM_ARN,
@@ -33,21 +31,20 @@ from policies.embed_role import (
 from policies.policy_documents import DocumentError, Statement, statements
 from policies.resources import DEFAULT_NAMESPACE, iam_documents
 from policies.rules.iam.common import (
-    MANDATORY,
     checked_statements,
     listed,
     pinned,
+    reaches,
+    scope_of,
     tenant_of,
+    tenant_statements,
     user_actions,
     user_actions_of,
     where,
 )
+from policies.rules.rule import resource_rule
 from policies.tenant_index import TenantIndex, is_embed_role_name
 from tenant_file.config import TenantConfig
-from tenant_file.names import partition_for_region
-
-ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
-
 
 # -- iam-no-wildcard-actions ---------------------------------------------------------------
 
@@ -70,7 +67,14 @@ def _wildcard_problem(action: str, needed: frozenset[str]) -> str | None:
     return None
 
 
-def _no_wildcard_actions(args: ResourceValidationArgs, report: ReportViolation) -> None:
+@resource_rule(
+    "iam-no-wildcard-actions",
+    "IAM policies name exact actions: no '*', 'quicksight:*' or wildcards that "
+    "reach beyond the embedding actions.",
+)
+def no_wildcard_actions(
+    index: TenantIndex, args: ResourceValidationArgs, report: ReportViolation
+) -> None:
     for doc in iam_documents(args.resource_type, args.props, args.name):
         if doc.document is None:
             report(f"{doc.where} {doc.error}: it cannot be checked", None)
@@ -100,20 +104,16 @@ def _no_wildcard_actions(args: ResourceValidationArgs, report: ReportViolation) 
                     )
 
 
-def no_wildcard_actions(index: TenantIndex) -> ResourceValidationPolicy:
-    return ResourceValidationPolicy(
-        name="iam-no-wildcard-actions",
-        description="IAM policies name exact actions: no '*', 'quicksight:*' or wildcards that "
-        "reach beyond the embedding actions.",
-        enforcement_level=MANDATORY,
-        validate=_no_wildcard_actions,
-    )
-
-
 # -- iam-embed-role-embedding-actions-only -------------------------------------------------
 
 
-def _embedding_actions_only(args: ResourceValidationArgs, report: ReportViolation) -> None:
+@resource_rule(
+    "iam-embed-role-embedding-actions-only",
+    "Embed roles (qs-embed-*) allow only what embedding needs.",
+)
+def embed_role_embedding_actions_only(
+    index: TenantIndex, args: ResourceValidationArgs, report: ReportViolation
+) -> None:
     for doc, stmt in checked_statements(args):
         if not is_embed_role_name(doc.role_name):
             continue
@@ -128,15 +128,6 @@ def _embedding_actions_only(args: ResourceValidationArgs, report: ReportViolatio
             )
 
 
-def embed_role_embedding_actions_only(index: TenantIndex) -> ResourceValidationPolicy:
-    return ResourceValidationPolicy(
-        name="iam-embed-role-embedding-actions-only",
-        description="Embed roles (qs-embed-*) allow only what embedding needs.",
-        enforcement_level=MANDATORY,
-        validate=_embedding_actions_only,
-    )
-
-
 # -- iam-resource-star-only-where-required -------------------------------------------------
 
 
@@ -149,7 +140,14 @@ def _scopable(action: str) -> tuple[str, frozenset[str] | None] | None:
     return None
 
 
-def _resource_star(args: ResourceValidationArgs, report: ReportViolation) -> None:
+@resource_rule(
+    "iam-resource-star-only-where-required",
+    "Resource '*' only for actions AWS gives no resource type "
+    "(quicksight:GetSessionEmbedUrl); everything else is scoped.",
+)
+def resource_star_only_where_required(
+    index: TenantIndex, args: ResourceValidationArgs, report: ReportViolation
+) -> None:
     for doc, stmt in checked_statements(args, "permissions"):
         if stmt.not_resources:
             report(
@@ -175,31 +173,12 @@ def _resource_star(args: ResourceValidationArgs, report: ReportViolation) -> Non
             )
 
 
-def resource_star_only_where_required(index: TenantIndex) -> ResourceValidationPolicy:
-    return ResourceValidationPolicy(
-        name="iam-resource-star-only-where-required",
-        description="Resource '*' only for actions AWS gives no resource type "
-        "(quicksight:GetSessionEmbedUrl); everything else is scoped.",
-        enforcement_level=MANDATORY,
-        validate=_resource_star,
-    )
-
-
 # -- iam-embed-role-tenant-users-only ------------------------------------------------------
 
 
 def _allowed_user_resources(tenant: TenantConfig, resource: str) -> list[str]:
-    """What `policies.embed_role` scopes the tenant's user actions to, in the tenant file's account.
-
-    A file without `account_id` leaves the account to the deploying caller: then the account
-    the resource names is taken if it is one (12 digits, or the offline plan's placeholder),
-    never a wildcard.
-    """
-    parts = resource.split(":", 5)
-    account = tenant.account_id or (parts[4] if len(parts) == 6 else "")
-    if not (ACCOUNT_ID.fullmatch(account) or account == ACCOUNT_PLACEHOLDER):
-        account = ACCOUNT_PLACEHOLDER
-    partition = partition_for_region(tenant.region)
+    """What `policies.embed_role` scopes the tenant's user actions to (`scope_of`)."""
+    partition, account = scope_of(tenant, resource)
     return tenant_user_resources(tenant, partition=partition, account_id=account)
 
 
@@ -226,42 +205,36 @@ def _users_scope(tenant: TenantConfig, allowed: list[str]) -> str:
     return f"tenant {tenant.tenant}'s {whose} are {allowed[0]}"
 
 
-def embed_role_tenant_users_only(index: TenantIndex) -> ResourceValidationPolicy:
+@resource_rule(
+    "iam-embed-role-tenant-users-only",
+    "An embed role's actions on QuickSight users name only its tenant's users: "
+    "its namespace (for IAM identity, its role's sessions), or in the default namespace "
+    "the exact user ARNs of the tenant file.",
+)
+def embed_role_tenant_users_only(
+    index: TenantIndex, args: ResourceValidationArgs, report: ReportViolation
+) -> None:
     """An embed role's actions on QuickSight users reach only its tenant's users."""
-
-    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
-        for doc, stmt in checked_statements(args, "permissions"):
-            tenant = tenant_of(index, doc)
-            if tenant is None:
-                continue  # stack-one-embed-role-per-tenant reports embed roles without a file
-            actions = {u for a in stmt.actions for u in user_actions(a)}
-            if not actions:
-                continue
-            shown = listed(actions)
-            if stmt.not_resources:
+    for doc, stmt, tenant in tenant_statements(index, args, "permissions"):
+        actions = {u for a in stmt.actions for u in user_actions(a)}
+        if not actions:
+            continue
+        shown = listed(actions)
+        if stmt.not_resources:
+            report(
+                f"{where(doc, stmt)}: {shown} with NotResource reaches every user not "
+                f"listed, in every namespace; "
+                f"{_users_scope(tenant, _allowed_user_resources(tenant, ''))}",
+                None,
+            )
+        for resource in stmt.resources:
+            allowed = _allowed_user_resources(tenant, resource)
+            if not any(_within(resource, a) for a in allowed):
                 report(
-                    f"{where(doc, stmt)}: {shown} with NotResource reaches every user not "
-                    f"listed, in every namespace; "
-                    f"{_users_scope(tenant, _allowed_user_resources(tenant, ''))}",
+                    f"{where(doc, stmt)}: {shown} on {resource!r} reaches beyond tenant "
+                    f"{tenant.tenant}'s users; {_users_scope(tenant, allowed)}",
                     None,
                 )
-            for resource in stmt.resources:
-                allowed = _allowed_user_resources(tenant, resource)
-                if not any(_within(resource, a) for a in allowed):
-                    report(
-                        f"{where(doc, stmt)}: {shown} on {resource!r} reaches beyond tenant "
-                        f"{tenant.tenant}'s users; {_users_scope(tenant, allowed)}",
-                        None,
-                    )
-
-    return ResourceValidationPolicy(
-        name="iam-embed-role-tenant-users-only",
-        description="An embed role's actions on QuickSight users name only its tenant's users: "
-        "its namespace (for IAM identity, its role's sessions), or in the default namespace "
-        "the exact user ARNs of the tenant file.",
-        enforcement_level=MANDATORY,
-        validate=validate,
-    )
 
 
 # -- what the tenant file allows, where IAM has a key for it ---------------------------------
@@ -287,82 +260,66 @@ def _register_problem(tenant: TenantConfig, stmt: Statement) -> str | None:
     return None
 
 
-def embed_role_register_user_opt_in(index: TenantIndex) -> ResourceValidationPolicy:
+@resource_rule(
+    "iam-embed-role-register-user-opt-in",
+    "An embed role may call quicksight:RegisterUser only when its tenant opts "
+    "in to just-in-time registration, for its own role (quicksight:IamArn) and the file's "
+    "session names (quicksight:SessionName).",
+)
+def embed_role_register_user_opt_in(
+    index: TenantIndex, args: ResourceValidationArgs, report: ReportViolation
+) -> None:
     """RegisterUser only for tenants that opt in, pinned to the role and the file's sessions."""
-
-    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
-        for doc, stmt in checked_statements(args, "permissions"):
-            tenant = tenant_of(index, doc)
-            if tenant is None or REGISTER_USER not in user_actions_of(stmt):
-                continue
-            problem = _register_problem(tenant, stmt)
-            if problem:
-                report(f"{where(doc, stmt)}: allows {REGISTER_USER}, but {problem}", None)
-
-    return ResourceValidationPolicy(
-        name="iam-embed-role-register-user-opt-in",
-        description="An embed role may call quicksight:RegisterUser only when its tenant opts "
-        "in to just-in-time registration, for its own role (quicksight:IamArn) and the file's "
-        "session names (quicksight:SessionName).",
-        enforcement_level=MANDATORY,
-        validate=validate,
-    )
+    for doc, stmt, tenant in tenant_statements(index, args, "permissions"):
+        if REGISTER_USER not in user_actions_of(stmt):
+            continue
+        problem = _register_problem(tenant, stmt)
+        if problem:
+            report(f"{where(doc, stmt)}: allows {REGISTER_USER}, but {problem}", None)
 
 
 def _generates_urls(stmt: Statement) -> bool:
     """Whether a statement allows an action that takes AllowedDomains (the registered user's,
     on users; the anonymous reader's, on namespaces, dashboards and topics)."""
-    if GENERATE_EMBED_URL in user_actions_of(stmt):
-        return True
-    for action in stmt.actions:
-        pattern = "quicksight:*" if action in {"*", "*:*"} else action
-        if service_of(pattern) == "quicksight" and any(
-            name.lower() == GENERATE_ANONYMOUS_EMBED_URL.lower()
-            for name in (expand(pattern) if is_wildcard(pattern) else {pattern})
-        ):
-            return True
-    return False
-
-
-def embed_role_allowed_domains(index: TenantIndex) -> ResourceValidationPolicy:
-    """A document that lets an embed role generate URLs carries the file's domain guard."""
-
-    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
-        for doc in iam_documents(args.resource_type, args.props, args.name):
-            tenant = tenant_of(index, doc)
-            if tenant is None or doc.kind != "permissions" or doc.document is None:
-                continue
-            try:
-                parsed = statements(doc.document)
-            except DocumentError:
-                continue  # iam-no-wildcard-actions reports unreadable documents
-            granting = [s for s in parsed if s.allows and _generates_urls(s)]
-            if not granting:
-                continue
-            denies = {
-                (s.actions, s.resources, _frozen(s.conditions)) for s in parsed if not s.allows
-            }
-            guard = statements({"Statement": allowed_domains_guard(tenant)})
-            missing = [
-                g for g in guard if (g.actions, g.resources, _frozen(g.conditions)) not in denies
-            ]
-            if missing:
-                domains = ", ".join(tenant.embedding.allowed_domains) or "none"
-                report(
-                    f"{where(doc, granting[0])}: allows {GENERATE_EMBED_URL} without the Deny "
-                    f"statements that limit quicksight:AllowedEmbeddingDomains to tenant "
-                    f"{tenant.tenant}'s embedding.allowed_domains ({domains}); without them the "
-                    "app may let any site frame the console",
-                    None,
-                )
-
-    return ResourceValidationPolicy(
-        name="iam-embed-role-allowed-domains",
-        description="An embed role generates console URLs only for its tenant's "
-        "embedding.allowed_domains (quicksight:AllowedEmbeddingDomains).",
-        enforcement_level=MANDATORY,
-        validate=validate,
+    return GENERATE_EMBED_URL in user_actions_of(stmt) or any(
+        reaches(action, {GENERATE_ANONYMOUS_EMBED_URL}) for action in stmt.actions
     )
+
+
+@resource_rule(
+    "iam-embed-role-allowed-domains",
+    "An embed role generates console URLs only for its tenant's "
+    "embedding.allowed_domains (quicksight:AllowedEmbeddingDomains).",
+)
+def embed_role_allowed_domains(
+    index: TenantIndex, args: ResourceValidationArgs, report: ReportViolation
+) -> None:
+    """A document that lets an embed role generate URLs carries the file's domain guard."""
+    for doc in iam_documents(args.resource_type, args.props, args.name):
+        tenant = tenant_of(index, doc)
+        if tenant is None or doc.kind != "permissions" or doc.document is None:
+            continue
+        try:
+            parsed = statements(doc.document)
+        except DocumentError:
+            continue  # iam-no-wildcard-actions reports unreadable documents
+        granting = [s for s in parsed if s.allows and _generates_urls(s)]
+        if not granting:
+            continue
+        denies = {(s.actions, s.resources, _frozen(s.conditions)) for s in parsed if not s.allows}
+        guard = statements({"Statement": allowed_domains_guard(tenant)})
+        missing = [
+            g for g in guard if (g.actions, g.resources, _frozen(g.conditions)) not in denies
+        ]
+        if missing:
+            domains = ", ".join(tenant.embedding.allowed_domains) or "none"
+            report(
+                f"{where(doc, granting[0])}: allows {GENERATE_EMBED_URL} without the Deny "
+                f"statements that limit quicksight:AllowedEmbeddingDomains to tenant "
+                f"{tenant.tenant}'s embedding.allowed_domains ({domains}); without them the "
+                "app may let any site frame the console",
+                None,
+            )
 
 
 def _frozen(conditions: Mapping[str, Mapping[str, tuple[str, ...]]]) -> frozenset[Any]:

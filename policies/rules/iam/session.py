@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+from pulumi_policy import ReportViolation, ResourceValidationArgs
 
 from policies.resources import (
     EMBED_ROLE_SESSION_SECONDS,
@@ -14,7 +14,7 @@ from policies.resources import (
     role_display,
     text,
 )
-from policies.rules.iam.common import ADVISORY, MANDATORY
+from policies.rules.rule import ADVISORY, resource_rule
 from policies.tenant_index import TenantIndex, is_embed_role_name
 
 MAX_SESSION_LIMIT_SECONDS = 43_200
@@ -30,7 +30,13 @@ def _max_session(props: Mapping[str, Any]) -> int:
     return int(value) if isinstance(value, int | float) else IAM_DEFAULT_MAX_SESSION_SECONDS
 
 
-def _session_limit(args: ResourceValidationArgs, report: ReportViolation) -> None:
+@resource_rule(
+    "iam-session-duration-limit",
+    "Role sessions last at most 12 h (IAM's maximum).",
+)
+def session_duration_limit(
+    index: TenantIndex, args: ResourceValidationArgs, report: ReportViolation
+) -> None:
     if args.resource_type != ROLE:
         return
     seconds = _max_session(args.props)
@@ -42,16 +48,14 @@ def _session_limit(args: ResourceValidationArgs, report: ReportViolation) -> Non
         )
 
 
-def session_duration_limit(index: TenantIndex) -> ResourceValidationPolicy:
-    return ResourceValidationPolicy(
-        name="iam-session-duration-limit",
-        description="Role sessions last at most 12 h (IAM's maximum).",
-        enforcement_level=MANDATORY,
-        validate=_session_limit,
-    )
-
-
-def _session_embedding(args: ResourceValidationArgs, report: ReportViolation) -> None:
+@resource_rule(
+    "iam-session-duration-embedding",
+    "Embed role sessions last at most 1 h; embedding needs no more.",
+    ADVISORY,
+)
+def session_duration_embedding(
+    index: TenantIndex, args: ResourceValidationArgs, report: ReportViolation
+) -> None:
     if args.resource_type != ROLE or not is_embed_role_name(text(args.props, "name")):
         return
     seconds = _max_session(args.props)
@@ -62,12 +66,3 @@ def _session_embedding(args: ResourceValidationArgs, report: ReportViolation) ->
             "longer sessions keep leaked credentials useful longer",
             None,
         )
-
-
-def session_duration_embedding(index: TenantIndex) -> ResourceValidationPolicy:
-    return ResourceValidationPolicy(
-        name="iam-session-duration-embedding",
-        description="Embed role sessions last at most 1 h; embedding needs no more.",
-        enforcement_level=ADVISORY,
-        validate=_session_embedding,
-    )

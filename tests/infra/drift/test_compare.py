@@ -8,7 +8,6 @@ that the tenant's findings are exactly that one; what no file declares is checke
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,19 +20,12 @@ from policies.shards import ShardSelection, shard_of
 from sandbox import Emulator
 from tenant_file.config import TenantConfig
 from tenant_file.loader import load_tenants
-from tests.e2e.support import running_emulator
 from tests.tenant_files import tenant_data, write_tenant
 
 pytestmark = pytest.mark.emulator
 
 ACCOUNT = "111122223333"
 EXTERNAL_ID = "drift-external-id-5e1f"
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[Emulator]:
-    with running_emulator() as emulator:
-        yield emulator
 
 
 @pytest.fixture(autouse=True)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from infra.drift.live import DriftReadError, LiveAccount
 from sandbox import Emulator
-from tests.e2e.support import running_emulator
 
 pytestmark = pytest.mark.emulator
 
@@ -18,20 +15,20 @@ USERS = 205
 
 
 @pytest.fixture(scope="module")
-def emulator() -> Iterator[Emulator]:
-    with running_emulator() as emulator:
-        qs = emulator.admin_session().client("quicksight")
-        qs.create_namespace(AwsAccountId=ACCOUNT, Namespace="crowd", IdentityStore="QUICKSIGHT")
-        for i in range(USERS):
-            qs.register_user(
-                AwsAccountId=ACCOUNT,
-                Namespace="crowd",
-                IdentityType="QUICKSIGHT",
-                UserName=f"u{i:03d}",
-                Email=f"u{i:03d}@x.example",
-                UserRole="AUTHOR",
-            )
-        yield emulator
+def emulator(emulator: Emulator) -> Emulator:
+    """The module's emulator (tests/emulators.py), a crowd of users registered in it."""
+    qs = emulator.admin_session().client("quicksight")
+    qs.create_namespace(AwsAccountId=ACCOUNT, Namespace="crowd", IdentityStore="QUICKSIGHT")
+    for i in range(USERS):
+        qs.register_user(
+            AwsAccountId=ACCOUNT,
+            Namespace="crowd",
+            IdentityType="QUICKSIGHT",
+            UserName=f"u{i:03d}",
+            Email=f"u{i:03d}@x.example",
+            UserRole="AUTHOR",
+        )
+    return emulator
 
 
 def live(emulator: Emulator) -> LiveAccount:

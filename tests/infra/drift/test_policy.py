@@ -5,7 +5,6 @@ drift (what it lacks, drift cannot read)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,6 @@ from sandbox import Emulator
 from sandbox.principals import role_session
 from tenant_file.config import TenantConfig
 from tenant_file.loader import load_tenants
-from tests.e2e.support import running_emulator
 from tests.tenant_files import EXAMPLES, example_tenants
 
 ACCOUNT = "111122223333"
@@ -55,12 +53,6 @@ def test_drift_policy_prints_it(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["drift", "--policy", "--tenants", str(EXAMPLES)]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed == drift_reader_policy(list(example_tenants()))
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[Emulator]:
-    with running_emulator() as emulator:
-        yield emulator
 
 
 def _reader(emulator: Emulator, name: str, document: dict[str, object]) -> LiveAccount:

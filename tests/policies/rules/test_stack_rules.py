@@ -46,7 +46,7 @@ def test_tenants_never_share_a_namespace() -> None:
         stack_resource(QS_NAMESPACE, {"namespace": "acme"}, "ns", parent=acme),
         stack_resource(QS_USER, {"namespace": "acme", "userName": "x"}, "u", parent=globex),
     ]
-    assert stack_violations(stack_rules.no_shared_namespace_or_role, stack) == [
+    assert stack_violations(stack_rules.no_shared_namespace_or_role(TenantIndex()), stack) == [
         "namespace acme is used by TenantStack acme and TenantStack globex; tenants never "
         "share a namespace"
     ]
@@ -66,7 +66,7 @@ def test_tenants_never_share_a_role() -> None:
         embed_role("acme", acme),
         stack_resource(QS_USER, session_of_acme_role, "dana", parent=globex),
     ]
-    assert stack_violations(stack_rules.no_shared_namespace_or_role, stack) == [
+    assert stack_violations(stack_rules.no_shared_namespace_or_role(TenantIndex()), stack) == [
         "role qs-embed-acme is used by TenantStack acme and TenantStack globex; tenants never "
         "share a role"
     ]
@@ -82,7 +82,7 @@ def test_separate_tenants_pass() -> None:
         stack_resource(QS_NAMESPACE, {"namespace": "acme"}, "a", parent=acme),
         stack_resource(QS_NAMESPACE, {"namespace": "globex"}, "g", parent=globex),
     ]
-    assert stack_violations(stack_rules.no_shared_namespace_or_role, stack) == []
+    assert stack_violations(stack_rules.no_shared_namespace_or_role(TenantIndex()), stack) == []
 
 
 def test_broken_tenant_files_refuse_the_stack() -> None:

@@ -58,12 +58,12 @@ def iam_user(session: str = "dana", namespace: str = "globex", **props: Any) -> 
 
 @pytest.mark.parametrize("role", ["AUTHOR", "ADMIN", "AUTHOR_PRO", "ADMIN_PRO"])
 def test_console_roles_pass(role: str) -> None:
-    assert check(qs.user_console_role, QS_USER, qs_user(userRole=role)) == []
+    assert check(qs.user_console_role(example_index()), QS_USER, qs_user(userRole=role)) == []
 
 
 @pytest.mark.parametrize("role", ["READER", "READER_PRO", "RESTRICTED_AUTHOR"])
 def test_other_roles_cannot_open_the_console(role: str) -> None:
-    [message] = check(qs.user_console_role, QS_USER, qs_user(userRole=role))
+    [message] = check(qs.user_console_role(example_index()), QS_USER, qs_user(userRole=role))
     assert message == (
         f"user alice in namespace acme is {role}: the embedded console needs "
         f"{', '.join(console_user_roles())}"
@@ -232,15 +232,15 @@ def test_deleting_users_needs_the_tenants_opt_in() -> None:
 
 def test_tenant_namespaces_are_declared() -> None:
     user = stack_resource(QS_USER, qs_user())
-    [message] = stack_violations(qs.tenant_namespace_declared, [user])
+    [message] = stack_violations(qs.tenant_namespace_declared(example_index()), [user])
     assert message == (
         "user alice in namespace acme: the stack declares no QuickSight namespace acme; each "
         "tenant's namespace is created by its TenantStack"
     )
     namespace = stack_resource(QS_NAMESPACE, {"namespace": "acme"})
-    assert stack_violations(qs.tenant_namespace_declared, [namespace, user]) == []
+    assert stack_violations(qs.tenant_namespace_declared(example_index()), [namespace, user]) == []
     in_default = stack_resource(QS_USER, qs_user(namespace="default"))
-    assert stack_violations(qs.tenant_namespace_declared, [in_default]) == []
+    assert stack_violations(qs.tenant_namespace_declared(example_index()), [in_default]) == []
 
 
 # -- quicksight-adoption-owned-only -----------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Tests of policies/rules/: each rule module by its name."""
