@@ -150,6 +150,35 @@ def alternated(
     return times
 
 
+def batched(
+    fns: dict[str, Callable[[], object]], *, rounds: int, batch: int, warmup: int = 50
+) -> dict[str, list[float]]:
+    """Per-call times of several functions, in alternating batches of `batch` calls each, for
+    `rounds` rounds (the order turned every round, so none always runs first).
+
+    For code paths that differ in what they bring into the CPU's caches (an instrumented call
+    and the same call without its instrumentation): calls alternated one by one would each pay
+    for evicting the other's code and data, which hides part of the difference. Batches of a
+    few dozen calls keep each path warm as it would be alone, and still share the machine's
+    load, which changes over seconds, not milliseconds. Compare the medians.
+    """
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    order = list(fns.items())
+    clock = time.perf_counter
+    for i in range(rounds):
+        turn = i % len(order)
+        for name, fn in order[turn:] + order[:turn]:
+            kept = times[name]
+            for _ in range(batch):
+                start = clock()
+                fn()
+                kept.append(clock() - start)
+    return times
+
+
 def run_threads(target: Callable[[int], object], count: int) -> float:
     """Run `target(n)` for n in 0..count-1, each in its own thread; the wall time for all."""
     threads = [threading.Thread(target=target, args=(n,)) for n in range(count)]

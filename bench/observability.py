@@ -1,11 +1,14 @@
 """Goals: audit events and tracing cost at most 5% of the warm path; a warm mint is one request.
 
 1. The warm path with audit and tracing on against the same warm path without them, side by
-   side in one run (`alternated`, medians of per-call times): on = the `embedder.audit` logger
-   at INFO with a handler, an `audit=` callback, and the OpenTelemetry SDK recording every span
-   (BatchSpanProcessor, as apps export) and the metrics (an in-memory reader); off = the audit
-   logger disabled, no callback, `telemetry=False`. Beside them, for what the SDK and logging
-   cost by themselves: an app recording the same span, measurement and log record by hand.
+   side in one run: one Embedder (one client, one set of warm role credentials, one stub
+   transport), its mints timed in alternating batches (`batched`, medians of per-call times)
+   with its audit on and off. On = the `embedder.audit` logger at INFO with a handler, an
+   `audit=` callback, and the OpenTelemetry SDK recording every span (BatchSpanProcessor, as
+   apps export) and the metrics (an in-memory reader); off = the same Embedder with the
+   auditor of `Embedder(..., telemetry=False)` and no callback, the audit logger disabled.
+   Beside them, for what the SDK and logging cost by themselves: the same Embedder with audit
+   off, inside a span, measurement and log record an app records by hand.
 2. Requests per mint, counted (not timed): 10,000 warm mints across 100 tenants (quicksight
    identity, 100 mints each, in turn), audit and tracing on, every HTTP request the app's
    sessions send counted at botocore's `before-send`; the app's clock advances 0.1 s per mint,
@@ -19,6 +22,7 @@ would pay for them: this one runs in a child process of its own.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import statistics
@@ -26,17 +30,24 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bench.harness import Result, alternated
+from bench.harness import Result, batched
 
-CALLS = 2000
+ROUNDS = 90
+BATCH = 25
+CALLS = ROUNDS * BATCH
 TENANTS = 100
 MINTS = 10_000
 GOAL_RATIO = 1.05
 GOAL_REQUESTS = 1.0
+PARTS = {
+    "tracing": "OpenTelemetry span and histogram",
+    "log": "audit event on the logger",
+    "callback": "audit event to the callback",
+}
 
 
 def run() -> list[Result]:
@@ -56,7 +67,7 @@ def run() -> list[Result]:
             "audit events and tracing on (audit logger at INFO, callback, OpenTelemetry SDK "
             "spans and metrics) vs the same warm path without them",
             f"{ratio:.3f}x (median {on:.0f} us vs {off:.0f} us, +{on - off:.0f} us); "
-            f"{CALLS} calls each",
+            f"{CALLS} calls each, in batches of {BATCH}",
             f"<= {GOAL_RATIO:.2f}x",
             ratio <= GOAL_RATIO,
         ),
@@ -65,6 +76,17 @@ def run() -> list[Result]:
             "record by hand around the uninstrumented Embedder (reported)",
             f"{on / by_hand:.3f}x (median {on:.0f} us vs {by_hand:.0f} us): the rest of the "
             f"+{on - off:.0f} us is the OpenTelemetry SDK's and logging's own",
+            "reported",
+            True,
+        ),
+        Result(
+            "where the difference goes: each part alone vs the same warm path without any "
+            "(reported)",
+            "; ".join(
+                f"{label} +{figures['parts_us'][part] - off:.0f} us "
+                f"({figures['parts_us'][part] / off:.3f}x)"
+                for part, label in PARTS.items()
+            ),
             "reported",
             True,
         ),
@@ -98,7 +120,7 @@ def _measure() -> dict[str, Any]:
     from bench.stub import StubAws
     from bench.tenants import tenant
     from embedder import Embedder
-    from embedder.audit import AUDIT_LOGGER
+    from embedder.audit import AUDIT_LOGGER, MintAuditor
     from embedder.clients import ClientPool
 
     class Dropped(SpanExporter):
@@ -120,20 +142,31 @@ def _measure() -> dict[str, Any]:
         if len(events) > 1000:
             events.clear()
 
-    # 1. on against off, side by side.
+    # 1. on against off, side by side: one Embedder, its auditor switched.
     stub = StubAws()
     config = tenant("acme")
     user = config.users[0].name
-    on = Embedder(config, session=stub.session(), client_pool=ClientPool(), audit=keep)
-    off = Embedder(config, session=stub.session(), client_pool=ClientPool(), telemetry=False)
+    embedder = Embedder(config, session=stub.session(), client_pool=ClientPool(), audit=keep)
+    on = embedder._auditor
+    telemetry, callback = on._telemetry, on._callback
+    assert telemetry is not None
+    assert callback is not None
+    place = functools.partial(
+        MintAuditor, tenant=config.tenant, identity="quicksight", region=config.region
+    )
+    # What `Embedder(..., telemetry=False)` with no `audit=` callback holds.
+    off = place()
+    # Where the difference goes: each part alone (reported).
+    tracing_only = place(telemetry=telemetry)
+    callback_only = place(callback=callback)
 
-    def audited() -> object:
-        audit_logger.disabled = False
-        return on.session_embed_url(user)
+    def minting(auditor: MintAuditor, *, logged: bool) -> Callable[[], object]:
+        def mint() -> object:
+            audit_logger.disabled = not logged
+            embedder._auditor = auditor
+            return embedder.session_embed_url(user)
 
-    def unaudited() -> object:
-        audit_logger.disabled = True
-        return off.session_embed_url(user)
+        return mint
 
     # The floor a hand-instrumented app pays for the same telemetry: its own span with the
     # same attributes, the same histogram measurement and an audit log record of its own
@@ -155,11 +188,12 @@ def _measure() -> dict[str, Any]:
 
     def by_hand() -> object:
         audit_logger.disabled = True
+        embedder._auditor = off
         started = time.perf_counter()
         with tracer.start_as_current_span(
             "QuickSight.GetSessionEmbedUrl", kind=trace.SpanKind.CLIENT, attributes=attributes
         ) as span:
-            url = off.session_embed_url(user)
+            url = embedder.session_embed_url(user)
             span.set_attribute("aws.request_id", url.request_id)
         seconds = time.perf_counter() - started
         histogram.record(seconds, attributes)
@@ -169,7 +203,15 @@ def _measure() -> dict[str, Any]:
         keep(event)
         return url
 
-    times = alternated({"on": audited, "off": unaudited, "by_hand": by_hand}, calls=CALLS)
+    mints = {
+        "on": minting(on, logged=True),
+        "off": minting(off, logged=False),
+        "by_hand": by_hand,
+        "tracing": minting(tracing_only, logged=False),
+        "log": minting(off, logged=True),
+        "callback": minting(callback_only, logged=False),
+    }
+    times = batched(mints, rounds=ROUNDS, batch=BATCH)
     audit_logger.disabled = False
     assert events, "the audit callback was called"
 
@@ -205,6 +247,7 @@ def _measure() -> dict[str, Any]:
         "on_us": statistics.median(times["on"]) * 1e6,
         "off_us": statistics.median(times["off"]) * 1e6,
         "by_hand_us": statistics.median(times["by_hand"]) * 1e6,
+        "parts_us": {part: statistics.median(times[part]) * 1e6 for part in PARTS},
         "mints": MINTS,
         "requests": requests,
         "by_operation": by_operation,

@@ -84,6 +84,7 @@ class Telemetry:
         "_context",
         "_duration",
         "_errors",
+        "_labels",
         "_metrics",
         "_region",
         "_suppress",
@@ -102,6 +103,10 @@ class Telemetry:
         self._trace = trace
         self._context = context
         self._suppress = suppress
+        # Per (tenant, API, outcome): the metrics' attributes, the span's name and attributes
+        # (all but the request id), made once: a mint looks them up instead of building them.
+        # The SDK keeps a measurement's attributes dict as the key of its series: never mutated.
+        self._labels: dict[tuple[str, str, str], tuple[dict[str, str], str, dict[str, str]]] = {}
         # A proxy until the app sets its provider, then the provider's: made once.
         self._tracer = trace.get_tracer(TRACER_NAME, __version__)
         meter = metrics.get_meter(TRACER_NAME, __version__)
@@ -142,7 +147,11 @@ class Telemetry:
     ) -> None:
         if mint is None and not _metering(self._metrics):
             return  # nothing set up to record: the API's instruments would drop it
-        labels = {TENANT: tenant, API: api, OUTCOME: outcome}
+        key = (tenant, api, outcome)
+        found = self._labels.get(key)
+        if found is None:
+            found = self._labels[key] = self._describe(tenant, api, outcome)
+        labels, name, attributes = found
         self._duration.record(seconds, labels)
         if outcome != GRANTED:
             self._errors.add(1, labels)
@@ -155,21 +164,11 @@ class Telemetry:
         # The span is made whole at the end, its start time given: one set of attributes
         # instead of one at a time (each takes the span's lock), and no context to attach for
         # children (the mint's own AWS calls are the span; instrumentation under it is off).
-        attributes = {
-            "rpc.system": "aws-api",
-            "rpc.service": RPC_SERVICE,
-            API: api,
-            "cloud.region": self._region,
-            TENANT: tenant,
-            OUTCOME: outcome,
-        }
         if request_id:
-            attributes["aws.request_id"] = request_id
-        if outcome != GRANTED:
-            attributes["error.type"] = outcome
+            attributes = attributes | {"aws.request_id": request_id}
         trace = self._trace
         span = self._tracer.start_span(
-            f"{RPC_SERVICE}.{api}",
+            name,
             kind=trace.SpanKind.CLIENT,
             attributes=attributes,
             start_time=mint.started_ns,
@@ -178,6 +177,23 @@ class Telemetry:
             # The class name only: an error's text is not a span's to carry.
             span.set_status(trace.Status(trace.StatusCode.ERROR, outcome))
         span.end()
+
+    def _describe(
+        self, tenant: str, api: str, outcome: str
+    ) -> tuple[dict[str, str], str, dict[str, str]]:
+        """The metrics' attributes, the span's name and its attributes but the request id."""
+        labels = {TENANT: tenant, API: api, OUTCOME: outcome}
+        attributes = {
+            "rpc.system": "aws-api",
+            "rpc.service": RPC_SERVICE,
+            API: api,
+            "cloud.region": self._region,
+            TENANT: tenant,
+            OUTCOME: outcome,
+        }
+        if outcome != GRANTED:
+            attributes["error.type"] = outcome
+        return labels, f"{RPC_SERVICE}.{api}", attributes
 
 
 _ASK = object()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -192,3 +193,43 @@ def test_the_registry_passes_the_callback_and_audits_unknown_tenants(
         (False, "UnknownTenantError"),
     ]
     assert_no_secret(events, logged)
+
+
+def test_the_log_record_is_the_one_logger_info_would_make(
+    aws: FakeAws, clock: FakeClock, pool: ClientPool, logged: pytest.LogCaptureFixture
+) -> None:
+    """The event's record is made without `Logger.findCaller` (its cost is a mint's), yet as
+    `audit_logger.info` makes it: the app's record factory, the logger's filters, the caller."""
+    import embedder.audit
+
+    made: list[logging.LogRecord] = []
+    factory = logging.getLogRecordFactory()
+
+    def app_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        made.append(record)
+        return record
+
+    audit_logger = logging.getLogger(AUDIT_LOGGER)
+    dropped = logging.Filter("not.the.audit.logger")
+    events: list[AuditEvent] = []
+    emb = audited(aws, clock, pool, events)
+    logging.setLogRecordFactory(app_factory)
+    try:
+        emb.session_embed_url("ann")
+        audit_logger.addFilter(dropped)
+        emb.session_embed_url("ann")
+    finally:
+        logging.setLogRecordFactory(factory)
+        audit_logger.removeFilter(dropped)
+    records = [r for r in logged.records if r.name == AUDIT_LOGGER]
+    assert len(events) == 2
+    assert len(records) == 1, "the logger's filter dropped the second record"
+    [record] = records
+    assert record in made
+    assert (record.pathname, record.funcName) == (embedder.audit.__file__, "emit_event")
+    assert record.getMessage() == "GetSessionEmbedUrl for tenant acme user ann: granted"
+    started = datetime.fromisoformat(events[0].time)
+    assert started.utcoffset() == timedelta(0)
+    assert abs(started - datetime.now(UTC)) < timedelta(minutes=1)
+    assert events[0].time == record.__dict__["audit"]["time"]

@@ -91,3 +91,10 @@ def namespace(emulator: Any, name: str) -> dict[str, Any] | None:
     qs = emulator.admin_session().client("quicksight", config=NO_RETRIES)
     key = {"AwsAccountId": ACCOUNT, "Namespace": name}
     return _found(lambda: qs.describe_namespace(**key)["Namespace"], "ResourceNotFoundException")
+
+
+def users_in(emulator: Any, namespace: str) -> list[str]:
+    """The names of every user in `namespace` (every page), sorted."""
+    qs = emulator.admin_session().client("quicksight", config=NO_RETRIES)
+    pages = qs.get_paginator("list_users").paginate(AwsAccountId=ACCOUNT, Namespace=namespace)
+    return sorted(u["UserName"] for page in pages for u in page["UserList"])

@@ -146,6 +146,46 @@ def test_the_retained_users_of_a_removed_tenant(emulator: Emulator, tmp_path: Pa
     assert not any(t == staying.tenant for _, _, t in findings)
 
 
+def iam_in_default(name: str) -> dict[str, Any]:
+    """An iam-identity tenant whose users are sessions of its embed role in `default`."""
+    data = tenant_data(name, namespace="default")
+    data["embedding"]["identity"] = "iam"
+    return data
+
+
+def test_a_session_of_the_embed_role_added_by_hand_in_default(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    tenant = deploy(emulator, tmp_path, "dr-udef", **iam_in_default("dr-udef"))
+    qs = admin(emulator, "quicksight")
+    assert found(emulator, tenant) == []
+    common = {"AwsAccountId": ACCOUNT, "Namespace": "default", "UserRole": "ADMIN"}
+    qs.register_user(
+        IdentityType="IAM",
+        IamArn=role_arn(tenant),
+        SessionName="mallory",
+        Email="mallory@x.example",
+        **common,
+    )
+    # One step past: a user of `default` that is no session of the role is the account's.
+    qs.register_user(
+        IdentityType="QUICKSIGHT", UserName="dr-udef-bob", Email="bob@x.example", **common
+    )
+    assert found(emulator, tenant) == [("user-undeclared", "default/qs-embed-dr-udef/mallory")]
+
+
+def test_the_retained_sessions_of_a_removed_iam_tenant_in_default(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    deploy(emulator, tmp_path, "dr-dgone", **iam_in_default("dr-dgone"))
+    staying = deploy(emulator, tmp_path, "dr-dstays", **iam_in_default("dr-dstays"))
+    # dr-dgone's file is deleted: its role-session user stays in `default`, no file owns it.
+    findings = {(f.kind, f.resource, f.tenant) for f in report(emulator, [staying]).findings}
+    assert ("user-retained", "default/qs-embed-dr-dgone/ann", None) in findings
+    assert ("role-undeclared", "qs-embed-dr-dgone", None) in findings
+    assert not any("dr-dstays" in resource for _, resource, _ in findings)
+
+
 # -- profiles ----------------------------------------------------------------------------------
 
 
