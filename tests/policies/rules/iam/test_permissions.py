@@ -1,12 +1,10 @@
-"""IAM rules, called with crafted resources (good and bad), without the engine."""
+"""Permissions-policy rules (rules/iam/permissions.py), with crafted resources."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
-from pulumi_policy import EnforcementLevel
 
 from policies.embed_role import (
     allowed_domains_guard,
@@ -18,69 +16,28 @@ from policies.resources import (
     MANAGED_POLICY,
     ROLE,
     ROLE_POLICY,
-    ROLE_POLICY_ATTACHMENT,
-    ROLE_POLICY_ATTACHMENTS_EXCLUSIVE,
 )
 from policies.rules import iam
-from policies.rules.iam import managed, permissions, session
-from policies.rules.iam import trust as trust_rules
-from policies.shards import ShardSelection
+from policies.rules.iam import permissions
 from policies.tenant_index import TenantIndex, index_of
 from tenant_file.config import TenantConfig
-from tests.policies import iam_fixtures
 from tests.policies.pack_helpers import (
     ACME_PORTAL,
     allow,
     check,
     example,
     example_index,
-    example_tenants,
     role,
-    trust,
 )
 from tests.policies.pack_helpers import policy_json as doc
-
-ACCOUNT = "111122223333"
-USER_ARN = f"arn:aws:quicksight:us-east-1:{ACCOUNT}:user"
-
-NO_TENANTS = index_of([])
-"""The rules that judge a resource alone ignore the tenant index."""
-NO_ADMIN_MANAGED_POLICIES = managed.no_admin_managed_policies(NO_TENANTS)
-EMBED_ROLE_EMBEDDING_ACTIONS_ONLY = permissions.embed_role_embedding_actions_only(NO_TENANTS)
-NO_WILDCARD_ACTIONS = permissions.no_wildcard_actions(NO_TENANTS)
-RESOURCE_STAR_ONLY_WHERE_REQUIRED = permissions.resource_star_only_where_required(NO_TENANTS)
-SESSION_DURATION_EMBEDDING = session.session_duration_embedding(NO_TENANTS)
-SESSION_DURATION_LIMIT = session.session_duration_limit(NO_TENANTS)
-TRUST_ACCOUNT_ROOT_NEEDS_CONDITION = trust_rules.trust_account_root_needs_condition(NO_TENANTS)
-TRUST_NO_WILDCARD_PRINCIPAL = trust_rules.trust_no_wildcard_principal(NO_TENANTS)
-
-
-def umbrella() -> TenantConfig:
-    """The fixture tenant in the shared default namespace."""
-    return iam_fixtures.example_or_fixture("umbrella")
-
-
-def index_with_umbrella() -> TenantIndex:
-    return index_of([*example_tenants(), umbrella()])
-
-
-def rendered_role(tenant_name: str) -> dict[str, object]:
-    """The embed role and its inline policy as the program renders them (policies.embed_role)."""
-    t = umbrella() if tenant_name == "umbrella" else example(tenant_name)
-    permissions = embed_role_permissions_policy(t, partition="aws", account_id=ACCOUNT)
-    return role(
-        t.role_name,
-        assumeRolePolicy=policy_json(embed_role_trust_policy(t)),
-        inlinePolicies=[{"name": "quicksight-embedding", "policy": policy_json(permissions)}],
-        maxSessionDuration=3600,
-    )
-
-
-@pytest.mark.parametrize("tenant", ["acme", "globex", "umbrella"])
-def test_every_iam_rule_accepts_the_rendered_embed_roles(tenant: str) -> None:
-    for rule in iam.rules(index_with_umbrella()):
-        assert check(rule, ROLE, rendered_role(tenant)) == [], rule.name
-
+from tests.policies.rules.iam.rule_helpers import (
+    ACCOUNT,
+    EMBED_ROLE_EMBEDDING_ACTIONS_ONLY,
+    NO_WILDCARD_ACTIONS,
+    RESOURCE_STAR_ONLY_WHERE_REQUIRED,
+    USER_ARN,
+    index_with_umbrella,
+)
 
 # -- iam-no-wildcard-actions ---------------------------------------------------------------
 
@@ -158,12 +115,6 @@ def test_wildcards_in_inline_policies_and_trust_policies() -> None:
         "role qs-embed-acme trust policy statement 0",
         "role qs-embed-acme inline policy 'extra' statement 0",
     ]
-
-
-def test_unreadable_document_is_refused() -> None:
-    [message] = check(NO_WILDCARD_ACTIONS, ROLE_POLICY, {"role": "x", "policy": "{"})
-    assert message.startswith("role x policy 'r' is not valid JSON")
-    assert message.endswith("it cannot be checked")
 
 
 # -- iam-embed-role-embedding-actions-only -------------------------------------------------
@@ -338,155 +289,6 @@ def test_roles_without_a_tenant_file_are_left_to_the_stack_rule() -> None:
     assert users_only("ci-deployer", "quicksight:GetAuthCode", "*") == []
 
 
-# -- trust ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "principal",
-    ["*", {"AWS": "*"}, {"AWS": ["arn:aws:iam::111122223333:role/*"]}],
-)
-def test_trust_of_star_is_refused(principal: object) -> None:
-    [message] = check(TRUST_NO_WILDCARD_PRINCIPAL, ROLE, role(assumeRolePolicy=trust(principal)))
-    assert message.startswith("role qs-embed-acme trust policy statement 0: trusts ")
-    assert "list the app's exact role ARNs" in message
-
-
-def test_not_principal_with_allow_is_refused() -> None:
-    policy = doc(
-        {"Effect": "Allow", "NotPrincipal": {"AWS": ACME_PORTAL}, "Action": "sts:AssumeRole"}
-    )
-    [message] = check(TRUST_NO_WILDCARD_PRINCIPAL, ROLE, role(assumeRolePolicy=policy))
-    assert "NotPrincipal in an Allow statement trusts every principal not listed" in message
-
-
-@pytest.mark.parametrize("root", ["arn:aws:iam::111122223333:root", "111122223333"])
-def test_trust_of_an_account_root_needs_a_condition(root: str) -> None:
-    bare = role(assumeRolePolicy=trust({"AWS": root}))
-    [message] = check(TRUST_ACCOUNT_ROOT_NEEDS_CONDITION, ROLE, bare)
-    assert f"trusts the whole account {root} with no Condition" in message
-    conditioned = role(
-        assumeRolePolicy=trust({"AWS": root}, {"StringEquals": {"sts:ExternalId": "abc-123"}})
-    )
-    assert check(TRUST_ACCOUNT_ROOT_NEEDS_CONDITION, ROLE, conditioned) == []
-
-
-def test_embed_role_trusts_only_the_tenant_app_principals() -> None:
-    rule = trust_rules.trust_tenant_principals_only(example_index())
-    stranger = "arn:aws:iam::999988887777:role/other-app"
-    props = role(
-        assumeRolePolicy=trust({"AWS": [ACME_PORTAL, stranger], "Service": "ec2.amazonaws.com"})
-    )
-    found = check(rule, ROLE, props)
-    assert len(found) == 2
-    assert f"trusts AWS '{stranger}', which tenant acme does not list" in found[0]
-    assert "trusts Service 'ec2.amazonaws.com'" in found[1]
-
-
-def test_embed_role_without_tenant_file() -> None:
-    rule = trust_rules.trust_tenant_principals_only(example_index())
-    [message] = check(rule, ROLE, role("qs-embed-initech"))
-    assert "no tenant file declares the embed role qs-embed-initech" in message
-
-
-def test_external_id_is_required_and_never_shown() -> None:
-    rule = trust_rules.trust_requires_external_id(example_index())
-    secret = "globex-embed-7f3c9a"
-    principals = {"AWS": list(example("globex").embedding.app_principals)}
-    missing = check(rule, ROLE, role("qs-embed-globex", assumeRolePolicy=trust(principals)))
-    assert missing == [
-        "role qs-embed-globex trust policy statement 0: allows sts:AssumeRole without the "
-        "sts:ExternalId condition tenant globex sets in embedding.external_id"
-    ]
-    other = trust(principals, {"StringEquals": {"sts:ExternalId": "guessed"}})
-    [wrong] = check(rule, ROLE, role("qs-embed-globex", assumeRolePolicy=other))
-    assert "requires an sts:ExternalId other than tenant globex's" in wrong
-    assert secret not in wrong
-    assert "guessed" not in wrong
-    right = trust(principals, {"StringEquals": {"sts:ExternalId": secret}})
-    assert check(rule, ROLE, role("qs-embed-globex", assumeRolePolicy=right)) == []
-
-
-# -- iam-trust-root-no-neighbours, iam-trust-other-account-external-id ----------------------
-
-EXTERNAL_ID = {"StringEquals": {"sts:ExternalId": "acme-ext-0001"}}
-
-
-@pytest.mark.parametrize("root", ["arn:aws:iam::111122223333:root", "111122223333"])
-def test_a_root_where_another_tenants_app_lives_is_refused(root: str) -> None:
-    """The reviewer's finding: acme trusting its account's root with an ExternalId let
-    globex's app (same account, the ExternalId readable in the repository) assume it."""
-    rule = trust_rules.trust_root_without_neighbours(example_index())
-    props = role(assumeRolePolicy=trust({"AWS": root}, EXTERNAL_ID))
-    [message] = check(rule, ROLE, props)
-    assert message == (
-        f"role qs-embed-acme trust policy statement 0: trusts the whole account {root}, where "
-        "the app principals of tenant globex live; the ExternalId is readable in the tenant "
-        "files, so such an app could assume this tenant's embed role: list this tenant's exact "
-        "app role ARNs instead"
-    )
-
-
-def test_a_root_where_only_the_tenants_own_apps_live_passes() -> None:
-    rule = trust_rules.trust_root_without_neighbours(index_of([example("acme")]))
-    props = role(assumeRolePolicy=trust({"AWS": "arn:aws:iam::111122223333:root"}, EXTERNAL_ID))
-    assert check(rule, ROLE, props) == []
-    elsewhere = role(assumeRolePolicy=trust({"AWS": "arn:aws:iam::999988887777:root"}))
-    assert check(trust_rules.trust_root_without_neighbours(example_index()), ROLE, elsewhere) == []
-
-
-def test_a_neighbour_of_a_root_trusted_in_another_shard_is_refused() -> None:
-    """The review's high finding: `rooted` (shard 0) trusts account 111122223333's root;
-    initech's stack (shard 1) declares a role trusting an app of that account. The shard's
-    index holds initech alone, the whole directory beside it: the neighbour's role is refused,
-    though it trusts no root itself."""
-    from policies.pack import shard_index
-
-    rooted = iam_fixtures.tenant(
-        tenant="rooted",
-        embedding={"app_principals": ["arn:aws:iam::111122223333:root"], "external_id": "r-0001"},
-    )
-    initech = iam_fixtures.tenant()
-    index = shard_index(index_of([rooted, initech]), ShardSelection(1, 2))
-    assert [t.tenant for t in index.tenants] == ["initech"]
-    rule = trust_rules.trust_root_without_neighbours(index)
-    app = "arn:aws:iam::111122223333:role/initech-app"
-    props = role("qs-embed-initech", assumeRolePolicy=trust({"AWS": [app]}))
-
-    [message] = check(rule, ROLE, props)
-
-    assert message == (
-        f"role qs-embed-initech trust policy statement 0: {app} lives in account 111122223333, "
-        "whose root tenant rooted trusts as a whole; the ExternalId is readable in the tenant "
-        "files, so this app could assume that tenant's embed role: the root-trusting tenant "
-        "must list its exact app role ARNs instead"
-    )
-    # One step past the edge: an app of another account is nobody's neighbour.
-    other = role("qs-embed-initech", assumeRolePolicy=trust({"AWS": [PARTNER_ROLE]}))
-    assert check(rule, ROLE, other) == []
-    # Without the directory (the shard's tenants alone) the rule could not have seen it.
-    alone = trust_rules.trust_root_without_neighbours(index_of([initech]))
-    assert check(alone, ROLE, props) == []
-
-
-PARTNER_ROLE = "arn:aws:iam::444455556666:role/initech-partner"
-
-
-def test_an_app_of_another_account_without_external_id_gets_an_advisory() -> None:
-    rule = trust_rules.trust_other_account_external_id(example_index())
-    partner = "arn:aws:iam::444455556666:role/acme-partner"
-    [message] = check(rule, ROLE, role(assumeRolePolicy=trust({"AWS": [ACME_PORTAL, partner]})))
-    assert message == (
-        f"role qs-embed-acme trust policy statement 0: trusts {partner} of account "
-        "444455556666, not tenant acme's account 111122223333, without an sts:ExternalId; set "
-        "embedding.external_id so that a role of that account cannot be used as a confused "
-        "deputy"
-    )
-    assert rule.enforcement_level is EnforcementLevel.ADVISORY
-    with_id = role(assumeRolePolicy=trust({"AWS": [partner]}, EXTERNAL_ID))
-    assert check(rule, ROLE, with_id) == []
-    assert check(rule, ROLE, role(assumeRolePolicy=trust({"AWS": [ACME_PORTAL]}))) == []
-
-
 # -- iam-embed-role-register-user-opt-in, iam-embed-role-allowed-domains --------------------
 
 SESSIONS = f"{USER_ARN}/globex/qs-embed-globex/*"
@@ -601,115 +403,3 @@ def test_an_opted_in_rendered_role_passes_every_rule() -> None:
     )
     for rule in iam.rules(index):
         assert check(rule, ROLE, props) == [], rule.name
-
-
-def _globex_trust(condition: dict[str, Any] | None) -> dict[str, object]:
-    principals = {"AWS": list(example("globex").embedding.app_principals)}
-    return role("qs-embed-globex", assumeRolePolicy=trust(principals, condition))
-
-
-def test_iam_identity_trust_must_pin_session_names() -> None:
-    rule = trust_rules.trust_session_names_pinned(example_index())
-    [message] = check(rule, ROLE, _globex_trust(None))
-    assert message == (
-        "role qs-embed-globex trust policy statement 0: allows sts:AssumeRole with any session "
-        "name, and with IAM identity the session name is the QuickSight user: pin "
-        "sts:RoleSessionName with StringEquals to tenant globex's users (dana, eli, fatima)"
-    )
-    like = _globex_trust({"StringLike": {"sts:RoleSessionName": "*"}})
-    [loose] = check(rule, ROLE, like)
-    assert "allows sts:AssumeRole with any session name" in loose
-
-
-def test_iam_identity_trust_may_not_allow_session_names_of_no_user() -> None:
-    rule = trust_rules.trust_session_names_pinned(example_index())
-    extra = _globex_trust({"StringEquals": {"sts:RoleSessionName": ["dana", "mallory", "*"]}})
-    [message] = check(rule, ROLE, extra)
-    assert (
-        "sts:RoleSessionName allows *, mallory, which tenant globex's file has no user" in message
-    )
-
-
-def test_pinned_session_names_pass() -> None:
-    rule = trust_rules.trust_session_names_pinned(example_index())
-    exact = {"StringEquals": {"STS:RoleSessionName": ["dana", "eli", "fatima"]}}
-    assert check(rule, ROLE, _globex_trust(exact)) == []
-    fewer = {"StringEquals": {"sts:RoleSessionName": "dana"}}
-    assert check(rule, ROLE, _globex_trust(fewer)) == []
-    # QuickSight identity: the session name is not a user, nothing to pin.
-    assert check(rule, ROLE, role(assumeRolePolicy=trust({"AWS": [ACME_PORTAL]}))) == []
-
-
-# -- managed policies ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("type_token", "props"),
-    [
-        (ROLE, role(managedPolicyArns=["arn:aws:iam::aws:policy/AdministratorAccess"])),
-        (
-            ROLE_POLICY_ATTACHMENT,
-            {"role": "qs-embed-acme", "policyArn": "arn:aws:iam::aws:policy/PowerUserAccess"},
-        ),
-        (
-            ROLE_POLICY_ATTACHMENTS_EXCLUSIVE,
-            {"roleName": "qs-embed-acme", "policyArns": ["arn:aws:iam::aws:policy/IAMFullAccess"]},
-        ),
-        (
-            ROLE_POLICY_ATTACHMENT,
-            {
-                "role": "arn:aws:iam::111122223333:role/qs-embed-acme",
-                "policyArn": "arn:aws:iam::aws:policy/AmazonQuickSightFullAccess",
-            },
-        ),
-    ],
-)
-def test_admin_managed_policies_on_embed_roles(type_token: str, props: dict[str, object]) -> None:
-    [message] = check(NO_ADMIN_MANAGED_POLICIES, type_token, props)
-    assert message.startswith("role qs-embed-acme: managed policy arn:aws:iam::aws:policy/")
-    assert "grants far more than embedding" in message
-
-
-def test_admin_policies_on_other_roles_are_not_this_packs_business() -> None:
-    props = {"role": "ci-admin", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}
-    assert check(NO_ADMIN_MANAGED_POLICIES, ROLE_POLICY_ATTACHMENT, props) == []
-
-
-# -- session duration ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("seconds", "advisory", "mandatory"),
-    [(None, 0, 0), (3600, 0, 0), (3600.0, 0, 0), (7200, 1, 0), (43_200, 1, 0), (43_201, 0, 1)],
-)
-def test_session_duration(seconds: float | None, advisory: int, mandatory: int) -> None:
-    props = role() if seconds is None else role(maxSessionDuration=seconds)
-    assert len(check(SESSION_DURATION_EMBEDDING, ROLE, props)) == advisory
-    assert len(check(SESSION_DURATION_LIMIT, ROLE, props)) == mandatory
-
-
-def test_session_duration_messages() -> None:
-    [advice] = check(SESSION_DURATION_EMBEDDING, ROLE, role(maxSessionDuration=7200))
-    assert advice.startswith(
-        "role qs-embed-acme: maxSessionDuration 7200 s; embedding needs at most 3600 s"
-    )
-    [limit] = check(SESSION_DURATION_LIMIT, ROLE, role(maxSessionDuration=50_000))
-    assert (
-        limit
-        == "role qs-embed-acme: maxSessionDuration 50000 s is above IAM's maximum of 43200 s (12 h)"
-    )
-
-
-def test_levels() -> None:
-    levels = {
-        r.name: r.enforcement_level.value for r in iam.rules(example_index()) if r.enforcement_level
-    }
-    assert levels.pop("iam-session-duration-embedding") == "advisory"
-    assert levels.pop("iam-trust-other-account-external-id") == "advisory"
-    assert set(levels.values()) == {"mandatory"}
-
-
-def test_documents_given_as_maps_are_read_too() -> None:
-    policy = json.loads(allow("quicksight:*"))
-    [message] = check(NO_WILDCARD_ACTIONS, MANAGED_POLICY, {"policy": policy, "name": "p"})
-    assert message.startswith("managed policy p statement 0: 'quicksight:*'")

@@ -1,0 +1,1 @@
+"""Tests of policies/rules/iam/: each rule module by its name."""
