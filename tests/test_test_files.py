@@ -32,7 +32,6 @@ KNOWN_GAPS = {
     "policies/action_wildcards.py": "tests/policies/test_embed_role.py, test_lint.py",
     "policies/policy_documents.py": "tests/policies/test_embed_role_snapshots.py",
     "policies/resources.py": "tests/infra/test_program.py, tests/policies/test_pack_*.py",
-    "policies/rules/props.py": "tests/policies/rules/test_stack_rules.py",
     "policies/tenant_index.py": "tests/policies/test_pack_shard.py, test_pack_program.py",
     "infra/drift/report.py": "tests/infra/drift/test_compare.py, tests/qs_embed/test_drift.py",
     "infra/offline_mocks.py": "tests/infra/test_offline.py, test_program.py",
