@@ -33,7 +33,6 @@ KNOWN_GAPS = {
     "policies/policy_documents.py": "tests/policies/test_embed_role_snapshots.py",
     "policies/resources.py": "tests/infra/test_program.py, tests/policies/test_pack_*.py",
     "policies/tenant_index.py": "tests/policies/test_pack_shard.py, test_pack_program.py",
-    "infra/drift/report.py": "tests/infra/drift/test_compare.py, tests/qs_embed/test_drift.py",
     "infra/offline_mocks.py": "tests/infra/test_offline.py, test_program.py",
     "infra/plan.py": "tests/qs_embed/test_plan.py",
     "local_engine/apply_steps.py": "tests/local_engine/test_engine.py, test_engine_kill.py",
