@@ -25,8 +25,6 @@ WITHOUT_LOGIC = {
 KNOWN_GAPS = {
     # module: where its behaviour is tested today, under another name (move those tests into
     # test_<module>.py, or write them there, and take the line out).
-    "tenant_file/limits.py": "tests/tenant_file/test_config.py (limits from botocore models)",
-    "tenant_file/schema.py": "tests/tenant_file/test_config.py (schema round trip)",
     "embedder/aws_errors.py": "tests/embedder/test_credentials.py, test_errors.py",
     "embedder/clients.py": "tests/embedder/test_credentials.py (pool, sessions)",
     "policies/action_wildcards.py": "tests/policies/test_embed_role.py, test_lint.py",
