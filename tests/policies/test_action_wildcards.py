@@ -60,6 +60,6 @@ def test_known_actions_are_widened_by_botocores_operations() -> None:
 
 def test_resource_types() -> None:
     assert resource_types("quicksight:GetSessionEmbedUrl") == frozenset()  # "*" required
-    assert resource_types("QuickSight:getauthcode") == {"user"}
+    assert resource_types("QuickSight:getauthcode") == frozenset({"user"})
     assert resource_types("quicksight:MintEverything") is None
     assert resource_types("nosuchservice:Anything") is None
