@@ -27,7 +27,6 @@ KNOWN_GAPS = {
     # test_<module>.py, or write them there, and take the line out).
     "embedder/aws_errors.py": "tests/embedder/test_credentials.py, test_errors.py",
     "embedder/clients.py": "tests/embedder/test_credentials.py (pool, sessions)",
-    "policies/policy_documents.py": "tests/policies/test_embed_role_snapshots.py",
     "policies/resources.py": "tests/infra/test_program.py, tests/policies/test_pack_*.py",
     "policies/tenant_index.py": "tests/policies/test_pack_shard.py, test_pack_program.py",
     "infra/offline_mocks.py": "tests/infra/test_offline.py, test_program.py",
