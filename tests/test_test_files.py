@@ -28,7 +28,6 @@ KNOWN_GAPS = {
     "embedder/aws_errors.py": "tests/embedder/test_credentials.py, test_errors.py",
     "embedder/clients.py": "tests/embedder/test_credentials.py (pool, sessions)",
     "policies/resources.py": "tests/infra/test_program.py, tests/policies/test_pack_*.py",
-    "policies/tenant_index.py": "tests/policies/test_pack_shard.py, test_pack_program.py",
     "infra/offline_mocks.py": "tests/infra/test_offline.py, test_program.py",
     "infra/plan.py": "tests/qs_embed/test_plan.py",
     "local_engine/apply_steps.py": "tests/local_engine/test_engine.py, test_engine_kill.py",

@@ -7,7 +7,6 @@ deserialisation, proxies and enforcement levels are the real ones.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -15,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-import pytest
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2 as proto
 from pulumi.runtime.proto import analyzer_pb2_grpc
@@ -25,7 +23,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from policies.pack import build_policies
 from policies.project import PACK_NAME
-from policies.tenant_index import TENANTS_DIR_ENV, tenants_dir_for_pack
+from policies.tenant_index import TENANTS_DIR_ENV
 from tests import ROOT
 from tests.policies.pack_helpers import example_index, role, trust
 
@@ -109,17 +107,6 @@ def test_the_analyzer_describes_every_policy_with_its_level() -> None:
         "quicksight-users-deletion-opted-in",
     }
     assert all(p.description for p in info.policies)
-
-
-def test_tenants_dir_for_the_pack(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    pack = ROOT / "policies"
-    monkeypatch.delenv(TENANTS_DIR_ENV, raising=False)
-    monkeypatch.delenv("PULUMI_CONFIG", raising=False)
-    assert tenants_dir_for_pack(pack) == ROOT / "tenants"
-    monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"quicksight-embedding:tenantsDir": "prod"}))
-    assert tenants_dir_for_pack(pack) == ROOT / "prod"
-    monkeypatch.setenv(TENANTS_DIR_ENV, str(tmp_path))
-    assert tenants_dir_for_pack(pack) == tmp_path
 
 
 def test_the_pack_process_serves_the_engine(tmp_path: Path) -> None:

@@ -22,7 +22,6 @@ from policies.project import QS_DYNAMIC_USER, TENANT_STACK
 from policies.rules.quicksight_rules import RETAIN_OUTPUT
 from policies.tenant_index import TenantIndex, index_of
 from review.declared import declare_program
-from tenant_file.config import TenantConfig
 from tenant_file.errors import Problem
 from tests.policies.pack_helpers import ACME_PORTAL, allow, variant
 from tests.tenant_files import example, example_tenants
@@ -238,11 +237,3 @@ def test_unsafe_variant_messages_name_the_culprit() -> None:
     for line in EXPECTED_LINES:
         assert line in text
     assert ACME_PORTAL not in text  # the trusted portal is never a finding
-
-
-def test_tenant_config_is_what_the_pack_indexes() -> None:
-    index = index_of(example_tenants())
-    acme = index.by_role("qs-embed-acme")
-    assert isinstance(acme, TenantConfig)
-    assert index.by_namespace("globex") is not None
-    assert index.by_profile_name("acme-viewer-author") == (acme, "viewer-author")
