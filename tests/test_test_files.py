@@ -27,7 +27,6 @@ KNOWN_GAPS = {
     # test_<module>.py, or write them there, and take the line out).
     "embedder/aws_errors.py": "tests/embedder/test_credentials.py, test_errors.py",
     "embedder/clients.py": "tests/embedder/test_credentials.py (pool, sessions)",
-    "policies/resources.py": "tests/infra/test_program.py, tests/policies/test_pack_*.py",
     "infra/offline_mocks.py": "tests/infra/test_offline.py, test_program.py",
     "infra/plan.py": "tests/qs_embed/test_plan.py",
     "local_engine/apply_steps.py": "tests/local_engine/test_engine.py, test_engine_kill.py",
