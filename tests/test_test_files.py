@@ -28,7 +28,6 @@ KNOWN_GAPS = {
     "embedder/aws_errors.py": "tests/embedder/test_credentials.py, test_errors.py",
     "embedder/clients.py": "tests/embedder/test_credentials.py (pool, sessions)",
     "infra/offline_mocks.py": "tests/infra/test_offline.py, test_program.py",
-    "infra/plan.py": "tests/qs_embed/test_plan.py",
     "local_engine/apply_steps.py": "tests/local_engine/test_engine.py, test_engine_kill.py",
     "local_engine/engine_core.py": "tests/local_engine/test_engine.py, test_preview.py",
     "local_engine/local_apply.py": "tests/e2e/ (every test applies through it)",
