@@ -386,3 +386,8 @@ def experience_tenant(identity: str = "quicksight", **embedding: Any) -> TenantC
         "session_tags": {"keys": ["region", "tier"], "fixed": {"tenant_id": FIXED_TAG_VALUE}},
     }
     return TenantConfig.model_validate(data)
+
+
+def signing_tokens(aws: FakeAws) -> list[str | None]:
+    """The session token each QuickSight call was signed with, in call order."""
+    return [c.token for c in aws.calls if c.service == "quicksight"]

@@ -8,7 +8,6 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from itertools import cycle
-from typing import Any
 
 import botocore.session
 import pytest
@@ -30,16 +29,11 @@ from embedder import (
     ExpiredCredentialsError,
     MissingCredentialsError,
 )
-from embedder.clients import DEFAULT_MAX_CLIENTS, SHARED_POOL, RoleSession
-from tests.fakes import ACCOUNT, Failure, FakeAws, FakeClock, tenant
+from tests.fakes import ACCOUNT, Failure, FakeAws, FakeClock, signing_tokens, tenant
 
 # A burst's threads start their first call together (a barrier): that is where they race for
 # the role's credentials; the calls after it find them cached and add time, not proof.
 THREADS, CALLS = 8, 25
-
-
-def signing_tokens(aws: FakeAws) -> list[str | None]:
-    return [c.token for c in aws.calls if c.service == "quicksight"]
 
 
 def test_role_is_assumed_on_first_use_with_the_external_id(
@@ -149,35 +143,6 @@ def test_one_assume_role_per_user_session_under_concurrency(
     assert dict(aws.assume_role_count) == dict.fromkeys(users, 2)
     for call in aws.ops("GetSessionEmbedUrl"):
         assert "UserArn" not in call.params
-
-
-def test_client_pool_bounds_memory_and_an_evicted_client_keeps_its_credentials(
-    aws: FakeAws, clock: FakeClock
-) -> None:
-    pool = ClientPool(2)
-    made: list[str] = []
-    emb = Embedder(tenant("iam"), session=aws.session(), clock=clock, client_pool=pool)
-    factory = emb._client_factory
-
-    def counting(role: RoleSession) -> Any:
-        made.append(role.session_name)
-        return factory(role)
-
-    emb._client_factory = counting
-    for user in ["dana", "eli", "fatima", "dana"]:
-        emb.session_embed_url(user)
-        assert len(pool) <= 2
-    assert made == ["dana", "eli", "fatima", "dana"], "dana's client was evicted, then rebuilt"
-    assert dict(aws.assume_role_count) == {"dana": 1, "eli": 1, "fatima": 1}, (
-        "the rebuilt client signs with the credentials dana already had: no second AssumeRole"
-    )
-    assert signing_tokens(aws)[-1] == "token-dana-1"
-
-
-def test_the_documented_default_pool_size_is_the_real_one() -> None:
-    assert SHARED_POOL.max_size == DEFAULT_MAX_CLIENTS
-    assert f"default shared pool holds {DEFAULT_MAX_CLIENTS};" in (Embedder.__doc__ or "")
-    assert f"per process of {DEFAULT_MAX_CLIENTS} clients" in (Embedder.__doc__ or "")
 
 
 def test_more_active_users_than_pooled_clients_assume_once_per_lifetime(

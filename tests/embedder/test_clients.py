@@ -1,0 +1,114 @@
+"""The bounded pool of clients keyed by who they act as, and its default size."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from embedder import (
+    ClientPool,
+    Embedder,
+)
+from embedder.clients import DEFAULT_MAX_CLIENTS, SHARED_POOL, RoleSession
+from tests.fakes import FakeAws, FakeClock, signing_tokens, tenant
+
+THREADS = 8
+
+
+def test_client_pool_bounds_memory_and_an_evicted_client_keeps_its_credentials(
+    aws: FakeAws, clock: FakeClock
+) -> None:
+    pool = ClientPool(2)
+    made: list[str] = []
+    emb = Embedder(tenant("iam"), session=aws.session(), clock=clock, client_pool=pool)
+    factory = emb._client_factory
+
+    def counting(role: RoleSession) -> Any:
+        made.append(role.session_name)
+        return factory(role)
+
+    emb._client_factory = counting
+    for user in ["dana", "eli", "fatima", "dana"]:
+        emb.session_embed_url(user)
+        assert len(pool) <= 2
+    assert made == ["dana", "eli", "fatima", "dana"], "dana's client was evicted, then rebuilt"
+    assert dict(aws.assume_role_count) == {"dana": 1, "eli": 1, "fatima": 1}, (
+        "the rebuilt client signs with the credentials dana already had: no second AssumeRole"
+    )
+    assert signing_tokens(aws)[-1] == "token-dana-1"
+
+
+def test_the_documented_default_pool_size_is_the_real_one() -> None:
+    assert SHARED_POOL.max_size == DEFAULT_MAX_CLIENTS
+    assert f"default shared pool holds {DEFAULT_MAX_CLIENTS};" in (Embedder.__doc__ or "")
+    assert f"per process of {DEFAULT_MAX_CLIENTS} clients" in (Embedder.__doc__ or "")
+
+
+def test_a_pool_makes_each_key_once_and_evicts_the_least_recently_used() -> None:
+    pool = ClientPool(2)
+    made: list[str] = []
+
+    def make(key: str) -> Callable[[], str]:
+        def create() -> str:
+            made.append(key)
+            return f"client-{key}"
+
+        return create
+
+    assert pool.get("a", make("a")) == "client-a"
+    assert pool.get("b", make("b")) == "client-b"
+    assert pool.get("a", make("a")) == "client-a"  # a hit: "a" is now the most recent
+    pool.get("c", make("c"))  # one past the bound: "b" goes
+    assert len(pool) == 2
+    assert repr(pool) == "ClientPool(max_size=2, size=2)"
+    pool.get("a", make("a"))
+    pool.get("b", make("b"))
+    assert made == ["a", "b", "c", "b"]
+    pool.clear()
+    assert len(pool) == 0
+
+
+def test_a_failed_make_leaves_the_slot_for_the_next_call() -> None:
+    pool = ClientPool(1)
+    attempts: list[int] = []
+
+    def flaky() -> str:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("no client")
+        return "client-a"
+
+    with pytest.raises(RuntimeError):
+        pool.get("a", flaky)
+    assert pool.get("a", flaky) == "client-a"
+    assert pool.get("a", flaky) == "client-a"
+    assert len(attempts) == 2  # made again after the failure, then kept
+
+
+def test_concurrent_first_calls_for_one_key_make_one_client() -> None:
+    pool = ClientPool(4)
+    made: list[int] = []
+    barrier = threading.Barrier(THREADS)
+
+    def make() -> object:
+        made.append(1)
+        return object()
+
+    def first_call(_: int) -> object:
+        barrier.wait()
+        return pool.get("dana", make)
+
+    with ThreadPoolExecutor(THREADS) as ex:
+        clients = set(map(id, ex.map(first_call, range(THREADS))))
+    assert len(made) == 1
+    assert len(clients) == 1
+
+
+@pytest.mark.parametrize("size", [0, -1])
+def test_a_pool_holds_at_least_one_client(size: int) -> None:
+    with pytest.raises(ValueError, match=f"max_size must be at least 1, got {size}"):
+        ClientPool(size)
