@@ -25,7 +25,6 @@ WITHOUT_LOGIC = {
 KNOWN_GAPS = {
     # module: where its behaviour is tested today, under another name (move those tests into
     # test_<module>.py, or write them there, and take the line out).
-    "infra/offline_mocks.py": "tests/infra/test_offline.py, test_program.py",
     "local_engine/apply_steps.py": "tests/local_engine/test_engine.py, test_engine_kill.py",
     "local_engine/engine_core.py": "tests/local_engine/test_engine.py, test_preview.py",
     "local_engine/local_apply.py": "tests/e2e/ (every test applies through it)",
