@@ -44,7 +44,6 @@ KNOWN_GAPS = {
     "sandbox/server.py": "tests/sandbox/test_emulator.py (it runs the server)",
     "sandbox/wsgi.py": "tests/sandbox/test_emulator.py, test_faults.py",
     "qs_embed/demo_experiences.py": "tests/qs_embed/test_demo.py",
-    "qs_embed/local_serve.py": "tests/sandbox/test_emulator.py (local serve)",
 }
 
 
