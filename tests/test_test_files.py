@@ -43,7 +43,6 @@ KNOWN_GAPS = {
     "sandbox/runtime.py": "tests/sandbox/test_emulator.py",
     "sandbox/server.py": "tests/sandbox/test_emulator.py (it runs the server)",
     "sandbox/wsgi.py": "tests/sandbox/test_emulator.py, test_faults.py",
-    "qs_embed/demo_experiences.py": "tests/qs_embed/test_demo.py",
 }
 
 
