@@ -25,7 +25,6 @@ WITHOUT_LOGIC = {
 KNOWN_GAPS = {
     # module: where its behaviour is tested today, under another name (move those tests into
     # test_<module>.py, or write them there, and take the line out).
-    "local_engine/apply_steps.py": "tests/local_engine/test_engine.py, test_engine_kill.py",
     "sandbox/boto_sessions.py": "the emulator's tests (tests/sandbox/, every session)",
     "sandbox/context_keys.py": "tests/sandbox/test_trust.py, test_conditions.py",
     "sandbox/control_client.py": "tests/sandbox/test_faults.py, test_clock.py",
