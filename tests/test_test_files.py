@@ -55,7 +55,6 @@ KNOWN_GAPS = {
     "sandbox/control_server.py": "tests/sandbox/test_faults.py, test_clock.py",
     "sandbox/evaluation.py": "tests/sandbox/test_iam_auth.py, test_conditions.py",
     "sandbox/moto_hooks.py": "tests/sandbox/test_emulator.py, test_iam_auth.py",
-    "sandbox/pages.py": "tests/sandbox/test_embed_urls.py",
     "sandbox/quicksight/models.py": "tests/sandbox/test_quotas.py, test_assets.py",
     "sandbox/quicksight/request.py": "tests/sandbox/test_faults.py, test_iam_auth.py",
     "sandbox/quicksight/responses.py": "tests/sandbox/test_directory.py",

@@ -188,3 +188,18 @@ def acme_embed(emulator: Emulator, tenants: dict[str, Tenant]) -> EmulatorSessio
     """The acme embed role, assumed by acme's portal the way the embedder does."""
     acme = tenants["acme"]
     return assume(emulator, emulator.principal_session(acme.portal_arn), acme.role_arn)
+
+
+AUTHOR = user_arn("acme", "acme-author")
+
+
+@pytest.fixture
+def acme_qs(acme_embed: EmulatorSession) -> Any:
+    """acme's QuickSight client, as its embed role, without retries."""
+    return acme_embed.client("quicksight", config=NO_RETRIES)
+
+
+def mint(qs: Any, **kwargs: Any) -> str:
+    """An embed URL for acme's author, from GetSessionEmbedUrl."""
+    url: str = qs.get_session_embed_url(AwsAccountId=ACCOUNT, UserArn=AUTHOR, **kwargs)["EmbedUrl"]
+    return url
