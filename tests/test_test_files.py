@@ -51,8 +51,6 @@ KNOWN_GAPS = {
     "review/declared.py": "tests/policies/test_pack_program.py, test_pack_shard.py",
     "review/review.py": "tests/qs_embed/test_check.py",
     "sandbox/boto_sessions.py": "the emulator's tests (tests/sandbox/, every session)",
-    "sandbox/control_client.py": "tests/sandbox/test_faults.py, test_clock.py",
-    "sandbox/control_server.py": "tests/sandbox/test_faults.py, test_clock.py",
     "sandbox/evaluation.py": "tests/sandbox/test_iam_auth.py, test_conditions.py",
     "sandbox/moto_hooks.py": "tests/sandbox/test_emulator.py, test_iam_auth.py",
     "sandbox/quicksight/models.py": "tests/sandbox/test_quotas.py, test_assets.py",
@@ -60,7 +58,6 @@ KNOWN_GAPS = {
     "sandbox/quicksight/responses.py": "tests/sandbox/test_directory.py",
     "sandbox/runtime.py": "tests/sandbox/test_emulator.py",
     "sandbox/server.py": "tests/sandbox/test_emulator.py (it runs the server)",
-    "sandbox/wsgi.py": "tests/sandbox/test_emulator.py, test_faults.py",
     "qs_embed/demo_experiences.py": "tests/qs_embed/test_demo.py",
     "qs_embed/local_serve.py": "tests/sandbox/test_emulator.py (local serve)",
 }

@@ -9,6 +9,9 @@ trusted by its app principal ``role/<tenant>-portal``.
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -203,3 +206,25 @@ def mint(qs: Any, **kwargs: Any) -> str:
     """An embed URL for acme's author, from GetSessionEmbedUrl."""
     url: str = qs.get_session_embed_url(AwsAccountId=ACCOUNT, UserArn=AUTHOR, **kwargs)["EmbedUrl"]
     return url
+
+
+@pytest.fixture
+def emu(emulator: Emulator) -> Iterator[Emulator]:
+    """The session emulator, its faults cleared after the test."""
+    yield emulator
+    emulator.faults.clear()
+
+
+def post_fault(url: str, method: str = "POST", headers: dict[str, str] | None = None) -> int:
+    """POST (or `method`) a throttle fault's body to `url`; the HTTP status."""
+    request = urllib.request.Request(  # noqa: S310 (local emulator)
+        url,
+        data=json.dumps({"operation": "GetSessionEmbedUrl", "kind": "throttle"}).encode(),
+        method=method,
+        headers=headers or {},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return int(response.status)
+    except urllib.error.HTTPError as e:
+        return e.code
