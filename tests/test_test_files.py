@@ -54,7 +54,6 @@ KNOWN_GAPS = {
     "sandbox/quicksight/models.py": "tests/sandbox/test_quotas.py, test_assets.py",
     "sandbox/quicksight/request.py": "tests/sandbox/test_faults.py, test_iam_auth.py",
     "sandbox/quicksight/responses.py": "tests/sandbox/test_directory.py",
-    "sandbox/server.py": "tests/sandbox/test_emulator.py (it runs the server)",
     "qs_embed/demo_experiences.py": "tests/qs_embed/test_demo.py",
     "qs_embed/local_serve.py": "tests/sandbox/test_emulator.py (local serve)",
 }
