@@ -96,6 +96,7 @@ def test_a_user_is_registered_once_per_namespace(qs: SandboxQuickSightBackend) -
         ("IAM", f"arn:aws:iam::{ACCOUNT}:role/portal", None, "SessionName is required"),
         ("IAM", f"arn:aws:iam::{ACCOUNT}:user/a", "s", "only for IAM roles"),
         ("IAM", f"arn:aws:iam::{ACCOUNT}:role/nobody", "s", "does not exist in IAM"),
+        ("IAM", f"arn:aws:iam::{ACCOUNT}:user/nobody", None, "does not exist in IAM"),
         ("SAML", None, None, "IdentityType SAML is not supported"),
     ],
 )
