@@ -50,7 +50,6 @@ KNOWN_GAPS = {
     "review/changes.py": "tests/qs_embed/test_check.py, tests/review/test_experience_changes.py",
     "review/declared.py": "tests/policies/test_pack_program.py, test_pack_shard.py",
     "review/review.py": "tests/qs_embed/test_check.py",
-    "sandbox/quicksight/request.py": "tests/sandbox/test_faults.py, test_iam_auth.py",
     "qs_embed/demo_experiences.py": "tests/qs_embed/test_demo.py",
     "qs_embed/local_serve.py": "tests/sandbox/test_emulator.py (local serve)",
 }
