@@ -20,6 +20,7 @@ from botocore.config import Config
 
 from policies.embed_role import embed_role_permissions_policy
 from sandbox import Emulator, EmulatorSession
+from sandbox.embed_urls import EmbedGrant
 from tenant_file.config import TenantConfig
 from tests.emulators import emulator_fixture
 
@@ -228,3 +229,13 @@ def post_fault(url: str, method: str = "POST", headers: dict[str, str] | None = 
             return int(response.status)
     except urllib.error.HTTPError as e:
         return e.code
+
+
+GRANT = EmbedGrant(
+    user_arn=user_arn("acme", "alice"),
+    user_name="alice",
+    namespace="acme",
+    entry_point="/dashboards/d-1",
+    lifetime_minutes=60,
+)
+"""An embed grant for alice of acme, on dashboard d-1: the embed URL store's and pages' tests."""

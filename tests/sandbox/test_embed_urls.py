@@ -19,18 +19,11 @@ from tests.fakes import FakeClock
 from .conftest import (
     ACCOUNT,
     AUTHOR,
+    GRANT,
     SERVER_VALIDATES,
     mint,
     seed_dashboard,
     user_arn,
-)
-
-GRANT = EmbedGrant(
-    user_arn=user_arn("acme", "alice"),
-    user_name="alice",
-    namespace="acme",
-    entry_point="/dashboards/d-1",
-    lifetime_minutes=60,
 )
 
 

@@ -9,19 +9,11 @@ from typing import Any
 
 import pytest
 
-from sandbox.embed_urls import EmbedGrant, Redeemed
+from sandbox.embed_urls import Redeemed
 from sandbox.pages import control_page, is_control_frame, refusal_page, session_page
 from tests.e2e.support import redeem
 
-from .conftest import AUTHOR, mint, user_arn
-
-GRANT = EmbedGrant(
-    user_arn=user_arn("acme", "alice"),
-    user_name="alice",
-    namespace="acme",
-    entry_point="/dashboards/d-1",
-    lifetime_minutes=60,
-)
+from .conftest import AUTHOR, GRANT, mint
 
 
 def test_the_session_page_names_the_session_and_escapes_what_it_shows() -> None:
