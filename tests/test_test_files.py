@@ -22,25 +22,9 @@ WITHOUT_LOGIC = {
 }
 """Modules that hold no logic to test (besides every `__init__.py`, which only re-exports)."""
 
-KNOWN_GAPS = {
+KNOWN_GAPS: dict[str, str] = {
     # module: where its behaviour is tested today, under another name (move those tests into
     # test_<module>.py, or write them there, and take the line out).
-    "sandbox/boto_sessions.py": "the emulator's tests (tests/sandbox/, every session)",
-    "sandbox/context_keys.py": "tests/sandbox/test_trust.py, test_conditions.py",
-    "sandbox/control_client.py": "tests/sandbox/test_faults.py, test_clock.py",
-    "sandbox/control_server.py": "tests/sandbox/test_faults.py, test_clock.py",
-    "sandbox/evaluation.py": "tests/sandbox/test_iam_auth.py, test_conditions.py",
-    "sandbox/moto_hooks.py": "tests/sandbox/test_emulator.py, test_iam_auth.py",
-    "sandbox/pages.py": "tests/sandbox/test_embed_urls.py",
-    "sandbox/principals.py": "tests/sandbox/test_sar.py, tests/infra/drift/test_policy.py",
-    "sandbox/quicksight/embed_inputs.py": "tests/sandbox/quicksight/test_embedding.py",
-    "sandbox/quicksight/exceptions.py": "tests/sandbox/quicksight/test_embedding.py",
-    "sandbox/quicksight/models.py": "tests/sandbox/test_quotas.py, test_assets.py",
-    "sandbox/quicksight/request.py": "tests/sandbox/test_faults.py, test_iam_auth.py",
-    "sandbox/quicksight/responses.py": "tests/sandbox/test_directory.py",
-    "sandbox/runtime.py": "tests/sandbox/test_emulator.py",
-    "sandbox/server.py": "tests/sandbox/test_emulator.py (it runs the server)",
-    "sandbox/wsgi.py": "tests/sandbox/test_emulator.py, test_faults.py",
 }
 
 

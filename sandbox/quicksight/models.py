@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from moto.core.base_backend import BackendDict
-from moto.iam.exceptions import NotFoundException
+from moto.iam.exceptions import NoSuchEntity, NotFoundException
 from moto.iam.models import IAMBackend, iam_backends
 from moto.quicksight.models import QuickSightBackend
 
@@ -246,7 +246,7 @@ class SandboxQuickSightBackend(QuickSightBackend):
                 role_id = self.iam.get_role_by_arn(iam_arn).id
                 return name, f"federated/iam/{role_id}:{session_name}"
             return name, f"federated/iam/{self.iam.get_user(name).id}"
-        except NotFoundException as e:
+        except (NotFoundException, NoSuchEntity) as e:  # moto: roles, users
             raise invalid(f"IamArn {iam_arn} does not exist in IAM") from e
 
     def get_user(self, namespace: str, user_name: str) -> User:

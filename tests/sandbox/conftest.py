@@ -9,6 +9,9 @@ trusted by its app principal ``role/<tenant>-portal``.
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +20,7 @@ from botocore.config import Config
 
 from policies.embed_role import embed_role_permissions_policy
 from sandbox import Emulator, EmulatorSession
+from sandbox.embed_urls import EmbedGrant
 from tenant_file.config import TenantConfig
 from tests.emulators import emulator_fixture
 
@@ -188,3 +192,50 @@ def acme_embed(emulator: Emulator, tenants: dict[str, Tenant]) -> EmulatorSessio
     """The acme embed role, assumed by acme's portal the way the embedder does."""
     acme = tenants["acme"]
     return assume(emulator, emulator.principal_session(acme.portal_arn), acme.role_arn)
+
+
+AUTHOR = user_arn("acme", "acme-author")
+
+
+@pytest.fixture
+def acme_qs(acme_embed: EmulatorSession) -> Any:
+    """acme's QuickSight client, as its embed role, without retries."""
+    return acme_embed.client("quicksight", config=NO_RETRIES)
+
+
+def mint(qs: Any, **kwargs: Any) -> str:
+    """An embed URL for acme's author, from GetSessionEmbedUrl."""
+    url: str = qs.get_session_embed_url(AwsAccountId=ACCOUNT, UserArn=AUTHOR, **kwargs)["EmbedUrl"]
+    return url
+
+
+@pytest.fixture
+def emu(emulator: Emulator) -> Iterator[Emulator]:
+    """The session emulator, its faults cleared after the test."""
+    yield emulator
+    emulator.faults.clear()
+
+
+def post_fault(url: str, method: str = "POST", headers: dict[str, str] | None = None) -> int:
+    """POST (or `method`) a throttle fault's body to `url`; the HTTP status."""
+    request = urllib.request.Request(  # noqa: S310 (local emulator)
+        url,
+        data=json.dumps({"operation": "GetSessionEmbedUrl", "kind": "throttle"}).encode(),
+        method=method,
+        headers=headers or {},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return int(response.status)
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+GRANT = EmbedGrant(
+    user_arn=user_arn("acme", "alice"),
+    user_name="alice",
+    namespace="acme",
+    entry_point="/dashboards/d-1",
+    lifetime_minutes=60,
+)
+"""An embed grant for alice of acme, on dashboard d-1: the embed URL store's and pages' tests."""

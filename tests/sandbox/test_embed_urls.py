@@ -16,14 +16,14 @@ from tests import ROOT
 from tests.e2e.support import redeem
 from tests.fakes import FakeClock
 
-from .conftest import ACCOUNT, NO_RETRIES, SERVER_VALIDATES, seed_dashboard, user_arn
-
-GRANT = EmbedGrant(
-    user_arn=user_arn("acme", "alice"),
-    user_name="alice",
-    namespace="acme",
-    entry_point="/dashboards/d-1",
-    lifetime_minutes=60,
+from .conftest import (
+    ACCOUNT,
+    AUTHOR,
+    GRANT,
+    SERVER_VALIDATES,
+    mint,
+    seed_dashboard,
+    user_arn,
 )
 
 
@@ -138,19 +138,6 @@ def sdk_url_patterns() -> list[re.Pattern[str]]:
     return patterns
 
 
-AUTHOR = user_arn("acme", "acme-author")
-
-
-@pytest.fixture
-def acme_qs(acme_embed: EmulatorSession) -> Any:
-    return acme_embed.client("quicksight", config=NO_RETRIES)
-
-
-def mint(qs: Any, **kwargs: Any) -> str:
-    url: str = qs.get_session_embed_url(AwsAccountId=ACCOUNT, UserArn=AUTHOR, **kwargs)["EmbedUrl"]
-    return url
-
-
 def test_url_points_at_the_emulator_and_carries_an_auth_code(
     emulator: Emulator, acme_qs: Any
 ) -> None:
@@ -166,27 +153,6 @@ def test_urls_are_unique(acme_qs: Any) -> None:
     urls = {mint(acme_qs) for _ in range(5)}
 
     assert len(urls) == 5
-
-
-def test_first_open_names_the_session_then_the_url_is_spent(acme_qs: Any) -> None:
-    url = mint(acme_qs, EntryPoint="/start/analyses", SessionLifetimeInMinutes=60)
-
-    first_status, page = redeem(url)
-    second_status, second_page = redeem(url)
-
-    assert first_status == 200
-    for shown in (AUTHOR, "acme-author", "acme", "/start/analyses", "60"):
-        assert shown in page
-    assert second_status == 410
-    assert "already used" in second_page
-
-
-def test_default_entry_point_and_lifetime(acme_qs: Any) -> None:
-    status, page = redeem(mint(acme_qs))
-
-    assert status == 200
-    assert "<td>/start</td>" in page
-    assert "<td>600</td>" in page
 
 
 def test_url_expires_after_five_minutes(emulator: Emulator, acme_qs: Any) -> None:

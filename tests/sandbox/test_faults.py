@@ -4,16 +4,13 @@ emulator's callers see them; the control API that arms them is only reachable wi
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from sandbox import Emulator, EmulatorError, EmulatorSession
+from sandbox import Emulator, EmulatorSession
 from sandbox.faults import FAULT_ERRORS, Fault, FaultBook, FaultKind, InjectedFault
 from sandbox.quicksight.botocore_model import error_status
 
@@ -92,12 +89,6 @@ class TestFaults:
 
 
 @pytest.fixture
-def emu(emulator: Emulator) -> Iterator[Emulator]:
-    yield emulator
-    emulator.faults.clear()
-
-
-@pytest.fixture
 def qs(acme_embed: EmulatorSession) -> Any:
     return acme_embed.client("quicksight", config=NO_RETRIES)
 
@@ -166,51 +157,3 @@ def test_sts_faults_use_the_query_protocol_codes(emu: Emulator, admin: EmulatorS
 
     assert error.value.response["Error"]["Code"] == "Throttling"
     assert sts.get_caller_identity()["Account"] == ACCOUNT
-
-
-def test_unknown_operation_or_kind_is_refused(emu: Emulator) -> None:
-    with pytest.raises(EmulatorError, match="no operation named 'GetSessionEmbedURL'"):
-        emu.faults.inject("GetSessionEmbedURL", kind="throttle")
-    with pytest.raises(ValueError, match="explode"):
-        emu.faults.inject("GetSessionEmbedUrl", kind="explode")
-    assert emu.faults.active() == []
-
-
-def _control(emu: Emulator, method: str, path: str, headers: dict[str, str]) -> int:
-    return _post(f"{emu.endpoint_url}/_sandbox/{path}", method, headers)
-
-
-def _post(url: str, method: str = "POST", headers: dict[str, str] | None = None) -> int:
-    request = urllib.request.Request(  # noqa: S310 (local emulator)
-        url,
-        data=json.dumps({"operation": "GetSessionEmbedUrl", "kind": "throttle"}).encode(),
-        method=method,
-        headers=headers or {},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-            return int(response.status)
-    except urllib.error.HTTPError as e:
-        return e.code
-
-
-def test_control_api_needs_its_token_and_refuses_aws_signed_calls(emu: Emulator) -> None:
-    signed = {
-        "X-Sandbox-Token": emu.control_token,
-        "Authorization": "AWS4-HMAC-SHA256 Credential=AKIA/20240101/us-east-1/quicksight/x",
-    }
-
-    assert _control(emu, "POST", "faults", {}) == 403
-    assert _control(emu, "POST", "faults", {"X-Sandbox-Token": "guess"}) == 403
-    assert _control(emu, "POST", "faults", signed) == 403
-    assert emu.faults.active() == []
-    assert _control(emu, "POST", "faults", {"X-Sandbox-Token": emu.control_token}) == 201
-    assert len(emu.faults.active()) == 1
-
-
-def test_moto_admin_api_is_not_reachable(emu: Emulator, qs: Any) -> None:
-    """moto's /moto-api/reset-auth could otherwise switch IAM enforcement off."""
-    assert _post(f"{emu.endpoint_url}/moto-api/reset-auth") == 404
-    assert _post(f"{emu.endpoint_url}/moto-api/reset") == 404
-    with pytest.raises(qs.exceptions.AccessDeniedException):
-        qs.list_namespaces(AwsAccountId=ACCOUNT)

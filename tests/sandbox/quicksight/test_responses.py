@@ -13,7 +13,7 @@ from botocore.awsrequest import AWSRequest
 
 from sandbox import Emulator, EmulatorSession
 
-from .conftest import ACCOUNT, NO_RETRIES, SERVER_VALIDATES, Tenant, assume, user_arn
+from ..conftest import ACCOUNT, NO_RETRIES, SERVER_VALIDATES, Tenant, assume, user_arn
 
 NS = "default"
 
