@@ -38,7 +38,6 @@ from policies.rules.iam.common import (
     scope_of,
     tenant_of,
     tenant_statements,
-    user_actions,
     user_actions_of,
     where,
 )
@@ -216,7 +215,7 @@ def embed_role_tenant_users_only(
 ) -> None:
     """An embed role's actions on QuickSight users reach only its tenant's users."""
     for doc, stmt, tenant in tenant_statements(index, args, "permissions"):
-        actions = {u for a in stmt.actions for u in user_actions(a)}
+        actions = user_actions_of(stmt)
         if not actions:
             continue
         shown = listed(actions)
