@@ -23,9 +23,12 @@ from botocore.compat import HTTPHeaders
 ACCOUNT = "111122223333"
 REGION = "us-east-1"
 ROLE_SECONDS = 3600
+REQUEST_ID = "0f4c3a5e-8d2b-4c1e-9a7f-2b6d8e1c3f50"
+"""Shaped as QuickSight's and STS's request ids: a UUID."""
 EMBED_BODY = (
     b'{"Status": 200, "EmbedUrl": "https://us-east-1.quicksight.aws.amazon.com/embed/'
-    b'0123456789abcdef/sessions/fedcba9876543210?code=STUBCODE", "RequestId": "req-stub"}'
+    b'0123456789abcdef/sessions/fedcba9876543210?code=STUBCODE", '
+    b'"RequestId": "' + REQUEST_ID.encode() + b'"}'
 )
 EMBED_OPERATIONS = (
     "GetSessionEmbedUrl",
@@ -48,7 +51,7 @@ _ASSUME_ROLE = """<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-
       <Arn>arn:aws:sts::{account}:assumed-role/{role}/{session}</Arn>
     </AssumedRoleUser>
   </AssumeRoleResult>
-  <ResponseMetadata><RequestId>req-sts</RequestId></ResponseMetadata>
+  <ResponseMetadata><RequestId>6b1e9d2a-3f4c-4e8b-a5d7-c0e2f1a4b9d3</RequestId></ResponseMetadata>
 </AssumeRoleResponse>"""
 
 
@@ -68,7 +71,7 @@ class _Body:
 
 def _response(url: str, body: bytes, content_type: str) -> AWSResponse:
     headers = HTTPHeaders()
-    headers["x-amzn-RequestId"] = "req-stub"
+    headers["x-amzn-RequestId"] = REQUEST_ID
     headers["Content-Type"] = content_type
     return AWSResponse(url, 200, headers, _Body(body))
 

@@ -18,6 +18,11 @@ from embedder.redaction import REDACTED, redact
 _REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}", re.ASCII)
 # Error codes are identifiers: `AccessDeniedException`, `Throttling`, `Client.InvalidToken`.
 _ERROR_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.:]{0,99}", re.ASCII)
+# What QuickSight and STS answer, on every call: a UUID. Hex digits and hyphens hold nothing
+# `redact` replaces (an access key id has letters past F, a URL or a field a colon or an `=`),
+# so a UUID is kept without running it (the warm path's largest check; its test holds
+# `redact` to this).
+_UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", re.ASCII)
 UNRECOGNISED_CODE = "UnrecognisedErrorCode"
 UNRECOGNISED_REQUEST_ID = f"{REDACTED} (not shaped like an AWS request id)"
 
@@ -37,4 +42,6 @@ def safe_request_id(value: object) -> str | None:
     if value is None or value == "":
         return None
     text = str(value)
+    if _UUID.fullmatch(text) is not None:
+        return text
     return text if _kept(text, _REQUEST_ID) else UNRECOGNISED_REQUEST_ID

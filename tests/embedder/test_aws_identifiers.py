@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from hypothesis import given
+from hypothesis import strategies as st
 
 from embedder.aws_errors import quicksight_error, sts_error
 from embedder.aws_identifiers import (
@@ -58,6 +60,29 @@ def test_request_ids_keep_their_shape(value: str, kept: bool) -> None:
     assert safe_request_id(value) == (value if kept else UNRECOGNISED_REQUEST_ID)
     assert safe_request_id(None) is None
     assert safe_request_id("") is None
+
+
+UUIDS = st.from_regex(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", fullmatch=True)
+
+
+@given(UUIDS)
+def test_a_uuid_is_kept_by_its_shape_as_the_full_check_keeps_it(request_id: str) -> None:
+    """The shortcut for QuickSight's and STS's own request ids keeps only what the full check
+    (shape, then `redact` changing nothing) keeps: hex digits and hyphens hide no secret."""
+    assert redact(request_id) == request_id
+    assert safe_request_id(request_id) == request_id
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        ("0f8d2c1e-3a4b-4c5d-9e6f-7a8b9c0d1e2", True),  # one digit short: the full check keeps it
+        ("0f8d2c1e-3a4b-4c5d-9e6f-7a8b9c0d1e2f" + "a" * 29, False),  # past the shape's 64
+        ("ASIAZZZZZZZZZZZZZZZZ-3a4b-4c5d-9e6f-7a8b9c0d1e2f", False),  # an access key id first
+    ],
+)
+def test_what_is_one_step_past_a_uuid_goes_through_the_full_check(value: str, kept: bool) -> None:
+    assert safe_request_id(value) == (value if kept else UNRECOGNISED_REQUEST_ID)
 
 
 def _client_error(code: str, request_id: str) -> ClientError:
