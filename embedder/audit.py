@@ -6,9 +6,7 @@ to the last AWS answer:
     with self._auditor.attempt(api="GenerateEmbedUrlForRegisteredUser", experience="dashboard",
                                user=user) as attempt:
         ...checks...; attempt.entry_point = dashboard_id; attempt.lifetime_minutes = minutes
-        result = self._mint(...)
-        attempt.granted(result)
-        return result
+        return self._mint(attempt, ...)  # which sets attempt.request_id from AWS's answer
 
 A new mint API (dashboards, visuals, Q, anonymous sessions) calls it the same way and so gets
 its audit event, its span and its metrics (`embedder.telemetry`) with nothing else to write. An
@@ -41,7 +39,6 @@ from embedder.redaction import AUDIT_LOGGER as AUDIT_LOGGER
 from embedder.redaction import redact
 
 if TYPE_CHECKING:
-    from embedder.result import EmbedUrl
     from embedder.telemetry import MintSpan, Telemetry
 
 audit_logger = logging.getLogger(AUDIT_LOGGER)
@@ -115,9 +112,6 @@ class Attempt:
         self._span: MintSpan | None = None
         self._started = 0.0
 
-    def granted(self, result: EmbedUrl) -> None:
-        self.request_id = result.request_id or None
-
     def __enter__(self) -> Attempt:
         auditor = self._auditor
         if auditor._telemetry is not None:
@@ -138,7 +132,7 @@ class Attempt:
             request_id = getattr(error, "request_id", None)
             self.request_id = request_id if isinstance(request_id, str) else None
         auditor = self._auditor
-        if auditor._telemetry is not None:
+        if self._span is not None and auditor._telemetry is not None:
             auditor._telemetry.end(
                 self._span, self._api, auditor._tenant, outcome, self.request_id, seconds
             )

@@ -121,31 +121,42 @@ def make_sts_client(
 
 
 class _Slot:
-    """Makes its value once, on first use; a failed attempt leaves it empty for the next."""
+    """Makes its value once, on first use; a failed attempt leaves it empty for the next.
+
+    `made` is read only once `ready` is true (set after it, under the lock). `used` is the
+    pool's reference bit: set on every hit, cleared by the pool's eviction pass."""
+
+    __slots__ = ("_create", "_lock", "made", "ready", "used")
 
     def __init__(self, create: Callable[[], Any]) -> None:
         self._create = create
         self._lock = threading.Lock()
-        self._value: Any = None
-        self._ready = False
+        self.made: Any = None
+        self.ready = False
+        self.used = False
 
     def value(self) -> Any:
-        if not self._ready:
+        if not self.ready:
             with self._lock:
-                if not self._ready:
-                    self._value = self._create()
-                    self._ready = True
-        return self._value
+                if not self.ready:
+                    self.made = self._create()
+                    self.ready = True
+        return self.made
 
 
 class ClientPool:
-    """A bounded, thread-safe LRU of clients keyed by who they act as.
+    """A bounded, thread-safe pool of clients keyed by who they act as, evicting the least
+    recently used by the second-chance (CLOCK) approximation of LRU.
 
     `max_size`: how many clients to keep (about half a megabyte each); make it at least the
     number of role sessions in use at once (iam identity: the active users) to avoid rebuilds.
 
-    The pool lock only guards the bookkeeping; a client is made under its own slot's lock, so
-    a slow miss for one user never blocks calls for another, and concurrent first calls for the
+    A hit takes no lock: it reads the dict (atomic under the GIL) and sets the slot's
+    reference bit, so the warm path of every mint pays one lookup. A miss takes the pool lock
+    to insert; when the pool is full, the oldest slot goes unless it was used since the last
+    pass, in which case it loses its bit and moves to the newest end (a client in use is not
+    evicted while one unused since is there). A client is made under its own slot's lock, so a
+    slow miss for one user never blocks calls for another, and concurrent first calls for the
     same key make one client (hence one credentials object, hence one AssumeRole).
     An evicted client is not closed: a thread may still be using it; it is freed when unused.
     """
@@ -159,15 +170,31 @@ class ClientPool:
 
     def get(self, key: Hashable, create: Callable[[], T]) -> T:
         """The client for `key`, made with `create()` on a miss."""
+        slot = self._slots.get(key)
+        if slot is not None and slot.ready:  # the warm path
+            slot.used = True
+            return cast(T, slot.made)
         with self._lock:
             slot = self._slots.get(key)
             if slot is None:
+                self._evict(self.max_size - 1)
                 slot = self._slots[key] = _Slot(create)
-                while len(self._slots) > self.max_size:
-                    self._slots.popitem(last=False)
             else:
-                self._slots.move_to_end(key)
+                slot.used = True
         return cast(T, slot.value())
+
+    def _evict(self, size: int) -> None:
+        """Down to `size` slots, before a new one goes in (under the lock): the oldest slot not
+        used since the last pass goes. A pass clears the bits it skips, so it ends within one
+        turn of the pool."""
+        slots = self._slots
+        while len(slots) > size:
+            key, slot = next(iter(slots.items()))
+            if slot.used:
+                slot.used = False
+                slots.move_to_end(key)
+            else:
+                del slots[key]
 
     def __len__(self) -> int:
         return len(self._slots)

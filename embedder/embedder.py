@@ -105,9 +105,7 @@ class Embedder(Minting):
             }
             if not self._iam:
                 request["UserArn"] = self._user_arn(member)
-            return self._granted(
-                attempt, member, api, lambda qs: qs.get_session_embed_url(**request)
-            )
+            return self._mint(attempt, member, api, lambda qs: qs.get_session_embed_url(**request))
 
     def generate_console_url(
         self,

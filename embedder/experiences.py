@@ -104,7 +104,6 @@ def session_tags(
     limit = service_limits().session_tag_value
     out: list[dict[str, str]] = []
     for key, value in given.items():
-        shown = _shown(key)
         if key in declared.fixed:
             reason = (
                 "is fixed by the tenant file (anonymous.session_tags.fixed): the app cannot set it"
@@ -118,7 +117,7 @@ def session_tags(
             problem = limit.check(value)
             reason = "" if problem is None else f"its value {problem} (AWS SessionTagValue)"
         if reason:
-            raise SessionTagError(tenant=config.tenant, key=shown, reason=reason)
+            raise SessionTagError(tenant=config.tenant, key=_shown(key), reason=reason)
         assert isinstance(value, str)
         out.append({"Key": key, "Value": value})
     out += [{"Key": k, "Value": v} for k, v in fixed_tag_values(declared).items()]

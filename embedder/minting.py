@@ -170,7 +170,7 @@ class Minting(RoleAccess):
         }
         if domains:
             request["AllowedDomains"] = domains
-        return self._granted(
+        return self._mint(
             attempt,
             member,
             REGISTERED_API,
@@ -206,24 +206,12 @@ class Minting(RoleAccess):
             request["SessionTags"] = cast("list[SessionTagTypeDef]", sent_tags)
         if domains:
             request["AllowedDomains"] = domains
-        return self._granted(
+        return self._mint(
             attempt,
             None,
             ANONYMOUS_API,
             lambda qs: qs.generate_embed_url_for_anonymous_user(**request),
         )
-
-    def _granted(
-        self,
-        attempt: Attempt,
-        member: TenantUser | None,
-        operation: str,
-        call: Callable[[QuickSightClient], EmbedResponse],
-    ) -> EmbedUrl:
-        """`_mint`, the URL recorded on its audit `attempt` as granted."""
-        result = self._mint(member, operation, call)
-        attempt.granted(result)
-        return result
 
     def _visual_configuration(
         self, dashboard: str, sheet_id: str, visual_id: str
@@ -251,24 +239,50 @@ class Minting(RoleAccess):
 
     def _mint(
         self,
+        attempt: Attempt,
         member: TenantUser | None,
         operation: str,
         call: Callable[[QuickSightClient], EmbedResponse],
     ) -> EmbedUrl:
-        """Mint for `member`, or (None) for an anonymous reader, as the tenant's session."""
+        """Mint for `member`, or (None) for an anonymous reader, as the tenant's session; the
+        request id recorded on its audit `attempt`. The warm path is the `try`: one call with
+        nothing wrapped around it (each Python call costs a warm mint about a microsecond,
+        `make bench`); a failure is typed, and an unknown user registered, after it."""
         issued_at = self._clock()
         qs = self._quicksight(member)
+        failed: Exception | None = None
         try:
-            response = self._aws(operation, lambda: call(qs))
-        except QuickSightUserNotFoundError:
-            if not self._register_users or member is None:
-                raise
-            self._register(qs, member)
-            response = self._aws(operation, lambda: call(qs))
-        user = ANONYMOUS_USER if member is None else member.name
-        result = self._embed_url(operation, response, issued_at, user)
-        logger.debug("%s: minted for tenant %s user %s", operation, self.tenant, user)
+            response = call(qs)
+        except Exception as e:
+            failed = e
+        if failed is not None:  # outside the `except`: see `_after_failure`
+            response = self._after_failure(failed, qs, member, operation, call)
+        result = self._embed_url(
+            operation, response, issued_at, ANONYMOUS_USER if member is None else member.name
+        )
+        attempt.request_id = result.request_id or None
         return result
+
+    def _after_failure(
+        self,
+        error: Exception,
+        qs: QuickSightClient,
+        member: TenantUser | None,
+        operation: str,
+        call: Callable[[QuickSightClient], EmbedResponse],
+    ) -> EmbedResponse:
+        """A failed mint's answer: the mint again once a user QuickSight does not know yet is
+        registered (iam identity, when the tenant opts in); else its typed error, raised here,
+        outside the `except` block that caught `error` (see `RoleAccess._typed`)."""
+        failure = self._quicksight_error(error, operation)
+        if not (
+            isinstance(failure, QuickSightUserNotFoundError)
+            and self._register_users
+            and member is not None
+        ):
+            raise failure
+        self._register(qs, member)
+        return self._aws(operation, lambda: call(qs))
 
     def _embed_url(
         self, operation: str, response: EmbedResponse, issued_at: datetime, user: str

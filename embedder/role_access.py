@@ -12,6 +12,7 @@ import re
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast
 
 import botocore.session
@@ -104,7 +105,8 @@ class RoleAccess:
         self._config = config
         self._session = session
         self._boto_config = client_config(boto_config)
-        self._clock = _aware(clock or _utc_now)
+        # The app's clock read as UTC when naive; ours is aware already (one call, not three).
+        self._clock = _aware(clock) if clock is not None else partial(datetime.now, UTC)
         self._client = client
         self._sts_client = sts_client
         self._client_factory = client_factory or self._make_quicksight_client
@@ -146,12 +148,11 @@ class RoleAccess:
 
     def _aws(self, operation: str, call: Callable[[], R]) -> R:
         """Run a QuickSight call; botocore's failures become typed errors."""
-        return self._call(
-            "QuickSight",
-            operation,
-            lambda e: quicksight_error(e, tenant=self.tenant, operation=operation),
-            call,
-        )
+        try:
+            return call()
+        except Exception as e:
+            error = e
+        raise self._quicksight_error(error, operation)
 
     def _call(
         self,
@@ -161,24 +162,44 @@ class RoleAccess:
         call: Callable[[], R],
     ) -> R:
         """`call()`, with whatever botocore raises as the typed errors of embedder.errors
-        (`api_error` types the service's own error responses). The typed error is raised
-        outside the `except` block, so botocore's exception (whose text may quote a response
-        body) is neither its context nor, unless scrubbed, its cause."""
+        (`api_error` types the service's own error responses)."""
         try:
             return call()
-        except EmbedderError:
-            raise  # already typed (a role session's AssumeRole, refreshed while signing)
         except Exception as e:
-            failure = typed_failure(
-                e,
-                tenant=self.tenant,
-                service=service,
-                operation=operation,
-                role=self._role_label(),
-                endpoint=self._endpoint_url,
-                api_error=api_error,
-            )
-        raise failure
+            error = e
+        raise self._typed(error, service, operation, api_error)
+
+    def _typed(
+        self,
+        error: Exception,
+        service: str,
+        operation: str,
+        api_error: Callable[[ClientError], EmbedderError],
+    ) -> EmbedderError:
+        """The typed error of a failed call: `error` itself when already typed (a role
+        session's AssumeRole, refreshed while signing). Raise it outside the `except` block
+        that caught `error`, so botocore's exception (whose text may quote a response body) is
+        neither its context nor, unless scrubbed, its cause."""
+        if isinstance(error, EmbedderError):
+            return error
+        return typed_failure(
+            error,
+            tenant=self.tenant,
+            service=service,
+            operation=operation,
+            role=self._role_label(),
+            endpoint=self._endpoint_url,
+            api_error=api_error,
+        )
+
+    def _quicksight_error(self, error: Exception, operation: str) -> EmbedderError:
+        """`_typed` for a QuickSight call."""
+        return self._typed(
+            error,
+            "QuickSight",
+            operation,
+            lambda e: quicksight_error(e, tenant=self.tenant, operation=operation),
+        )
 
     # --- Identities ------------------------------------------------------------------------------
 
@@ -313,10 +334,6 @@ class RoleAccess:
         if isinstance(session, botocore.session.Session):
             return session
         return cast(botocore.session.Session, session._session)  # a boto3.Session's own
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _aware(clock: Clock) -> Clock:

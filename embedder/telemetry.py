@@ -35,6 +35,7 @@ TENANT = "embedder.tenant"
 OUTCOME = "embedder.outcome"
 API = "rpc.method"
 GRANTED = "granted"
+BOTOCORE_INSTRUMENTATION = "opentelemetry.instrumentation.botocore"
 
 
 @cache
@@ -54,6 +55,7 @@ def _otel() -> tuple[Any, Any, tuple[str, ...]] | None:
     return trace, metrics, (key, "suppress_instrumentation")
 
 
+_ASK = object()
 _UNSET_PROVIDERS: tuple[type, ...] = ()
 """The tracer providers that record nothing: the API's own until the app sets the SDK's."""
 
@@ -120,12 +122,27 @@ class Telemetry:
         )
 
     def start(self) -> MintSpan | None:
-        """A mint begins: None when no span would be recorded and no botocore instrumentation
-        is on (then only metrics). Under botocore instrumentation, the mint's AWS calls run
-        with instrumentation suppressed."""
-        tracing = _tracing(self._trace)
+        """A mint begins: None when nothing would be recorded (no tracer or meter provider set
+        by the app, no botocore instrumentation on), and then `end` is not called. Under botocore
+        instrumentation, the mint's AWS calls run with instrumentation suppressed.
+
+        The common case, an app that has not set OpenTelemetry up, is decided inline from the
+        API's globals (None until the app sets a provider): `get_tracer_provider()` looks at the
+        environment on every call while none is set, and each Python call costs a warm mint
+        about a microsecond (`make bench`)."""
+        provider = getattr(self._trace, "_TRACER_PROVIDER", _ASK)
+        if (
+            provider is None
+            and getattr(self._metrics, "_METER_PROVIDER", _ASK) is None
+            and BOTOCORE_INSTRUMENTATION not in sys.modules
+        ):
+            return None
+        if provider is _ASK:  # an API that keeps it elsewhere
+            provider = self._trace.get_tracer_provider()
+        tracing = provider is not None and not isinstance(provider, _UNSET_PROVIDERS)
         instrumented = bool(self._suppress) and _botocore_instrumented()
-        if not (tracing or instrumented):
+        metering = getattr(self._metrics, "_METER_PROVIDER", _ASK) is not None
+        if not (tracing or instrumented or metering):
             return None
         token = None
         if instrumented:
@@ -138,15 +155,14 @@ class Telemetry:
 
     def end(
         self,
-        mint: MintSpan | None,
+        mint: MintSpan,
         api: str,
         tenant: str,
         outcome: str,
         request_id: str | None,
         seconds: float,
     ) -> None:
-        if mint is None and not _metering(self._metrics):
-            return  # nothing set up to record: the API's instruments would drop it
+        """The mint `start` began (not None) ends: its metrics, then its span when traced."""
         key = (tenant, api, outcome)
         found = self._labels.get(key)
         if found is None:
@@ -155,8 +171,6 @@ class Telemetry:
         self._duration.record(seconds, labels)
         if outcome != GRANTED:
             self._errors.add(1, labels)
-        if mint is None:
-            return
         if mint.token is not None:
             self._context.detach(mint.token)
         if not mint.started_ns:
@@ -196,28 +210,9 @@ class Telemetry:
         return labels, f"{RPC_SERVICE}.{api}", attributes
 
 
-_ASK = object()
-
-
-def _tracing(trace: Any) -> bool:
-    """Whether the app set a tracer provider. Read from the API's global (None until set):
-    `get_tracer_provider()` looks at the environment on every call while none is set, which
-    costs more than the rest of an untraced mint's telemetry together."""
-    provider = getattr(trace, "_TRACER_PROVIDER", _ASK)
-    if provider is _ASK:  # an API that keeps it elsewhere
-        provider = trace.get_tracer_provider()
-    return provider is not None and not isinstance(provider, _UNSET_PROVIDERS)
-
-
-def _metering(internal: Any) -> bool:
-    """Whether the app set a meter provider (the API's global, None until set; as `_tracing`)."""
-    provider = getattr(internal, "_METER_PROVIDER", _ASK)
-    return provider is not None
-
-
 def _botocore_instrumented() -> bool:
     """Whether opentelemetry-instrumentation-botocore is on (it is imported to be)."""
-    module = sys.modules.get("opentelemetry.instrumentation.botocore")
+    module = sys.modules.get(BOTOCORE_INSTRUMENTATION)
     if module is None:
         return False
     return bool(module.BotocoreInstrumentor().is_instrumented_by_opentelemetry)

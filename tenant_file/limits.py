@@ -11,7 +11,7 @@ tenant file from being checked.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -27,6 +27,14 @@ class StringLimit:
     min_length: int | None
     max_length: int | None
     pattern: str | None
+    _compiled: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # AWS's patterns are Java regexes, where `\w` is [a-zA-Z_0-9] (ASCII): Python's `\w`
+        # on str would admit a Cyrillic letter that AWS refuses (java.util.regex.Pattern, "\w").
+        # Compiled once: a session tag's value is checked on every anonymous mint.
+        compiled = None if self.pattern is None else re.compile(self.pattern, re.ASCII)
+        object.__setattr__(self, "_compiled", compiled)
 
     def check(self, value: str) -> str | None:
         """Say what is wrong with `value`, or None when it fits the shape."""
@@ -34,9 +42,7 @@ class StringLimit:
             return f"is shorter than {self.min_length} characters"
         if self.max_length is not None and len(value) > self.max_length:
             return f"is longer than {self.max_length} characters"
-        # AWS's patterns are Java regexes, where `\w` is [a-zA-Z_0-9] (ASCII): Python's `\w`
-        # on str would admit a Cyrillic letter that AWS refuses (java.util.regex.Pattern, "\w").
-        if self.pattern is not None and not re.fullmatch(self.pattern, value, re.ASCII):
+        if self._compiled is not None and self._compiled.fullmatch(value) is None:
             return f"does not match the pattern {self.pattern}"
         return None
 

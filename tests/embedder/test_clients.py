@@ -8,6 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from embedder import (
     ClientPool,
@@ -112,3 +114,56 @@ def test_concurrent_first_calls_for_one_key_make_one_client() -> None:
 def test_a_pool_holds_at_least_one_client(size: int) -> None:
     with pytest.raises(ValueError, match=f"max_size must be at least 1, got {size}"):
         ClientPool(size)
+
+
+def test_a_client_in_use_outlives_a_stream_of_one_off_users() -> None:
+    """Second chance: the app's busy tenant session keeps its client while a crawl of users
+    seen once each passes through a small pool."""
+    pool = ClientPool(3)
+    made: list[str] = []
+
+    def make(key: str) -> Callable[[], str]:
+        def create() -> str:
+            made.append(key)
+            return f"client-{key}"
+
+        return create
+
+    for n in range(50):
+        assert pool.get("busy", make("busy")) == "client-busy"
+        assert pool.get(f"once-{n}", make(f"once-{n}")) == f"client-once-{n}"
+        assert len(pool) <= 3
+    assert made.count("busy") == 1
+    assert len(made) == 51
+
+
+def client_of(key: int) -> Callable[[], tuple[str, int]]:
+    return lambda: ("client", key)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=9), max_size=200), st.integers(1, 6))
+def test_a_pool_answers_each_key_with_its_own_client_within_its_bound(
+    keys: list[int], size: int
+) -> None:
+    pool = ClientPool(size)
+    for key in keys:
+        assert pool.get(key, client_of(key)) == ("client", key)
+        assert len(pool) <= size
+
+
+def test_hits_and_misses_from_many_threads_keep_the_bound_and_the_right_clients() -> None:
+    pool = ClientPool(4)
+    errors: list[object] = []
+    barrier = threading.Barrier(THREADS)
+
+    def work(thread: int) -> None:
+        barrier.wait()
+        for n in range(2000):
+            key = (thread + n) % 7 if n % 3 else thread
+            got = pool.get(key, client_of(key))
+            if got != ("client", key) or len(pool) > 4:
+                errors.append((key, got, len(pool)))
+
+    with ThreadPoolExecutor(THREADS) as ex:
+        list(ex.map(work, range(THREADS)))
+    assert errors == []
