@@ -97,7 +97,7 @@ def session_tags(
     `tags` for the keys the file declares; a fixed key the app sends is refused, never merged."""
     declared = anonymous.session_tags
     given: Mapping[str, object] = {} if tags is None else tags
-    if not isinstance(given, Mapping):
+    if type(given) is not dict and not isinstance(given, Mapping):  # a dict, asked first
         raise SessionTagError(
             tenant=config.tenant, key="-", reason="pass the tags as a mapping of key to value"
         )
@@ -120,7 +120,7 @@ def session_tags(
             raise SessionTagError(tenant=config.tenant, key=_shown(key), reason=reason)
         assert isinstance(value, str)
         out.append({"Key": key, "Value": value})
-    out += [{"Key": k, "Value": v} for k, v in fixed_tag_values(declared).items()]
+    out += [{"Key": k, "Value": v} for k, v in fixed_tag_values(declared)]
     return out
 
 

@@ -221,9 +221,14 @@ class Minting(RoleAccess):
         return {"DashboardVisual": {"InitialDashboardVisualId": visual}}
 
     def _asset_arn(self, kind: str, asset_id: str) -> str:
-        return quicksight_asset_arn(
-            self._partition, self._config.region, self.account_id(), kind, asset_id
-        )
+        """The ARN of one of the file's dashboards or topics (checked first: the memo holds
+        only what the file lists)."""
+        arn = self._asset_arns.get((kind, asset_id))
+        if arn is None:
+            arn = self._asset_arns[kind, asset_id] = quicksight_asset_arn(
+                self._partition, self._config.region, self.account_id(), kind, asset_id
+            )
+        return arn
 
     def _entry_point(self, path: str | None) -> str:
         """`request_checks.entry_point`, remembering the paths it accepted: they depend only on
@@ -293,10 +298,13 @@ class Minting(RoleAccess):
         url = answer.get("EmbedUrl")
         if not (isinstance(url, str) and url.startswith(("https://", "http://"))):
             raise self._unreadable("QuickSight", operation, "no EmbedUrl")
-        meta = answer.get("ResponseMetadata")
-        meta = meta if isinstance(meta, dict) else {}
-        request_id = answer.get("RequestId") or meta.get("RequestId") or ""
-        status = answer.get("Status") or meta.get("HTTPStatusCode") or 0
+        request_id = answer.get("RequestId")
+        status = answer.get("Status")
+        if not (request_id and status):  # else from the HTTP answer's metadata
+            meta = answer.get("ResponseMetadata")
+            meta = meta if isinstance(meta, dict) else {}
+            request_id = request_id or meta.get("RequestId") or ""
+            status = status or meta.get("HTTPStatusCode") or 0
         if not isinstance(request_id, str) or not isinstance(status, int):
             raise self._unreadable("QuickSight", operation, "a RequestId or Status of a wrong type")
         return EmbedUrl(
@@ -304,7 +312,7 @@ class Minting(RoleAccess):
             expires_at=issued_at + URL_VALIDITY,
             request_id=safe_request_id(request_id) or "",
             status=status,
-            tenant=self.tenant,
+            tenant=self._config.tenant,
             user=user,
         )
 

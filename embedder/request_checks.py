@@ -59,6 +59,8 @@ def session_lifetime(config: TenantConfig, minutes: int | None) -> int:
         return ceiling
     limits = service_limits()
     low, high = limits.session_lifetime_min, limits.session_lifetime_max
+    if type(minutes) is int and low <= minutes <= ceiling:  # the file's ceiling is <= high
+        return minutes
     if isinstance(minutes, bool) or not isinstance(minutes, int):
         reason = "must be a whole number of minutes"
     elif not low <= minutes <= high:

@@ -124,6 +124,7 @@ class RoleAccess:
         # thousands of users): one dict per Embedder, ARNs filled in once the account is known.
         self._members: dict[str, TenantUser] = {u.name: u for u in config.users}
         self._user_arns: dict[str, str] = {}
+        self._asset_arns: dict[tuple[str, str], str] = {}
         self._accepted_entry_points: set[str] = set()
         self._credentials: dict[str, Credentials] = {}
         self._credentials_lock = threading.Lock()

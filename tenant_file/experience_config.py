@@ -9,7 +9,7 @@ sensitive): held as `SecretStr`, never echoed in a message.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
@@ -159,6 +159,6 @@ def _anonymous_problems(anonymous: Anonymous) -> list[tuple[str, str]]:
     return problems
 
 
-def fixed_tag_values(tags: SessionTags) -> Mapping[str, str]:
-    """The fixed tags with their values revealed (for the request to AWS only)."""
-    return {key: value.get_secret_value() for key, value in tags.fixed.items()}
+def fixed_tag_values(tags: SessionTags) -> list[tuple[str, str]]:
+    """The fixed tags, key and value, their values revealed (for the request to AWS only)."""
+    return [(key, value.get_secret_value()) for key, value in tags.fixed.items()]

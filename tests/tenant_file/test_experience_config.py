@@ -44,7 +44,7 @@ def test_a_full_file_loads_and_the_schema_agrees() -> None:
     t = parse_tenant(yaml.safe_dump(data))
     assert t.anonymous is not None
     assert t.anonymous.session_tags.keys == ("region", "tier")
-    assert fixed_tag_values(t.anonymous.session_tags) == {"tenant_id": SECRET}
+    assert fixed_tag_values(t.anonymous.session_tags) == [("tenant_id", SECRET)]
     assert SECRET not in repr(t)
     assert SECRET not in str(t)
 
