@@ -82,40 +82,57 @@ class AuditEvent(NamedTuple):
 
 
 class Attempt:
-    """One mint attempt: a context manager that emits its event (and ends its span) on exit;
-    the mint fills in what it learns as it goes."""
+    """One mint attempt, as a context manager: the mint fills in what it learns as it goes.
 
-    __slots__ = (
-        "_api",
-        "_auditor",
-        "_experience",
-        "_identity",
-        "_span",
-        "_started",
-        "entry_point",
-        "lifetime_minutes",
-        "request_id",
-        "user",
-    )
+    This base records nothing: it is the attempt of a mint no one listens to (no callback, the
+    `embedder.audit` logger below INFO, no telemetry to record), which so costs the warm path
+    an object and nothing else. Its fields are written by the mint, never read."""
+
+    __slots__ = ("entry_point", "lifetime_minutes", "request_id")
+
+    entry_point: str | None
+    """The console path, dashboard id or topic: as asked, then as checked."""
+    lifetime_minutes: int | None
+    request_id: str | None
+
+    def __enter__(self) -> Attempt:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        _traceback: TracebackType | None,
+    ) -> None:
+        return None
+
+
+class RecordedAttempt(Attempt):
+    """An attempt someone listens to: it emits its event (and ends its span) on exit."""
+
+    __slots__ = ("_api", "_auditor", "_experience", "_identity", "_span", "_started", "user")
 
     def __init__(
-        self, auditor: MintAuditor, api: str, experience: str, user: str | None, identity: str
+        self,
+        auditor: MintAuditor,
+        api: str,
+        experience: str,
+        user: str | None,
+        identity: str,
+        span: MintSpan | None,
     ) -> None:
         self._auditor = auditor
         self._api = api
         self._experience = experience
         self._identity = identity
         self.user = user
-        self.entry_point: str | None = None
-        self.lifetime_minutes: int | None = None
-        self.request_id: str | None = None
-        self._span: MintSpan | None = None
+        self.entry_point = None
+        self.lifetime_minutes = None
+        self.request_id = None
+        self._span = span
         self._started = 0.0
 
-    def __enter__(self) -> Attempt:
-        auditor = self._auditor
-        if auditor._telemetry is not None:
-            self._span = auditor._telemetry.start()
+    def __enter__(self) -> RecordedAttempt:
         self._started = time.perf_counter()
         return self
 
@@ -185,8 +202,13 @@ class MintAuditor:
     def attempt(
         self, *, api: str, experience: str, user: str | None, identity: str | None = None
     ) -> Attempt:
-        """`with auditor.attempt(...) as attempt:` around one mint, its checks included."""
-        return Attempt(self, api, experience, user, identity or self._identity)
+        """`with auditor.attempt(...) as attempt:` around one mint, its checks included: its
+        span starts here, and with no one listening it records nothing (`Attempt`)."""
+        telemetry = self._telemetry
+        span = None if telemetry is None else telemetry.start()
+        if span is None and self._callback is None and not audit_logger.isEnabledFor(logging.INFO):
+            return Attempt()
+        return RecordedAttempt(self, api, experience, user, identity or self._identity, span)
 
 
 def emit_event(event: AuditEvent, callback: AuditCallback | None) -> None:

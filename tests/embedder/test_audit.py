@@ -233,3 +233,22 @@ def test_the_log_record_is_the_one_logger_info_would_make(
     assert started.utcoffset() == timedelta(0)
     assert abs(started - datetime.now(UTC)) < timedelta(minutes=1)
     assert events[0].time == record.__dict__["audit"]["time"]
+
+
+def test_an_attempt_no_one_listens_to_records_nothing_and_the_next_one_listened_to_does(
+    aws: FakeAws, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With no callback and the audit logger below INFO (and no telemetry), a mint records
+    nothing; turning the logger on is heard from the next mint, granted or refused."""
+    emb = Embedder(config(), session=aws.session(), clock=clock, client_pool=ClientPool())
+    caplog.set_level(logging.WARNING, logger=AUDIT_LOGGER)
+    assert emb.session_embed_url("ann").status == 200
+    with pytest.raises(EntryPointNotAllowedError):
+        emb.session_embed_url("ann", entry_point="/start/../admin")
+    assert audit_records(caplog) == []
+    caplog.set_level(logging.INFO, logger=AUDIT_LOGGER)
+    emb.session_embed_url("ann")
+    with pytest.raises(EntryPointNotAllowedError):
+        emb.session_embed_url("ann", entry_point="/start/../admin")
+    outcomes = [r["outcome"] for r in audit_records(caplog)]
+    assert outcomes == ["granted", "EntryPointNotAllowedError"]
