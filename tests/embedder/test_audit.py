@@ -252,3 +252,18 @@ def test_an_attempt_no_one_listens_to_records_nothing_and_the_next_one_listened_
         emb.session_embed_url("ann", entry_point="/start/../admin")
     outcomes = [r["outcome"] for r in audit_records(caplog)]
     assert outcomes == ["granted", "EntryPointNotAllowedError"]
+
+
+@pytest.mark.parametrize("where", ["user", "entry_point"])
+def test_an_access_key_id_sent_as_a_user_or_path_is_redacted_in_the_refusals_event(
+    aws: FakeAws, clock: FakeClock, where: str
+) -> None:
+    events: list[AuditEvent] = []
+    emb = audited(aws, clock, ClientPool(), events)
+    key = "ASIAZZZZZZZZZZZZZZZZ"
+    user, path = (key, None) if where == "user" else ("ann", f"/start/{key}")
+    with pytest.raises((UnknownUserError, EntryPointNotAllowedError)):
+        emb.session_embed_url(user, entry_point=path)
+    (event,) = events
+    assert key not in json.dumps(event.to_json())
+    assert "<redacted>" in json.dumps(event.to_json())
