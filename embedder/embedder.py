@@ -46,8 +46,9 @@ class Embedder(Minting):
     Role credentials are kept per role session for the Embedder's life (a few hundred bytes
     each, at most one per user of the tenant file): each is assumed once and refreshed before
     it expires, whether or not its client is still pooled. Clients are the memory (about half
-    a megabyte each) and live in a bounded LRU `ClientPool`; a client evicted and needed again
-    is rebuilt (~35 ms) with the same credentials, without another AssumeRole.
+    a megabyte each) and live in a bounded `ClientPool` (least recently used out); a client
+    evicted and needed again is rebuilt (~35 ms) with the same credentials, without another
+    AssumeRole.
 
     Size the pool to the role sessions in use at once across the Embedders sharing it:
     quicksight identity needs one client per tenant, iam identity one per active user. The
@@ -62,7 +63,7 @@ class Embedder(Minting):
     sts_client: the client that calls AssumeRole and GetCallerIdentity.
     client_factory: makes the QuickSight client of a `RoleSession` (default: a botocore client
         signing with the session's refreshable credentials).
-    client_pool: where clients are kept (default: `embedder.clients.SHARED_POOL`, one LRU pool
+    client_pool: where clients are kept (default: `embedder.clients.SHARED_POOL`, one bounded pool
         per process of 64 clients; see above for how to size one).
     endpoint_url: one endpoint for STS and QuickSight (the local emulator).
     register_users: False turns just-in-time registration off even for a tenant whose file
