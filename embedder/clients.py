@@ -3,9 +3,10 @@
 A QuickSight client costs tens of milliseconds and about half a megabyte to make (measured by
 `make bench`, figures in the README's Benchmarks). Clients are reused across calls and kept in
 a bounded pool shared by all Embedders of a process (second-chance eviction, an approximation
-of least recently used), so memory stays bounded however many tenants and users it serves. The role credentials a client signs with are not the
-pool's: each Embedder keeps them per role session, so an evicted client is rebuilt without
-assuming the role again. Size the pool with `ClientPool(max_size)` (see `Embedder`).
+of least recently used), so memory stays bounded however many tenants and users it serves.
+The role credentials a client signs with are not the pool's: each Embedder keeps them per role
+session, so an evicted client is rebuilt without assuming the role again. Size the pool with
+`ClientPool(max_size)` (see `Embedder`).
 """
 
 from __future__ import annotations
