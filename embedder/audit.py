@@ -129,7 +129,6 @@ class RecordedAttempt(Attempt):
         self.lifetime_minutes = None
         self.request_id = None
         self._span = span
-        self._started = 0.0
 
     def __enter__(self) -> RecordedAttempt:
         self._started = time.perf_counter()
@@ -269,9 +268,12 @@ def _iso_time(timestamp: float) -> str:
 
 def _shown(value: str | None) -> str | None:
     """A request value as an event holds it: redacted (see `unchanged_by_redact`, the warm
-    path's case) and cut to SHOWN_MAX characters."""
+    path's case) and cut to SHOWN_MAX characters; a value of another type (a caller's bad
+    input) by its type's name."""
     if value is None:
         return None
+    if not isinstance(value, str):
+        return type(value).__name__
     text = value if unchanged_by_redact(value) else redact(value)
     return text if len(text) <= SHOWN_MAX else text[:SHOWN_MAX] + "..."
 

@@ -155,8 +155,9 @@ class ClientPool:
     A hit takes no lock: it reads the dict (atomic under the GIL) and sets the slot's
     reference bit, so the warm path of every mint pays one lookup. A miss takes the pool lock
     to insert; when the pool is full, the oldest slot goes unless it was used since the last
-    pass, in which case it loses its bit and moves to the newest end (a client in use is not
-    evicted while one unused since is there). A client is made under its own slot's lock, so a
+    pass or is still being made, in which case it loses its bit and moves to the newest end (a
+    client in use is not evicted while one unused since is there, and one being made is not
+    made twice). A client is made under its own slot's lock, so a
     slow miss for one user never blocks calls for another, and concurrent first calls for the
     same key make one client (hence one credentials object, hence one AssumeRole).
     An evicted client is not closed: a thread may still be using it; it is freed when unused.
@@ -185,15 +186,18 @@ class ClientPool:
         return cast(T, slot.value())
 
     def _evict(self, size: int) -> None:
-        """Down to `size` slots, before a new one goes in (under the lock): the oldest slot not
-        used since the last pass goes. A pass clears the bits it skips, so it ends within one
-        turn of the pool."""
+        """Down to `size` slots, before a new one goes in (under the lock): the oldest slot
+        neither used since the last pass nor still being made goes. A pass clears the bits it
+        skips; after two turns of the pool (every slot still being made) the oldest goes
+        whatever it is."""
         slots = self._slots
+        spared = 0
         while len(slots) > size:
             key, slot = next(iter(slots.items()))
-            if slot.used:
+            if (slot.used or not slot.ready) and spared < 2 * len(slots):
                 slot.used = False
                 slots.move_to_end(key)
+                spared += 1
             else:
                 del slots[key]
 

@@ -48,9 +48,15 @@ def anonymous_section(config: TenantConfig, experience: str) -> Anonymous:
 def listed_id(
     config: TenantConfig, kind: str, value: object, allowed: tuple[str, ...], field: str
 ) -> str:
-    """`value` if it is one of the ids the file lists in `field`."""
-    if isinstance(value, str) and value in allowed:
+    """The file's own id in `field` that `value` names (compared as plain strings: a `str`
+    subclass cannot match by its `__eq__`, nor have its object kept in a memo of the file's
+    ids, such as the Embedder's ARNs)."""
+    if type(value) is str and value in allowed:
         return value
+    if isinstance(value, str):
+        for listed in allowed:
+            if str.__eq__(listed, value) is True:
+                return listed
     shown = ", ".join(allowed[:SHOWN_IDS]) or "none"
     if len(allowed) > SHOWN_IDS:
         shown += f", ... ({len(allowed) - SHOWN_IDS} more)"

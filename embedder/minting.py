@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, cast
 from embedder import experiences, request_checks
 from embedder.audit import Attempt
 from embedder.aws_identifiers import safe_request_id
-from embedder.errors import QuickSightUserNotFoundError, ResourceExistsError
+from embedder.errors import EmbedderError, QuickSightUserNotFoundError, ResourceExistsError
 from embedder.result import URL_VALIDITY, EmbedUrl
 from embedder.role_access import RoleAccess
 from tenant_file.config import TenantUser
@@ -255,13 +255,16 @@ class Minting(RoleAccess):
         `make bench`); a failure is typed, and an unknown user registered, after it."""
         issued_at = self._clock()
         qs = self._quicksight(member)
-        failed: Exception | None = None
         try:
             response = call(qs)
         except Exception as e:
-            failed = e
-        if failed is not None:  # outside the `except`: see `_after_failure`
-            response = self._after_failure(failed, qs, member, operation, call)
+            # Typed here, where `e` is deleted with the block (botocore's exception, whose repr
+            # may quote a whole body, stays in no frame), raised outside it (see `_typed`).
+            failure: EmbedderError | None = self._quicksight_error(e, operation)
+        else:
+            failure = None
+        if failure is not None:
+            response = self._after_failure(failure, qs, member, operation, call)
         result = self._embed_url(
             operation, response, issued_at, ANONYMOUS_USER if member is None else member.name
         )
@@ -270,16 +273,14 @@ class Minting(RoleAccess):
 
     def _after_failure(
         self,
-        error: Exception,
+        failure: EmbedderError,
         qs: QuickSightClient,
         member: TenantUser | None,
         operation: str,
         call: Callable[[QuickSightClient], EmbedResponse],
     ) -> EmbedResponse:
         """A failed mint's answer: the mint again once a user QuickSight does not know yet is
-        registered (iam identity, when the tenant opts in); else its typed error, raised here,
-        outside the `except` block that caught `error` (see `RoleAccess._typed`)."""
-        failure = self._quicksight_error(error, operation)
+        registered (iam identity, when the tenant opts in); else `failure`, raised."""
         if not (
             isinstance(failure, QuickSightUserNotFoundError)
             and self._register_users

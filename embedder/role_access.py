@@ -152,8 +152,8 @@ class RoleAccess:
         try:
             return call()
         except Exception as e:
-            error = e
-        raise self._quicksight_error(error, operation)
+            failure = self._quicksight_error(e, operation)  # raised outside: see `_typed`
+        raise failure
 
     def _call(
         self,
@@ -167,8 +167,8 @@ class RoleAccess:
         try:
             return call()
         except Exception as e:
-            error = e
-        raise self._typed(error, service, operation, api_error)
+            failure = self._typed(e, service, operation, api_error)  # raised outside: `_typed`
+        raise failure
 
     def _typed(
         self,
@@ -178,9 +178,11 @@ class RoleAccess:
         api_error: Callable[[ClientError], EmbedderError],
     ) -> EmbedderError:
         """The typed error of a failed call: `error` itself when already typed (a role
-        session's AssumeRole, refreshed while signing). Raise it outside the `except` block
-        that caught `error`, so botocore's exception (whose text may quote a response body) is
-        neither its context nor, unless scrubbed, its cause."""
+        session's AssumeRole, refreshed while signing). Make it inside the `except` block that
+        caught `error` (which deletes `error` with the block: botocore's exception, whose repr
+        may quote a response body, is then left in no frame of the typed error's traceback) and
+        raise it outside, so botocore's exception is neither its context nor, unless scrubbed,
+        its cause."""
         if isinstance(error, EmbedderError):
             return error
         return typed_failure(

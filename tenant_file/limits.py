@@ -11,8 +11,8 @@ tenant file from being checked.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, cached_property
 from typing import Any
 
 from botocore.loaders import Loader, create_loader
@@ -27,14 +27,14 @@ class StringLimit:
     min_length: int | None
     max_length: int | None
     pattern: str | None
-    _compiled: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
+    @cached_property
+    def _compiled(self) -> re.Pattern[str] | None:
         # AWS's patterns are Java regexes, where `\w` is [a-zA-Z_0-9] (ASCII): Python's `\w`
         # on str would admit a Cyrillic letter that AWS refuses (java.util.regex.Pattern, "\w").
-        # Compiled once: a session tag's value is checked on every anonymous mint.
-        compiled = None if self.pattern is None else re.compile(self.pattern, re.ASCII)
-        object.__setattr__(self, "_compiled", compiled)
+        # Compiled on first use, then kept: a session tag's value is checked on every
+        # anonymous mint (and a pattern Python cannot compile fails only its own check).
+        return None if self.pattern is None else re.compile(self.pattern, re.ASCII)
 
     def check(self, value: str) -> str | None:
         """Say what is wrong with `value`, or None when it fits the shape."""

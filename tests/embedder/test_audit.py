@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from embedder import Embedder, TenantRegistry
-from embedder.audit import AUDIT_LOGGER, AuditEvent
+from embedder.audit import AUDIT_LOGGER, Attempt, AuditEvent, RecordedAttempt
 from embedder.clients import ClientPool
 from embedder.errors import (
     AccessDeniedError,
@@ -267,3 +267,29 @@ def test_an_access_key_id_sent_as_a_user_or_path_is_redacted_in_the_refusals_eve
     (event,) = events
     assert key not in json.dumps(event.to_json())
     assert "<redacted>" in json.dumps(event.to_json())
+
+
+@pytest.mark.parametrize("bad", [5, b"ann", None])
+def test_a_user_of_another_type_is_refused_typed_and_its_event_names_the_type(
+    aws: FakeAws, clock: FakeClock, bad: object
+) -> None:
+    events: list[AuditEvent] = []
+    emb = audited(aws, clock, ClientPool(), events)
+    with pytest.raises(UnknownUserError):
+        emb.session_embed_url(bad)  # type: ignore[arg-type]
+    (event,) = events
+    assert event.outcome == "UnknownUserError"
+    assert event.user == (None if bad is None else type(bad).__name__)
+
+
+def test_an_attempt_is_recorded_only_when_someone_listens(
+    aws: FakeAws, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger=AUDIT_LOGGER)
+    quiet = Embedder(config(), session=aws.session(), clock=clock, telemetry=False)
+    heard = audited(aws, clock, ClientPool(), [])
+    ask = {"api": "GetSessionEmbedUrl", "experience": "console", "user": "ann"}
+    assert type(quiet._auditor.attempt(**ask)) is Attempt
+    assert type(heard._auditor.attempt(**ask)) is RecordedAttempt
+    caplog.set_level(logging.INFO, logger=AUDIT_LOGGER)
+    assert type(quiet._auditor.attempt(**ask)) is RecordedAttempt

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -167,3 +168,34 @@ def test_hits_and_misses_from_many_threads_keep_the_bound_and_the_right_clients(
     with ThreadPoolExecutor(THREADS) as ex:
         list(ex.map(work, range(THREADS)))
     assert errors == []
+
+
+def test_a_client_being_made_is_not_evicted_and_made_twice_by_the_next_miss() -> None:
+    """A second caller for a key whose client is still being made waits for that one, even
+    when a miss for another key fills the pool meanwhile (one client, one AssumeRole)."""
+    pool = ClientPool(2)
+    made: list[str] = []
+    gate = threading.Event()
+
+    def make(key: str, *, slow: bool = False) -> Callable[[], str]:
+        def create() -> str:
+            made.append(key)
+            if slow:
+                gate.wait(10)
+            return f"client-{key}"
+
+        return create
+
+    pool.get("busy", make("busy"))
+    pool.get("busy", make("busy"))  # in use: its bit is set
+    first = threading.Thread(target=pool.get, args=("k", make("k", slow=True)))
+    first.start()
+    while "k" not in made:
+        time.sleep(0.001)
+    pool.get("other", make("other"))  # a miss while k's client is being made
+    second = threading.Thread(target=pool.get, args=("k", make("k")))
+    second.start()
+    gate.set()
+    first.join()
+    second.join()
+    assert made.count("k") == 1, made

@@ -4,6 +4,7 @@ identity) and the memo of accepted entry points."""
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
 import pytest
@@ -12,12 +13,14 @@ from botocore.stub import ANY, Stubber
 from embedder import (
     AccessDeniedError,
     ClientPool,
+    DashboardNotAllowedError,
     Embedder,
     EntryPointNotAllowedError,
     QuickSightUserNotFoundError,
+    UnreadableResponseError,
 )
 from tests.embedder.stubbed import StubbedClients, embed_response, make
-from tests.fakes import ACCOUNT, FakeClock, registering, tenant
+from tests.fakes import ACCOUNT, FakeAws, FakeClock, Reply, experience_tenant, registering, tenant
 
 # --- Just-in-time registration (iam identity) --------------------------------------------------
 
@@ -172,3 +175,53 @@ def test_remembered_entry_points_never_admit_a_refused_one(
     assert emb._accepted_entry_points <= {"/dashboards/b", "/dashboards/c"}
     assert len(emb._accepted_entry_points) <= 2
     stubs.assert_done()
+
+
+def _frames_locals(error: BaseException) -> list[object]:
+    values: list[object] = []
+    tb = error.__traceback__
+    while tb is not None:
+        values += tb.tb_frame.f_locals.values()
+        tb = tb.tb_next
+    return values
+
+
+def test_a_failed_mints_traceback_keeps_botocores_exception_in_no_frame() -> None:
+    """A 200 whose body is not UTF-8 (botocore's UnicodeDecodeError quotes the whole body, the
+    embed URL with it): the typed error's text, chain and the locals of every frame on its
+    traceback (what Sentry and `capture_locals` print) hold no auth code."""
+    clock = FakeClock()
+    aws = FakeAws(clock)
+    emb = Embedder(tenant(), session=aws.session(), clock=clock, client_pool=ClientPool())
+    aws.fail("GetSessionEmbedUrl", Reply(lambda s, h, b: (s, h, b + b"\xff")))
+    with pytest.raises(UnreadableResponseError) as caught:
+        emb.session_embed_url("alice")
+    error = caught.value
+    assert error.__context__ is None
+    shown = [error, error.__cause__, *_frames_locals(error)]
+    text = "".join(traceback.TracebackException.from_exception(error, capture_locals=True).format())
+    assert "AUTHCODE" not in text
+    assert not [v for v in shown if isinstance(v, BaseException) and "AUTHCODE" in repr(v)]
+
+
+class _EqualToAll(str):
+    """A caller's id that claims to equal every string."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    __hash__ = str.__hash__
+
+
+def test_an_id_equal_to_everything_names_no_dashboard_and_poisons_no_later_mint() -> None:
+    clock = FakeClock()
+    aws = FakeAws(clock)
+    emb = Embedder(
+        experience_tenant(), session=aws.session(), clock=clock, client_pool=ClientPool()
+    )
+    with pytest.raises(DashboardNotAllowedError):
+        emb.anonymous_dashboard_url(_EqualToAll("other-dash"))
+    assert emb.anonymous_dashboard_url(_EqualToAll("public-kpis")).status == 200
+    assert emb.anonymous_dashboard_url("public-kpis").status == 200
+    arns = [c.params["AuthorizedResourceArns"] for c in aws.ops("GenerateEmbedUrlForAnonymousUser")]
+    assert arns == [[f"arn:aws:quicksight:us-east-1:{ACCOUNT}:dashboard/public-kpis"]] * 2
