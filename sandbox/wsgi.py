@@ -3,11 +3,15 @@
 - ``/_sandbox/...``: the control API (``sandbox.control_server``);
 - ``/embed/...``: redeeming embed URLs, as a browser does;
 - ``/moto-api/...``: refused, since moto's admin API can reset state and switch IAM off;
+- a QuickSight path (``/accounts/...``, ``botocore_model.path_prefixes``) without a signature: 403
+  ``MissingAuthenticationTokenException``, as QuickSight answers (moto routes an unsigned
+  request by its host, which on localhost is S3, and answered an HTML 500);
 - everything else: moto, with QuickSight served by ``SandboxQuickSightResponse``.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,6 +27,8 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox import control_server, pages
 from sandbox.embed_urls import PATH_PREFIXES, Redeemed
+from sandbox.quicksight.botocore_model import path_prefixes
+from sandbox.quicksight.exceptions import QuickSightError
 from sandbox.quicksight.responses import SandboxQuickSightResponse
 from sandbox.runtime import Runtime
 
@@ -41,6 +47,12 @@ def create_service_app(service: Any) -> Flask:
     return app
 
 
+def _signed(environ: dict[str, Any]) -> bool:
+    """Whether a request carries a SigV4 signature: the Authorization header, or a presigned
+    query's X-Amz-Signature."""
+    return "HTTP_AUTHORIZATION" in environ or "X-Amz-Signature=" in environ.get("QUERY_STRING", "")
+
+
 class SandboxApp:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -54,6 +66,12 @@ class SandboxApp:
             response = self._redeem(Request(environ))
         elif path.startswith("/moto-api"):
             response = Response("moto's admin API is disabled in the emulator", status=404)
+        elif path.startswith(path_prefixes()) and not _signed(environ):
+            error = QuickSightError(
+                "MissingAuthenticationTokenException", "Missing Authentication Token"
+            )
+            status, headers, body = error.render(str(uuid.uuid4()))
+            response = Response(body, status=status, headers=headers)
         else:
             served: Iterable[bytes] = self.aws(environ, start_response)
             return served

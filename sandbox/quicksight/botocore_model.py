@@ -97,3 +97,12 @@ def check_member(operation_name: str, member: str, value: Any) -> str | None:
         if "max" in meta and len(value) > meta["max"]:
             return f"{member} must have at most {meta['max']} items"
     return None
+
+
+@cache
+def path_prefixes() -> tuple[str, ...]:
+    """The first segment of every QuickSight API path (`/accounts/`, `/v1/`, `/resources/`):
+    a request under one of them is QuickSight's."""
+    model = service_model()
+    uris = (model.operation_model(name).http["requestUri"] for name in model.operation_names)
+    return tuple(sorted({"/" + uri.split("/")[1] + "/" for uri in uris}))

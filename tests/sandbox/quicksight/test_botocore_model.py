@@ -8,6 +8,8 @@ from sandbox.quicksight.botocore_model import (
     check_member,
     is_console_entry_point,
     limits,
+    path_prefixes,
+    service_model,
 )
 
 
@@ -25,3 +27,15 @@ def test_limits_and_patterns_come_from_botocore() -> None:
     assert check_member("CreateNamespace", "Namespace", "x" * 65)
     assert check_member("RegisterUser", "UserRole", "OWNER")
     assert {"ExportToCsv", "ShareDashboards"} <= capability_names()
+
+
+def test_every_quicksight_path_has_a_prefix_and_no_iam_or_sts_path_does() -> None:
+    prefixes = path_prefixes()
+    model = service_model()
+    for name in model.operation_names:
+        assert model.operation_model(name).http["requestUri"].startswith(prefixes), name
+    assert "/accounts/" in prefixes
+    for service in ("iam", "sts"):
+        other = service_model(service)
+        for name in other.operation_names:
+            assert not other.operation_model(name).http["requestUri"].startswith(prefixes)
