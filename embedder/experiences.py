@@ -102,32 +102,44 @@ def session_tags(
     """The SessionTags of an anonymous reader: the file's fixed tags, always, and the app's
     `tags` for the keys the file declares; a fixed key the app sends is refused, never merged."""
     declared = anonymous.session_tags
-    given: Mapping[str, object] = {} if tags is None else tags
-    if type(given) is not dict and not isinstance(given, Mapping):  # a dict, asked first
-        raise SessionTagError(
-            tenant=config.tenant, key="-", reason="pass the tags as a mapping of key to value"
-        )
-    limit = service_limits().session_tag_value
     out: list[dict[str, str]] = []
-    for key, value in given.items():
-        if key in declared.fixed:
-            reason = (
-                "is fixed by the tenant file (anonymous.session_tags.fixed): the app cannot set it"
+    if tags is not None:
+        if type(tags) is not dict and not isinstance(tags, Mapping):  # a dict, asked first
+            raise SessionTagError(
+                tenant=config.tenant, key="-", reason="pass the tags as a mapping of key to value"
             )
-        elif key not in declared.keys:
-            keys = ", ".join(declared.keys) or "none"
-            reason = f"is not declared (anonymous.session_tags.keys lists {keys})"
-        elif not isinstance(value, str):
-            reason = f"its value must be a string, not {type(value).__name__}"
-        else:
-            problem = limit.check(value)
-            reason = "" if problem is None else f"its value {problem} (AWS SessionTagValue)"
-        if reason:
-            raise SessionTagError(tenant=config.tenant, key=_shown(key), reason=reason)
-        assert isinstance(value, str)
+        limit = service_limits().session_tag_value
+        keys, fixed = declared.keys, declared.fixed
+        for key, value in tags.items():
+            if (
+                key in keys
+                and key not in fixed
+                and isinstance(value, str)
+                and limit.check(value) is None
+            ):
+                out.append({"Key": key, "Value": value})
+            else:
+                raise SessionTagError(
+                    tenant=config.tenant,
+                    key=_shown(key),
+                    reason=_tag_refusal(anonymous, key, value, limit),
+                )
+    for key, value in fixed_tag_values(declared):
         out.append({"Key": key, "Value": value})
-    out += [{"Key": k, "Value": v} for k, v in fixed_tag_values(declared)]
     return out
+
+
+def _tag_refusal(anonymous: Anonymous, key: object, value: object, limit: StringLimit) -> str:
+    """Why the app's tag `key`: `value` is refused (`session_tags` found it so)."""
+    declared = anonymous.session_tags
+    if key in declared.fixed:
+        return "is fixed by the tenant file (anonymous.session_tags.fixed): the app cannot set it"
+    if key not in declared.keys:
+        keys = ", ".join(declared.keys) or "none"
+        return f"is not declared (anonymous.session_tags.keys lists {keys})"
+    if not isinstance(value, str):
+        return f"its value must be a string, not {type(value).__name__}"
+    return f"its value {limit.check(value)} (AWS SessionTagValue)"
 
 
 def _shown(value: object) -> object:
