@@ -22,6 +22,19 @@ from tests.fakes import FakeAws, FakeClock, signing_tokens, tenant
 THREADS = 8
 
 
+def maker(made: list[str]) -> Callable[[str], Callable[[], str]]:
+    """`make(key)`: a create function that records `key` in `made` and returns its client."""
+
+    def make(key: str) -> Callable[[], str]:
+        def create() -> str:
+            made.append(key)
+            return f"client-{key}"
+
+        return create
+
+    return make
+
+
 def test_client_pool_bounds_memory_and_an_evicted_client_keeps_its_credentials(
     aws: FakeAws, clock: FakeClock
 ) -> None:
@@ -54,13 +67,7 @@ def test_the_documented_default_pool_size_is_the_real_one() -> None:
 def test_a_pool_makes_each_key_once_and_evicts_the_least_recently_used() -> None:
     pool = ClientPool(2)
     made: list[str] = []
-
-    def make(key: str) -> Callable[[], str]:
-        def create() -> str:
-            made.append(key)
-            return f"client-{key}"
-
-        return create
+    make = maker(made)
 
     assert pool.get("a", make("a")) == "client-a"
     assert pool.get("b", make("b")) == "client-b"
@@ -122,13 +129,7 @@ def test_a_client_in_use_outlives_a_stream_of_one_off_users() -> None:
     seen once each passes through a small pool."""
     pool = ClientPool(3)
     made: list[str] = []
-
-    def make(key: str) -> Callable[[], str]:
-        def create() -> str:
-            made.append(key)
-            return f"client-{key}"
-
-        return create
+    make = maker(made)
 
     for n in range(50):
         assert pool.get("busy", make("busy")) == "client-busy"
