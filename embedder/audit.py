@@ -35,7 +35,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from embedder.redaction import AUDIT_LOGGER as AUDIT_LOGGER
-from embedder.redaction import redact, unchanged_by_redact
+from embedder.redaction import redact
 
 if TYPE_CHECKING:
     from embedder.telemetry import MintSpan, Telemetry
@@ -267,14 +267,13 @@ def _iso_time(timestamp: float) -> str:
 
 
 def _shown(value: str | None) -> str | None:
-    """A request value as an event holds it: redacted (see `unchanged_by_redact`, the warm
-    path's case) and cut to SHOWN_MAX characters; a value of another type (a caller's bad
-    input) by its type's name."""
+    """A request value as an event holds it: redacted and cut to SHOWN_MAX characters; a value
+    of another type (a caller's bad input) by its type's name."""
     if value is None:
         return None
     if not isinstance(value, str):
         return type(value).__name__
-    text = value if unchanged_by_redact(value) else redact(value)
+    text = redact(value)
     return text if len(text) <= SHOWN_MAX else text[:SHOWN_MAX] + "..."
 
 

@@ -18,10 +18,9 @@ from embedder.redaction import REDACTED, redact
 _REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}", re.ASCII)
 # Error codes are identifiers: `AccessDeniedException`, `Throttling`, `Client.InvalidToken`.
 _ERROR_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.:]{0,99}", re.ASCII)
-# What QuickSight and STS answer, on every call: a UUID. Hex digits and hyphens hold nothing
-# `redact` replaces (an access key id has letters past F, a URL or a field a colon or an `=`),
-# so a UUID is kept without running it (the warm path's largest check; its test holds
-# `redact` to this).
+# What QuickSight and STS answer, on every call: a UUID. Hex digits and hyphens are plain text
+# with no access key id or SessionTags in it, which `redact` returns as it is; one pattern here
+# decides it for the warm path instead of four (measured: about 1% of a warm mint, `make bench`).
 _UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", re.ASCII)
 UNRECOGNISED_CODE = "UnrecognisedErrorCode"
 UNRECOGNISED_REQUEST_ID = f"{REDACTED} (not shaped like an AWS request id)"

@@ -66,9 +66,10 @@ UUIDS = st.from_regex(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", ful
 
 
 @given(UUIDS)
-def test_a_uuid_is_kept_by_its_shape_as_the_full_check_keeps_it(request_id: str) -> None:
-    """The shortcut for QuickSight's and STS's own request ids keeps only what the full check
-    (shape, then `redact` changing nothing) keeps: hex digits and hyphens hide no secret."""
+def test_a_uuid_request_id_is_kept(request_id: str) -> None:
+    """QuickSight's and STS's own request ids, UUIDs, are kept by their shape, as the full
+    check (shape, then `redact` changing nothing) keeps them: hex digits and hyphens hide no
+    secret."""
     assert redact(request_id) == request_id
     assert safe_request_id(request_id) == request_id
 
@@ -81,7 +82,7 @@ def test_a_uuid_is_kept_by_its_shape_as_the_full_check_keeps_it(request_id: str)
         ("ASIAZZZZZZZZZZZZZZZZ-3a4b-4c5d-9e6f-7a8b9c0d1e2f", False),  # an access key id first
     ],
 )
-def test_what_is_one_step_past_a_uuid_goes_through_the_full_check(value: str, kept: bool) -> None:
+def test_what_is_one_step_past_a_uuid_is_kept_only_in_an_aws_shape(value: str, kept: bool) -> None:
     assert safe_request_id(value) == (value if kept else UNRECOGNISED_REQUEST_ID)
 
 
