@@ -157,9 +157,9 @@ class ClientPool:
     to insert; when the pool is full, the oldest slot goes unless it was used since the last
     pass or is still being made, in which case it loses its bit and moves to the newest end (a
     client in use is not evicted while one unused since is there, and one being made is not
-    made twice). A client is made under its own slot's lock, so a
-    slow miss for one user never blocks calls for another, and concurrent first calls for the
-    same key make one client (hence one credentials object, hence one AssumeRole).
+    made twice). A client is made under its own slot's lock, so a slow miss for one user never
+    blocks calls for another, and concurrent first calls for the same key make one client
+    (hence one credentials object, hence one AssumeRole).
     An evicted client is not closed: a thread may still be using it; it is freed when unused.
     """
 

@@ -149,11 +149,7 @@ class RoleAccess:
 
     def _aws(self, operation: str, call: Callable[[], R]) -> R:
         """Run a QuickSight call; botocore's failures become typed errors."""
-        try:
-            return call()
-        except Exception as e:
-            failure = self._quicksight_error(e, operation)  # raised outside: see `_typed`
-        raise failure
+        return self._call("QuickSight", operation, self._quicksight_api_error(operation), call)
 
     def _call(
         self,
@@ -197,12 +193,11 @@ class RoleAccess:
 
     def _quicksight_error(self, error: Exception, operation: str) -> EmbedderError:
         """`_typed` for a QuickSight call."""
-        return self._typed(
-            error,
-            "QuickSight",
-            operation,
-            lambda e: quicksight_error(e, tenant=self.tenant, operation=operation),
-        )
+        return self._typed(error, "QuickSight", operation, self._quicksight_api_error(operation))
+
+    def _quicksight_api_error(self, operation: str) -> Callable[[ClientError], EmbedderError]:
+        """How QuickSight's own error responses to `operation` are typed."""
+        return lambda e: quicksight_error(e, tenant=self.tenant, operation=operation)
 
     # --- Identities ------------------------------------------------------------------------------
 

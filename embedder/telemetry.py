@@ -131,17 +131,13 @@ class Telemetry:
         environment on every call while none is set, and each Python call costs a warm mint
         about a microsecond (`make bench`)."""
         provider = getattr(self._trace, "_TRACER_PROVIDER", _ASK)
-        if (
-            provider is None
-            and getattr(self._metrics, "_METER_PROVIDER", _ASK) is None
-            and BOTOCORE_INSTRUMENTATION not in sys.modules
-        ):
+        metering = getattr(self._metrics, "_METER_PROVIDER", _ASK) is not None
+        if provider is None and not metering and BOTOCORE_INSTRUMENTATION not in sys.modules:
             return None
         if provider is _ASK:  # an API that keeps it elsewhere
             provider = self._trace.get_tracer_provider()
         tracing = provider is not None and not isinstance(provider, _UNSET_PROVIDERS)
         instrumented = bool(self._suppress) and _botocore_instrumented()
-        metering = getattr(self._metrics, "_METER_PROVIDER", _ASK) is not None
         if not (tracing or instrumented or metering):
             return None
         token = None
